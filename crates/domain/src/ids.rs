@@ -1,0 +1,42 @@
+//! Identifiers are UUIDv7: time-ordered, so primary keys double as a creation-order
+//! keyset for pagination.
+
+use uuid::Uuid;
+
+/// A fresh time-ordered id.
+pub fn new_id() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// Namespace for ids derived from the surrounding platform's non-UUID identifiers.
+const PLATFORM_NAMESPACE: Uuid = Uuid::from_u128(0x6f1c_5a0e_1d2b_4c7e_9a10_3b5e_7c9d_0f42);
+
+/// Maps an identifier issued by the surrounding platform (a JWT `sub` or `orgId`) to
+/// our id. A UUID is taken as is; anything else gets a stable UUIDv5, so the same
+/// platform id always names the same local row.
+pub fn external_id(raw: &str) -> Uuid {
+    match Uuid::parse_str(raw.trim()) {
+        Ok(id) => id,
+        Err(_) => Uuid::new_v5(&PLATFORM_NAMESPACE, raw.trim().as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_is_kept_and_other_ids_are_stable() {
+        let u = new_id();
+        assert_eq!(external_id(&u.to_string()), u);
+        assert_eq!(external_id("user_42"), external_id("user_42"));
+        assert_ne!(external_id("user_42"), external_id("user_43"));
+    }
+
+    #[test]
+    fn new_ids_are_time_ordered() {
+        let a = new_id();
+        let b = new_id();
+        assert!(a < b);
+    }
+}

@@ -1,0 +1,12 @@
+//! Pure rules of Sponsorhub: identifiers, roles, permissions, scoring and validated
+//! inputs. Nothing in this crate does IO, so every rule here is unit-tested directly.
+
+pub mod ids;
+pub mod roles;
+pub mod scoring;
+pub mod time;
+pub mod validate;
+
+pub use ids::new_id;
+pub use roles::{OrgRole, SponsorPermissions, SponsorRole};
+pub use scoring::{IntentLevel, InteractionType};

@@ -1,0 +1,120 @@
+//! Builds the application once, for the binary and for every test: state, router,
+//! middleware, and the listener with graceful shutdown.
+
+use crate::config::Config;
+use crate::problem::ApiError;
+use crate::rest;
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::HeaderName;
+use sponsorhub_services::Services;
+use sponsorhub_services::auth::TokenService;
+use sponsorhub_store::{Store, StoreOptions};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub config: Arc<Config>,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Connects and migrates the database and builds the services.
+pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data dir {}", config.data_dir.display()))?;
+    }
+    let store = Store::connect(
+        &config.database_url,
+        &StoreOptions { max_connections: config.db_max_connections, ..Default::default() },
+    )
+    .await
+    .context("connecting to the database")?;
+    store.migrate().await.context("migrating the database")?;
+    let tokens = TokenService::new(config.token_config()?)?;
+    let services = Services::new(store, tokens, config.limits.clone());
+    Ok(AppState { services, config: Arc::new(config.clone()) })
+}
+
+/// The whole HTTP surface.
+pub fn build_router(state: AppState) -> Router {
+    let (api, openapi) = rest::router().split_for_parts();
+    let openapi = Arc::new(openapi);
+    let openapi_json = {
+        let doc = openapi.clone();
+        move || async move { axum::Json(doc.as_ref().clone()) }
+    };
+    api.route("/api/openapi.json", axum::routing::get(openapi_json))
+        .merge(SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json")))
+        .fallback(|| async { ApiError::not_found() })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    // Only method, path and request id: never headers (tokens) or bodies (passwords).
+                    let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request.id = %id)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// A server started on its own task.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, closes the pools.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.task.await??;
+        self.state.services.store.close().await;
+        Ok(())
+    }
+}
+
+/// Builds the app and serves it on `config.bind` (port 0 picks a free port).
+pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
+    let state = build_state(&config).await?;
+    let listener =
+        tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    let (shutdown, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, state.clone(), async {
+        let _ = rx.await;
+    }));
+    Ok(RunningServer { addr, state, shutdown, task })
+}
+
+/// Serves until `shutdown` resolves, then drains requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = build_router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

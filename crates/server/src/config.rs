@@ -1,0 +1,137 @@
+//! Runtime configuration, shared by the binary (which fills it from flags and the
+//! environment) and the tests (which fill it directly).
+
+use anyhow::Context;
+use sponsorhub_services::Limits;
+use sponsorhub_services::auth::{SigningKey, TokenConfig};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Config {
+    /// Address to listen on (`SPONSORHUB_BIND`).
+    pub bind: SocketAddr,
+    /// `sqlite://...` or `postgres://...` (`DATABASE_URL`); default: SQLite in the data dir.
+    pub database_url: String,
+    /// Where the SQLite file, the generated JWT secret and the mail outbox live.
+    pub data_dir: PathBuf,
+    /// The address users reach the service at, for links in e-mails.
+    pub public_url: String,
+    pub jwt: JwtConfig,
+    pub limits: Limits,
+    pub db_max_connections: u32,
+}
+
+#[derive(Clone)]
+pub struct JwtConfig {
+    /// HS256 secret (`SPONSORHUB_JWT_SECRET`); generated and kept in the data dir when absent.
+    pub secret: Option<String>,
+    /// RS256 public key PEM file: verify platform tokens with it instead of HS256.
+    pub public_key_file: Option<PathBuf>,
+    /// RS256 private key PEM file, to mint tokens when RS256 is configured.
+    pub private_key_file: Option<PathBuf>,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    pub ttl: Duration,
+}
+
+impl Default for JwtConfig {
+    fn default() -> Self {
+        JwtConfig {
+            secret: None,
+            public_key_file: None,
+            private_key_file: None,
+            issuer: None,
+            audience: None,
+            ttl: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+impl Config {
+    /// The embedded default: SQLite under `data_dir`, listening on 127.0.0.1:8080.
+    pub fn embedded(data_dir: impl Into<PathBuf>) -> Config {
+        let data_dir = data_dir.into();
+        Config {
+            bind: "127.0.0.1:8080".parse().expect("literal address"),
+            database_url: sqlite_url(&data_dir),
+            data_dir,
+            public_url: "http://127.0.0.1:8080".into(),
+            jwt: JwtConfig::default(),
+            limits: Limits::default(),
+            db_max_connections: 16,
+        }
+    }
+
+    /// The token configuration, reading key files and creating the HS256 secret file
+    /// in the data dir on first start when no secret is configured.
+    pub fn token_config(&self) -> anyhow::Result<TokenConfig> {
+        let key = match &self.jwt.public_key_file {
+            Some(public) => SigningKey::Rs256 {
+                public_pem: std::fs::read(public).with_context(|| format!("reading {}", public.display()))?,
+                private_pem: match &self.jwt.private_key_file {
+                    Some(p) => Some(std::fs::read(p).with_context(|| format!("reading {}", p.display()))?),
+                    None => None,
+                },
+            },
+            None => SigningKey::Hs256 {
+                secret: match &self.jwt.secret {
+                    Some(s) => s.as_bytes().to_vec(),
+                    None => stored_secret(&self.data_dir)?.into_bytes(),
+                },
+            },
+        };
+        Ok(TokenConfig { key, issuer: self.jwt.issuer.clone(), audience: self.jwt.audience.clone(), ttl: self.jwt.ttl })
+    }
+}
+
+/// `sqlite://<dir>/sponsorhub.db`
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("sponsorhub.db").display())
+}
+
+/// The JWT secret kept in `<data_dir>/jwt-secret`, made on first use (readable by
+/// the owner only), so tokens survive restarts without any setup.
+fn stored_secret(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join("jwt-secret");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        let s = s.trim().to_string();
+        anyhow::ensure!(s.len() >= 32, "{} holds a secret shorter than 32 bytes", path.display());
+        return Ok(s);
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let secret = hex::encode(rand::random::<[u8; 32]>());
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    use std::io::Write;
+    let mut file = options.open(&path).with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(secret.as_bytes())?;
+    Ok(secret)
+}
+
+/// Printed at start: every setting, secrets masked.
+impl fmt::Display for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mask = |o: &Option<String>| if o.is_some() { "***" } else { "(generated, kept in the data dir)" };
+        writeln!(f, "bind            = {}", self.bind)?;
+        writeln!(f, "database_url    = {}", sponsorhub_store::redact_url(&self.database_url))?;
+        writeln!(f, "data_dir        = {}", self.data_dir.display())?;
+        writeln!(f, "public_url      = {}", self.public_url)?;
+        match &self.jwt.public_key_file {
+            Some(p) => writeln!(f, "jwt             = RS256, public key {}", p.display())?,
+            None => writeln!(f, "jwt             = HS256, secret {}", mask(&self.jwt.secret))?,
+        }
+        writeln!(f, "jwt.issuer      = {}", self.jwt.issuer.as_deref().unwrap_or("(not checked)"))?;
+        writeln!(f, "jwt.audience    = {}", self.jwt.audience.as_deref().unwrap_or("(not checked)"))?;
+        writeln!(f, "jwt.ttl         = {}s", self.jwt.ttl.as_secs())?;
+        write!(
+            f,
+            "login limits    = {}/min per e-mail, {}/min per client",
+            self.limits.logins_per_email_per_minute, self.limits.logins_per_client_per_minute
+        )
+    }
+}

@@ -1,0 +1,12 @@
+//! HTTP adapters of Sponsorhub: they parse input, build the Principal, call a service
+//! function and map its outcome to the wire. Nothing else: permission checks and
+//! queries live in `sponsorhub-services`.
+
+pub mod app;
+pub mod config;
+pub mod extract;
+pub mod problem;
+pub mod rest;
+
+pub use app::{AppState, RunningServer, build_router, start};
+pub use config::Config;

@@ -1,0 +1,204 @@
+//! RFC 9457 problem details: every error the HTTP API answers with.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use sponsorhub_domain::validate::FieldError;
+use sponsorhub_services::Error;
+use utoipa::ToSchema;
+
+/// A problem+json body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The invalid fields, for validation problems (422).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<ProblemFieldError>)]
+    pub errors: Vec<FieldError>,
+}
+
+/// One invalid field.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ProblemFieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// An error on its way to becoming a problem+json response.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    slug: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, slug: &'static str, detail: impl Into<String>) -> ApiError {
+        ApiError { status, slug, detail: detail.into(), errors: Vec::new(), retry_after: None }
+    }
+
+    pub fn not_found() -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such resource")
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Unauthenticated(d) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", d),
+            Error::Forbidden(d) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", d),
+            Error::NotFound(what) => ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("{what} not found")),
+            Error::Conflict(d) => ApiError::new(StatusCode::CONFLICT, "conflict", d),
+            Error::Gone(d) => ApiError::new(StatusCode::GONE, "gone", d),
+            Error::BadRequest(d) => ApiError::new(StatusCode::BAD_REQUEST, "bad-request", d),
+            Error::Invalid(errors) => ApiError {
+                errors,
+                ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "one or more fields are invalid")
+            },
+            Error::RateLimited { retry_after_secs } => ApiError {
+                retry_after: Some(retry_after_secs),
+                ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", "too many requests; retry later")
+            },
+            Error::Internal(e) => {
+                // The whole chain goes to the log, nothing of it to the client.
+                tracing::error!(error = ?e, "internal error");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server failed to answer this request")
+            }
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::JsonDataError(e) => {
+                // serde says which field and why, e.g. "missing field `email`"
+                let detail = e.body_text();
+                let field = field_of(&detail);
+                ApiError {
+                    errors: vec![FieldError::new(&field, clean_serde_message(&detail))],
+                    ..ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "one or more fields are invalid")
+                }
+            }
+            JsonRejection::JsonSyntaxError(_) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "malformed-body", "the body is not valid JSON")
+            }
+            JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "send the body as application/json",
+            ),
+            r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body-too-large", "the body is larger than 1 MiB")
+            }
+            r => ApiError::new(StatusCode::BAD_REQUEST, "malformed-body", r.body_text()),
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "malformed-path", "an id in the path is not a valid UUID")
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "malformed-query", r.body_text())
+    }
+}
+
+/// The field a serde message names ("missing field `email`", "... at line 1 column 9"
+/// with a path prefix "name: invalid type").
+fn field_of(message: &str) -> String {
+    if let Some(start) = message.find('`')
+        && let Some(len) = message[start + 1..].find('`')
+    {
+        return message[start + 1..start + 1 + len].to_string();
+    }
+    let after = message.rsplit("target type: ").next().unwrap_or(message);
+    match after.split_once(": ") {
+        Some((path, _)) if !path.contains(' ') => path.to_string(),
+        _ => "body".to_string(),
+    }
+}
+
+fn clean_serde_message(message: &str) -> String {
+    let m = message.rsplit("target type: ").next().unwrap_or(message);
+    let m = match m.split_once(": ") {
+        Some((path, rest)) if !path.contains(' ') => rest,
+        _ => m,
+    };
+    match m.find(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m.to_string(),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Problem {
+            kind: format!("urn:sponsorhub:problem:{}", self.slug),
+            title: self.status.canonical_reason().unwrap_or("Error").to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            errors: self.errors,
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_name_their_field() {
+        assert_eq!(
+            field_of(
+                "Failed to deserialize the JSON body into the target type: missing field `email` at line 1 column 2"
+            ),
+            "email"
+        );
+        assert_eq!(
+            field_of(
+                "Failed to deserialize the JSON body into the target type: starts_at: input contains invalid characters at line 1 column 30"
+            ),
+            "starts_at"
+        );
+        assert_eq!(
+            clean_serde_message(
+                "Failed to deserialize the JSON body into the target type: missing field `name` at line 1 column 12"
+            ),
+            "missing field `name`"
+        );
+        assert_eq!(
+            clean_serde_message(
+                "Failed to deserialize the JSON body into the target type: starts_at: input contains invalid characters at line 1 column 30"
+            ),
+            "input contains invalid characters"
+        );
+    }
+}

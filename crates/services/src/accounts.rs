@@ -1,0 +1,220 @@
+//! Accounts: sign-up, login, the caller's profile, and turning a bearer token into a
+//! [`Principal`] (creating the local rows of a platform identity on first use).
+
+use crate::{Error, Principal, Result, Services};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use serde::{Deserialize, Serialize};
+use sponsorhub_domain::validate::{self, Validator};
+use sponsorhub_domain::{OrgRole, ids, time};
+use sponsorhub_store::accounts as q;
+use sponsorhub_store::records::{OrgMembership, Organization, User};
+use std::sync::LazyLock;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignupInput {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+    pub organization_name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+}
+
+/// A fresh bearer token and who it is for.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthOutcome {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+    pub user: User,
+    /// The organization the token is for (the user's first one), if any.
+    pub organization: Option<Organization>,
+}
+
+/// The caller and the organizations they belong to.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    pub user: User,
+    pub organizations: Vec<OrgMembership>,
+}
+
+/// A valid argon2id hash of a random password: login verifies against it when the
+/// e-mail is unknown, so a wrong e-mail costs the same time as a wrong password.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password_blocking("dummy password that never matches"));
+
+fn hash_password_blocking(password: &str) -> String {
+    Argon2::default().hash_password(password.as_bytes()).expect("argon2 hashing").to_string()
+}
+
+fn verify_password_blocking(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// Argon2 is deliberately slow: run it off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.into()))
+}
+
+/// Creates a user and an organization they own, and signs them in.
+#[tracing::instrument(skip_all)]
+pub async fn signup(svc: &Services, input: SignupInput) -> Result<AuthOutcome> {
+    let mut v = Validator::new();
+    let email = v.check(validate::email("email", &input.email));
+    let password = v.check(validate::password("password", &input.password));
+    let name = v.check(validate::text("name", &input.name, 1, 200));
+    let org_name = v.check(validate::text("organization_name", &input.organization_name, 1, 200));
+    v.finish()?;
+    let (email, password, name, org_name) = (email.unwrap(), password.unwrap(), name.unwrap(), org_name.unwrap());
+
+    let hash = blocking(move || hash_password_blocking(&password)).await?;
+    let now = time::now();
+    let mut tx = svc.store.write().await?;
+    let user = match q::insert_user(&mut tx, ids::new_id(), &email, &name, Some(&hash), now).await {
+        Ok(u) => u,
+        Err(sponsorhub_store::StoreError::Unique(_)) => {
+            return Err(Error::Conflict("an account with this e-mail address exists already".into()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let org = q::insert_organization(&mut tx, ids::new_id(), &org_name, now).await?;
+    q::upsert_membership(&mut tx, org.id, user.id, OrgRole::Owner.as_str(), now).await?;
+    tx.commit().await?;
+    tracing::info!(user.id = %user.id, organization.id = %org.id, "signed up");
+
+    let access_token = svc.tokens.issue(user.id, &user.email, &user.name, Some((org.id, OrgRole::Owner)))?;
+    Ok(AuthOutcome {
+        access_token,
+        token_type: "Bearer",
+        expires_in: svc.tokens.ttl().as_secs(),
+        user,
+        organization: Some(org),
+    })
+}
+
+/// Checks e-mail and password. A wrong password and an unknown e-mail get the same
+/// answer; attempts are limited per e-mail and per client address.
+#[tracing::instrument(skip_all)]
+pub async fn login(svc: &Services, input: LoginInput, client: &str) -> Result<AuthOutcome> {
+    let email = input.email.trim().to_lowercase();
+    let limits = &svc.limits;
+    for (key, limit) in [
+        (format!("login-email:{email}"), limits.logins_per_email_per_minute),
+        (format!("login-client:{client}"), limits.logins_per_client_per_minute),
+    ] {
+        svc.login_limiter.hit(&key, limit).map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
+    }
+
+    // Everything login needs in one read, then the slow hash check with no
+    // connection held.
+    let mut tx = svc.store.read().await?;
+    let found = q::find_credentials(&mut tx, &email).await?;
+    let (user, hash) = match found {
+        Some((user, Some(hash))) => (Some(user), hash),
+        _ => (None, DUMMY_HASH.clone()),
+    };
+    let (membership, organization) = match &user {
+        Some(u) => match q::memberships_of(&mut tx, u.id).await?.into_iter().next() {
+            Some(m) => {
+                let org = q::get_organization(&mut tx, m.organization_id).await?;
+                (Some(m), org)
+            }
+            None => (None, None),
+        },
+        None => (None, None),
+    };
+    drop(tx);
+
+    let password = input.password;
+    let matches = blocking(move || verify_password_blocking(&password, &hash)).await?;
+    let user = match (user, matches) {
+        (Some(user), true) => user,
+        _ => return Err(Error::Unauthenticated("wrong e-mail address or password".into())),
+    };
+    let org = membership.map(|m| Ok::<_, Error>((m.organization_id, parse_role(&m.role)?))).transpose()?;
+    let access_token = svc.tokens.issue(user.id, &user.email, &user.name, org)?;
+    tracing::info!(user.id = %user.id, "logged in");
+    Ok(AuthOutcome { access_token, token_type: "Bearer", expires_in: svc.tokens.ttl().as_secs(), user, organization })
+}
+
+fn parse_role(role: &str) -> Result<OrgRole> {
+    role.parse().map_err(|e| Error::Internal(anyhow::anyhow!("stored organization role: {e}")))
+}
+
+/// The caller's profile and organizations.
+pub async fn me(svc: &Services, p: &Principal) -> Result<Me> {
+    let mut tx = svc.store.read().await?;
+    let user = q::get_user(&mut tx, p.user_id).await?.ok_or(Error::NotFound("user"))?;
+    let organizations = q::memberships_of(&mut tx, p.user_id).await?;
+    Ok(Me { user, organizations })
+}
+
+/// Verifies a bearer token and returns its Principal. A token naming a user or an
+/// organization this service has not seen yet creates them (the surrounding
+/// platform's identity service is the authority for who exists and which role they
+/// hold in an organization). Known identities cost one read.
+pub async fn authenticate(svc: &Services, token: &str) -> Result<Principal> {
+    let claims = svc.tokens.verify(token)?;
+    let user_id = ids::external_id(&claims.sub);
+    let email = validate::email("email", &claims.email)
+        .map_err(|_| Error::Unauthenticated("the token's email claim is not an e-mail address".into()))?;
+    let name = claims.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| email.clone());
+    let org = match (&claims.org_id, &claims.role) {
+        (Some(org), Some(role)) => Some((
+            ids::external_id(org),
+            role.parse::<OrgRole>()
+                .map_err(|_| Error::Unauthenticated("the token's role claim is not OWNER, ADMIN or MEMBER".into()))?,
+        )),
+        (Some(_), None) => return Err(Error::Unauthenticated("the token names an organization but no role".into())),
+        _ => None,
+    };
+
+    let mut tx = svc.store.read().await?;
+    let state = q::identity_state(&mut tx, user_id, org.map(|(id, _)| id)).await?;
+    drop(tx);
+    let up_to_date = match (&state, org) {
+        (None, _) => false,
+        (Some(_), None) => true,
+        (Some(role), Some((_, want))) => role.as_deref() == Some(want.as_str()),
+    };
+    if !up_to_date {
+        provision(svc, user_id, &email, &name, org).await?;
+    }
+    Ok(Principal { user_id, email, name, org })
+}
+
+async fn provision(svc: &Services, user: Uuid, email: &str, name: &str, org: Option<(Uuid, OrgRole)>) -> Result<()> {
+    let now = time::now();
+    let mut tx = svc.store.write().await?;
+    q::insert_user_if_absent(&mut tx, user, email, name, now).await?;
+    if q::get_user(&mut tx, user).await?.is_none() {
+        // The e-mail belongs to another account of ours: do not merge identities.
+        return Err(Error::Unauthenticated("the token's e-mail address belongs to another account".into()));
+    }
+    if let Some((org_id, role)) = org {
+        q::insert_organization_if_absent(&mut tx, org_id, &format!("Organization {org_id}"), now).await?;
+        q::upsert_membership(&mut tx, org_id, user, role.as_str(), now).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(user.id = %user, "provisioned identity from token");
+    Ok(())
+}
+
+/// The caller's role in `org`, or `None` when not a member (who must then see the
+/// organization's objects as missing).
+pub async fn org_role(tx: &mut sponsorhub_store::Tx, p: &Principal, org: Uuid) -> Result<Option<OrgRole>> {
+    q::membership_role(tx, org, p.user_id).await?.as_deref().map(parse_role).transpose()
+}

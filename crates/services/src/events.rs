@@ -1,0 +1,170 @@
+//! Events of an organization, which sponsors hang off.
+
+use crate::accounts::org_role;
+use crate::pagination::{self, Page};
+use crate::{Error, Principal, Result, Services};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer};
+use sponsorhub_domain::validate::{self, Validator};
+use sponsorhub_domain::{OrgRole, ids, time};
+use sponsorhub_store::records::Event;
+use sponsorhub_store::{StoreError, Tx, events as q};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateEvent {
+    pub name: String,
+    /// Derived from the name when absent.
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// IANA time zone name; `UTC` when absent.
+    pub timezone: Option<String>,
+    pub venue: Option<String>,
+}
+
+/// Fields to change; absent fields stay, `null` clears an optional field.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateEvent {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
+    pub starts_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
+    pub ends_at: Option<Option<DateTime<Utc>>>,
+    pub timezone: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub venue: Option<Option<String>>,
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// The caller's role in `org`; a non-member sees the organization as missing.
+pub(crate) async fn require_member(tx: &mut Tx, p: &Principal, org: Uuid, what: &'static str) -> Result<OrgRole> {
+    org_role(tx, p, org).await?.ok_or(Error::NotFound(what))
+}
+
+/// Like [`require_member`], and the member must be an OWNER or ADMIN.
+pub(crate) async fn require_organizer(tx: &mut Tx, p: &Principal, org: Uuid, what: &'static str) -> Result<OrgRole> {
+    let role = require_member(tx, p, org, what).await?;
+    if role.is_organizer() {
+        Ok(role)
+    } else {
+        Err(Error::Forbidden("only the organization's owners and admins may do this".into()))
+    }
+}
+
+fn check_dates(v: &mut Validator, starts: Option<DateTime<Utc>>, ends: Option<DateTime<Utc>>) {
+    if let (Some(s), Some(e)) = (starts, ends)
+        && e < s
+    {
+        v.push("ends_at", "must not be before starts_at");
+    }
+}
+
+fn slug_taken(e: StoreError) -> Error {
+    match e {
+        StoreError::Unique(_) => Error::Conflict("another event of this organization has this slug".into()),
+        e => e.into(),
+    }
+}
+
+#[tracing::instrument(skip_all, fields(organization.id = %org))]
+pub async fn create_event(svc: &Services, p: &Principal, org: Uuid, input: CreateEvent) -> Result<Event> {
+    let mut v = Validator::new();
+    let name = v.check(validate::text("name", &input.name, 1, 200));
+    let slug = match &input.slug {
+        Some(s) => v.check(validate::slug("slug", s)),
+        None => name.as_deref().map(validate::slugify),
+    };
+    let description = v.check(validate::optional_text("description", input.description.as_deref(), 10_000));
+    let timezone = v.check(validate::timezone("timezone", input.timezone.as_deref().unwrap_or("UTC")));
+    let venue = v.check(validate::optional_text("venue", input.venue.as_deref(), 500));
+    check_dates(&mut v, input.starts_at, input.ends_at);
+    v.finish()?;
+
+    let mut tx = svc.store.write().await?;
+    require_organizer(&mut tx, p, org, "organization").await?;
+    let now = time::now();
+    let event = Event {
+        id: ids::new_id(),
+        organization_id: org,
+        name: name.unwrap(),
+        slug: slug.unwrap(),
+        description: description.unwrap(),
+        starts_at: input.starts_at,
+        ends_at: input.ends_at,
+        timezone: timezone.unwrap(),
+        venue: venue.unwrap(),
+        created_at: now,
+        updated_at: now,
+    };
+    q::insert(&mut tx, &event).await.map_err(slug_taken)?;
+    tx.commit().await?;
+    tracing::info!(event.id = %event.id, "event created");
+    Ok(event)
+}
+
+pub async fn list_events(
+    svc: &Services,
+    p: &Principal,
+    org: Uuid,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<Page<Event>> {
+    let limit = pagination::limit(limit)?;
+    let after: Option<Uuid> = pagination::decode(cursor)?;
+    let mut tx = svc.store.read().await?;
+    require_member(&mut tx, p, org, "organization").await?;
+    let rows = q::list(&mut tx, org, after, i64::from(limit) + 1).await?;
+    Ok(pagination::page(rows, limit, |e| e.id))
+}
+
+pub async fn get_event(svc: &Services, p: &Principal, org: Uuid, id: Uuid) -> Result<Event> {
+    let mut tx = svc.store.read().await?;
+    require_member(&mut tx, p, org, "event").await?;
+    q::get(&mut tx, org, id).await?.ok_or(Error::NotFound("event"))
+}
+
+#[tracing::instrument(skip_all, fields(organization.id = %org, event.id = %id))]
+pub async fn update_event(svc: &Services, p: &Principal, org: Uuid, id: Uuid, input: UpdateEvent) -> Result<Event> {
+    let mut tx = svc.store.write().await?;
+    require_member(&mut tx, p, org, "event").await?;
+    let mut event = q::get(&mut tx, org, id).await?.ok_or(Error::NotFound("event"))?;
+    require_organizer(&mut tx, p, org, "event").await?;
+
+    let mut v = Validator::new();
+    v.set(&mut event.name, input.name.as_deref().map(|n| validate::text("name", n, 1, 200)));
+    v.set(&mut event.slug, input.slug.as_deref().map(|s| validate::slug("slug", s)));
+    v.set(
+        &mut event.description,
+        input.description.as_ref().map(|d| validate::optional_text("description", d.as_deref(), 10_000)),
+    );
+    v.set(&mut event.timezone, input.timezone.as_deref().map(|tz| validate::timezone("timezone", tz)));
+    v.set(&mut event.venue, input.venue.as_ref().map(|d| validate::optional_text("venue", d.as_deref(), 500)));
+    if let Some(s) = input.starts_at {
+        event.starts_at = s;
+    }
+    if let Some(e) = input.ends_at {
+        event.ends_at = e;
+    }
+    check_dates(&mut v, event.starts_at, event.ends_at);
+    v.finish()?;
+
+    event.updated_at = time::now();
+    q::update(&mut tx, &event).await.map_err(slug_taken)?;
+    tx.commit().await?;
+    Ok(event)
+}

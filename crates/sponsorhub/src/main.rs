@@ -1,0 +1,197 @@
+//! The `sponsorhub` binary: `serve` (the default), `migrate` and `token`.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use sponsorhub_domain::{OrgRole, ids};
+use sponsorhub_server::Config;
+use sponsorhub_server::config::{JwtConfig, sqlite_url};
+use sponsorhub_services::Limits;
+use sponsorhub_services::auth::TokenService;
+use sponsorhub_store::{Store, StoreOptions};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "sponsorhub", version, about = "Sponsorship service for events: tiers, sponsors, staff, live leads")]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print a signed bearer token (for scripts, admins and tests).
+    Token(TokenArgs),
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    /// User id (a UUID, or any platform id: it is mapped to a stable UUID).
+    #[arg(long)]
+    user: Option<String>,
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: Option<String>,
+    /// Organization id the token is for.
+    #[arg(long)]
+    org: Option<String>,
+    /// Role in that organization: OWNER, ADMIN or MEMBER.
+    #[arg(long, default_value = "MEMBER")]
+    role: String,
+    /// Lifetime in seconds (default: the configured token lifetime).
+    #[arg(long)]
+    ttl: Option<u64>,
+}
+
+/// Every setting, from a flag or the environment.
+#[derive(Args)]
+struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "SPONSORHUB_BIND", default_value = "127.0.0.1:8080", global = true)]
+    bind: SocketAddr,
+    /// Folder for the SQLite file, the generated JWT secret and the mail outbox.
+    #[arg(long, env = "SPONSORHUB_DATA_DIR", default_value = "data", global = true)]
+    data_dir: PathBuf,
+    /// sqlite://... or postgres://...; default: SQLite in the data dir.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+    /// Address users reach the service at (for links in e-mails).
+    #[arg(long, env = "SPONSORHUB_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
+    /// HS256 secret for bearer tokens (at least 32 bytes); generated and kept in the data dir when absent.
+    #[arg(long, env = "SPONSORHUB_JWT_SECRET", global = true, hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// RS256 public key (PEM file) to verify the platform's tokens with, instead of HS256.
+    #[arg(long, env = "SPONSORHUB_JWT_PUBLIC_KEY_FILE", global = true)]
+    jwt_public_key_file: Option<PathBuf>,
+    /// RS256 private key (PEM file) to mint tokens with, when RS256 is used.
+    #[arg(long, env = "SPONSORHUB_JWT_PRIVATE_KEY_FILE", global = true)]
+    jwt_private_key_file: Option<PathBuf>,
+    /// Required `iss` claim, when set.
+    #[arg(long, env = "SPONSORHUB_JWT_ISSUER", global = true)]
+    jwt_issuer: Option<String>,
+    /// Required `aud` claim, when set.
+    #[arg(long, env = "SPONSORHUB_JWT_AUDIENCE", global = true)]
+    jwt_audience: Option<String>,
+    /// Lifetime of the tokens this service mints, in seconds.
+    #[arg(long, env = "SPONSORHUB_TOKEN_TTL_SECS", default_value_t = 86_400, global = true)]
+    token_ttl_secs: u64,
+    /// Login attempts per e-mail address per minute.
+    #[arg(long, env = "SPONSORHUB_LOGIN_LIMIT_PER_EMAIL", default_value_t = 10, global = true)]
+    login_limit_per_email: u32,
+    /// Login attempts per client address per minute.
+    #[arg(long, env = "SPONSORHUB_LOGIN_LIMIT_PER_CLIENT", default_value_t = 30, global = true)]
+    login_limit_per_client: u32,
+    /// Database pool size.
+    #[arg(long, env = "SPONSORHUB_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    db_max_connections: u32,
+}
+
+impl Settings {
+    fn into_config(self) -> Config {
+        Config {
+            bind: self.bind,
+            database_url: self.database_url.unwrap_or_else(|| sqlite_url(&self.data_dir)),
+            public_url: self.public_url.unwrap_or_else(|| format!("http://{}", self.bind)),
+            data_dir: self.data_dir,
+            jwt: JwtConfig {
+                secret: self.jwt_secret,
+                public_key_file: self.jwt_public_key_file,
+                private_key_file: self.jwt_private_key_file,
+                issuer: self.jwt_issuer,
+                audience: self.jwt_audience,
+                ttl: Duration::from_secs(self.token_ttl_secs),
+            },
+            limits: Limits {
+                logins_per_email_per_minute: self.login_limit_per_email,
+                logins_per_client_per_minute: self.login_limit_per_client,
+            },
+            db_max_connections: self.db_max_connections,
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .init();
+    let config = cli.settings.into_config();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(&config).await,
+        Command::Token(args) => token(&config, args),
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    tracing::info!("configuration:\n{config}");
+    let state = sponsorhub_server::app::build_state(&config).await?;
+    let listener =
+        tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+    tracing::info!(address = %listener.local_addr()?, backend = state.services.store.backend().name(), "listening");
+    let store = state.services.store.clone();
+    sponsorhub_server::app::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<()> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    let store = Store::connect(&config.database_url, &StoreOptions::default()).await?;
+    store.migrate().await?;
+    store.close().await;
+    println!("migrated {}", sponsorhub_store::redact_url(&config.database_url));
+    Ok(())
+}
+
+fn token(config: &Config, args: TokenArgs) -> anyhow::Result<()> {
+    let tokens = TokenService::new(config.token_config()?)?;
+    let user = args.user.as_deref().map(ids::external_id).unwrap_or_else(ids::new_id);
+    let org = match &args.org {
+        Some(org) => {
+            Some((ids::external_id(org), args.role.parse::<OrgRole>().map_err(|e| anyhow::anyhow!("--role: {e}"))?))
+        }
+        None => None,
+    };
+    let name = args.name.clone().unwrap_or_else(|| args.email.clone());
+    let ttl = args.ttl.map(Duration::from_secs).unwrap_or(config.jwt.ttl);
+    let token = tokens.issue_with_ttl(user, &args.email, &name, org, ttl).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{token}");
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! After `sponsorhub migrate`, both databases' catalogs hold every table, index,
+//! partial index and constraint the design names, and the constraints bite.
+
+use sponsorhub_testkit::{Backend, fresh_database};
+use sqlx::{Connection, Row};
+use std::collections::BTreeSet;
+use std::process::Command;
+
+const TABLES: &[&str] = &[
+    "organizations",
+    "users",
+    "organization_members",
+    "events",
+    "sponsor_tiers",
+    "sponsors",
+    "sponsor_users",
+    "sponsor_invitations",
+    "sponsor_leads",
+    "sponsor_lead_interactions",
+];
+
+const INDEXES: &[&str] = &[
+    "organization_members_user_idx",
+    "events_organization_idx",
+    "sponsor_tiers_event_order_idx",
+    "sponsors_event_idx",
+    "sponsors_tier_idx",
+    "sponsors_event_active_idx",
+    "sponsor_users_user_idx",
+    "sponsor_invitations_sponsor_idx",
+    "sponsor_invitations_pending_email_key",
+    "sponsor_leads_sponsor_score_idx",
+    "sponsor_leads_sponsor_last_interaction_idx",
+    "sponsor_leads_sponsor_created_idx",
+    "sponsor_leads_sponsor_updated_idx",
+    "sponsor_leads_event_idx",
+    "sponsor_leads_user_idx",
+    "sponsor_leads_hot_idx",
+    "sponsor_lead_interactions_lead_idx",
+    "sponsor_lead_interactions_sponsor_type_idx",
+];
+
+/// Partial indexes: hot leads, active sponsors, one pending invitation per e-mail.
+const PARTIAL_INDEXES: &[&str] =
+    &["sponsors_event_active_idx", "sponsor_leads_hot_idx", "sponsor_invitations_pending_email_key"];
+
+const CONSTRAINTS: &[&str] = &[
+    "organization_members_role_check",
+    "sponsor_users_role_check",
+    "sponsor_invitations_role_check",
+    "sponsor_invitations_status_check",
+    "sponsor_leads_intent_score_check",
+    "sponsor_leads_intent_level_check",
+    "sponsor_leads_follow_up_status_check",
+    "sponsor_lead_interactions_type_check",
+    "sponsor_leads_sponsor_id_user_id_key",
+    "sponsor_users_sponsor_id_user_id_key",
+    "sponsor_invitations_token_hash_key",
+    "users_email_key",
+];
+
+/// Tables and how many foreign keys each must have.
+const FOREIGN_KEYS: &[(&str, usize)] = &[
+    ("organization_members", 2),
+    ("events", 1),
+    ("sponsor_tiers", 2),
+    ("sponsors", 3),
+    ("sponsor_users", 2),
+    ("sponsor_invitations", 3),
+    ("sponsor_leads", 4),
+    ("sponsor_lead_interactions", 3),
+];
+
+fn migrate_with_the_binary(url: &str, data_dir: &std::path::Path) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sponsorhub"))
+        .arg("migrate")
+        .env("DATABASE_URL", url)
+        .env("SPONSORHUB_DATA_DIR", data_dir)
+        .output()
+        .expect("run sponsorhub migrate");
+    assert!(out.status.success(), "migrate failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn missing(want: &[&str], have: &BTreeSet<String>) -> Vec<String> {
+    want.iter().filter(|w| !have.contains(**w)).map(|w| w.to_string()).collect()
+}
+
+#[tokio::test]
+async fn postgres_catalog_after_migrate() {
+    let (url, dir) = fresh_database(Backend::Postgres).await;
+    migrate_with_the_binary(&url, dir.path());
+    let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+    let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(&mut c).await.unwrap();
+
+    let tables: BTreeSet<String> =
+        sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1")
+            .bind(&schema)
+            .fetch_all(&mut c)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+    assert_eq!(missing(TABLES, &tables), Vec::<String>::new());
+
+    let rows = sqlx::query("SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = $1")
+        .bind(&schema)
+        .fetch_all(&mut c)
+        .await
+        .unwrap();
+    let indexes: BTreeSet<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+    assert_eq!(missing(INDEXES, &indexes), Vec::<String>::new());
+    for p in PARTIAL_INDEXES {
+        let def: String = rows.iter().find(|r| r.get::<String, _>(0) == *p).unwrap().get(1);
+        assert!(def.contains(" WHERE "), "{p} is not partial: {def}");
+    }
+
+    let constraints: BTreeSet<String> = sqlx::query_scalar(
+        "SELECT conname::text FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = $1",
+    )
+    .bind(&schema)
+    .fetch_all(&mut c)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect();
+    assert_eq!(missing(CONSTRAINTS, &constraints), Vec::<String>::new());
+
+    for (table, want) in FOREIGN_KEYS {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+             JOIN pg_namespace n ON n.oid = t.relnamespace
+             WHERE n.nspname = $1 AND t.relname = $2 AND c.contype = 'f'",
+        )
+        .bind(&schema)
+        .bind(table)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+        assert_eq!(n as usize, *want, "foreign keys of {table}");
+    }
+
+    // native types on PostgreSQL
+    let types: Vec<(String, String)> = sqlx::query_as(
+        "SELECT column_name::text, data_type::text FROM information_schema.columns
+         WHERE table_schema = $1 AND table_name = 'sponsor_lead_interactions' AND column_name IN ('id', 'metadata', 'occurred_at')
+         ORDER BY column_name",
+    )
+    .bind(&schema)
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(
+        types,
+        [
+            ("id".into(), "uuid".into()),
+            ("metadata".into(), "jsonb".into()),
+            ("occurred_at".into(), "timestamp with time zone".into())
+        ]
+    );
+
+    // the CHECK constraints bite
+    let id = uuid::Uuid::now_v7();
+    let err = sqlx::query("INSERT INTO organizations (id, name, created_at, updated_at) VALUES ($1, '', now(), now())")
+        .bind(id)
+        .execute(&mut c)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("organizations_name_check"), "{err}");
+}
+
+#[tokio::test]
+async fn sqlite_catalog_after_migrate() {
+    let (url, dir) = fresh_database(Backend::Sqlite).await;
+    migrate_with_the_binary(&url, dir.path());
+    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+
+    let rows = sqlx::query("SELECT type, name, COALESCE(sql, '') FROM sqlite_master").fetch_all(&mut c).await.unwrap();
+    let of_type = |t: &str| -> BTreeSet<String> {
+        rows.iter().filter(|r| r.get::<String, _>(0) == t).map(|r| r.get::<String, _>(1)).collect()
+    };
+    assert_eq!(missing(TABLES, &of_type("table")), Vec::<String>::new());
+    assert_eq!(missing(INDEXES, &of_type("index")), Vec::<String>::new());
+    for p in PARTIAL_INDEXES {
+        let sql: String = rows.iter().find(|r| r.get::<String, _>(1) == *p).unwrap().get(2);
+        assert!(sql.contains(" WHERE "), "{p} is not partial: {sql}");
+    }
+    // SQLite keeps named constraints in the table's CREATE statement.
+    let all_sql: String = rows.iter().map(|r| r.get::<String, _>(2)).collect::<Vec<_>>().join("\n");
+    let named: Vec<&&str> = CONSTRAINTS.iter().filter(|c| !all_sql.contains(&format!("CONSTRAINT {c} "))).collect();
+    assert!(named.is_empty(), "constraints missing: {named:?}");
+
+    for (table, want) in FOREIGN_KEYS {
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT count(DISTINCT id) FROM pragma_foreign_key_list('{table}')"
+        )))
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+        assert_eq!(n as usize, *want, "foreign keys of {table}");
+    }
+
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut c).await.unwrap();
+    assert_eq!(mode, "wal");
+
+    sqlx::query("PRAGMA foreign_keys = ON").execute(&mut c).await.unwrap();
+    let err = sqlx::query("INSERT INTO organizations (id, name, created_at, updated_at) VALUES (x'01', '', '', '')")
+        .execute(&mut c)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("CHECK constraint failed"), "{err}");
+    let err = sqlx::query("INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at) VALUES (x'01', x'02', 'OWNER', '', '')")
+        .execute(&mut c)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
+}

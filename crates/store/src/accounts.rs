@@ -1,0 +1,100 @@
+//! Users, organizations and organization memberships.
+
+use crate::records::{OrgMembership, Organization, User};
+use crate::{Result, Tx, on_tx};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+pub async fn insert_user(
+    tx: &mut Tx,
+    id: Uuid,
+    email: &str,
+    name: &str,
+    password_hash: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<User> {
+    let sql = "INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $5)
+               RETURNING id, email, name, created_at";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, User>(sql)
+        .bind(id).bind(email).bind(name).bind(password_hash).bind(now)
+        .fetch_one(c).await?))
+}
+
+/// Creates the user unless a user with this id or e-mail exists; returns whether a
+/// row was inserted.
+pub async fn insert_user_if_absent(tx: &mut Tx, id: Uuid, email: &str, name: &str, now: DateTime<Utc>) -> Result<bool> {
+    let sql = "INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
+               VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT DO NOTHING";
+    let done =
+        on_tx!(tx, c => sqlx::query(sql).bind(id).bind(email).bind(name).bind(now).execute(c).await?.rows_affected());
+    Ok(done == 1)
+}
+
+pub async fn get_user(tx: &mut Tx, id: Uuid) -> Result<Option<User>> {
+    let sql = "SELECT id, email, name, created_at FROM users WHERE id = $1";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, User>(sql).bind(id).fetch_optional(c).await?))
+}
+
+/// The user with this (lowercased) e-mail and their password hash, if any.
+pub async fn find_credentials(tx: &mut Tx, email: &str) -> Result<Option<(User, Option<String>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: User,
+        password_hash: Option<String>,
+    }
+    let sql = "SELECT id, email, name, created_at, password_hash FROM users WHERE email = $1";
+    let row = on_tx!(tx, c => sqlx::query_as::<_, Row>(sql).bind(email).fetch_optional(c).await?);
+    Ok(row.map(|r| (r.user, r.password_hash)))
+}
+
+pub async fn insert_organization(tx: &mut Tx, id: Uuid, name: &str, now: DateTime<Utc>) -> Result<Organization> {
+    let sql = "INSERT INTO organizations (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)
+               RETURNING id, name, created_at";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, Organization>(sql).bind(id).bind(name).bind(now).fetch_one(c).await?))
+}
+
+pub async fn insert_organization_if_absent(tx: &mut Tx, id: Uuid, name: &str, now: DateTime<Utc>) -> Result<()> {
+    let sql = "INSERT INTO organizations (id, name, created_at, updated_at) VALUES ($1, $2, $3, $3)
+               ON CONFLICT (id) DO NOTHING";
+    on_tx!(tx, c => sqlx::query(sql).bind(id).bind(name).bind(now).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Sets the user's role in the organization, creating the membership if needed.
+pub async fn upsert_membership(tx: &mut Tx, org: Uuid, user: Uuid, role: &str, now: DateTime<Utc>) -> Result<()> {
+    let sql = "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $4)
+               ON CONFLICT (organization_id, user_id) DO UPDATE SET role = excluded.role, updated_at = excluded.updated_at";
+    on_tx!(tx, c => sqlx::query(sql).bind(org).bind(user).bind(role).bind(now).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// The user's role in the organization, if a member.
+pub async fn membership_role(tx: &mut Tx, org: Uuid, user: Uuid) -> Result<Option<String>> {
+    let sql = "SELECT role FROM organization_members WHERE organization_id = $1 AND user_id = $2";
+    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, String>(sql).bind(org).bind(user).fetch_optional(c).await?))
+}
+
+/// Whether the user exists, and their role in `org` (when given and a member): the
+/// one read that tells whether a token's identity is already known.
+pub async fn identity_state(tx: &mut Tx, user: Uuid, org: Option<Uuid>) -> Result<Option<Option<String>>> {
+    let sql = "SELECT m.role FROM users u
+               LEFT JOIN organization_members m ON m.user_id = u.id AND m.organization_id = $2
+               WHERE u.id = $1";
+    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, Option<String>>(sql).bind(user).bind(org).fetch_optional(c).await?))
+}
+
+/// The organizations the user belongs to, oldest membership first.
+pub async fn memberships_of(tx: &mut Tx, user: Uuid) -> Result<Vec<OrgMembership>> {
+    let sql = "SELECT m.organization_id, o.name AS organization_name, m.role
+               FROM organization_members m JOIN organizations o ON o.id = m.organization_id
+               WHERE m.user_id = $1 ORDER BY m.created_at, m.organization_id";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, OrgMembership>(sql).bind(user).fetch_all(c).await?))
+}
+
+pub async fn get_organization(tx: &mut Tx, id: Uuid) -> Result<Option<Organization>> {
+    let sql = "SELECT id, name, created_at FROM organizations WHERE id = $1";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, Organization>(sql).bind(id).fetch_optional(c).await?))
+}

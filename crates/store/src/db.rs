@@ -1,0 +1,230 @@
+//! Connection pools and transactions for both backends.
+
+use crate::Result;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Postgres, Sqlite, Transaction};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Pool sizing. The defaults suit a small machine.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Connections of the PostgreSQL pool, and of SQLite's read pool.
+    pub max_connections: u32,
+    /// How long a SQLite writer waits for the file lock before "database is locked".
+    pub sqlite_busy_timeout: Duration,
+    /// `synchronous=FULL` instead of NORMAL on SQLite (durable across power loss, slower).
+    pub sqlite_synchronous_full: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            max_connections: 16,
+            sqlite_busy_timeout: Duration::from_secs(5),
+            sqlite_synchronous_full: false,
+        }
+    }
+}
+
+enum Pools {
+    /// SQLite has one writer at a time even in WAL mode, so writes go through a
+    /// one-connection pool (waiting in the pool, not on the file lock) and reads
+    /// through a separate pool that WAL lets run beside the writer.
+    Sqlite {
+        writer: SqlitePool,
+        reader: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pools: Arc<Pools>,
+}
+
+/// One use case's transaction. Dropped without [`Tx::commit`], it rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs the same sqlx code on whichever backend `$tx` holds: `$conn` is bound to
+/// `&mut SqliteConnection` or `&mut PgConnection` and `$body` is compiled for both.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Connects to `url`: `sqlite://path/to/file.db` (created if missing) or
+    /// `postgres://...`. Does not migrate; call [`Store::migrate`].
+    pub async fn connect(url: &str, opts: &StoreOptions) -> Result<Store> {
+        let pools = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let connect = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(connect)
+                .await?;
+            Pools::Postgres(pool)
+        } else if url.starts_with("sqlite:") {
+            let connect = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(if opts.sqlite_synchronous_full {
+                    SqliteSynchronous::Full
+                } else {
+                    SqliteSynchronous::Normal
+                })
+                .foreign_keys(true)
+                .busy_timeout(opts.sqlite_busy_timeout);
+            // Longer than busy_timeout: a writer waiting in the pool should outlast one
+            // waiting on the lock, never the other way round.
+            let acquire = opts.sqlite_busy_timeout + Duration::from_secs(10);
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(acquire)
+                .connect_with(connect.clone())
+                .await?;
+            let reader = SqlitePoolOptions::new()
+                .max_connections(opts.max_connections.max(2))
+                .acquire_timeout(acquire)
+                .connect_with(connect.read_only(true))
+                .await?;
+            Pools::Sqlite { writer, reader }
+        } else {
+            return Err(sqlx::Error::Configuration(
+                format!("unsupported database URL scheme (want sqlite:// or postgres://): {}", redact_url(url)).into(),
+            )
+            .into());
+        };
+        Ok(Store { pools: Arc::new(pools) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &*self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the pending versioned migrations of this backend.
+    pub async fn migrate(&self) -> Result<()> {
+        match &*self.pools {
+            Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
+            Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A transaction for a use case that only reads.
+    pub async fn read(&self) -> Result<Tx> {
+        Ok(match &*self.pools {
+            Pools::Sqlite { reader, .. } => Tx::Sqlite(reader.begin().await?),
+            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A transaction for a use case that writes.
+    pub async fn write(&self) -> Result<Tx> {
+        Ok(match &*self.pools {
+            // The single writer connection makes a deferred BEGIN safe: no other
+            // writer can take the lock between our first read and first write.
+            Pools::Sqlite { writer, .. } => Tx::Sqlite(writer.begin().await?),
+            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Checks that the database answers (for /readyz).
+    pub async fn ping(&self) -> Result<()> {
+        match &*self.pools {
+            Pools::Sqlite { reader, .. } => sqlx::query("SELECT 1").execute(reader).await?.rows_affected(),
+            Pools::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
+        };
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &*self.pools {
+            Pools::Sqlite { writer, reader } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Pools::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// The URL with any password replaced by `***`, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

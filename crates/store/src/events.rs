@@ -1,0 +1,48 @@
+//! Events of an organization.
+
+use crate::records::Event;
+use crate::{Result, Tx, on_tx};
+use uuid::Uuid;
+
+const COLUMNS: &str =
+    "id, organization_id, name, slug, description, starts_at, ends_at, timezone, venue, created_at, updated_at";
+
+pub async fn insert(tx: &mut Tx, e: &Event) -> Result<()> {
+    let sql = "INSERT INTO events (id, organization_id, name, slug, description, starts_at, ends_at, timezone, venue, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    on_tx!(tx, c => sqlx::query(sql)
+        .bind(e.id).bind(e.organization_id).bind(&e.name).bind(&e.slug).bind(&e.description)
+        .bind(e.starts_at).bind(e.ends_at).bind(&e.timezone).bind(&e.venue).bind(e.created_at).bind(e.updated_at)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Writes every mutable column of the event back.
+pub async fn update(tx: &mut Tx, e: &Event) -> Result<()> {
+    let sql = "UPDATE events SET name = $3, slug = $4, description = $5, starts_at = $6, ends_at = $7,
+               timezone = $8, venue = $9, updated_at = $10
+               WHERE organization_id = $1 AND id = $2";
+    on_tx!(tx, c => sqlx::query(sql)
+        .bind(e.organization_id).bind(e.id).bind(&e.name).bind(&e.slug).bind(&e.description)
+        .bind(e.starts_at).bind(e.ends_at).bind(&e.timezone).bind(&e.venue).bind(e.updated_at)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// The event, if it belongs to `org`.
+pub async fn get(tx: &mut Tx, org: Uuid, id: Uuid) -> Result<Option<Event>> {
+    let sql = format!("SELECT {COLUMNS} FROM events WHERE organization_id = $1 AND id = $2");
+    Ok(
+        on_tx!(tx, c => sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(sql.clone())).bind(org).bind(id).fetch_optional(c).await?),
+    )
+}
+
+/// A page of the organization's events in creation order, after the id `after`.
+pub async fn list(tx: &mut Tx, org: Uuid, after: Option<Uuid>, limit: i64) -> Result<Vec<Event>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events WHERE organization_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
+    );
+    Ok(
+        on_tx!(tx, c => sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(sql.clone())).bind(org).bind(after).bind(limit).fetch_all(c).await?),
+    )
+}

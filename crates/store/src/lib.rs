@@ -1,0 +1,18 @@
+//! The store: the two database backends (SQLite embedded, PostgreSQL), their
+//! migrations and every query, one module per group of tables.
+//!
+//! Each query is written once. A use case opens one [`Tx`] (read or write), and the
+//! [`on_tx!`] macro expands the same sqlx code for whichever backend the transaction
+//! runs on; only where the SQL dialects differ does a query branch on the backend.
+
+mod db;
+pub mod error;
+pub mod records;
+
+pub mod accounts;
+pub mod events;
+
+pub use db::{Backend, Store, StoreOptions, Tx, redact_url};
+pub use error::StoreError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
