@@ -4,9 +4,11 @@
 pub mod ids;
 pub mod roles;
 pub mod scoring;
+pub mod statuses;
 pub mod time;
 pub mod validate;
 
 pub use ids::new_id;
 pub use roles::{OrgRole, SponsorPermissions, SponsorRole};
 pub use scoring::{IntentLevel, InteractionType};
+pub use statuses::{FollowUpStatus, InvitationStatus};

@@ -178,3 +178,71 @@ mod tests {
         assert_eq!(v.finish().unwrap_err().len(), 2);
     }
 }
+
+/// An http(s) URL of at most 2,000 characters.
+pub fn url(field: &str, raw: &str) -> Result<String, FieldError> {
+    let u = raw.trim();
+    let ok = (u.starts_with("https://") || u.starts_with("http://"))
+        && u.len() <= 2000
+        && u.len() > "https://".len()
+        && !u.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok { Ok(u.to_string()) } else { Err(FieldError::new(field, "must be an http(s) URL")) }
+}
+
+/// Optional URL: blank becomes `None`.
+pub fn optional_url(field: &str, raw: Option<&str>) -> Result<Option<String>, FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(u) => url(field, u).map(Some),
+    }
+}
+
+/// Optional e-mail: blank becomes `None`.
+pub fn optional_email(field: &str, raw: Option<&str>) -> Result<Option<String>, FieldError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(e) => email(field, e).map(Some),
+    }
+}
+
+/// A `#rrggbb` colour.
+pub fn color(field: &str, raw: &str) -> Result<String, FieldError> {
+    let c = raw.trim();
+    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+    if ok { Ok(c.to_ascii_uppercase()) } else { Err(FieldError::new(field, "must be a colour like #FFD700")) }
+}
+
+/// One of the values of a closed set, parsed.
+pub fn one_of<T: std::str::FromStr>(field: &str, raw: &str, allowed: &[&str]) -> Result<T, FieldError> {
+    raw.parse::<T>().map_err(|_| FieldError::new(field, format!("must be one of: {}", allowed.join(", "))))
+}
+
+/// Tags: at most 50, each 1-50 characters, trimmed, duplicates removed.
+pub fn tags(field: &str, raw: &[String]) -> Result<Vec<String>, FieldError> {
+    if raw.len() > 50 {
+        return Err(FieldError::new(field, "at most 50 tags"));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for t in raw {
+        let t = text(field, t, 1, 50)?;
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn urls_colours_tags() {
+        assert!(url("u", "https://acme.io/logo.png").is_ok());
+        assert!(url("u", "javascript:alert(1)").is_err());
+        assert_eq!(color("c", "#ffd700").unwrap(), "#FFD700");
+        assert!(color("c", "gold").is_err());
+        assert_eq!(tags("t", &["a".into(), " a ".into(), "b".into()]).unwrap(), ["a", "b"]);
+        assert!(tags("t", &["".into()]).is_err());
+    }
+}

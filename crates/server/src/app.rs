@@ -42,7 +42,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     .context("connecting to the database")?;
     store.migrate().await.context("migrating the database")?;
     let tokens = TokenService::new(config.token_config()?)?;
-    let services = Services::new(store, tokens, config.limits.clone());
+    let services = Services::new(store, tokens, config.limits.clone(), config.public_url.clone());
     Ok(AppState { services, config: Arc::new(config.clone()) })
 }
 
@@ -113,8 +113,24 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let janitor = tokio::spawn(janitor(state.services.clone()));
     let app = build_router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    janitor.abort();
+    served
+}
+
+/// Housekeeping on a timer: forgets expired idempotency keys.
+async fn janitor(services: Services) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match sponsorhub_services::capture::purge_idempotency_keys(&services).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(keys = n, "forgot expired idempotency keys"),
+            Err(e) => tracing::warn!(error = %e, "idempotency key sweep failed"),
+        }
+    }
 }

@@ -128,10 +128,16 @@ impl fmt::Display for Config {
         writeln!(f, "jwt.issuer      = {}", self.jwt.issuer.as_deref().unwrap_or("(not checked)"))?;
         writeln!(f, "jwt.audience    = {}", self.jwt.audience.as_deref().unwrap_or("(not checked)"))?;
         writeln!(f, "jwt.ttl         = {}s", self.jwt.ttl.as_secs())?;
-        write!(
+        writeln!(
             f,
             "login limits    = {}/min per e-mail, {}/min per client",
             self.limits.logins_per_email_per_minute, self.limits.logins_per_client_per_minute
-        )
+        )?;
+        writeln!(
+            f,
+            "limits          = {} invitations/min, {} captures/min per user",
+            self.limits.invitations_per_minute, self.limits.captures_per_minute
+        )?;
+        write!(f, "invitation ttl  = {} days", self.limits.invitation_ttl.num_days())
     }
 }

@@ -123,7 +123,7 @@ impl From<QueryRejection> for ApiError {
 
 /// The field a serde message names ("missing field `email`", "... at line 1 column 9"
 /// with a path prefix "name: invalid type").
-fn field_of(message: &str) -> String {
+pub fn field_of(message: &str) -> String {
     if let Some(start) = message.find('`')
         && let Some(len) = message[start + 1..].find('`')
     {
@@ -136,7 +136,7 @@ fn field_of(message: &str) -> String {
     }
 }
 
-fn clean_serde_message(message: &str) -> String {
+pub fn clean_serde_message(message: &str) -> String {
     let m = message.rsplit("target type: ").next().unwrap_or(message);
     let m = match m.split_once(": ") {
         Some((path, rest)) if !path.contains(' ') => rest,

@@ -2,13 +2,21 @@
 //! permissions, validates input, opens the transaction and decides what to publish
 //! after commit. REST, GraphQL and the web UI all call these functions.
 
+pub mod access;
 pub mod accounts;
 pub mod auth;
+pub mod capture;
 pub mod error;
 pub mod events;
+pub mod invitations;
+pub mod leads;
+pub mod members;
+pub mod notify;
 pub mod pagination;
 pub mod principal;
 pub mod rate_limit;
+pub mod sponsors;
+pub mod tiers;
 
 pub use error::{Error, Result};
 pub use principal::Principal;
@@ -26,11 +34,26 @@ pub struct Limits {
     pub logins_per_email_per_minute: u32,
     /// Login attempts per client address per minute.
     pub logins_per_client_per_minute: u32,
+    /// Invitations (created or resent) per user per minute.
+    pub invitations_per_minute: u32,
+    /// Lead captures per user per minute.
+    pub captures_per_minute: u32,
+    /// How long an invitation stays acceptable.
+    pub invitation_ttl: chrono::Duration,
+    /// How long idempotency keys are remembered.
+    pub idempotency_retention: chrono::Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { logins_per_email_per_minute: 10, logins_per_client_per_minute: 30 }
+        Limits {
+            logins_per_email_per_minute: 10,
+            logins_per_client_per_minute: 30,
+            invitations_per_minute: 10,
+            captures_per_minute: 30,
+            invitation_ttl: chrono::Duration::days(7),
+            idempotency_retention: chrono::Duration::hours(24),
+        }
     }
 }
 
@@ -41,16 +64,26 @@ pub struct Services {
     pub store: Store,
     pub tokens: Arc<TokenService>,
     pub limits: Limits,
+    pub notifier: notify::Notifier,
+    /// Where users reach the service: the base of links in messages.
+    pub public_url: String,
     pub(crate) login_limiter: Arc<RateLimiter>,
+    pub(crate) invite_limiter: Arc<RateLimiter>,
+    pub(crate) capture_limiter: Arc<RateLimiter>,
 }
 
 impl Services {
-    pub fn new(store: Store, tokens: TokenService, limits: Limits) -> Services {
+    pub fn new(store: Store, tokens: TokenService, limits: Limits, public_url: String) -> Services {
+        let per_minute = || Arc::new(RateLimiter::new(Duration::from_secs(60)));
         Services {
             store,
             tokens: Arc::new(tokens),
             limits,
-            login_limiter: Arc::new(RateLimiter::new(Duration::from_secs(60))),
+            notifier: notify::Notifier::default(),
+            public_url,
+            login_limiter: per_minute(),
+            invite_limiter: per_minute(),
+            capture_limiter: per_minute(),
         }
     }
 }

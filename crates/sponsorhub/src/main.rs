@@ -90,6 +90,15 @@ struct Settings {
     /// Login attempts per client address per minute.
     #[arg(long, env = "SPONSORHUB_LOGIN_LIMIT_PER_CLIENT", default_value_t = 30, global = true)]
     login_limit_per_client: u32,
+    /// Invitations (created or resent) per user per minute.
+    #[arg(long, env = "SPONSORHUB_INVITATION_LIMIT", default_value_t = 10, global = true)]
+    invitation_limit: u32,
+    /// Lead captures per user per minute.
+    #[arg(long, env = "SPONSORHUB_CAPTURE_LIMIT", default_value_t = 30, global = true)]
+    capture_limit: u32,
+    /// Days an invitation stays acceptable.
+    #[arg(long, env = "SPONSORHUB_INVITATION_TTL_DAYS", default_value_t = 7, global = true)]
+    invitation_ttl_days: i64,
     /// Database pool size.
     #[arg(long, env = "SPONSORHUB_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     db_max_connections: u32,
@@ -113,6 +122,10 @@ impl Settings {
             limits: Limits {
                 logins_per_email_per_minute: self.login_limit_per_email,
                 logins_per_client_per_minute: self.login_limit_per_client,
+                invitations_per_minute: self.invitation_limit,
+                captures_per_minute: self.capture_limit,
+                invitation_ttl: chrono::Duration::days(self.invitation_ttl_days.max(1)),
+                ..Limits::default()
             },
             db_max_connections: self.db_max_connections,
         }

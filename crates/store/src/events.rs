@@ -46,3 +46,23 @@ pub async fn list(tx: &mut Tx, org: Uuid, after: Option<Uuid>, limit: i64) -> Re
         on_tx!(tx, c => sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(sql.clone())).bind(org).bind(after).bind(limit).fetch_all(c).await?),
     )
 }
+
+/// The events with these ids (any organization: the caller has been checked).
+pub async fn get_many(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<Event>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = crate::sql::Sql::new(format!("SELECT {COLUMNS} FROM events WHERE id IN "));
+    let list = q.in_list(ids);
+    q.push(&list);
+    let crate::sql::Sql { text, args } = q;
+    Ok(
+        on_tx!(tx, c => crate::bind_args!(sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch_all(c).await?),
+    )
+}
+
+/// The event by id alone (the caller's access is decided by the service).
+pub async fn get_any(tx: &mut Tx, id: Uuid) -> Result<Option<Event>> {
+    let sql = format!("SELECT {COLUMNS} FROM events WHERE id = $1");
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await?))
+}

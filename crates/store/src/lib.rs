@@ -8,9 +8,16 @@
 mod db;
 pub mod error;
 pub mod records;
+pub mod sql;
 
 pub mod accounts;
 pub mod events;
+pub mod idempotency;
+pub mod invitations;
+pub mod leads;
+pub mod members;
+pub mod sponsors;
+pub mod tiers;
 
 pub use db::{Backend, Store, StoreOptions, Tx, redact_url};
 pub use error::StoreError;

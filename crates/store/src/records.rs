@@ -47,3 +47,156 @@ pub struct Event {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// JSON columns: `jsonb` on PostgreSQL, checked text on SQLite.
+pub use sqlx::types::Json as JsonColumn;
+
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Tier {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub event_id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    /// Lower comes first.
+    pub display_order: i32,
+    /// `#RRGGBB`
+    pub color: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub benefits: JsonColumn<Vec<String>>,
+    /// Active representatives a sponsor of this tier may have.
+    pub max_representatives: i32,
+    pub price_cents: Option<i64>,
+    pub currency: String,
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Sponsor {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub event_id: Uuid,
+    pub tier_id: Option<Uuid>,
+    pub company_name: String,
+    pub company_description: Option<String>,
+    pub company_website: Option<String>,
+    pub company_logo_url: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub booth_number: Option<String>,
+    pub booth_description: Option<String>,
+    /// Network name → URL, e.g. `{"linkedin": "https://..."}`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub social_links: JsonColumn<serde_json::Map<String, serde_json::Value>>,
+    pub is_featured: bool,
+    pub is_archived: bool,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub lead_capture_enabled: bool,
+    pub lead_notification_email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A sponsor's active representatives and leads.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, sqlx::FromRow)]
+pub struct SponsorCounts {
+    pub sponsor_id: Uuid,
+    pub representative_count: i64,
+    pub lead_count: i64,
+}
+
+/// A member of a sponsor's staff (a `sponsor_users` row with the user's name and e-mail).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SponsorMember {
+    pub id: Uuid,
+    pub sponsor_id: Uuid,
+    pub user_id: Uuid,
+    pub user_email: String,
+    pub user_name: String,
+    /// admin, representative, booth_staff or viewer
+    pub role: String,
+    pub can_view_leads: bool,
+    pub can_export_leads: bool,
+    pub can_message_attendees: bool,
+    pub can_manage_booth: bool,
+    pub can_invite_others: bool,
+    pub is_active: bool,
+    pub joined_at: DateTime<Utc>,
+    pub last_active_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Invitation {
+    pub id: Uuid,
+    pub sponsor_id: Uuid,
+    pub email: String,
+    /// admin, representative, booth_staff or viewer
+    pub role: String,
+    /// pending, accepted, revoked or expired
+    pub status: String,
+    pub personal_message: Option<String>,
+    pub invited_by_user_id: Option<Uuid>,
+    pub accepted_by_user_id: Option<Uuid>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Lead {
+    pub id: Uuid,
+    pub sponsor_id: Uuid,
+    pub event_id: Uuid,
+    /// The attendee.
+    pub user_id: Uuid,
+    pub user_name: Option<String>,
+    pub user_email: Option<String>,
+    pub user_company: Option<String>,
+    pub user_title: Option<String>,
+    /// 0 to 100
+    pub intent_score: i32,
+    /// hot (70-100), warm (40-69) or cold (0-39)
+    pub intent_level: String,
+    pub interaction_count: i32,
+    pub first_interaction_at: DateTime<Utc>,
+    pub last_interaction_at: DateTime<Utc>,
+    /// new, contacted, qualified, not_interested or converted
+    pub follow_up_status: String,
+    pub follow_up_notes: Option<String>,
+    pub contact_notes: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub tags: JsonColumn<Vec<String>>,
+    pub is_starred: bool,
+    pub is_archived: bool,
+    pub followed_up_at: Option<DateTime<Utc>>,
+    pub followed_up_by_user_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One recorded interaction of an attendee with a sponsor.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Interaction {
+    pub id: Uuid,
+    pub lead_id: Uuid,
+    pub sponsor_id: Uuid,
+    pub interaction_type: String,
+    /// Points this interaction added (its own points plus any repeat bonus).
+    pub points: i32,
+    pub captured_by_user_id: Option<Uuid>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub metadata: JsonColumn<serde_json::Value>,
+    pub occurred_at: DateTime<Utc>,
+}

@@ -207,3 +207,41 @@ pub fn assert_problem(status: StatusCode, body: &Value, want: u16) {
     assert_eq!(body["status"], json!(want), "not a problem body: {body}");
     assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(), "{body}");
 }
+
+impl TestApp {
+    /// Notifications published from now on (invitation messages, lead events).
+    pub fn notifications(&self) -> tokio::sync::broadcast::Receiver<sponsorhub_services::notify::Notification> {
+        self.server.state.services.notifier.subscribe()
+    }
+
+    /// A bearer token for any identity, as the surrounding platform would issue it.
+    pub fn platform_token(&self, sub: &str, email: &str, org: Option<(&str, &str)>) -> String {
+        let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 3600;
+        let mut claims = json!({"sub": sub, "email": email, "name": email.split('@').next().unwrap(), "exp": exp});
+        if let Some((org, role)) = org {
+            claims["orgId"] = json!(org);
+            claims["role"] = json!(role);
+        }
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()),
+        )
+        .unwrap()
+    }
+}
+
+/// Waits for the next invitation message and returns its token.
+pub async fn next_invitation_token(
+    rx: &mut tokio::sync::broadcast::Receiver<sponsorhub_services::notify::Notification>,
+) -> String {
+    loop {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), rx.recv())
+            .await
+            .expect("an invitation message within 5 s")
+            .expect("notification channel open");
+        if let sponsorhub_services::notify::Notification::InvitationIssued(m) = n {
+            return m.token;
+        }
+    }
+}

@@ -4,6 +4,12 @@
 pub mod auth;
 pub mod events;
 pub mod health;
+pub mod invitations;
+pub mod leads;
+pub mod list;
+pub mod members;
+pub mod sponsors;
+pub mod tiers;
 
 use crate::app::AppState;
 use crate::problem::{Problem, ProblemFieldError};
@@ -25,6 +31,11 @@ use utoipa_axum::routes;
     tags(
         (name = "auth", description = "Sign-up, login and the caller's profile"),
         (name = "events", description = "Events of an organization"),
+        (name = "tiers", description = "Sponsor tiers of an event"),
+        (name = "sponsors", description = "Sponsors of an event"),
+        (name = "invitations", description = "Invitations to a sponsor's staff"),
+        (name = "representatives", description = "A sponsor's staff and their permissions"),
+        (name = "leads", description = "Leads, their statistics and lead capture"),
         (name = "health", description = "Liveness and readiness")
     )
 )]
@@ -52,4 +63,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::me))
         .routes(routes!(events::create_event, events::list_events))
         .routes(routes!(events::get_event, events::update_event))
+        .routes(routes!(tiers::create_tier, tiers::list_tiers))
+        .routes(routes!(tiers::create_default_tiers))
+        .routes(routes!(tiers::get_tier, tiers::update_tier, tiers::delete_tier))
+        .routes(routes!(sponsors::create_sponsor, sponsors::list_sponsors))
+        .routes(routes!(sponsors::get_sponsor, sponsors::update_sponsor, sponsors::archive_sponsor))
+        .routes(routes!(sponsors::restore_sponsor))
+        .routes(routes!(invitations::create_invitation, invitations::list_invitations))
+        .routes(routes!(invitations::revoke_invitation))
+        .routes(routes!(invitations::resend_invitation))
+        .routes(routes!(invitations::accept_invitation))
+        .routes(routes!(members::list_members))
+        .routes(routes!(members::update_member, members::remove_member))
+        .routes(routes!(members::my_sponsors))
+        .routes(routes!(leads::list_leads))
+        .routes(routes!(leads::lead_stats))
+        .routes(routes!(leads::get_lead, leads::update_lead))
+        .routes(routes!(leads::capture_lead))
 }

@@ -1,0 +1,72 @@
+//! The status columns' values: each a closed set, mirrored by a CHECK constraint.
+
+use crate::roles::UnknownValue;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s { $($s => Ok($name::$variant),)+ _ => Err(UnknownValue(s.to_string())) }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// Where the sponsor's staff stand with a lead.
+    FollowUpStatus {
+        New => "new",
+        Contacted => "contacted",
+        Qualified => "qualified",
+        NotInterested => "not_interested",
+        Converted => "converted",
+    }
+);
+
+string_enum!(
+    /// Life of an invitation: pending until accepted, revoked or expired.
+    InvitationStatus {
+        Pending => "pending",
+        Accepted => "accepted",
+        Revoked => "revoked",
+        Expired => "expired",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        for s in FollowUpStatus::ALL {
+            assert_eq!(s.as_str().parse::<FollowUpStatus>().unwrap(), *s);
+        }
+        for s in InvitationStatus::ALL {
+            assert_eq!(s.as_str().parse::<InvitationStatus>().unwrap(), *s);
+        }
+        assert!("done".parse::<FollowUpStatus>().is_err());
+    }
+}

@@ -1,0 +1,138 @@
+//! Leads of a sponsor, and lead capture.
+
+use crate::app::AppState;
+use crate::extract::{Caller, Json, Path, Query};
+use crate::problem::{ApiError, Problem};
+use crate::rest::list::Items;
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sponsorhub_services::Error;
+use sponsorhub_services::capture::{self, CaptureLead, IdempotencyKey};
+use sponsorhub_services::leads::{self, LeadDetail, LeadQuery, LeadStats, UpdateLead};
+use sponsorhub_store::records::Lead;
+use uuid::Uuid;
+
+/// The sponsor's leads, filtered, sorted and paged (`sponsor:leads:read`).
+#[utoipa::path(get, path = "/api/v1/sponsors/sponsors/{sponsor_id}/leads", tag = "leads",
+    security(("bearer" = [])),
+    params(("sponsor_id" = Uuid, Path), LeadQuery),
+    responses(
+        (status = 200, body = Items<Lead>),
+        (status = 400, description = "A cursor of another sort", body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_leads(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(sponsor_id): Path<Uuid>,
+    Query(q): Query<LeadQuery>,
+) -> Result<Json<Items<Lead>>, ApiError> {
+    Ok(Json(leads::list_leads(&s.services, &p, sponsor_id, q).await?.into()))
+}
+
+/// Lead statistics of the sponsor (`sponsor:leads:read`).
+#[utoipa::path(get, path = "/api/v1/sponsors/sponsors/{sponsor_id}/leads/stats", tag = "leads",
+    security(("bearer" = [])),
+    params(("sponsor_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = LeadStats),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn lead_stats(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(sponsor_id): Path<Uuid>,
+) -> Result<Json<LeadStats>, ApiError> {
+    Ok(Json(leads::lead_stats(&s.services, &p, sponsor_id).await?))
+}
+
+/// One lead with its interaction history (`sponsor:leads:read`).
+#[utoipa::path(get, path = "/api/v1/sponsors/sponsors/{sponsor_id}/leads/{lead_id}", tag = "leads",
+    security(("bearer" = [])),
+    params(("sponsor_id" = Uuid, Path), ("lead_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = LeadDetail),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_lead(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((sponsor_id, lead_id)): Path<(Uuid, Uuid)>,
+) -> Result<Json<LeadDetail>, ApiError> {
+    Ok(Json(leads::get_lead(&s.services, &p, sponsor_id, lead_id).await?))
+}
+
+/// Follow a lead up: status, notes, tags, star, archive (organizers, and staff who
+/// view leads other than viewers). A status change records who and when.
+#[utoipa::path(patch, path = "/api/v1/sponsors/sponsors/{sponsor_id}/leads/{lead_id}", tag = "leads",
+    security(("bearer" = [])), request_body = UpdateLead,
+    params(("sponsor_id" = Uuid, Path), ("lead_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Lead),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_lead(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((sponsor_id, lead_id)): Path<(Uuid, Uuid)>,
+    Json(input): Json<UpdateLead>,
+) -> Result<Json<Lead>, ApiError> {
+    Ok(Json(leads::update_lead(&s.services, &p, sponsor_id, lead_id, input).await?))
+}
+
+/// Record an interaction of an attendee with a sponsor. Without `attendee`, the
+/// caller records their own interaction; with it, the sponsor's staff capture that
+/// attendee. 201 with the new lead, 200 with the updated one. An `Idempotency-Key`
+/// header makes a retry answer like the first request without counting again.
+#[utoipa::path(post, path = "/api/v1/sponsors/events/{event_id}/sponsors/{sponsor_id}/capture-lead", tag = "leads",
+    security(("bearer" = [])), request_body = CaptureLead,
+    params(
+        ("event_id" = Uuid, Path), ("sponsor_id" = Uuid, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; kept 24 hours"),
+    ),
+    responses(
+        (status = 201, description = "A new lead", body = Lead),
+        (status = 200, description = "The attendee's lead, updated", body = Lead),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Sponsor archived, lead capture off, or the same Idempotency-Key in flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or the Idempotency-Key used with another request", body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn capture_lead(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((event_id, sponsor_id)): Path<(Uuid, Uuid)>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    Json(body): Json<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let key = match headers.get("idempotency-key") {
+        Some(v) => Some(IdempotencyKey {
+            key: v
+                .to_str()
+                .map_err(|_| Error::BadRequest("the Idempotency-Key must be visible ASCII".into()))?
+                .to_string(),
+            fingerprint: capture::fingerprint("POST", uri.path(), &body),
+        }),
+        None => None,
+    };
+    let input: CaptureLead = serde_json::from_value(body).map_err(|e| {
+        let msg = e.to_string();
+        Error::invalid(&crate::problem::field_of(&msg), crate::problem::clean_serde_message(&msg))
+    })?;
+    let outcome = capture::capture_lead(&s.services, &p, event_id, sponsor_id, input, key).await?;
+    let status = if outcome.created { StatusCode::CREATED } else { StatusCode::OK };
+    let mut response = (status, Json(outcome.lead)).into_response();
+    if outcome.replayed {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}

@@ -1,0 +1,383 @@
+//! Lead capture: an attendee interacts with a sponsor (their own capture, or staff
+//! capturing them at the booth). One transaction records the interaction and
+//! creates or updates the sponsor's one lead for that attendee (DESIGN.md §4).
+
+use crate::access::SponsorAccess;
+use crate::notify::{IntentChange, Notification};
+use crate::{Error, Principal, Result, Services};
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+use sponsorhub_domain::scoring::{self, IntentLevel, InteractionType};
+use sponsorhub_domain::validate::{self, Validator};
+use sponsorhub_domain::{FollowUpStatus, ids, time};
+use sponsorhub_store::records::{Interaction, JsonColumn, Lead};
+use sponsorhub_store::{Tx, accounts, idempotency, leads, members, sponsors};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaptureLead {
+    /// booth_visit, content_download, content_view, demo_watched, demo_request,
+    /// direct_request, qr_scan or session_attendance
+    pub interaction_type: String,
+    /// The attendee, when staff capture someone; absent when attendees record their
+    /// own interaction (the caller is the attendee).
+    pub attendee: Option<Attendee>,
+    /// Free-form details of the interaction (a JSON object, at most 4 KiB).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// The attendee captured by staff: the platform's user id, or an e-mail address, or both.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Attendee {
+    pub user_id: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+}
+
+/// An `Idempotency-Key` and the fingerprint of the request that carried it.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub key: String,
+    /// A hash of method, path and body: the same key with another request is refused.
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CaptureOutcome {
+    /// A new lead (201) rather than an update of the attendee's lead (200).
+    pub created: bool,
+    pub lead: Lead,
+    /// The answer is the stored one of an earlier request with the same key.
+    pub replayed: bool,
+}
+
+/// A claim older than this belongs to a request that died; a retry may take it over.
+const STALE_CLAIM_SECS: i64 = 60;
+
+struct Profile {
+    user_id: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+    company: Option<String>,
+    title: Option<String>,
+}
+
+fn check(input: &CaptureLead) -> Result<(InteractionType, Option<Profile>, serde_json::Value)> {
+    let mut v = Validator::new();
+    let all: Vec<&str> = InteractionType::ALL.iter().map(|t| t.as_str()).collect();
+    let kind = v.check(validate::one_of::<InteractionType>("interaction_type", &input.interaction_type, &all));
+    let profile = input.attendee.as_ref().map(|a| {
+        let p = Profile {
+            user_id: v.check(validate::optional_text("attendee.user_id", a.user_id.as_deref(), 200)).flatten(),
+            name: v.check(validate::optional_text("attendee.name", a.name.as_deref(), 200)).flatten(),
+            email: v.check(validate::optional_email("attendee.email", a.email.as_deref())).flatten(),
+            company: v.check(validate::optional_text("attendee.company", a.company.as_deref(), 200)).flatten(),
+            title: v.check(validate::optional_text("attendee.title", a.title.as_deref(), 200)).flatten(),
+        };
+        if a.user_id.is_none() && a.email.is_none() {
+            v.push("attendee", "needs a user_id or an email");
+        }
+        p
+    });
+    let metadata = input.metadata.clone().unwrap_or_else(|| serde_json::json!({}));
+    if !metadata.is_object() {
+        v.push("metadata", "must be a JSON object");
+    } else if metadata.to_string().len() > 4096 {
+        v.push("metadata", "must be at most 4 KiB");
+    }
+    v.finish()?;
+    Ok((kind.expect("checked"), profile, metadata))
+}
+
+/// Records one interaction. Returns the lead, created (201) or updated (200).
+#[tracing::instrument(skip_all, fields(event.id = %event_id, sponsor.id = %sponsor_id))]
+pub async fn capture_lead(
+    svc: &Services,
+    p: &Principal,
+    event_id: Uuid,
+    sponsor_id: Uuid,
+    input: CaptureLead,
+    key: Option<IdempotencyKey>,
+) -> Result<CaptureOutcome> {
+    let checked = check(&input)?;
+    if let Some(k) = &key
+        && (k.key.is_empty() || k.key.len() > 255 || !k.key.chars().all(|c| c.is_ascii_graphic()))
+    {
+        return Err(Error::BadRequest("the Idempotency-Key must be 1 to 255 visible ASCII characters".into()));
+    }
+    svc.capture_limiter
+        .hit(&p.user_id.to_string(), svc.limits.captures_per_minute)
+        .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
+
+    if let Some(k) = &key
+        && let Some(replay) = claim_key(svc, p, k).await?
+    {
+        return Ok(replay);
+    }
+    let result = capture(svc, p, event_id, sponsor_id, checked, key.as_ref()).await;
+    match result {
+        Ok((outcome, notifications)) => {
+            for n in notifications {
+                svc.notifier.publish(n);
+            }
+            Ok(outcome)
+        }
+        Err(e) => {
+            if let Some(k) = &key {
+                // Let a retry run: nothing was recorded.
+                let mut tx = svc.store.write().await?;
+                idempotency::release(&mut tx, p.user_id, &k.key).await?;
+                tx.commit().await?;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Claims the key, or answers from it: the stored outcome (same request), 422
+/// (another request), 409 (the first is still running).
+async fn claim_key(svc: &Services, p: &Principal, k: &IdempotencyKey) -> Result<Option<CaptureOutcome>> {
+    let now = time::now();
+    let mut tx = svc.store.write().await?;
+    if idempotency::claim(&mut tx, p.user_id, &k.key, &k.fingerprint, now).await? {
+        tx.commit().await?;
+        return Ok(None);
+    }
+    let stored = idempotency::find(&mut tx, p.user_id, &k.key)
+        .await?
+        .ok_or_else(|| Error::Conflict("a request with this Idempotency-Key is in progress".into()))?;
+    if stored.request_hash != k.fingerprint {
+        return Err(Error::Invalid(vec![validate::FieldError::new(
+            "Idempotency-Key",
+            "was used with a different request",
+        )]));
+    }
+    match (stored.response_status, stored.response_body) {
+        (Some(status), Some(body)) => {
+            let lead: Lead = serde_json::from_str(&body).map_err(|e| Error::Internal(e.into()))?;
+            Ok(Some(CaptureOutcome { created: status == 201, lead, replayed: true }))
+        }
+        _ => {
+            let stale_before = now - Duration::seconds(STALE_CLAIM_SECS);
+            if idempotency::reclaim(&mut tx, p.user_id, &k.key, stale_before, now).await? {
+                tx.commit().await?;
+                Ok(None)
+            } else {
+                Err(Error::Conflict("a request with this Idempotency-Key is in progress; retry later".into()))
+            }
+        }
+    }
+}
+
+async fn capture(
+    svc: &Services,
+    p: &Principal,
+    event_id: Uuid,
+    sponsor_id: Uuid,
+    (kind, profile, metadata): (InteractionType, Option<Profile>, serde_json::Value),
+    key: Option<&IdempotencyKey>,
+) -> Result<(CaptureOutcome, Vec<Notification>)> {
+    let now = time::now();
+    let mut tx = svc.store.write().await?;
+    let sponsor = sponsors::get(&mut tx, sponsor_id).await?.filter(|s| s.event_id == event_id);
+    let Some(sponsor) = sponsor else { return Err(Error::NotFound("sponsor")) };
+
+    // Who is the attendee: the caller, or the person staff name.
+    let (attendee_id, profile) = match profile {
+        None => (
+            p.user_id,
+            Profile {
+                user_id: None,
+                name: Some(p.name.clone()),
+                email: Some(p.email.clone()),
+                company: None,
+                title: None,
+            },
+        ),
+        Some(profile) => {
+            let member = members::find(&mut tx, sponsor_id, p.user_id).await?.filter(|m| m.is_active);
+            match member {
+                Some(m) if m.role != "viewer" => {}
+                Some(_) => return Err(Error::Forbidden("viewers may not capture leads".into())),
+                None => {
+                    // Tell a known sponsor (organizers) from one the caller has no relation to.
+                    SponsorAccess::load(&mut tx, p, sponsor_id).await?;
+                    return Err(Error::Forbidden("only the sponsor's staff capture other attendees".into()));
+                }
+            }
+            (attendee_user(&mut tx, &profile, now).await?, profile)
+        }
+    };
+    if sponsor.is_archived {
+        return Err(Error::Conflict("the sponsor is archived".into()));
+    }
+    if !sponsor.lead_capture_enabled {
+        return Err(Error::Conflict("lead capture is off for this sponsor".into()));
+    }
+
+    let fresh = Lead {
+        id: ids::new_id(),
+        sponsor_id,
+        event_id,
+        user_id: attendee_id,
+        user_name: profile.name.clone(),
+        user_email: profile.email.clone(),
+        user_company: profile.company.clone(),
+        user_title: profile.title.clone(),
+        intent_score: scoring::add_points(0, kind.points()),
+        intent_level: IntentLevel::from_score(kind.points()).as_str().into(),
+        interaction_count: 1,
+        first_interaction_at: now,
+        last_interaction_at: now,
+        follow_up_status: FollowUpStatus::New.as_str().into(),
+        follow_up_notes: None,
+        contact_notes: None,
+        tags: JsonColumn(Vec::new()),
+        is_starred: false,
+        is_archived: false,
+        followed_up_at: None,
+        followed_up_by_user_id: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut notifications = Vec::new();
+    let (lead, created, points) = if leads::insert_if_absent(&mut tx, &fresh).await? {
+        notifications.push(Notification::LeadCaptured { lead: fresh.clone() });
+        (fresh, true, kind.points())
+    } else {
+        let mut lead = leads::find_for_update(&mut tx, sponsor_id, attendee_id)
+            .await?
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("lead vanished during capture")))?;
+        let points = scoring::points_for(kind, true);
+        let previous_score = lead.intent_score;
+        let previous_level = lead.intent_level.clone();
+        lead.intent_score = scoring::add_points(lead.intent_score, points);
+        lead.intent_level = IntentLevel::from_score(lead.intent_score).as_str().into();
+        lead.interaction_count += 1;
+        lead.last_interaction_at = now;
+        lead.updated_at = now;
+        // Newer details of the attendee replace older ones; absent ones keep theirs.
+        for (slot, new) in [
+            (&mut lead.user_name, profile.name),
+            (&mut lead.user_email, profile.email),
+            (&mut lead.user_company, profile.company),
+            (&mut lead.user_title, profile.title),
+        ] {
+            if new.is_some() {
+                *slot = new;
+            }
+        }
+        leads::update(&mut tx, &lead).await?;
+        if lead.intent_score != previous_score {
+            notifications.push(Notification::LeadIntentUpdated(IntentChange {
+                lead_id: lead.id,
+                sponsor_id,
+                intent_score: lead.intent_score,
+                intent_level: lead.intent_level.clone(),
+                previous_intent_level: previous_level,
+                interaction_count: lead.interaction_count,
+                updated_at: lead.updated_at,
+            }));
+        }
+        (lead, false, points)
+    };
+    leads::insert_interaction(
+        &mut tx,
+        &Interaction {
+            id: ids::new_id(),
+            lead_id: lead.id,
+            sponsor_id,
+            interaction_type: kind.as_str().into(),
+            points,
+            captured_by_user_id: Some(p.user_id),
+            metadata: JsonColumn(metadata),
+            occurred_at: now,
+        },
+    )
+    .await?;
+    if let Some(k) = key {
+        let body = serde_json::to_string(&lead).map_err(|e| Error::Internal(e.into()))?;
+        idempotency::complete(&mut tx, p.user_id, &k.key, if created { 201 } else { 200 }, &body).await?;
+    }
+    tx.commit().await?;
+    Ok((CaptureOutcome { created, lead, replayed: false }, notifications))
+}
+
+/// The local user of an attendee named by staff, created on first sight. The
+/// platform's user id names them when given; otherwise their e-mail address does.
+async fn attendee_user(tx: &mut Tx, a: &Profile, now: DateTime<Utc>) -> Result<Uuid> {
+    let name = a.name.clone().or_else(|| a.email.clone()).unwrap_or_else(|| "Attendee".into());
+    if let Some(ext) = &a.user_id {
+        let id = ids::external_id(ext);
+        if accounts::get_user(tx, id).await?.is_some() {
+            return Ok(id);
+        }
+        // Unknown to us and no e-mail: a placeholder address under the reserved
+        // .invalid domain keeps users.email unique and never receives mail.
+        let email = a.email.clone().unwrap_or_else(|| format!("attendee-{}@attendees.invalid", id.simple()));
+        if accounts::insert_user_if_absent(tx, id, &email, &name, now).await? {
+            return Ok(id);
+        }
+        // The e-mail address belongs to a user we know under another id: the same person.
+        return by_email(tx, &email).await;
+    }
+    let email = a.email.as_deref().expect("validated: user_id or email");
+    if let Some((u, _)) = accounts::find_credentials(tx, email).await? {
+        return Ok(u.id);
+    }
+    let id = ids::new_id();
+    if accounts::insert_user_if_absent(tx, id, email, &name, now).await? {
+        return Ok(id);
+    }
+    by_email(tx, email).await
+}
+
+async fn by_email(tx: &mut Tx, email: &str) -> Result<Uuid> {
+    accounts::find_credentials(tx, email)
+        .await?
+        .map(|(u, _)| u.id)
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("attendee user neither inserted nor found")))
+}
+
+/// Forgets idempotency keys older than the configured retention (at least 24 h).
+pub async fn purge_idempotency_keys(svc: &Services) -> Result<u64> {
+    let before = time::now() - svc.limits.idempotency_retention;
+    let mut tx = svc.store.write().await?;
+    let n = idempotency::purge(&mut tx, before).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// The fingerprint of a capture request for its Idempotency-Key: SHA-256 of the
+/// method, the path and the body's JSON in canonical form (object keys sorted), so
+/// whitespace or key order do not make a retry look like another request.
+pub fn fingerprint(method: &str, path: &str, body: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(method.as_bytes());
+    h.update(b" ");
+    h.update(path.as_bytes());
+    h.update(b"\n");
+    h.update(body.to_string().as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_ignore_key_order_but_not_values() {
+        let a: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":2}"#).unwrap();
+        let b: serde_json::Value = serde_json::from_str(r#"{ "b": 2, "a": 1 }"#).unwrap();
+        let c: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":3}"#).unwrap();
+        assert_eq!(fingerprint("POST", "/x", &a), fingerprint("POST", "/x", &b));
+        assert_ne!(fingerprint("POST", "/x", &a), fingerprint("POST", "/x", &c));
+        assert_ne!(fingerprint("POST", "/x", &a), fingerprint("POST", "/y", &a));
+    }
+}

@@ -1,0 +1,262 @@
+//! A sponsor's leads: the list with filters and keyset pages, statistics, one lead
+//! with its history, and follow-up changes.
+
+use crate::access::SponsorAccess;
+use crate::notify::Notification;
+use crate::pagination::{self, Page};
+use crate::{Error, Principal, Result, Services};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sponsorhub_domain::validate::{self, Validator};
+use sponsorhub_domain::{FollowUpStatus, IntentLevel, time};
+use sponsorhub_store::leads as q;
+use sponsorhub_store::leads::{LeadFilter, LeadPosition, LeadSort};
+use sponsorhub_store::records::{Interaction, JsonColumn, Lead};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Filters, order and page of the lead list.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+pub struct LeadQuery {
+    /// hot, warm or cold
+    pub intent_level: Option<String>,
+    /// new, contacted, qualified, not_interested or converted
+    pub follow_up_status: Option<String>,
+    pub is_starred: Option<bool>,
+    /// Include archived leads (default false).
+    pub include_archived: Option<bool>,
+    /// Part of the attendee's name, e-mail or company.
+    pub search: Option<String>,
+    /// Only leads scoring at least this.
+    pub min_score: Option<i32>,
+    /// Only leads changed at or after this time: how a dashboard that lost its
+    /// socket catches up.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// `last_interaction` (default: most recent first), `score` (highest first) or
+    /// `created` (newest first).
+    pub sort: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page (with the same sort).
+    pub cursor: Option<String>,
+}
+
+/// A lead with its interaction history, newest first.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadDetail {
+    #[serde(flatten)]
+    pub lead: Lead,
+    pub interactions: Vec<Interaction>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadStats {
+    pub total: i64,
+    /// hot, warm, cold → count
+    pub by_intent_level: BTreeMap<String, i64>,
+    /// follow-up status → count
+    pub by_follow_up_status: BTreeMap<String, i64>,
+    pub starred: i64,
+    pub archived: i64,
+    /// Mean intent score, 0 when there are no leads.
+    pub average_score: f64,
+    /// Leads first captured since midnight UTC.
+    pub captured_today: i64,
+    /// interaction type → interactions recorded
+    pub by_interaction_type: BTreeMap<String, i64>,
+}
+
+/// Follow-up changes; absent fields stay, `null` clears notes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateLead {
+    /// new, contacted, qualified, not_interested or converted
+    pub follow_up_status: Option<String>,
+    #[serde(default, deserialize_with = "crate::events::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub follow_up_notes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::events::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub contact_notes: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+    pub is_starred: Option<bool>,
+    pub is_archived: Option<bool>,
+}
+
+fn parse_sort(raw: Option<&str>) -> Result<LeadSort> {
+    match raw.unwrap_or("last_interaction") {
+        "last_interaction" => Ok(LeadSort::LastInteraction),
+        "score" => Ok(LeadSort::Score),
+        "created" => Ok(LeadSort::Created),
+        _ => Err(Error::invalid("sort", "must be one of: last_interaction, score, created")),
+    }
+}
+
+pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: LeadQuery) -> Result<Page<Lead>> {
+    let mut v = Validator::new();
+    let level = v.check(
+        query
+            .intent_level
+            .as_deref()
+            .map(|l| validate::one_of::<IntentLevel>("intent_level", l, &["hot", "warm", "cold"]))
+            .transpose(),
+    );
+    let status = v.check(
+        query
+            .follow_up_status
+            .as_deref()
+            .map(|s| {
+                validate::one_of::<FollowUpStatus>(
+                    "follow_up_status",
+                    s,
+                    &["new", "contacted", "qualified", "not_interested", "converted"],
+                )
+            })
+            .transpose(),
+    );
+    if query.min_score.is_some_and(|s| !(0..=100).contains(&s)) {
+        v.push("min_score", "must be 0 to 100");
+    }
+    v.finish()?;
+    let sort = parse_sort(query.sort.as_deref())?;
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<LeadPosition> = pagination::decode(query.cursor.as_deref())?;
+    if let Some(a) = &after {
+        let matches = matches!(
+            (sort, a),
+            (LeadSort::Score, LeadPosition::Score(..))
+                | (LeadSort::LastInteraction, LeadPosition::LastInteraction(..))
+                | (LeadSort::Created, LeadPosition::Created(..))
+        );
+        if !matches {
+            return Err(Error::BadRequest("the cursor belongs to another sort order".into()));
+        }
+    }
+    let filter = LeadFilter {
+        intent_level: level.flatten().map(|l| l.as_str().to_string()),
+        follow_up_status: status.flatten().map(|s| s.as_str().to_string()),
+        is_starred: query.is_starred,
+        include_archived: query.include_archived.unwrap_or(false),
+        search: query.search.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()),
+        min_score: query.min_score,
+        updated_since: query.updated_since,
+    };
+
+    let mut tx = svc.store.read().await?;
+    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;
+    let rows = q::list(&mut tx, sponsor_id, &filter, sort, after.as_ref(), i64::from(limit) + 1).await?;
+    Ok(pagination::page(rows, limit, |l| LeadPosition::of(sort, l)))
+}
+
+pub async fn lead_stats(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LeadStats> {
+    let mut tx = svc.store.read().await?;
+    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;
+    let today = time::now().date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    let t = q::totals(&mut tx, sponsor_id, today).await?;
+    let by_type = q::interaction_counts(&mut tx, sponsor_id).await?;
+    Ok(LeadStats {
+        total: t.total,
+        by_intent_level: [("hot", t.hot), ("warm", t.warm), ("cold", t.cold)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        by_follow_up_status: [
+            ("new", t.status_new),
+            ("contacted", t.status_contacted),
+            ("qualified", t.status_qualified),
+            ("not_interested", t.status_not_interested),
+            ("converted", t.status_converted),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect(),
+        starred: t.starred,
+        archived: t.archived,
+        average_score: (t.average_score * 10.0).round() / 10.0,
+        captured_today: t.captured_today,
+        by_interaction_type: by_type.into_iter().collect(),
+    })
+}
+
+pub async fn get_lead(svc: &Services, p: &Principal, sponsor_id: Uuid, lead_id: Uuid) -> Result<LeadDetail> {
+    let mut tx = svc.store.read().await?;
+    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;
+    let lead = q::get(&mut tx, sponsor_id, lead_id).await?.ok_or(Error::NotFound("lead"))?;
+    let interactions = q::interactions(&mut tx, lead_id).await?;
+    Ok(LeadDetail { lead, interactions })
+}
+
+#[tracing::instrument(skip_all, fields(sponsor.id = %sponsor_id, lead.id = %lead_id))]
+pub async fn update_lead(
+    svc: &Services,
+    p: &Principal,
+    sponsor_id: Uuid,
+    lead_id: Uuid,
+    input: UpdateLead,
+) -> Result<Lead> {
+    let mut v = Validator::new();
+    let status = v.check(
+        input
+            .follow_up_status
+            .as_deref()
+            .map(|s| {
+                validate::one_of::<FollowUpStatus>(
+                    "follow_up_status",
+                    s,
+                    &["new", "contacted", "qualified", "not_interested", "converted"],
+                )
+            })
+            .transpose(),
+    );
+    let follow_up_notes = v.check(
+        input
+            .follow_up_notes
+            .as_ref()
+            .map(|n| validate::optional_text("follow_up_notes", n.as_deref(), 10_000))
+            .transpose(),
+    );
+    let contact_notes = v.check(
+        input
+            .contact_notes
+            .as_ref()
+            .map(|n| validate::optional_text("contact_notes", n.as_deref(), 10_000))
+            .transpose(),
+    );
+    let tags = v.check(input.tags.as_deref().map(|t| validate::tags("tags", t)).transpose());
+    v.finish()?;
+
+    let mut tx = svc.store.write().await?;
+    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_write()?;
+    let mut lead = q::get(&mut tx, sponsor_id, lead_id).await?.ok_or(Error::NotFound("lead"))?;
+    let now = time::now();
+    if let Some(s) = status.flatten()
+        && s.as_str() != lead.follow_up_status
+    {
+        lead.follow_up_status = s.as_str().into();
+        lead.followed_up_at = Some(now);
+        lead.followed_up_by_user_id = Some(p.user_id);
+    }
+    if let Some(n) = follow_up_notes.flatten() {
+        lead.follow_up_notes = n;
+    }
+    if let Some(n) = contact_notes.flatten() {
+        lead.contact_notes = n;
+    }
+    if let Some(t) = tags.flatten() {
+        lead.tags = JsonColumn(t);
+    }
+    if let Some(s) = input.is_starred {
+        lead.is_starred = s;
+    }
+    if let Some(a) = input.is_archived {
+        lead.is_archived = a;
+    }
+    lead.updated_at = now;
+    q::update(&mut tx, &lead).await?;
+    tx.commit().await?;
+    svc.notifier.publish(Notification::LeadUpdated { lead: lead.clone() });
+    Ok(lead)
+}

@@ -1,0 +1,97 @@
+//! What a use case announces after its transaction commits. The real-time gateway
+//! and the e-mail sender subscribe; a rolled-back use case announces nothing.
+
+use chrono::{DateTime, Utc};
+use sponsorhub_store::records::Lead;
+use std::fmt;
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+#[derive(Clone, Debug)]
+pub enum Notification {
+    /// An invitation was created or resent: the e-mail to send.
+    InvitationIssued(InvitationMessage),
+    /// A lead was captured for the first time.
+    LeadCaptured { lead: Lead },
+    /// A capture changed an existing lead's score.
+    LeadIntentUpdated(IntentChange),
+    /// Staff changed a lead (status, notes, tags, star, archive).
+    LeadUpdated { lead: Lead },
+}
+
+impl Notification {
+    /// The sponsor whose room this belongs in, if any.
+    pub fn sponsor_id(&self) -> Uuid {
+        match self {
+            Notification::InvitationIssued(m) => m.sponsor_id,
+            Notification::LeadCaptured { lead } | Notification::LeadUpdated { lead } => lead.sponsor_id,
+            Notification::LeadIntentUpdated(c) => c.sponsor_id,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct IntentChange {
+    pub lead_id: Uuid,
+    pub sponsor_id: Uuid,
+    pub intent_score: i32,
+    pub intent_level: String,
+    pub previous_intent_level: String,
+    pub interaction_count: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The invitation e-mail to deliver. Its accept link holds the token in clear, so
+/// it is never logged (Debug leaves it out) and never stored.
+#[derive(Clone)]
+pub struct InvitationMessage {
+    pub invitation_id: Uuid,
+    pub sponsor_id: Uuid,
+    pub to_email: String,
+    pub role: String,
+    pub inviter_name: String,
+    pub sponsor_name: String,
+    pub event_name: String,
+    pub personal_message: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    /// `<public url>/invitations/accept?token=...`
+    pub accept_url: String,
+    /// The token alone (what the accept endpoint takes).
+    pub token: String,
+}
+
+impl fmt::Debug for InvitationMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InvitationMessage")
+            .field("invitation_id", &self.invitation_id)
+            .field("sponsor_id", &self.sponsor_id)
+            .field("to_email", &self.to_email)
+            .field("role", &self.role)
+            .field("expires_at", &self.expires_at)
+            .field("accept_url", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Fan-out of notifications to the subscribers in this process.
+#[derive(Clone)]
+pub struct Notifier {
+    tx: broadcast::Sender<Notification>,
+}
+
+impl Default for Notifier {
+    fn default() -> Self {
+        Notifier { tx: broadcast::channel(4096).0 }
+    }
+}
+
+impl Notifier {
+    pub fn subscribe(&self) -> broadcast::Receiver<Notification> {
+        self.tx.subscribe()
+    }
+
+    /// Announces a committed change. Nobody listening is fine.
+    pub fn publish(&self, n: Notification) {
+        let _ = self.tx.send(n);
+    }
+}

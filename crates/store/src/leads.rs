@@ -1,0 +1,242 @@
+//! Leads and their interactions.
+
+use crate::records::{Interaction, Lead};
+use crate::sql::{Arg, Sql, like_pattern};
+use crate::{Backend, Result, Tx, bind_args, on_tx};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+const COLUMNS: &str = "id, sponsor_id, event_id, user_id, user_name, user_email, user_company, user_title, \
+    intent_score, intent_level, interaction_count, first_interaction_at, last_interaction_at, follow_up_status, \
+    follow_up_notes, contact_notes, tags, is_starred, is_archived, followed_up_at, followed_up_by_user_id, \
+    created_at, updated_at";
+
+/// Inserts the lead unless the sponsor has one for this attendee; `true` when inserted.
+pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
+    let sql = "INSERT INTO sponsor_leads (id, sponsor_id, event_id, user_id, user_name, user_email, user_company,
+            user_title, intent_score, intent_level, interaction_count, first_interaction_at, last_interaction_at,
+            follow_up_status, follow_up_notes, contact_notes, tags, is_starred, is_archived, followed_up_at,
+            followed_up_by_user_id, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+        ON CONFLICT (sponsor_id, user_id) DO NOTHING";
+    let n = on_tx!(tx, c => sqlx::query(sql)
+        .bind(l.id).bind(l.sponsor_id).bind(l.event_id).bind(l.user_id).bind(&l.user_name).bind(&l.user_email)
+        .bind(&l.user_company).bind(&l.user_title).bind(l.intent_score).bind(&l.intent_level)
+        .bind(l.interaction_count).bind(l.first_interaction_at).bind(l.last_interaction_at)
+        .bind(&l.follow_up_status).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
+        .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
+        .bind(l.created_at).bind(l.updated_at)
+        .execute(c).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// The sponsor's lead for this attendee, locked until the transaction ends, so
+/// concurrent captures of one attendee apply one after the other. (SQLite writes
+/// through a single connection, which serializes them already.)
+pub async fn find_for_update(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<Option<Lead>> {
+    let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
+    let sql = format!("SELECT {COLUMNS} FROM sponsor_leads WHERE sponsor_id = $1 AND user_id = $2{lock}");
+    Ok(
+        on_tx!(tx, c => sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(sql.clone())).bind(sponsor).bind(user).fetch_optional(c).await?),
+    )
+}
+
+/// The lead, if it is the sponsor's.
+pub async fn get(tx: &mut Tx, sponsor: Uuid, id: Uuid) -> Result<Option<Lead>> {
+    let sql = format!("SELECT {COLUMNS} FROM sponsor_leads WHERE sponsor_id = $1 AND id = $2");
+    Ok(
+        on_tx!(tx, c => sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(sql.clone())).bind(sponsor).bind(id).fetch_optional(c).await?),
+    )
+}
+
+/// Writes every mutable column of the lead back.
+pub async fn update(tx: &mut Tx, l: &Lead) -> Result<()> {
+    let sql = "UPDATE sponsor_leads SET user_name = $2, user_email = $3, user_company = $4, user_title = $5,
+            intent_score = $6, intent_level = $7, interaction_count = $8, last_interaction_at = $9,
+            follow_up_status = $10, follow_up_notes = $11, contact_notes = $12, tags = $13, is_starred = $14,
+            is_archived = $15, followed_up_at = $16, followed_up_by_user_id = $17, updated_at = $18
+        WHERE id = $1";
+    on_tx!(tx, c => sqlx::query(sql)
+        .bind(l.id).bind(&l.user_name).bind(&l.user_email).bind(&l.user_company).bind(&l.user_title)
+        .bind(l.intent_score).bind(&l.intent_level).bind(l.interaction_count).bind(l.last_interaction_at)
+        .bind(&l.follow_up_status).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
+        .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
+        .bind(l.updated_at)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+pub async fn insert_interaction(tx: &mut Tx, i: &Interaction) -> Result<()> {
+    let sql = "INSERT INTO sponsor_lead_interactions (id, lead_id, sponsor_id, interaction_type, points,
+            captured_by_user_id, metadata, occurred_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    on_tx!(tx, c => sqlx::query(sql)
+        .bind(i.id).bind(i.lead_id).bind(i.sponsor_id).bind(&i.interaction_type).bind(i.points)
+        .bind(i.captured_by_user_id).bind(&i.metadata).bind(i.occurred_at)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// The lead's interactions, newest first.
+pub async fn interactions(tx: &mut Tx, lead: Uuid) -> Result<Vec<Interaction>> {
+    let sql = "SELECT id, lead_id, sponsor_id, interaction_type, points, captured_by_user_id, metadata, occurred_at
+               FROM sponsor_lead_interactions WHERE lead_id = $1 ORDER BY occurred_at DESC, id DESC";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, Interaction>(sql).bind(lead).fetch_all(c).await?))
+}
+
+/// Order of the lead list; every order ends with the id so positions are unique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadSort {
+    /// Highest score first.
+    Score,
+    /// Most recent interaction first.
+    LastInteraction,
+    /// Newest lead first.
+    Created,
+}
+
+/// Where the previous page ended: the sort key of its last lead.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum LeadPosition {
+    Score(i32, Uuid),
+    LastInteraction(DateTime<Utc>, Uuid),
+    Created(Uuid),
+}
+
+impl LeadPosition {
+    pub fn of(sort: LeadSort, l: &Lead) -> LeadPosition {
+        match sort {
+            LeadSort::Score => LeadPosition::Score(l.intent_score, l.id),
+            LeadSort::LastInteraction => LeadPosition::LastInteraction(l.last_interaction_at, l.id),
+            LeadSort::Created => LeadPosition::Created(l.id),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    pub intent_level: Option<String>,
+    pub follow_up_status: Option<String>,
+    pub is_starred: Option<bool>,
+    pub include_archived: bool,
+    /// Lowercased; matched in name, e-mail and company.
+    pub search: Option<String>,
+    pub min_score: Option<i32>,
+    /// Only leads changed at or after this time (a dashboard catching up).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// A page of the sponsor's leads. The position must belong to `sort` (the service
+/// checks); each sort has an index that starts with the sponsor id.
+pub async fn list(
+    tx: &mut Tx,
+    sponsor: Uuid,
+    f: &LeadFilter,
+    sort: LeadSort,
+    after: Option<&LeadPosition>,
+    limit: i64,
+) -> Result<Vec<Lead>> {
+    let mut q = Sql::new(format!("SELECT {COLUMNS} FROM sponsor_leads WHERE sponsor_id = "));
+    let p = q.arg(Arg::Uuid(sponsor));
+    q.push(&p);
+    if !f.include_archived {
+        q.push(" AND is_archived = FALSE");
+    }
+    if let Some(level) = &f.intent_level {
+        let p = q.arg(Arg::Text(level.clone()));
+        q.push(" AND intent_level = ").push(&p);
+    }
+    if let Some(status) = &f.follow_up_status {
+        let p = q.arg(Arg::Text(status.clone()));
+        q.push(" AND follow_up_status = ").push(&p);
+    }
+    if let Some(starred) = f.is_starred {
+        let p = q.arg(Arg::Bool(starred));
+        q.push(" AND is_starred = ").push(&p);
+    }
+    if let Some(min) = f.min_score {
+        let p = q.arg(Arg::I32(min));
+        q.push(" AND intent_score >= ").push(&p);
+    }
+    if let Some(since) = f.updated_since {
+        let p = q.arg(Arg::Time(since));
+        q.push(" AND updated_at >= ").push(&p);
+    }
+    if let Some(search) = &f.search {
+        let p = q.arg(Arg::Text(like_pattern(search)));
+        let like = format!(" LIKE {p} ESCAPE '\\'");
+        q.push(&format!(
+            " AND (LOWER(COALESCE(user_name, '')){like} OR LOWER(COALESCE(user_email, '')){like} OR LOWER(COALESCE(user_company, '')){like})"
+        ));
+    }
+    match after {
+        Some(LeadPosition::Score(score, id)) => {
+            let s = q.arg(Arg::I32(*score));
+            let i = q.arg(Arg::Uuid(*id));
+            q.push(&format!(" AND (intent_score < {s} OR (intent_score = {s} AND id < {i}))"));
+        }
+        Some(LeadPosition::LastInteraction(at, id)) => {
+            let t = q.arg(Arg::Time(*at));
+            let i = q.arg(Arg::Uuid(*id));
+            q.push(&format!(" AND (last_interaction_at < {t} OR (last_interaction_at = {t} AND id < {i}))"));
+        }
+        Some(LeadPosition::Created(id)) => {
+            let i = q.arg(Arg::Uuid(*id));
+            q.push(&format!(" AND id < {i}"));
+        }
+        None => {}
+    }
+    q.push(match sort {
+        LeadSort::Score => " ORDER BY intent_score DESC, id DESC",
+        LeadSort::LastInteraction => " ORDER BY last_interaction_at DESC, id DESC",
+        LeadSort::Created => " ORDER BY id DESC",
+    });
+    let p = q.arg(Arg::I64(limit));
+    q.push(" LIMIT ").push(&p);
+    let Sql { text, args } = q;
+    Ok(on_tx!(tx, c => bind_args!(sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(text.clone())), args.clone())
+        .fetch_all(c).await?))
+}
+
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct LeadTotals {
+    pub total: i64,
+    pub hot: i64,
+    pub warm: i64,
+    pub cold: i64,
+    pub status_new: i64,
+    pub status_contacted: i64,
+    pub status_qualified: i64,
+    pub status_not_interested: i64,
+    pub status_converted: i64,
+    pub starred: i64,
+    pub archived: i64,
+    pub average_score: f64,
+    pub captured_today: i64,
+}
+
+/// Counts over the sponsor's leads in one pass.
+pub async fn totals(tx: &mut Tx, sponsor: Uuid, today_start: DateTime<Utc>) -> Result<LeadTotals> {
+    let sql = "SELECT COUNT(*) AS total,
+            COALESCE(SUM(CASE WHEN intent_level = 'hot' THEN 1 ELSE 0 END), 0) AS hot,
+            COALESCE(SUM(CASE WHEN intent_level = 'warm' THEN 1 ELSE 0 END), 0) AS warm,
+            COALESCE(SUM(CASE WHEN intent_level = 'cold' THEN 1 ELSE 0 END), 0) AS cold,
+            COALESCE(SUM(CASE WHEN follow_up_status = 'new' THEN 1 ELSE 0 END), 0) AS status_new,
+            COALESCE(SUM(CASE WHEN follow_up_status = 'contacted' THEN 1 ELSE 0 END), 0) AS status_contacted,
+            COALESCE(SUM(CASE WHEN follow_up_status = 'qualified' THEN 1 ELSE 0 END), 0) AS status_qualified,
+            COALESCE(SUM(CASE WHEN follow_up_status = 'not_interested' THEN 1 ELSE 0 END), 0) AS status_not_interested,
+            COALESCE(SUM(CASE WHEN follow_up_status = 'converted' THEN 1 ELSE 0 END), 0) AS status_converted,
+            COALESCE(SUM(CASE WHEN is_starred THEN 1 ELSE 0 END), 0) AS starred,
+            COALESCE(SUM(CASE WHEN is_archived THEN 1 ELSE 0 END), 0) AS archived,
+            CAST(COALESCE(AVG(intent_score), 0) AS DOUBLE PRECISION) AS average_score,
+            COALESCE(SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), 0) AS captured_today
+        FROM sponsor_leads WHERE sponsor_id = $1";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, LeadTotals>(sql).bind(sponsor).bind(today_start).fetch_one(c).await?))
+}
+
+/// Interactions per type for the sponsor.
+pub async fn interaction_counts(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<(String, i64)>> {
+    let sql = "SELECT interaction_type, COUNT(*) FROM sponsor_lead_interactions WHERE sponsor_id = $1
+               GROUP BY interaction_type ORDER BY interaction_type";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, (String, i64)>(sql).bind(sponsor).fetch_all(c).await?))
+}

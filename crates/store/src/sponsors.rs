@@ -1,0 +1,127 @@
+//! Sponsors of an event.
+
+use crate::records::{Sponsor, SponsorCounts};
+use crate::sql::{Arg, Sql, like_pattern};
+use crate::{Result, Tx, bind_args, on_tx};
+use uuid::Uuid;
+
+const COLUMNS: &str = "s.id, s.organization_id, s.event_id, s.tier_id, s.company_name, s.company_description, \
+    s.company_website, s.company_logo_url, s.contact_name, s.contact_email, s.contact_phone, s.booth_number, \
+    s.booth_description, s.social_links, s.is_featured, s.is_archived, s.archived_at, s.lead_capture_enabled, \
+    s.lead_notification_email, s.created_at, s.updated_at";
+
+pub async fn insert(tx: &mut Tx, s: &Sponsor) -> Result<()> {
+    let sql = "INSERT INTO sponsors (id, organization_id, event_id, tier_id, company_name, company_description,
+            company_website, company_logo_url, contact_name, contact_email, contact_phone, booth_number,
+            booth_description, social_links, is_featured, is_archived, archived_at, lead_capture_enabled,
+            lead_notification_email, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+    on_tx!(tx, c => sqlx::query(sql)
+        .bind(s.id).bind(s.organization_id).bind(s.event_id).bind(s.tier_id).bind(&s.company_name)
+        .bind(&s.company_description).bind(&s.company_website).bind(&s.company_logo_url).bind(&s.contact_name)
+        .bind(&s.contact_email).bind(&s.contact_phone).bind(&s.booth_number).bind(&s.booth_description)
+        .bind(&s.social_links).bind(s.is_featured).bind(s.is_archived).bind(s.archived_at)
+        .bind(s.lead_capture_enabled).bind(&s.lead_notification_email).bind(s.created_at).bind(s.updated_at)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Writes every mutable column back.
+pub async fn update(tx: &mut Tx, s: &Sponsor) -> Result<()> {
+    let sql = "UPDATE sponsors SET tier_id = $2, company_name = $3, company_description = $4, company_website = $5,
+            company_logo_url = $6, contact_name = $7, contact_email = $8, contact_phone = $9, booth_number = $10,
+            booth_description = $11, social_links = $12, is_featured = $13, is_archived = $14, archived_at = $15,
+            lead_capture_enabled = $16, lead_notification_email = $17, updated_at = $18
+        WHERE id = $1";
+    on_tx!(tx, c => sqlx::query(sql)
+        .bind(s.id).bind(s.tier_id).bind(&s.company_name).bind(&s.company_description).bind(&s.company_website)
+        .bind(&s.company_logo_url).bind(&s.contact_name).bind(&s.contact_email).bind(&s.contact_phone)
+        .bind(&s.booth_number).bind(&s.booth_description).bind(&s.social_links).bind(s.is_featured)
+        .bind(s.is_archived).bind(s.archived_at).bind(s.lead_capture_enabled).bind(&s.lead_notification_email)
+        .bind(s.updated_at)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// The sponsor by id alone (the caller's access is decided by the service).
+pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<Sponsor>> {
+    let sql = format!("SELECT {COLUMNS} FROM sponsors s WHERE s.id = $1");
+    Ok(
+        on_tx!(tx, c => sqlx::query_as::<_, Sponsor>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await?),
+    )
+}
+
+/// Filters of the event's sponsor list.
+#[derive(Debug, Clone, Default)]
+pub struct SponsorFilter {
+    pub tier_id: Option<Uuid>,
+    pub is_featured: Option<bool>,
+    pub include_archived: bool,
+    /// Lowercased; matched anywhere in the company name.
+    pub search: Option<String>,
+}
+
+/// A page of the event's sponsors in creation order, after the id `after`.
+pub async fn list_for_event(
+    tx: &mut Tx,
+    event: Uuid,
+    f: &SponsorFilter,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Sponsor>> {
+    let mut q = Sql::new(format!("SELECT {COLUMNS} FROM sponsors s WHERE s.event_id = "));
+    let p = q.arg(Arg::Uuid(event));
+    q.push(&p);
+    if !f.include_archived {
+        q.push(" AND s.is_archived = FALSE");
+    }
+    if let Some(tier) = f.tier_id {
+        let p = q.arg(Arg::Uuid(tier));
+        q.push(" AND s.tier_id = ").push(&p);
+    }
+    if let Some(featured) = f.is_featured {
+        let p = q.arg(Arg::Bool(featured));
+        q.push(" AND s.is_featured = ").push(&p);
+    }
+    if let Some(search) = &f.search {
+        let p = q.arg(Arg::Text(like_pattern(search)));
+        q.push(" AND LOWER(s.company_name) LIKE ").push(&p).push(" ESCAPE '\\'");
+    }
+    if let Some(after) = after {
+        let p = q.arg(Arg::Uuid(after));
+        q.push(" AND s.id > ").push(&p);
+    }
+    let p = q.arg(Arg::I64(limit));
+    q.push(" ORDER BY s.id LIMIT ").push(&p);
+    let Sql { text, args } = q;
+    Ok(on_tx!(tx, c => bind_args!(sqlx::query_as::<_, Sponsor>(sqlx::AssertSqlSafe(text.clone())), args.clone())
+        .fetch_all(c).await?))
+}
+
+/// Active representatives and leads of each of the sponsors `ids`: one query for a
+/// whole page.
+pub async fn counts(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<SponsorCounts>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT s.id AS sponsor_id,
+           (SELECT COUNT(*) FROM sponsor_users u WHERE u.sponsor_id = s.id AND u.is_active = TRUE) AS representative_count,
+           (SELECT COUNT(*) FROM sponsor_leads l WHERE l.sponsor_id = s.id) AS lead_count
+         FROM sponsors s WHERE s.id IN ",
+    );
+    let list = q.in_list(ids);
+    q.push(&list);
+    let Sql { text, args } = q;
+    Ok(on_tx!(tx, c => bind_args!(sqlx::query_as::<_, SponsorCounts>(sqlx::AssertSqlSafe(text.clone())), args.clone())
+        .fetch_all(c).await?))
+}
+
+/// The sponsors the user is an active member of.
+pub async fn of_member(tx: &mut Tx, user: Uuid) -> Result<Vec<Sponsor>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sponsors s JOIN sponsor_users u ON u.sponsor_id = s.id
+         WHERE u.user_id = $1 AND u.is_active = TRUE ORDER BY s.id"
+    );
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, Sponsor>(sqlx::AssertSqlSafe(sql.clone())).bind(user).fetch_all(c).await?))
+}
