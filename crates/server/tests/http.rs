@@ -37,19 +37,72 @@ async fn openapi_document_and_docs_page(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     let paths = doc["paths"].as_object().unwrap();
-    for p in [
-        "/api/v1/auth/signup",
-        "/api/v1/auth/login",
-        "/api/v1/auth/me",
-        "/api/v1/organizations/{org_id}/events",
-        "/api/v1/organizations/{org_id}/events/{event_id}",
-        "/healthz",
-        "/readyz",
-    ] {
-        assert!(paths.contains_key(p), "missing {p}");
+    let o = "/api/v1/sponsors/organizations/{org_id}";
+    let expected: Vec<(&str, String)> = vec![
+        ("post", "/api/v1/auth/signup".into()),
+        ("post", "/api/v1/auth/login".into()),
+        ("get", "/api/v1/auth/me".into()),
+        ("post", "/api/v1/organizations/{org_id}/events".into()),
+        ("get", "/api/v1/organizations/{org_id}/events".into()),
+        ("get", "/api/v1/organizations/{org_id}/events/{event_id}".into()),
+        ("patch", "/api/v1/organizations/{org_id}/events/{event_id}".into()),
+        ("post", format!("{o}/events/{{event_id}}/sponsor-tiers")),
+        ("post", format!("{o}/events/{{event_id}}/sponsor-tiers/defaults")),
+        ("get", format!("{o}/events/{{event_id}}/sponsor-tiers")),
+        ("get", format!("{o}/sponsor-tiers/{{tier_id}}")),
+        ("patch", format!("{o}/sponsor-tiers/{{tier_id}}")),
+        ("delete", format!("{o}/sponsor-tiers/{{tier_id}}")),
+        ("post", format!("{o}/events/{{event_id}}/sponsors")),
+        ("get", format!("{o}/events/{{event_id}}/sponsors")),
+        ("get", format!("{o}/sponsors/{{sponsor_id}}")),
+        ("patch", format!("{o}/sponsors/{{sponsor_id}}")),
+        ("delete", format!("{o}/sponsors/{{sponsor_id}}")),
+        ("post", format!("{o}/sponsors/{{sponsor_id}}/restore")),
+        ("post", format!("{o}/sponsors/{{sponsor_id}}/invitations")),
+        ("get", format!("{o}/sponsors/{{sponsor_id}}/invitations")),
+        ("delete", format!("{o}/invitations/{{invitation_id}}")),
+        ("post", format!("{o}/invitations/{{invitation_id}}/resend")),
+        ("post", "/api/v1/sponsors/sponsor-invitations/accept".into()),
+        ("get", format!("{o}/sponsors/{{sponsor_id}}/users")),
+        ("patch", format!("{o}/sponsor-users/{{sponsor_user_id}}")),
+        ("delete", format!("{o}/sponsor-users/{{sponsor_user_id}}")),
+        ("get", "/api/v1/sponsors/my-sponsors".into()),
+        ("get", "/api/v1/sponsors/sponsors/{sponsor_id}/leads".into()),
+        ("get", "/api/v1/sponsors/sponsors/{sponsor_id}/leads/stats".into()),
+        ("get", "/api/v1/sponsors/sponsors/{sponsor_id}/leads/{lead_id}".into()),
+        ("patch", "/api/v1/sponsors/sponsors/{sponsor_id}/leads/{lead_id}".into()),
+        ("post", "/api/v1/sponsors/events/{event_id}/sponsors/{sponsor_id}/capture-lead".into()),
+        ("get", "/healthz".into()),
+        ("get", "/readyz".into()),
+    ];
+    for (method, path) in &expected {
+        let op = &paths.get(path.as_str()).unwrap_or_else(|| panic!("missing path {path}"))[method];
+        assert!(op.is_object(), "missing {method} {path}");
+        // every operation says what it answers with
+        let responses = op["responses"].as_object().unwrap();
+        let success =
+            responses.iter().find(|(code, _)| code.starts_with('2')).unwrap_or_else(|| panic!("{method} {path}"));
+        if success.0 != "204" {
+            assert!(
+                success.1["content"]["application/json"]["schema"].is_object(),
+                "no response schema: {method} {path}"
+            );
+        }
+        // and what it takes, when it takes a body
+        let takes_body = matches!(*method, "post" | "patch")
+            && !path.ends_with("/defaults")
+            && !path.ends_with("/restore")
+            && !path.ends_with("/resend");
+        if takes_body {
+            assert!(
+                op["requestBody"]["content"]["application/json"]["schema"].is_object(),
+                "no request schema: {method} {path}"
+            );
+        }
     }
-    assert!(doc["components"]["schemas"]["Event"].is_object());
-    assert!(doc["paths"]["/api/v1/organizations/{org_id}/events"]["post"]["requestBody"].is_object());
+    for schema in ["Event", "Tier", "SponsorView", "Invitation", "SponsorMember", "Lead", "LeadStats", "Problem"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema}");
+    }
 
     let res = app.client.get(app.url("/api/docs/")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);

@@ -1,0 +1,376 @@
+//! Lead capture, scoring, the lead list and follow-up, over HTTP, on SQLite and
+//! PostgreSQL.
+
+mod common;
+
+use common::{join_staff, world};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sponsorhub_testkit::{TestApp, assert_problem, dual_backend};
+
+dual_backend!(
+    capture_scores_and_deduplicates,
+    attendees_record_their_own_interactions,
+    capture_is_refused_when_it_must_be,
+    concurrent_captures_of_one_attendee_lose_nothing,
+    idempotency_key_replays_the_first_answer,
+    captures_are_rate_limited,
+    lead_list_filters_sorts_and_pages,
+    follow_up_star_archive_and_stats,
+);
+
+async fn capture(app: &TestApp, path: &str, token: &str, kind: &str, attendee: Value) -> (StatusCode, Value) {
+    app.post(
+        path,
+        Some(token),
+        json!({"interaction_type": kind, "attendee": attendee, "metadata": {"device": "scanner-1"}}),
+    )
+    .await
+}
+
+async fn capture_scores_and_deduplicates(app: TestApp) {
+    let w = world(&app).await;
+    let (staff, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let ada =
+        json!({"user_id": "platform-ada", "name": "Ada", "email": "ada@corp.io", "company": "Corp", "title": "CTO"});
+
+    let (status, lead) = capture(&app, &w.capture_path(), &staff.token, "booth_visit", ada.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    assert_eq!(
+        (lead["intent_score"].as_i64(), lead["intent_level"].as_str(), lead["interaction_count"].as_i64()),
+        (Some(10), Some("cold"), Some(1))
+    );
+    assert_eq!((lead["user_company"].as_str(), lead["follow_up_status"].as_str()), (Some("Corp"), Some("new")));
+
+    // second interaction: same lead, 30 + 5 repeat bonus
+    let (status, lead2) =
+        capture(&app, &w.capture_path(), &staff.token, "demo_request", json!({"user_id": "platform-ada"})).await;
+    assert_eq!(status, StatusCode::OK, "{lead2}");
+    assert_eq!(lead2["id"], lead["id"]);
+    assert_eq!(
+        (lead2["intent_score"].as_i64(), lead2["intent_level"].as_str(), lead2["interaction_count"].as_i64()),
+        (Some(45), Some("warm"), Some(2))
+    );
+    assert_eq!(lead2["user_name"], "Ada", "absent details keep their value");
+
+    // 45 + 40 = 85: hot; then capped at 100
+    let (_, lead3) =
+        capture(&app, &w.capture_path(), &staff.token, "direct_request", json!({"email": "ADA@corp.io"})).await;
+    assert_eq!((lead3["intent_score"].as_i64(), lead3["intent_level"].as_str()), (Some(85), Some("hot")));
+    let (_, lead4) =
+        capture(&app, &w.capture_path(), &staff.token, "demo_watched", json!({"user_id": "platform-ada"})).await;
+    assert_eq!((lead4["intent_score"].as_i64(), lead4["interaction_count"].as_i64()), (Some(100), Some(4)));
+
+    // the history keeps every interaction, newest first, with points and who captured it
+    let (status, detail) =
+        app.get(&w.leads_path(&format!("/{}", lead["id"].as_str().unwrap())), Some(&staff.token)).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    let kinds: Vec<&str> =
+        detail["interactions"].as_array().unwrap().iter().map(|i| i["interaction_type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["demo_watched", "direct_request", "demo_request", "booth_visit"]);
+    let points: Vec<i64> =
+        detail["interactions"].as_array().unwrap().iter().map(|i| i["points"].as_i64().unwrap()).collect();
+    assert_eq!(points, [25, 40, 35, 10]);
+    assert_eq!(detail["interactions"][3]["captured_by_user_id"], json!(staff.user_id));
+    assert_eq!(detail["interactions"][3]["metadata"], json!({"device": "scanner-1"}));
+
+    // a second attendee is a second lead
+    let (status, _) =
+        capture(&app, &w.capture_path(), &staff.token, "qr_scan", json!({"email": "bob@corp.io", "name": "Bob"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, s) = app.get(&w.org_path(&format!("/sponsors/{}", w.sponsor_id)), Some(&w.organizer.token)).await;
+    assert_eq!(s["lead_count"], 2);
+}
+
+async fn attendees_record_their_own_interactions(app: TestApp) {
+    let w = world(&app).await;
+    let attendee = app.platform_token("attendee-1", "visitor@corp.io", None);
+    let (status, lead) =
+        app.post(&w.capture_path(), Some(&attendee), json!({"interaction_type": "content_download"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    assert_eq!((lead["user_email"].as_str(), lead["intent_score"].as_i64()), (Some("visitor@corp.io"), Some(15)));
+    let (status, lead) =
+        app.post(&w.capture_path(), Some(&attendee), json!({"interaction_type": "content_view"})).await;
+    assert_eq!((status, lead["intent_score"].as_i64()), (StatusCode::OK, Some(25)));
+    // attendees do not see the sponsor's leads
+    let (status, body) = app.get(&w.leads_path(""), Some(&attendee)).await;
+    assert_problem(status, &body, 404);
+}
+
+async fn capture_is_refused_when_it_must_be(app: TestApp) {
+    let w = world(&app).await;
+    let (staff, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let (viewer, _) = join_staff(&app, &w, &w.sponsor_id, "viewer@ferris.io", "viewer").await;
+    let a = json!({"email": "x@corp.io"});
+    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "teleport", a.clone()).await;
+    assert_problem(status, &body, 422);
+    assert_eq!(body["errors"][0]["field"], "interaction_type");
+    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "booth_visit", json!({"name": "No id"})).await;
+    assert_problem(status, &body, 422);
+    let (status, body) = app
+        .post(&w.capture_path(), Some(&staff.token), json!({"interaction_type": "booth_visit", "metadata": [1]}))
+        .await;
+    assert_problem(status, &body, 422);
+    let (status, body) = app.post(&w.capture_path(), Some(&staff.token), json!({"attendee": a})).await;
+    assert_problem(status, &body, 422);
+    let (status, body) = capture(&app, &w.capture_path(), &viewer.token, "booth_visit", a.clone()).await;
+    assert_problem(status, &body, 403);
+    let (status, body) = capture(&app, &w.capture_path(), &w.organizer.token, "booth_visit", a.clone()).await;
+    assert_problem(status, &body, 403);
+    // the sponsor through another event is missing
+    let (_, other_event) = app
+        .post(
+            &format!("/api/v1/organizations/{}/events", w.organizer.org_id),
+            Some(&w.organizer.token),
+            json!({"name": "Other"}),
+        )
+        .await;
+    let wrong = format!(
+        "/api/v1/sponsors/events/{}/sponsors/{}/capture-lead",
+        other_event["id"].as_str().unwrap(),
+        w.sponsor_id
+    );
+    let (status, body) = capture(&app, &wrong, &staff.token, "booth_visit", a.clone()).await;
+    assert_problem(status, &body, 404);
+
+    let sponsor = w.org_path(&format!("/sponsors/{}", w.sponsor_id));
+    app.patch(&sponsor, Some(&w.organizer.token), json!({"lead_capture_enabled": false})).await;
+    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "booth_visit", a.clone()).await;
+    assert_problem(status, &body, 409);
+    app.patch(&sponsor, Some(&w.organizer.token), json!({"lead_capture_enabled": true})).await;
+    app.delete(&sponsor, Some(&w.organizer.token)).await;
+    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "booth_visit", a.clone()).await;
+    assert_problem(status, &body, 409);
+    // nothing of the refused captures was recorded
+    let (_, leads) = app.get(&w.leads_path("?include_archived=true"), Some(&staff.token)).await;
+    assert_eq!(leads["items"], json!([]));
+}
+
+async fn concurrent_captures_of_one_attendee_lose_nothing(app: TestApp) {
+    let w = world(&app).await;
+    let (staff, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    const N: usize = 8;
+    let mut tasks = Vec::new();
+    for i in 0..N {
+        let url = app.url(&w.capture_path());
+        let client = app.client.clone();
+        let token = staff.token.clone();
+        tasks.push(tokio::spawn(async move {
+            let res = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"interaction_type": "content_view", "attendee": {"email": "rush@corp.io", "name": format!("Rush {i}")}}))
+                .send()
+                .await
+                .unwrap();
+            res.status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), N - 1, "{statuses:?}");
+    let (_, leads) = app.get(&w.leads_path(""), Some(&staff.token)).await;
+    let items = leads["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    // 5 for the first view, 5 + 5 for each repeat
+    assert_eq!(items[0]["interaction_count"].as_i64(), Some(N as i64));
+    assert_eq!(items[0]["intent_score"].as_i64(), Some(5 + 10 * (N as i64 - 1)));
+    let (_, detail) =
+        app.get(&w.leads_path(&format!("/{}", items[0]["id"].as_str().unwrap())), Some(&staff.token)).await;
+    assert_eq!(detail["interactions"].as_array().unwrap().len(), N);
+}
+
+async fn idempotency_key_replays_the_first_answer(app: TestApp) {
+    let w = world(&app).await;
+    let (staff, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let body = json!({"interaction_type": "qr_scan", "attendee": {"email": "retry@corp.io"}});
+    let send = |key: &'static str, body: Value| {
+        let req = app
+            .client
+            .post(app.url(&w.capture_path()))
+            .bearer_auth(&staff.token)
+            .header("idempotency-key", key)
+            .json(&body);
+        async move {
+            let res = req.send().await.unwrap();
+            let replayed = res.headers().contains_key("idempotent-replayed");
+            (res.status(), replayed, res.json::<Value>().await.unwrap())
+        }
+    };
+    let (s1, r1, first) = send("scan-0001", body.clone()).await;
+    assert_eq!((s1, r1), (StatusCode::CREATED, false));
+    let (s2, r2, second) = send("scan-0001", body.clone()).await;
+    assert_eq!((s2, r2), (StatusCode::CREATED, true), "the retry gets the first status");
+    assert_eq!(first, second, "and the first body");
+    // the same key with another body: 422
+    let (s3, _, problem) =
+        send("scan-0001", json!({"interaction_type": "booth_visit", "attendee": {"email": "retry@corp.io"}})).await;
+    assert_problem(s3, &problem, 422);
+    // a new key counts again
+    let (s4, _, again) = send("scan-0002", body.clone()).await;
+    assert_eq!((s4, again["interaction_count"].as_i64()), (StatusCode::OK, Some(2)));
+    // a failed request does not burn its key
+    let (s5, _, _) =
+        send("scan-0003", json!({"interaction_type": "nope", "attendee": {"email": "retry@corp.io"}})).await;
+    assert_eq!(s5, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, _, lead) = send("scan-0002", body).await;
+    assert_eq!(lead["interaction_count"].as_i64(), Some(2), "still counted once");
+    let (_, headers, _) = app.send(Method::GET, &w.leads_path(""), Some(&staff.token), None).await;
+    assert!(headers.contains_key("x-request-id"));
+
+    // the same key sent several times at once: one capture; the others replay it or
+    // are told it is in flight (409), never counted again
+    let racing = json!({"interaction_type": "booth_visit", "attendee": {"email": "race@corp.io"}});
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let req = app
+            .client
+            .post(app.url(&w.capture_path()))
+            .bearer_auth(&staff.token)
+            .header("idempotency-key", "race-key")
+            .json(&racing);
+        tasks.push(tokio::spawn(async move { req.send().await.unwrap().status() }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert!(statuses.iter().all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT), "{statuses:?}");
+    assert!(statuses.contains(&StatusCode::CREATED));
+    let (_, race) = app.get(&w.leads_path("?search=race"), Some(&staff.token)).await;
+    assert_eq!(race["items"][0]["interaction_count"].as_i64(), Some(1), "{statuses:?}");
+}
+
+async fn captures_are_rate_limited(app: TestApp) {
+    let w = world(&app).await;
+    let attendee = app.platform_token("eager-1", "eager@corp.io", None);
+    for _ in 0..30 {
+        let (status, _) =
+            app.post(&w.capture_path(), Some(&attendee), json!({"interaction_type": "content_view"})).await;
+        assert!(status.is_success());
+    }
+    let (status, headers, body) = app
+        .send(Method::POST, &w.capture_path(), Some(&attendee), Some(json!({"interaction_type": "content_view"})))
+        .await;
+    assert_problem(status, &body, 429);
+    assert!(headers.contains_key("retry-after"));
+}
+
+async fn lead_list_filters_sorts_and_pages(app: TestApp) {
+    let w = world(&app).await;
+    let (staff, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "representative").await;
+    // scores: cold 10, warm 45 (Acme), hot 85
+    for (email, company, kinds) in [
+        ("cold@a.io", "Alpha", vec!["booth_visit"]),
+        ("warm@acme.io", "Acme", vec!["booth_visit", "demo_request"]),
+        ("hot@b.io", "Beta", vec!["booth_visit", "demo_request", "direct_request"]),
+    ] {
+        for k in kinds {
+            let (status, _) =
+                capture(&app, &w.capture_path(), &staff.token, k, json!({"email": email, "company": company})).await;
+            assert!(status.is_success());
+        }
+    }
+    let emails = |v: &Value| -> Vec<String> {
+        v["items"].as_array().unwrap().iter().map(|l| l["user_email"].as_str().unwrap().to_string()).collect()
+    };
+    let t = Some(staff.token.as_str());
+    let (status, by_score) = app.get(&w.leads_path("?sort=score"), t).await;
+    assert_eq!(status, StatusCode::OK, "{by_score}");
+    assert_eq!(emails(&by_score), ["hot@b.io", "warm@acme.io", "cold@a.io"]);
+    let (_, recent) = app.get(&w.leads_path(""), t).await;
+    assert_eq!(emails(&recent), ["hot@b.io", "warm@acme.io", "cold@a.io"]);
+    let (_, newest) = app.get(&w.leads_path("?sort=created"), t).await;
+    assert_eq!(emails(&newest), ["hot@b.io", "warm@acme.io", "cold@a.io"]);
+    let (_, hot) = app.get(&w.leads_path("?intent_level=hot"), t).await;
+    assert_eq!(emails(&hot), ["hot@b.io"]);
+    let (_, min) = app.get(&w.leads_path("?min_score=40&sort=score"), t).await;
+    assert_eq!(emails(&min), ["hot@b.io", "warm@acme.io"]);
+    let (_, found) = app.get(&w.leads_path("?search=ACME"), t).await;
+    assert_eq!(emails(&found), ["warm@acme.io"]);
+
+    // pages of one, by score
+    let mut seen = Vec::new();
+    let mut path = w.leads_path("?sort=score&limit=1");
+    loop {
+        let (status, page) = app.get(&path, t).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        seen.extend(emails(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = w.leads_path(&format!("?sort=score&limit=1&cursor={c}")),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["hot@b.io", "warm@acme.io", "cold@a.io"]);
+    let (_, page) = app.get(&w.leads_path("?sort=score&limit=1"), t).await;
+    let (status, body) =
+        app.get(&w.leads_path(&format!("?sort=created&cursor={}", page["next_cursor"].as_str().unwrap())), t).await;
+    assert_problem(status, &body, 400);
+
+    // updated_since: only what changed after a moment
+    let (_, all) = app.get(&w.leads_path(""), t).await;
+    let mark = all["items"][0]["updated_at"].as_str().unwrap().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let cold_id = all["items"][2]["id"].as_str().unwrap();
+    app.patch(&w.leads_path(&format!("/{cold_id}")), t, json!({"is_starred": true})).await;
+    let since = mark.replace('+', "%2B");
+    let (status, changed) = app.get(&w.leads_path(&format!("?updated_since={since}")), t).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let mut changed = emails(&changed);
+    changed.sort();
+    assert_eq!(changed, ["cold@a.io", "hot@b.io"]);
+
+    for bad in ["?intent_level=lukewarm", "?sort=random", "?min_score=101", "?follow_up_status=done"] {
+        let (status, body) = app.get(&w.leads_path(bad), t).await;
+        assert_problem(status, &body, 422);
+    }
+}
+
+async fn follow_up_star_archive_and_stats(app: TestApp) {
+    let w = world(&app).await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let t = Some(rep.token.as_str());
+    let (_, a) = capture(&app, &w.capture_path(), &rep.token, "demo_request", json!({"email": "a@corp.io"})).await;
+    let (_, _b) = capture(&app, &w.capture_path(), &rep.token, "booth_visit", json!({"email": "b@corp.io"})).await;
+    capture(&app, &w.capture_path(), &rep.token, "direct_request", json!({"email": "a@corp.io"})).await;
+    let a_path = w.leads_path(&format!("/{}", a["id"].as_str().unwrap()));
+
+    let (status, lead) = app
+        .patch(&a_path, t, json!({"follow_up_status": "contacted", "follow_up_notes": "Call Tuesday", "tags": ["vip", "vip", "q4"], "is_starred": true}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{lead}");
+    assert_eq!(lead["follow_up_status"], "contacted");
+    assert_eq!(lead["followed_up_by_user_id"], json!(rep.user_id));
+    assert!(lead["followed_up_at"].is_string());
+    assert_eq!(lead["tags"], json!(["vip", "q4"]));
+    let (status, body) = app.patch(&a_path, t, json!({"follow_up_status": "done"})).await;
+    assert_problem(status, &body, 422);
+
+    let (_, starred) = app.get(&w.leads_path("?is_starred=true"), t).await;
+    assert_eq!(starred["items"].as_array().unwrap().len(), 1);
+    let (_, contacted) = app.get(&w.leads_path("?follow_up_status=contacted"), t).await;
+    assert_eq!(contacted["items"].as_array().unwrap().len(), 1);
+
+    let (status, stats) = app.get(&w.leads_path("/stats"), t).await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    assert_eq!(stats["total"], 2);
+    assert_eq!(stats["by_intent_level"], json!({"hot": 1, "warm": 0, "cold": 1}));
+    assert_eq!(stats["by_follow_up_status"]["contacted"], 1);
+    assert_eq!(stats["by_follow_up_status"]["new"], 1);
+    assert_eq!(stats["starred"], 1);
+    assert_eq!(stats["average_score"], json!(40.0)); // (70 + 10) / 2
+    assert_eq!(stats["captured_today"], 2);
+    assert_eq!(stats["by_interaction_type"], json!({"booth_visit": 1, "demo_request": 1, "direct_request": 1}));
+
+    let (_, archived) = app.patch(&a_path, t, json!({"is_archived": true})).await;
+    assert_eq!(archived["is_archived"], true);
+    let (_, visible) = app.get(&w.leads_path(""), t).await;
+    assert_eq!(visible["items"].as_array().unwrap().len(), 1);
+    let (_, all) = app.get(&w.leads_path("?include_archived=true"), t).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let (_, stats) = app.get(&w.leads_path("/stats"), t).await;
+    assert_eq!(stats["archived"], 1);
+}
