@@ -1,4 +1,6 @@
-//! The `sponsorhub` binary: `serve` (the default), `migrate` and `token`.
+//! The `sponsorhub` binary: `serve` (the default), `migrate`, `token` and `seed`.
+
+mod seed;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -29,6 +31,13 @@ enum Command {
     Migrate,
     /// Print a signed bearer token (for scripts, admins and tests).
     Token(TokenArgs),
+    /// Create an organizer, an event with the default tiers, sponsors and a booth
+    /// staff member on every sponsor; print their ids and tokens as shell variables.
+    Seed {
+        /// How many sponsors.
+        #[arg(long, default_value_t = 20)]
+        sponsors: usize,
+    },
 }
 
 #[derive(Args)]
@@ -140,12 +149,22 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
     let config = cli.settings.into_config();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,
         Command::Token(args) => token(&config, args),
+        Command::Seed { sponsors } => {
+            let s = seed::seed(&config, sponsors).await?;
+            println!("ORG={}", s.organization_id);
+            println!("EVENT={}", s.event_id);
+            println!("SPONSORS=\"{}\"", s.sponsor_ids.join(" "));
+            println!("ORGANIZER_TOKEN={}", s.organizer_token);
+            println!("TOKEN={}", s.staff_token);
+            Ok(())
+        }
     }
 }
 
