@@ -31,11 +31,11 @@ impl SponsorAccess {
         Ok(SponsorAccess { sponsor, org_role, member })
     }
 
-    /// Like [`SponsorAccess::load`], for paths that name the organization too: a
-    /// sponsor of another organization is missing.
-    pub async fn load_in_org(tx: &mut Tx, p: &Principal, org: Uuid, sponsor_id: Uuid) -> Result<SponsorAccess> {
+    /// Like [`SponsorAccess::load`]; when the request names the organization (REST
+    /// paths do), a sponsor of another organization is missing.
+    pub async fn load_in_org(tx: &mut Tx, p: &Principal, org: Option<Uuid>, sponsor_id: Uuid) -> Result<SponsorAccess> {
         let access = SponsorAccess::load(tx, p, sponsor_id).await?;
-        if access.sponsor.organization_id != org {
+        if org.is_some_and(|org| access.sponsor.organization_id != org) {
             return Err(Error::NotFound("sponsor"));
         }
         Ok(access)

@@ -132,10 +132,9 @@ pub async fn list_events(
     Ok(pagination::page(rows, limit, |e| e.id))
 }
 
-pub async fn get_event(svc: &Services, p: &Principal, org: Uuid, id: Uuid) -> Result<Event> {
+pub async fn get_event(svc: &Services, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<Event> {
     let mut tx = svc.store.read().await?;
-    require_member(&mut tx, p, org, "event").await?;
-    q::get(&mut tx, org, id).await?.ok_or(Error::NotFound("event"))
+    crate::tiers::event_of_org(&mut tx, p, org, id, false).await
 }
 
 #[tracing::instrument(skip_all, fields(organization.id = %org, event.id = %id))]

@@ -84,7 +84,7 @@ fn effective(mut i: Invitation, now: chrono::DateTime<chrono::Utc>) -> Invitatio
 }
 
 /// The invitation and access to its sponsor, for paths that name the organization.
-async fn load(tx: &mut Tx, p: &Principal, org: Uuid, id: Uuid) -> Result<(Invitation, SponsorAccess)> {
+async fn load(tx: &mut Tx, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<(Invitation, SponsorAccess)> {
     let inv = q::get(tx, id).await?.ok_or(Error::NotFound("invitation"))?;
     let access = SponsorAccess::load_in_org(tx, p, org, inv.sponsor_id).await.map_err(|e| match e {
         Error::NotFound(_) => Error::NotFound("invitation"),
@@ -122,7 +122,7 @@ async fn message(
 pub async fn create_invitation(
     svc: &Services,
     p: &Principal,
-    org: Uuid,
+    org: Option<Uuid>,
     sponsor_id: Uuid,
     input: CreateInvitation,
 ) -> Result<Invitation> {
@@ -182,7 +182,7 @@ pub async fn create_invitation(
 pub async fn list_invitations(
     svc: &Services,
     p: &Principal,
-    org: Uuid,
+    org: Option<Uuid>,
     sponsor_id: Uuid,
     status: Option<&str>,
 ) -> Result<Vec<Invitation>> {
@@ -204,7 +204,7 @@ pub async fn list_invitations(
 }
 
 #[tracing::instrument(skip_all, fields(invitation.id = %id))]
-pub async fn revoke_invitation(svc: &Services, p: &Principal, org: Uuid, id: Uuid) -> Result<Invitation> {
+pub async fn revoke_invitation(svc: &Services, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<Invitation> {
     let now = time::now();
     let mut tx = svc.store.write().await?;
     let (inv, _) = load(&mut tx, p, org, id).await?;
@@ -221,7 +221,7 @@ pub async fn revoke_invitation(svc: &Services, p: &Principal, org: Uuid, id: Uui
 
 /// Issues a fresh token and expiry for a pending or expired invitation and sends it again.
 #[tracing::instrument(skip_all, fields(invitation.id = %id))]
-pub async fn resend_invitation(svc: &Services, p: &Principal, org: Uuid, id: Uuid) -> Result<Invitation> {
+pub async fn resend_invitation(svc: &Services, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<Invitation> {
     svc.invite_limiter
         .hit(&p.user_id.to_string(), svc.limits.invitations_per_minute)
         .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sponsorhub_domain::validate::{self, Validator};
 use sponsorhub_domain::{FollowUpStatus, IntentLevel, time};
-use sponsorhub_store::leads as q;
 use sponsorhub_store::leads::{LeadFilter, LeadPosition, LeadSort};
 use sponsorhub_store::records::{Interaction, JsonColumn, Lead};
+use sponsorhub_store::{Tx, leads as q};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -181,19 +181,32 @@ pub async fn lead_stats(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Resu
     })
 }
 
-pub async fn get_lead(svc: &Services, p: &Principal, sponsor_id: Uuid, lead_id: Uuid) -> Result<LeadDetail> {
+/// The lead, for a caller who may read the sponsor's leads. When the request names
+/// the sponsor (REST paths do), another sponsor's lead is missing.
+async fn lead_for(tx: &mut Tx, p: &Principal, sponsor_id: Option<Uuid>, lead_id: Uuid, write: bool) -> Result<Lead> {
+    let lead = q::get_any(tx, lead_id).await?.filter(|l| sponsor_id.is_none_or(|s| s == l.sponsor_id));
+    let Some(lead) = lead else { return Err(Error::NotFound("lead")) };
+    let access = SponsorAccess::load(tx, p, lead.sponsor_id).await.map_err(|_| Error::NotFound("lead"))?;
+    if write {
+        access.require_leads_write()?
+    } else {
+        access.require_leads_read()?
+    }
+    Ok(lead)
+}
+
+pub async fn get_lead(svc: &Services, p: &Principal, sponsor_id: Option<Uuid>, lead_id: Uuid) -> Result<LeadDetail> {
     let mut tx = svc.store.read().await?;
-    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;
-    let lead = q::get(&mut tx, sponsor_id, lead_id).await?.ok_or(Error::NotFound("lead"))?;
+    let lead = lead_for(&mut tx, p, sponsor_id, lead_id, false).await?;
     let interactions = q::interactions(&mut tx, lead_id).await?;
     Ok(LeadDetail { lead, interactions })
 }
 
-#[tracing::instrument(skip_all, fields(sponsor.id = %sponsor_id, lead.id = %lead_id))]
+#[tracing::instrument(skip_all, fields(lead.id = %lead_id))]
 pub async fn update_lead(
     svc: &Services,
     p: &Principal,
-    sponsor_id: Uuid,
+    sponsor_id: Option<Uuid>,
     lead_id: Uuid,
     input: UpdateLead,
 ) -> Result<Lead> {
@@ -229,8 +242,7 @@ pub async fn update_lead(
     v.finish()?;
 
     let mut tx = svc.store.write().await?;
-    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_write()?;
-    let mut lead = q::get(&mut tx, sponsor_id, lead_id).await?.ok_or(Error::NotFound("lead"))?;
+    let mut lead = lead_for(&mut tx, p, sponsor_id, lead_id, true).await?;
     let now = time::now();
     if let Some(s) = status.flatten()
         && s.as_str() != lead.follow_up_status

@@ -33,7 +33,7 @@ pub struct MySponsor {
     pub event: Event,
 }
 
-async fn load(tx: &mut Tx, p: &Principal, org: Uuid, id: Uuid) -> Result<(SponsorMember, SponsorAccess)> {
+async fn load(tx: &mut Tx, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<(SponsorMember, SponsorAccess)> {
     let member = q::get(tx, id).await?.ok_or(Error::NotFound("sponsor user"))?;
     let access = SponsorAccess::load_in_org(tx, p, org, member.sponsor_id).await.map_err(|e| match e {
         Error::NotFound(_) => Error::NotFound("sponsor user"),
@@ -54,7 +54,12 @@ async fn keep_an_admin(tx: &mut Tx, before: &SponsorMember, after: &SponsorMembe
 }
 
 /// The sponsor's active staff (organizers and the staff themselves).
-pub async fn list_members(svc: &Services, p: &Principal, org: Uuid, sponsor_id: Uuid) -> Result<Vec<SponsorMember>> {
+pub async fn list_members(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    sponsor_id: Uuid,
+) -> Result<Vec<SponsorMember>> {
     let mut tx = svc.store.read().await?;
     SponsorAccess::load_in_org(&mut tx, p, org, sponsor_id).await?;
     Ok(q::list(&mut tx, sponsor_id, false).await?)
@@ -64,7 +69,7 @@ pub async fn list_members(svc: &Services, p: &Principal, org: Uuid, sponsor_id: 
 pub async fn update_member(
     svc: &Services,
     p: &Principal,
-    org: Uuid,
+    org: Option<Uuid>,
     id: Uuid,
     input: UpdateMember,
 ) -> Result<SponsorMember> {
@@ -114,7 +119,7 @@ pub async fn update_member(
 /// Takes the person off the sponsor's staff. The row stays (deactivated), so the
 /// leads they captured remain attributed to them.
 #[tracing::instrument(skip_all, fields(sponsor_user.id = %id))]
-pub async fn remove_member(svc: &Services, p: &Principal, org: Uuid, id: Uuid) -> Result<SponsorMember> {
+pub async fn remove_member(svc: &Services, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<SponsorMember> {
     let mut tx = svc.store.write().await?;
     let (before, _) = load(&mut tx, p, org, id).await?;
     let mut m = before.clone();

@@ -167,7 +167,7 @@ pub(crate) async fn view(tx: &mut Tx, sponsor: Sponsor) -> Result<SponsorView> {
 pub async fn create_sponsor(
     svc: &Services,
     p: &Principal,
-    org: Uuid,
+    org: Option<Uuid>,
     event: Uuid,
     input: CreateSponsor,
 ) -> Result<SponsorView> {
@@ -188,7 +188,7 @@ pub async fn create_sponsor(
     v.finish()?;
 
     let mut tx = svc.store.write().await?;
-    event_of_org(&mut tx, p, org, event, true).await?;
+    let org = event_of_org(&mut tx, p, org, event, true).await?.organization_id;
     check_tier(&mut tx, org, event, input.tier_id).await?;
     let now = time::now();
     let sponsor = Sponsor {
@@ -225,7 +225,7 @@ pub async fn create_sponsor(
 pub async fn list_sponsors(
     svc: &Services,
     p: &Principal,
-    org: Uuid,
+    org: Option<Uuid>,
     event: Uuid,
     query: SponsorQuery,
 ) -> Result<Page<SponsorView>> {
@@ -247,10 +247,7 @@ pub async fn list_sponsors(
 /// One sponsor with tier and counts: organization members and the sponsor's staff.
 pub async fn get_sponsor(svc: &Services, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<SponsorView> {
     let mut tx = svc.store.read().await?;
-    let access = match org {
-        Some(org) => SponsorAccess::load_in_org(&mut tx, p, org, id).await?,
-        None => SponsorAccess::load(&mut tx, p, id).await?,
-    };
+    let access = SponsorAccess::load_in_org(&mut tx, p, org, id).await?;
     view(&mut tx, access.sponsor).await
 }
 
@@ -258,7 +255,7 @@ pub async fn get_sponsor(svc: &Services, p: &Principal, org: Option<Uuid>, id: U
 pub async fn update_sponsor(
     svc: &Services,
     p: &Principal,
-    org: Uuid,
+    org: Option<Uuid>,
     id: Uuid,
     input: UpdateSponsor,
 ) -> Result<SponsorView> {
@@ -327,7 +324,13 @@ pub async fn update_sponsor(
 /// Archives (DELETE) or restores a sponsor (organizers). Archiving is idempotent; its
 /// leads and staff stay.
 #[tracing::instrument(skip_all, fields(sponsor.id = %id, archived))]
-pub async fn set_archived(svc: &Services, p: &Principal, org: Uuid, id: Uuid, archived: bool) -> Result<SponsorView> {
+pub async fn set_archived(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    id: Uuid,
+    archived: bool,
+) -> Result<SponsorView> {
     let mut tx = svc.store.write().await?;
     let access = SponsorAccess::load_in_org(&mut tx, p, org, id).await?;
     access.require_organizer()?;

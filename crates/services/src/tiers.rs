@@ -5,7 +5,7 @@ use crate::{Error, Principal, Result, Services};
 use serde::Deserialize;
 use sponsorhub_domain::validate::{self, FieldError, Validator};
 use sponsorhub_domain::{ids, time};
-use sponsorhub_store::records::{JsonColumn, Tier};
+use sponsorhub_store::records::{Event, JsonColumn, Tier};
 use sponsorhub_store::{StoreError, Tx, events as event_store, tiers as q};
 use uuid::Uuid;
 
@@ -83,19 +83,44 @@ fn name_taken(e: StoreError) -> Error {
     }
 }
 
-/// Checks the event is the organization's and the caller a member of it (an
-/// organizer, when `organizer`).
-pub(crate) async fn event_of_org(tx: &mut Tx, p: &Principal, org: Uuid, event: Uuid, organizer: bool) -> Result<()> {
-    require_member(tx, p, org, "event").await?;
-    event_store::get(tx, org, event).await?.ok_or(Error::NotFound("event"))?;
+/// The event, for a caller who is a member of its organization (an organizer, when
+/// `organizer`). When the request names the organization, an event of another one
+/// is missing; a non-member sees the event as missing either way.
+pub(crate) async fn event_of_org(
+    tx: &mut Tx,
+    p: &Principal,
+    org: Option<Uuid>,
+    event: Uuid,
+    organizer: bool,
+) -> Result<Event> {
+    let found = event_store::get_any(tx, event).await?;
+    let event = found.filter(|e| org.is_none_or(|o| o == e.organization_id)).ok_or(Error::NotFound("event"))?;
+    require_member(tx, p, event.organization_id, "event").await?;
     if organizer {
-        require_organizer(tx, p, org, "event").await?;
+        require_organizer(tx, p, event.organization_id, "event").await?;
     }
-    Ok(())
+    Ok(event)
+}
+
+/// The tier, for a member of its organization (an organizer, when `organizer`).
+async fn tier_of_org(tx: &mut Tx, p: &Principal, org: Option<Uuid>, id: Uuid, organizer: bool) -> Result<Tier> {
+    let found = q::get_any(tx, id).await?;
+    let tier = found.filter(|t| org.is_none_or(|o| o == t.organization_id)).ok_or(Error::NotFound("tier"))?;
+    require_member(tx, p, tier.organization_id, "tier").await?;
+    if organizer {
+        require_organizer(tx, p, tier.organization_id, "tier").await?;
+    }
+    Ok(tier)
 }
 
 #[tracing::instrument(skip_all, fields(event.id = %event))]
-pub async fn create_tier(svc: &Services, p: &Principal, org: Uuid, event: Uuid, input: CreateTier) -> Result<Tier> {
+pub async fn create_tier(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    event: Uuid,
+    input: CreateTier,
+) -> Result<Tier> {
     let mut v = Validator::new();
     let name = v.check(validate::text("name", &input.name, 1, 100));
     let description = v.check(validate::optional_text("description", input.description.as_deref(), 2000));
@@ -107,7 +132,7 @@ pub async fn create_tier(svc: &Services, p: &Principal, org: Uuid, event: Uuid, 
     v.finish()?;
 
     let mut tx = svc.store.write().await?;
-    event_of_org(&mut tx, p, org, event, true).await?;
+    let org = event_of_org(&mut tx, p, org, event, true).await?.organization_id;
     let now = time::now();
     let tier = Tier {
         id: ids::new_id(),
@@ -162,9 +187,14 @@ fn default_tiers() -> [(&'static str, &'static str, &'static str, i32, &'static 
 /// that exist are left alone, so calling twice duplicates nothing. Returns all the
 /// event's tiers and whether any was created.
 #[tracing::instrument(skip_all, fields(event.id = %event))]
-pub async fn create_default_tiers(svc: &Services, p: &Principal, org: Uuid, event: Uuid) -> Result<(Vec<Tier>, bool)> {
+pub async fn create_default_tiers(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    event: Uuid,
+) -> Result<(Vec<Tier>, bool)> {
     let mut tx = svc.store.write().await?;
-    event_of_org(&mut tx, p, org, event, true).await?;
+    let org = event_of_org(&mut tx, p, org, event, true).await?.organization_id;
     let now = time::now();
     let mut created = false;
     for (order, (name, color, description, max, benefits)) in default_tiers().into_iter().enumerate() {
@@ -192,24 +222,27 @@ pub async fn create_default_tiers(svc: &Services, p: &Principal, org: Uuid, even
 }
 
 /// The event's tiers in display order (organization members).
-pub async fn list_tiers(svc: &Services, p: &Principal, org: Uuid, event: Uuid) -> Result<Vec<Tier>> {
+pub async fn list_tiers(svc: &Services, p: &Principal, org: Option<Uuid>, event: Uuid) -> Result<Vec<Tier>> {
     let mut tx = svc.store.read().await?;
     event_of_org(&mut tx, p, org, event, false).await?;
     Ok(q::list_for_event(&mut tx, event).await?)
 }
 
-pub async fn get_tier(svc: &Services, p: &Principal, org: Uuid, id: Uuid) -> Result<Tier> {
+pub async fn get_tier(svc: &Services, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<Tier> {
     let mut tx = svc.store.read().await?;
-    require_member(&mut tx, p, org, "tier").await?;
-    q::get(&mut tx, org, id).await?.ok_or(Error::NotFound("tier"))
+    tier_of_org(&mut tx, p, org, id, false).await
 }
 
 #[tracing::instrument(skip_all, fields(tier.id = %id))]
-pub async fn update_tier(svc: &Services, p: &Principal, org: Uuid, id: Uuid, input: UpdateTier) -> Result<Tier> {
+pub async fn update_tier(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    id: Uuid,
+    input: UpdateTier,
+) -> Result<Tier> {
     let mut tx = svc.store.write().await?;
-    require_member(&mut tx, p, org, "tier").await?;
-    let mut tier = q::get(&mut tx, org, id).await?.ok_or(Error::NotFound("tier"))?;
-    require_organizer(&mut tx, p, org, "tier").await?;
+    let mut tier = tier_of_org(&mut tx, p, org, id, true).await?;
 
     let mut v = Validator::new();
     v.set(&mut tier.name, input.name.as_deref().map(|n| validate::text("name", n, 1, 100)));
@@ -241,11 +274,9 @@ pub async fn update_tier(svc: &Services, p: &Principal, org: Uuid, id: Uuid, inp
 
 /// Deletes a tier no sponsor uses (archived sponsors count: restoring one needs its tier).
 #[tracing::instrument(skip_all, fields(tier.id = %id))]
-pub async fn delete_tier(svc: &Services, p: &Principal, org: Uuid, id: Uuid) -> Result<()> {
+pub async fn delete_tier(svc: &Services, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<()> {
     let mut tx = svc.store.write().await?;
-    require_member(&mut tx, p, org, "tier").await?;
-    q::get(&mut tx, org, id).await?.ok_or(Error::NotFound("tier"))?;
-    require_organizer(&mut tx, p, org, "tier").await?;
+    tier_of_org(&mut tx, p, org, id, true).await?;
     let used = q::sponsor_count(&mut tx, id).await?;
     if used > 0 {
         return Err(Error::Conflict(format!("{used} sponsor(s) are in this tier; move them first")));

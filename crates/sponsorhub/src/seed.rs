@@ -64,8 +64,9 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
     )
     .await
     .map_err(|e| anyhow::anyhow!("event: {e}"))?;
-    let (tier_list, _) =
-        tiers::create_default_tiers(svc, &op, org.id, event.id).await.map_err(|e| anyhow::anyhow!("tiers: {e}"))?;
+    let (tier_list, _) = tiers::create_default_tiers(svc, &op, Some(org.id), event.id)
+        .await
+        .map_err(|e| anyhow::anyhow!("tiers: {e}"))?;
 
     let staff = accounts::signup(
         svc,
@@ -87,7 +88,7 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
         let s = sponsors::create_sponsor(
             svc,
             &op,
-            org.id,
+            Some(org.id),
             event.id,
             CreateSponsor {
                 company_name: format!("Sponsor {:02}", i + 1),
@@ -113,7 +114,7 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
             let _ = sponsors::update_sponsor(
                 svc,
                 &op,
-                org.id,
+                Some(org.id),
                 s.sponsor.id,
                 sponsors::UpdateSponsor { tier_id: Some(Some(tier_list[i].id)), ..Default::default() },
             )
@@ -122,7 +123,7 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
         invitations::create_invitation(
             svc,
             &op,
-            org.id,
+            Some(org.id),
             s.sponsor.id,
             CreateInvitation { email: staff.user.email.clone(), role: "booth_staff".into(), personal_message: None },
         )

@@ -49,6 +49,12 @@ pub async fn get(tx: &mut Tx, sponsor: Uuid, id: Uuid) -> Result<Option<Lead>> {
     )
 }
 
+/// The lead by id alone (the caller's access is decided by the service).
+pub async fn get_any(tx: &mut Tx, id: Uuid) -> Result<Option<Lead>> {
+    let sql = format!("SELECT {COLUMNS} FROM sponsor_leads WHERE id = $1");
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await?))
+}
+
 /// Writes every mutable column of the lead back.
 pub async fn update(tx: &mut Tx, l: &Lead) -> Result<()> {
     let sql = "UPDATE sponsor_leads SET user_name = $2, user_email = $3, user_company = $4, user_title = $5,

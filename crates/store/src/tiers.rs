@@ -52,6 +52,12 @@ pub async fn get(tx: &mut Tx, org: Uuid, id: Uuid) -> Result<Option<Tier>> {
     )
 }
 
+/// The tier by id alone (the caller's access is decided by the service).
+pub async fn get_any(tx: &mut Tx, id: Uuid) -> Result<Option<Tier>> {
+    let sql = format!("SELECT {COLUMNS} FROM sponsor_tiers WHERE id = $1");
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, Tier>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await?))
+}
+
 /// The event's tiers in display order.
 pub async fn list_for_event(tx: &mut Tx, event: Uuid) -> Result<Vec<Tier>> {
     let sql = format!("SELECT {COLUMNS} FROM sponsor_tiers WHERE event_id = $1 ORDER BY display_order, id");

@@ -80,7 +80,7 @@ pub async fn get_event(
     Caller(p): Caller,
     Path((org_id, event_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Json<Event>, ApiError> {
-    Ok(Json(events::get_event(&state.services, &p, org_id, event_id).await?))
+    Ok(Json(events::get_event(&state.services, &p, Some(org_id), event_id).await?))
 }
 
 /// Change an event (organization owners and admins). Absent fields stay; `null`

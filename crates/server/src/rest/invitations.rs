@@ -37,7 +37,10 @@ pub async fn create_invitation(
     Path((org_id, sponsor_id)): Path<(Uuid, Uuid)>,
     Json(input): Json<CreateInvitation>,
 ) -> Result<(StatusCode, Json<Invitation>), ApiError> {
-    Ok((StatusCode::CREATED, Json(invitations::create_invitation(&s.services, &p, org_id, sponsor_id, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(invitations::create_invitation(&s.services, &p, Some(org_id), sponsor_id, input).await?),
+    ))
 }
 
 /// The sponsor's invitations, newest first.
@@ -55,7 +58,9 @@ pub async fn list_invitations(
     Path((org_id, sponsor_id)): Path<(Uuid, Uuid)>,
     Query(f): Query<StatusFilter>,
 ) -> Result<Json<Items<Invitation>>, ApiError> {
-    Ok(Json(invitations::list_invitations(&s.services, &p, org_id, sponsor_id, f.status.as_deref()).await?.into()))
+    Ok(Json(
+        invitations::list_invitations(&s.services, &p, Some(org_id), sponsor_id, f.status.as_deref()).await?.into(),
+    ))
 }
 
 /// Revoke a pending invitation.
@@ -73,7 +78,7 @@ pub async fn revoke_invitation(
     Caller(p): Caller,
     Path((org_id, invitation_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Json<Invitation>, ApiError> {
-    Ok(Json(invitations::revoke_invitation(&s.services, &p, org_id, invitation_id).await?))
+    Ok(Json(invitations::revoke_invitation(&s.services, &p, Some(org_id), invitation_id).await?))
 }
 
 /// Send a pending or expired invitation again, with a fresh link and expiry.
@@ -92,7 +97,7 @@ pub async fn resend_invitation(
     Caller(p): Caller,
     Path((org_id, invitation_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Json<Invitation>, ApiError> {
-    Ok(Json(invitations::resend_invitation(&s.services, &p, org_id, invitation_id).await?))
+    Ok(Json(invitations::resend_invitation(&s.services, &p, Some(org_id), invitation_id).await?))
 }
 
 /// Accept an invitation as the signed-in user, whose e-mail must be the invited one.

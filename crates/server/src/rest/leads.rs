@@ -64,7 +64,7 @@ pub async fn get_lead(
     Caller(p): Caller,
     Path((sponsor_id, lead_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Json<LeadDetail>, ApiError> {
-    Ok(Json(leads::get_lead(&s.services, &p, sponsor_id, lead_id).await?))
+    Ok(Json(leads::get_lead(&s.services, &p, Some(sponsor_id), lead_id).await?))
 }
 
 /// Follow a lead up: status, notes, tags, star, archive (organizers, and staff who
@@ -84,7 +84,7 @@ pub async fn update_lead(
     Path((sponsor_id, lead_id)): Path<(Uuid, Uuid)>,
     Json(input): Json<UpdateLead>,
 ) -> Result<Json<Lead>, ApiError> {
-    Ok(Json(leads::update_lead(&s.services, &p, sponsor_id, lead_id, input).await?))
+    Ok(Json(leads::update_lead(&s.services, &p, Some(sponsor_id), lead_id, input).await?))
 }
 
 /// Record an interaction of an attendee with a sponsor. Without `attendee`, the

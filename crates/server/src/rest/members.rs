@@ -19,7 +19,7 @@ pub async fn list_members(
     Caller(p): Caller,
     Path((org_id, sponsor_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Json<Items<SponsorMember>>, ApiError> {
-    Ok(Json(members::list_members(&s.services, &p, org_id, sponsor_id).await?.into()))
+    Ok(Json(members::list_members(&s.services, &p, Some(org_id), sponsor_id).await?.into()))
 }
 
 /// Change a member's role or permission flags (organizers and sponsor admins). A new
@@ -40,7 +40,7 @@ pub async fn update_member(
     Path((org_id, id)): Path<(Uuid, Uuid)>,
     Json(input): Json<UpdateMember>,
 ) -> Result<Json<SponsorMember>, ApiError> {
-    Ok(Json(members::update_member(&s.services, &p, org_id, id, input).await?))
+    Ok(Json(members::update_member(&s.services, &p, Some(org_id), id, input).await?))
 }
 
 /// Take someone off the sponsor's staff (deactivates; their captured leads stay theirs).
@@ -58,7 +58,7 @@ pub async fn remove_member(
     Caller(p): Caller,
     Path((org_id, id)): Path<(Uuid, Uuid)>,
 ) -> Result<Json<SponsorMember>, ApiError> {
-    Ok(Json(members::remove_member(&s.services, &p, org_id, id).await?))
+    Ok(Json(members::remove_member(&s.services, &p, Some(org_id), id).await?))
 }
 
 /// The caller's sponsor memberships, with sponsor, event, role and permissions.

@@ -25,7 +25,7 @@ pub async fn create_sponsor(
     Path((org_id, event_id)): Path<(Uuid, Uuid)>,
     Json(input): Json<CreateSponsor>,
 ) -> Result<(StatusCode, Json<SponsorView>), ApiError> {
-    Ok((StatusCode::CREATED, Json(sponsors::create_sponsor(&s.services, &p, org_id, event_id, input).await?)))
+    Ok((StatusCode::CREATED, Json(sponsors::create_sponsor(&s.services, &p, Some(org_id), event_id, input).await?)))
 }
 
 /// The event's sponsors with their tier and counts (organization members).
@@ -39,7 +39,7 @@ pub async fn list_sponsors(
     Path((org_id, event_id)): Path<(Uuid, Uuid)>,
     Query(q): Query<SponsorQuery>,
 ) -> Result<Json<Items<SponsorView>>, ApiError> {
-    Ok(Json(sponsors::list_sponsors(&s.services, &p, org_id, event_id, q).await?.into()))
+    Ok(Json(sponsors::list_sponsors(&s.services, &p, Some(org_id), event_id, q).await?.into()))
 }
 
 /// One sponsor with its tier and the counts of active representatives and leads
@@ -73,7 +73,7 @@ pub async fn update_sponsor(
     Path((org_id, sponsor_id)): Path<(Uuid, Uuid)>,
     Json(input): Json<UpdateSponsor>,
 ) -> Result<Json<SponsorView>, ApiError> {
-    Ok(Json(sponsors::update_sponsor(&s.services, &p, org_id, sponsor_id, input).await?))
+    Ok(Json(sponsors::update_sponsor(&s.services, &p, Some(org_id), sponsor_id, input).await?))
 }
 
 /// Archive a sponsor (organizers). Its staff and leads stay; restore brings it back.
@@ -90,7 +90,7 @@ pub async fn archive_sponsor(
     Caller(p): Caller,
     Path((org_id, sponsor_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Json<SponsorView>, ApiError> {
-    Ok(Json(sponsors::set_archived(&s.services, &p, org_id, sponsor_id, true).await?))
+    Ok(Json(sponsors::set_archived(&s.services, &p, Some(org_id), sponsor_id, true).await?))
 }
 
 /// Restore an archived sponsor (organizers).
@@ -107,5 +107,5 @@ pub async fn restore_sponsor(
     Caller(p): Caller,
     Path((org_id, sponsor_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Json<SponsorView>, ApiError> {
-    Ok(Json(sponsors::set_archived(&s.services, &p, org_id, sponsor_id, false).await?))
+    Ok(Json(sponsors::set_archived(&s.services, &p, Some(org_id), sponsor_id, false).await?))
 }

@@ -27,7 +27,7 @@ pub async fn create_tier(
     Path((org_id, event_id)): Path<(Uuid, Uuid)>,
     Json(input): Json<CreateTier>,
 ) -> Result<(StatusCode, Json<Tier>), ApiError> {
-    Ok((StatusCode::CREATED, Json(tiers::create_tier(&s.services, &p, org_id, event_id, input).await?)))
+    Ok((StatusCode::CREATED, Json(tiers::create_tier(&s.services, &p, Some(org_id), event_id, input).await?)))
 }
 
 /// Create the default tiers (Platinum, Gold, Silver, Bronze); existing ones are kept.
@@ -46,7 +46,7 @@ pub async fn create_default_tiers(
     Caller(p): Caller,
     Path((org_id, event_id)): Path<(Uuid, Uuid)>,
 ) -> Result<(StatusCode, Json<Items<Tier>>), ApiError> {
-    let (all, created) = tiers::create_default_tiers(&s.services, &p, org_id, event_id).await?;
+    let (all, created) = tiers::create_default_tiers(&s.services, &p, Some(org_id), event_id).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(all.into())))
 }
 
@@ -60,7 +60,7 @@ pub async fn list_tiers(
     Caller(p): Caller,
     Path((org_id, event_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Json<Items<Tier>>, ApiError> {
-    Ok(Json(tiers::list_tiers(&s.services, &p, org_id, event_id).await?.into()))
+    Ok(Json(tiers::list_tiers(&s.services, &p, Some(org_id), event_id).await?.into()))
 }
 
 /// One tier (organization members).
@@ -73,7 +73,7 @@ pub async fn get_tier(
     Caller(p): Caller,
     Path((org_id, tier_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Json<Tier>, ApiError> {
-    Ok(Json(tiers::get_tier(&s.services, &p, org_id, tier_id).await?))
+    Ok(Json(tiers::get_tier(&s.services, &p, Some(org_id), tier_id).await?))
 }
 
 /// Change a tier (organizers).
@@ -93,7 +93,7 @@ pub async fn update_tier(
     Path((org_id, tier_id)): Path<(Uuid, Uuid)>,
     Json(input): Json<UpdateTier>,
 ) -> Result<Json<Tier>, ApiError> {
-    Ok(Json(tiers::update_tier(&s.services, &p, org_id, tier_id, input).await?))
+    Ok(Json(tiers::update_tier(&s.services, &p, Some(org_id), tier_id, input).await?))
 }
 
 /// Delete a tier no sponsor is in (organizers); 409 while sponsors use it.
@@ -111,6 +111,6 @@ pub async fn delete_tier(
     Caller(p): Caller,
     Path((org_id, tier_id)): Path<(Uuid, Uuid)>,
 ) -> Result<StatusCode, ApiError> {
-    tiers::delete_tier(&s.services, &p, org_id, tier_id).await?;
+    tiers::delete_tier(&s.services, &p, Some(org_id), tier_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
