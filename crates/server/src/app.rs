@@ -23,6 +23,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct AppState {
     pub services: Services,
     pub config: Arc<Config>,
+    pub graphql: crate::graphql::SponsorhubSchema,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -43,7 +44,8 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     store.migrate().await.context("migrating the database")?;
     let tokens = TokenService::new(config.token_config()?)?;
     let services = Services::new(store, tokens, config.limits.clone(), config.public_url.clone());
-    Ok(AppState { services, config: Arc::new(config.clone()) })
+    let graphql = crate::graphql::schema(services.clone());
+    Ok(AppState { services, config: Arc::new(config.clone()), graphql })
 }
 
 /// The whole HTTP surface.
@@ -55,6 +57,7 @@ pub fn build_router(state: AppState) -> Router {
         move || async move { axum::Json(doc.as_ref().clone()) }
     };
     api.route("/api/openapi.json", axum::routing::get(openapi_json))
+        .merge(crate::graphql::router())
         .merge(SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json")))
         .fallback(|| async { ApiError::not_found() })
         .with_state(state)

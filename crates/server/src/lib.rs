@@ -5,6 +5,7 @@
 pub mod app;
 pub mod config;
 pub mod extract;
+pub mod graphql;
 pub mod problem;
 pub mod rest;
 

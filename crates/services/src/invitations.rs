@@ -33,6 +33,7 @@ pub struct AcceptInvitation {
 /// What accepting an invitation made: the membership, in its sponsor.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "AcceptedInvitation"))]
 pub struct Accepted {
     pub invitation: Invitation,
     pub membership: SponsorMember,
@@ -42,6 +43,7 @@ pub struct Accepted {
 /// What the accept page shows before accepting.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct InvitationPreview {
     pub invitation_id: Uuid,
     pub email: String,
@@ -323,6 +325,35 @@ pub async fn preview_invitation(svc: &Services, token: &str) -> Result<Invitatio
         event_name: event.name,
         personal_message: inv.personal_message,
     })
+}
+
+/// The caller's pending invitations (to their e-mail address), with sponsor and
+/// event: so a signed-in user sees what awaits them. Accepting still takes the
+/// token from the e-mail.
+pub async fn my_invitations(svc: &Services, p: &Principal) -> Result<Vec<InvitationPreview>> {
+    let now = time::now();
+    let mut tx = svc.store.read().await?;
+    let mut out = Vec::new();
+    for inv in q::pending_for_email(&mut tx, &p.email, now).await? {
+        let Some(sponsor) = sponsors::get(&mut tx, inv.sponsor_id).await? else { continue };
+        if sponsor.is_archived {
+            continue;
+        }
+        let Some(event) = event_store::get_any(&mut tx, sponsor.event_id).await? else { continue };
+        out.push(InvitationPreview {
+            invitation_id: inv.id,
+            email: inv.email,
+            role: inv.role,
+            status: inv.status,
+            expires_at: inv.expires_at,
+            sponsor_id: sponsor.id,
+            sponsor_name: sponsor.company_name,
+            event_id: event.id,
+            event_name: event.name,
+            personal_message: inv.personal_message,
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

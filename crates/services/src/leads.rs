@@ -272,3 +272,47 @@ pub async fn update_lead(
     svc.notifier.publish(Notification::LeadUpdated { lead: lead.clone() });
     Ok(lead)
 }
+
+/// May the caller follow this sponsor's leads live (socket.io room, GraphQL
+/// subscription)? The same rule as reading them: `sponsor:leads:read`.
+pub async fn authorize_lead_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<()> {
+    let mut tx = svc.store.read().await?;
+    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()
+}
+
+/// The interaction histories of several leads at once (one check per sponsor, one
+/// query for all histories): for nested GraphQL fields over a page of leads. Leads
+/// the caller may not read are left out.
+pub async fn interactions_of(
+    svc: &Services,
+    p: &Principal,
+    lead_ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, Vec<Interaction>>> {
+    let mut tx = svc.store.read().await?;
+    let leads = q::get_many(&mut tx, lead_ids).await?;
+    let mut readable = Vec::new();
+    let mut decided: std::collections::HashMap<Uuid, bool> = std::collections::HashMap::new();
+    for l in &leads {
+        let ok = match decided.get(&l.sponsor_id) {
+            Some(ok) => *ok,
+            None => {
+                let ok = match SponsorAccess::load(&mut tx, p, l.sponsor_id).await {
+                    Ok(a) => a.require_leads_read().is_ok(),
+                    Err(Error::NotFound(_)) => false,
+                    Err(e) => return Err(e),
+                };
+                decided.insert(l.sponsor_id, ok);
+                ok
+            }
+        };
+        if ok {
+            readable.push(l.id);
+        }
+    }
+    let mut out: std::collections::HashMap<Uuid, Vec<Interaction>> =
+        readable.iter().map(|id| (*id, Vec::new())).collect();
+    for i in q::interactions_of(&mut tx, &readable).await? {
+        out.entry(i.lead_id).or_default().push(i);
+    }
+    Ok(out)
+}

@@ -27,6 +27,7 @@ pub struct UpdateMember {
 /// One of the caller's sponsor memberships.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct MySponsor {
     pub membership: SponsorMember,
     pub sponsor: Sponsor,

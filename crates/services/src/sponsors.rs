@@ -17,8 +17,10 @@ use uuid::Uuid;
 /// A sponsor with its tier and counts, as lists and detail views show it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "Sponsor"))]
 pub struct SponsorView {
     #[serde(flatten)]
+    #[cfg_attr(feature = "graphql", graphql(flatten))]
     pub sponsor: Sponsor,
     pub tier: Option<Tier>,
     /// Active staff members.
@@ -345,4 +347,93 @@ pub async fn set_archived(
     let view = view(&mut tx, s).await?;
     tx.commit().await?;
     Ok(view)
+}
+
+/// A sponsor as attendees see it: public fields only.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[cfg_attr(feature = "graphql", graphql(complex))]
+pub struct PublicSponsor {
+    pub id: Uuid,
+    pub company_name: String,
+    pub company_description: Option<String>,
+    pub company_website: Option<String>,
+    pub company_logo_url: Option<String>,
+    pub booth_number: Option<String>,
+    pub booth_description: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub social_links: serde_json::Map<String, serde_json::Value>,
+    pub is_featured: bool,
+}
+
+#[cfg(feature = "graphql")]
+#[async_graphql::ComplexObject]
+impl PublicSponsor {
+    /// Network name → URL.
+    async fn social_links(&self) -> async_graphql::Json<&serde_json::Map<String, serde_json::Value>> {
+        async_graphql::Json(&self.social_links)
+    }
+}
+
+/// A tier as attendees see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+pub struct PublicTier {
+    pub id: Uuid,
+    pub name: String,
+    pub color: Option<String>,
+    pub display_order: i32,
+}
+
+/// One tier's sponsors in the public directory; `tier` is null for sponsors
+/// without a tier, listed last.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+pub struct DirectoryGroup {
+    pub tier: Option<PublicTier>,
+    pub sponsors: Vec<PublicSponsor>,
+}
+
+/// The attendee view of an event's sponsors, grouped by tier in display order,
+/// featured sponsors first. No sign-in needed; archived sponsors are left out.
+pub async fn public_directory(svc: &Services, event: Uuid) -> Result<Vec<DirectoryGroup>> {
+    let mut tx = svc.store.read().await?;
+    sponsorhub_store::events::get_any(&mut tx, event).await?.ok_or(Error::NotFound("event"))?;
+    let tiers = tiers::list_for_event(&mut tx, event).await?;
+    let sponsors = q::list_public(&mut tx, event).await?;
+    let public = |s: &Sponsor| PublicSponsor {
+        id: s.id,
+        company_name: s.company_name.clone(),
+        company_description: s.company_description.clone(),
+        company_website: s.company_website.clone(),
+        company_logo_url: s.company_logo_url.clone(),
+        booth_number: s.booth_number.clone(),
+        booth_description: s.booth_description.clone(),
+        social_links: s.social_links.0.clone(),
+        is_featured: s.is_featured,
+    };
+    let mut groups: Vec<DirectoryGroup> = tiers
+        .iter()
+        .filter(|t| t.is_active)
+        .map(|t| DirectoryGroup {
+            tier: Some(PublicTier {
+                id: t.id,
+                name: t.name.clone(),
+                color: t.color.clone(),
+                display_order: t.display_order,
+            }),
+            sponsors: sponsors.iter().filter(|s| s.tier_id == Some(t.id)).map(public).collect(),
+        })
+        .filter(|g| !g.sponsors.is_empty())
+        .collect();
+    let listed: std::collections::HashSet<Uuid> = groups.iter().flat_map(|g| g.sponsors.iter().map(|s| s.id)).collect();
+    let rest: Vec<PublicSponsor> = sponsors.iter().filter(|s| !listed.contains(&s.id)).map(public).collect();
+    if !rest.is_empty() {
+        groups.push(DirectoryGroup { tier: None, sponsors: rest });
+    }
+    Ok(groups)
 }

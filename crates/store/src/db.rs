@@ -6,6 +6,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -62,10 +63,19 @@ enum Pools {
 #[derive(Clone)]
 pub struct Store {
     pools: Arc<Pools>,
+    /// Statements run through [`on_tx!`]: lets tests prove a use case costs a fixed
+    /// number of queries (no N+1).
+    queries: Arc<AtomicU64>,
 }
 
 /// One use case's transaction. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
+pub struct Tx {
+    pub conn: TxConn,
+    queries: Arc<AtomicU64>,
+}
+
+/// The backend-specific transaction inside a [`Tx`].
+pub enum TxConn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -74,32 +84,39 @@ pub enum Tx {
 /// `&mut SqliteConnection` or `&mut PgConnection` and `$body` is compiled for both.
 #[macro_export]
 macro_rules! on_tx {
-    ($tx:expr, $conn:ident => $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(t) => {
+    ($tx:expr, $conn:ident => $body:expr) => {{
+        let tx: &mut $crate::Tx = $tx;
+        tx.count_query();
+        match &mut tx.conn {
+            $crate::TxConn::Sqlite(t) => {
                 let $conn = &mut **t;
                 $body
             }
-            $crate::Tx::Postgres(t) => {
+            $crate::TxConn::Postgres(t) => {
                 let $conn = &mut **t;
                 $body
             }
         }
-    };
+    }};
 }
 
 impl Tx {
     pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+        match self.conn {
+            TxConn::Sqlite(_) => Backend::Sqlite,
+            TxConn::Postgres(_) => Backend::Postgres,
         }
     }
 
+    #[doc(hidden)]
+    pub fn count_query(&self) {
+        self.queries.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        match self.conn {
+            TxConn::Sqlite(t) => t.commit().await?,
+            TxConn::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
@@ -148,7 +165,7 @@ impl Store {
             )
             .into());
         };
-        Ok(Store { pools: Arc::new(pools) })
+        Ok(Store { pools: Arc::new(pools), queries: Arc::new(AtomicU64::new(0)) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -167,22 +184,31 @@ impl Store {
         Ok(())
     }
 
+    /// Statements run so far through this store's transactions.
+    pub fn queries_executed(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
+    }
+
+    fn tx(&self, conn: TxConn) -> Tx {
+        Tx { conn, queries: self.queries.clone() }
+    }
+
     /// A transaction for a use case that only reads.
     pub async fn read(&self) -> Result<Tx> {
-        Ok(match &*self.pools {
-            Pools::Sqlite { reader, .. } => Tx::Sqlite(reader.begin().await?),
-            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
+        Ok(self.tx(match &*self.pools {
+            Pools::Sqlite { reader, .. } => TxConn::Sqlite(reader.begin().await?),
+            Pools::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        }))
     }
 
     /// A transaction for a use case that writes.
     pub async fn write(&self) -> Result<Tx> {
-        Ok(match &*self.pools {
+        Ok(self.tx(match &*self.pools {
             // The single writer connection makes a deferred BEGIN safe: no other
             // writer can take the lock between our first read and first write.
-            Pools::Sqlite { writer, .. } => Tx::Sqlite(writer.begin().await?),
-            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
+            Pools::Sqlite { writer, .. } => TxConn::Sqlite(writer.begin().await?),
+            Pools::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        }))
     }
 
     /// Checks that the database answers (for /readyz).

@@ -45,6 +45,17 @@ pub async fn list(tx: &mut Tx, sponsor: Uuid, status: Option<&str>) -> Result<Ve
     )
 }
 
+/// Pending invitations addressed to this (lowercased) e-mail, newest first.
+pub async fn pending_for_email(tx: &mut Tx, email: &str, now: DateTime<Utc>) -> Result<Vec<Invitation>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sponsor_invitations WHERE email = $1 AND status = 'pending' AND expires_at > $2
+         ORDER BY id DESC"
+    );
+    Ok(
+        on_tx!(tx, c => sqlx::query_as::<_, Invitation>(sqlx::AssertSqlSafe(sql.clone())).bind(email).bind(now).fetch_all(c).await?),
+    )
+}
+
 /// Marks the sponsor's pending invitations that are past their expiry as expired.
 pub async fn expire_overdue(tx: &mut Tx, sponsor: Uuid, now: DateTime<Utc>) -> Result<()> {
     let sql = "UPDATE sponsor_invitations SET status = 'expired', updated_at = $2

@@ -83,6 +83,37 @@ pub async fn insert_interaction(tx: &mut Tx, i: &Interaction) -> Result<()> {
     Ok(())
 }
 
+/// The leads with these ids (the caller's access is decided by the service).
+pub async fn get_many(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<Lead>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(format!("SELECT {COLUMNS} FROM sponsor_leads WHERE id IN "));
+    let list = q.in_list(ids);
+    q.push(&list);
+    let Sql { text, args } = q;
+    Ok(
+        on_tx!(tx, c => bind_args!(sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch_all(c).await?),
+    )
+}
+
+/// The interactions of these leads, each lead's newest first: one query for a page.
+pub async fn interactions_of(tx: &mut Tx, leads: &[Uuid]) -> Result<Vec<Interaction>> {
+    if leads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT id, lead_id, sponsor_id, interaction_type, points, captured_by_user_id, metadata, occurred_at
+         FROM sponsor_lead_interactions WHERE lead_id IN ",
+    );
+    let list = q.in_list(leads);
+    q.push(&list).push(" ORDER BY lead_id, occurred_at DESC, id DESC");
+    let Sql { text, args } = q;
+    Ok(
+        on_tx!(tx, c => bind_args!(sqlx::query_as::<_, Interaction>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch_all(c).await?),
+    )
+}
+
 /// The lead's interactions, newest first.
 pub async fn interactions(tx: &mut Tx, lead: Uuid) -> Result<Vec<Interaction>> {
     let sql = "SELECT id, lead_id, sponsor_id, interaction_type, points, captured_by_user_id, metadata, occurred_at

@@ -19,7 +19,7 @@ pub mod members;
 pub mod sponsors;
 pub mod tiers;
 
-pub use db::{Backend, Store, StoreOptions, Tx, redact_url};
+pub use db::{Backend, Store, StoreOptions, Tx, TxConn, redact_url};
 pub use error::StoreError;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

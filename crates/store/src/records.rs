@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct User {
     pub id: Uuid,
     pub email: String,
@@ -16,6 +17,7 @@ pub struct User {
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct Organization {
     pub id: Uuid,
     pub name: String,
@@ -25,6 +27,7 @@ pub struct Organization {
 /// A user's membership in an organization, with the organization's name.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct OrgMembership {
     pub organization_id: Uuid,
     pub organization_name: String,
@@ -34,6 +37,7 @@ pub struct OrgMembership {
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct Event {
     pub id: Uuid,
     pub organization_id: Uuid,
@@ -53,6 +57,7 @@ pub use sqlx::types::Json as JsonColumn;
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex, name = "SponsorTier"))]
 pub struct Tier {
     pub id: Uuid,
     pub organization_id: Uuid,
@@ -63,6 +68,7 @@ pub struct Tier {
     pub display_order: i32,
     /// `#RRGGBB`
     pub color: Option<String>,
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub benefits: JsonColumn<Vec<String>>,
     /// Active representatives a sponsor of this tier may have.
@@ -76,6 +82,7 @@ pub struct Tier {
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex, name = "SponsorProfile"))]
 pub struct Sponsor {
     pub id: Uuid,
     pub organization_id: Uuid,
@@ -91,6 +98,7 @@ pub struct Sponsor {
     pub booth_number: Option<String>,
     pub booth_description: Option<String>,
     /// Network name → URL, e.g. `{"linkedin": "https://..."}`.
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub social_links: JsonColumn<serde_json::Map<String, serde_json::Value>>,
     pub is_featured: bool,
@@ -113,6 +121,7 @@ pub struct SponsorCounts {
 /// A member of a sponsor's staff (a `sponsor_users` row with the user's name and e-mail).
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "SponsorUser"))]
 pub struct SponsorMember {
     pub id: Uuid,
     pub sponsor_id: Uuid,
@@ -135,6 +144,7 @@ pub struct SponsorMember {
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "SponsorInvitation"))]
 pub struct Invitation {
     pub id: Uuid,
     pub sponsor_id: Uuid,
@@ -154,6 +164,7 @@ pub struct Invitation {
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex, name = "LeadRecord"))]
 pub struct Lead {
     pub id: Uuid,
     pub sponsor_id: Uuid,
@@ -175,6 +186,7 @@ pub struct Lead {
     pub follow_up_status: String,
     pub follow_up_notes: Option<String>,
     pub contact_notes: Option<String>,
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub tags: JsonColumn<Vec<String>>,
     pub is_starred: bool,
@@ -188,6 +200,7 @@ pub struct Lead {
 /// One recorded interaction of an attendee with a sponsor.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex, name = "LeadInteraction"))]
 pub struct Interaction {
     pub id: Uuid,
     pub lead_id: Uuid,
@@ -196,7 +209,43 @@ pub struct Interaction {
     /// Points this interaction added (its own points plus any repeat bonus).
     pub points: i32,
     pub captured_by_user_id: Option<Uuid>,
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub metadata: JsonColumn<serde_json::Value>,
     pub occurred_at: DateTime<Utc>,
+}
+
+/// GraphQL resolvers for the JSON columns, which have no GraphQL type of their own.
+#[cfg(feature = "graphql")]
+mod graphql_json {
+    use super::*;
+
+    #[async_graphql::ComplexObject]
+    impl Tier {
+        async fn benefits(&self) -> &[String] {
+            &self.benefits.0
+        }
+    }
+
+    #[async_graphql::ComplexObject]
+    impl Sponsor {
+        /// Network name → URL.
+        async fn social_links(&self) -> async_graphql::Json<&serde_json::Map<String, serde_json::Value>> {
+            async_graphql::Json(&self.social_links.0)
+        }
+    }
+
+    #[async_graphql::ComplexObject]
+    impl Lead {
+        async fn tags(&self) -> &[String] {
+            &self.tags.0
+        }
+    }
+
+    #[async_graphql::ComplexObject]
+    impl Interaction {
+        async fn metadata(&self) -> async_graphql::Json<&serde_json::Value> {
+            async_graphql::Json(&self.metadata.0)
+        }
+    }
 }

@@ -117,6 +117,15 @@ pub async fn counts(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<SponsorCounts>> {
         .fetch_all(c).await?))
 }
 
+/// Every active (non-archived) sponsor of the event, for the public directory.
+pub async fn list_public(tx: &mut Tx, event: Uuid) -> Result<Vec<Sponsor>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sponsors s WHERE s.event_id = $1 AND s.is_archived = FALSE
+         ORDER BY s.is_featured DESC, s.company_name, s.id"
+    );
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, Sponsor>(sqlx::AssertSqlSafe(sql.clone())).bind(event).fetch_all(c).await?))
+}
+
 /// The sponsors the user is an active member of.
 pub async fn of_member(tx: &mut Tx, user: Uuid) -> Result<Vec<Sponsor>> {
     let sql = format!(

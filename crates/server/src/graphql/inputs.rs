@@ -1,0 +1,298 @@
+//! GraphQL input types and their conversion to the service inputs. Nullable
+//! fields use MaybeUndefined: absent leaves a value, null clears it.
+
+use async_graphql::{InputObject, Json, MaybeUndefined};
+use chrono::{DateTime, Utc};
+use sponsorhub_services::capture::{Attendee, CaptureLead};
+use sponsorhub_services::invitations::CreateInvitation;
+use sponsorhub_services::leads::{LeadQuery, UpdateLead};
+use sponsorhub_services::members::UpdateMember;
+use sponsorhub_services::sponsors::{CreateSponsor, UpdateSponsor};
+use sponsorhub_services::tiers::{CreateTier, UpdateTier};
+use uuid::Uuid;
+
+/// absent → None (keep), null → Some(None) (clear), value → Some(Some(v)).
+fn patch<T>(m: MaybeUndefined<T>) -> Option<Option<T>> {
+    match m {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateSponsorTierInput {
+    pub name: String,
+    pub description: Option<String>,
+    pub display_order: Option<i32>,
+    pub color: Option<String>,
+    #[graphql(default)]
+    pub benefits: Vec<String>,
+    pub max_representatives: Option<i32>,
+    pub price_cents: Option<i64>,
+    pub currency: Option<String>,
+    pub is_active: Option<bool>,
+}
+
+impl From<CreateSponsorTierInput> for CreateTier {
+    fn from(i: CreateSponsorTierInput) -> Self {
+        CreateTier {
+            name: i.name,
+            description: i.description,
+            display_order: i.display_order,
+            color: i.color,
+            benefits: i.benefits,
+            max_representatives: i.max_representatives,
+            price_cents: i.price_cents,
+            currency: i.currency,
+            is_active: i.is_active,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct UpdateSponsorTierInput {
+    pub name: Option<String>,
+    #[graphql(default)]
+    pub description: MaybeUndefined<String>,
+    pub display_order: Option<i32>,
+    #[graphql(default)]
+    pub color: MaybeUndefined<String>,
+    pub benefits: Option<Vec<String>>,
+    pub max_representatives: Option<i32>,
+    #[graphql(default)]
+    pub price_cents: MaybeUndefined<i64>,
+    pub currency: Option<String>,
+    pub is_active: Option<bool>,
+}
+
+impl From<UpdateSponsorTierInput> for UpdateTier {
+    fn from(i: UpdateSponsorTierInput) -> Self {
+        UpdateTier {
+            name: i.name,
+            description: patch(i.description),
+            display_order: i.display_order,
+            color: patch(i.color),
+            benefits: i.benefits,
+            max_representatives: i.max_representatives,
+            price_cents: patch(i.price_cents),
+            currency: i.currency,
+            is_active: i.is_active,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateSponsorInput {
+    pub company_name: String,
+    pub tier_id: Option<Uuid>,
+    pub company_description: Option<String>,
+    pub company_website: Option<String>,
+    pub company_logo_url: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub booth_number: Option<String>,
+    pub booth_description: Option<String>,
+    pub social_links: Option<Json<serde_json::Map<String, serde_json::Value>>>,
+    pub is_featured: Option<bool>,
+    pub lead_capture_enabled: Option<bool>,
+    pub lead_notification_email: Option<String>,
+}
+
+impl From<CreateSponsorInput> for CreateSponsor {
+    fn from(i: CreateSponsorInput) -> Self {
+        CreateSponsor {
+            company_name: i.company_name,
+            tier_id: i.tier_id,
+            company_description: i.company_description,
+            company_website: i.company_website,
+            company_logo_url: i.company_logo_url,
+            contact_name: i.contact_name,
+            contact_email: i.contact_email,
+            contact_phone: i.contact_phone,
+            booth_number: i.booth_number,
+            booth_description: i.booth_description,
+            social_links: i.social_links.map(|j| j.0),
+            is_featured: i.is_featured,
+            lead_capture_enabled: i.lead_capture_enabled,
+            lead_notification_email: i.lead_notification_email,
+        }
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct UpdateSponsorInput {
+    #[graphql(default)]
+    pub tier_id: MaybeUndefined<Uuid>,
+    pub is_featured: Option<bool>,
+    pub lead_capture_enabled: Option<bool>,
+    pub company_name: Option<String>,
+    #[graphql(default)]
+    pub company_description: MaybeUndefined<String>,
+    #[graphql(default)]
+    pub company_website: MaybeUndefined<String>,
+    #[graphql(default)]
+    pub company_logo_url: MaybeUndefined<String>,
+    #[graphql(default)]
+    pub contact_name: MaybeUndefined<String>,
+    #[graphql(default)]
+    pub contact_email: MaybeUndefined<String>,
+    #[graphql(default)]
+    pub contact_phone: MaybeUndefined<String>,
+    #[graphql(default)]
+    pub booth_number: MaybeUndefined<String>,
+    #[graphql(default)]
+    pub booth_description: MaybeUndefined<String>,
+    pub social_links: Option<Json<serde_json::Map<String, serde_json::Value>>>,
+    #[graphql(default)]
+    pub lead_notification_email: MaybeUndefined<String>,
+}
+
+impl From<UpdateSponsorInput> for UpdateSponsor {
+    fn from(i: UpdateSponsorInput) -> Self {
+        UpdateSponsor {
+            tier_id: patch(i.tier_id),
+            is_featured: i.is_featured,
+            lead_capture_enabled: i.lead_capture_enabled,
+            company_name: i.company_name,
+            company_description: patch(i.company_description),
+            company_website: patch(i.company_website),
+            company_logo_url: patch(i.company_logo_url),
+            contact_name: patch(i.contact_name),
+            contact_email: patch(i.contact_email),
+            contact_phone: patch(i.contact_phone),
+            booth_number: patch(i.booth_number),
+            booth_description: patch(i.booth_description),
+            social_links: i.social_links.map(|j| j.0),
+            lead_notification_email: patch(i.lead_notification_email),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateSponsorInvitationInput {
+    pub email: String,
+    /// admin, representative, booth_staff or viewer
+    pub role: String,
+    pub personal_message: Option<String>,
+}
+
+impl From<CreateSponsorInvitationInput> for CreateInvitation {
+    fn from(i: CreateSponsorInvitationInput) -> Self {
+        CreateInvitation { email: i.email, role: i.role, personal_message: i.personal_message }
+    }
+}
+
+#[derive(InputObject)]
+pub struct UpdateSponsorUserPermissionsInput {
+    pub role: Option<String>,
+    pub can_view_leads: Option<bool>,
+    pub can_export_leads: Option<bool>,
+    pub can_message_attendees: Option<bool>,
+    pub can_manage_booth: Option<bool>,
+    pub can_invite_others: Option<bool>,
+}
+
+impl From<UpdateSponsorUserPermissionsInput> for UpdateMember {
+    fn from(i: UpdateSponsorUserPermissionsInput) -> Self {
+        UpdateMember {
+            role: i.role,
+            can_view_leads: i.can_view_leads,
+            can_export_leads: i.can_export_leads,
+            can_message_attendees: i.can_message_attendees,
+            can_manage_booth: i.can_manage_booth,
+            can_invite_others: i.can_invite_others,
+        }
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct UpdateSponsorLeadInput {
+    pub follow_up_status: Option<String>,
+    #[graphql(default)]
+    pub follow_up_notes: MaybeUndefined<String>,
+    #[graphql(default)]
+    pub contact_notes: MaybeUndefined<String>,
+    pub tags: Option<Vec<String>>,
+    pub is_starred: Option<bool>,
+    pub is_archived: Option<bool>,
+}
+
+impl From<UpdateSponsorLeadInput> for UpdateLead {
+    fn from(i: UpdateSponsorLeadInput) -> Self {
+        UpdateLead {
+            follow_up_status: i.follow_up_status,
+            follow_up_notes: patch(i.follow_up_notes),
+            contact_notes: patch(i.contact_notes),
+            tags: i.tags,
+            is_starred: i.is_starred,
+            is_archived: i.is_archived,
+        }
+    }
+}
+
+/// Filters and order of a lead list.
+#[derive(InputObject, Default)]
+pub struct LeadFilters {
+    pub intent_level: Option<String>,
+    pub follow_up_status: Option<String>,
+    pub is_starred: Option<bool>,
+    pub include_archived: Option<bool>,
+    pub search: Option<String>,
+    pub min_score: Option<i32>,
+    pub updated_since: Option<DateTime<Utc>>,
+    /// last_interaction (default), score or created
+    pub sort: Option<String>,
+}
+
+impl LeadFilters {
+    pub fn into_query(self, first: Option<i32>, after: Option<String>) -> LeadQuery {
+        LeadQuery {
+            intent_level: self.intent_level,
+            follow_up_status: self.follow_up_status,
+            is_starred: self.is_starred,
+            include_archived: self.include_archived,
+            search: self.search,
+            min_score: self.min_score,
+            updated_since: self.updated_since,
+            sort: self.sort,
+            // out-of-range values reach the service, which answers with a field error
+            limit: first.map(|f| u32::try_from(f).unwrap_or(0)),
+            cursor: after,
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct AttendeeInput {
+    pub user_id: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct CaptureLeadInput {
+    pub interaction_type: String,
+    /// Absent: the caller records their own interaction.
+    pub attendee: Option<AttendeeInput>,
+    pub metadata: Option<Json<serde_json::Value>>,
+}
+
+impl From<CaptureLeadInput> for CaptureLead {
+    fn from(i: CaptureLeadInput) -> Self {
+        CaptureLead {
+            interaction_type: i.interaction_type,
+            attendee: i.attendee.map(|a| Attendee {
+                user_id: a.user_id,
+                name: a.name,
+                email: a.email,
+                company: a.company,
+                title: a.title,
+            }),
+            metadata: i.metadata.map(|j| j.0),
+        }
+    }
+}

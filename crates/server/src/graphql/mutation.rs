@@ -1,0 +1,150 @@
+//! Mutations (names from the reference report).
+
+use super::inputs::*;
+use super::types::{CaptureResult, LeadNode};
+use super::{Gql, principal, services, uuid};
+use async_graphql::{Context, ID, Object, Result};
+use sponsorhub_services::capture::{self, IdempotencyKey};
+use sponsorhub_services::invitations::{AcceptInvitation, Accepted};
+use sponsorhub_services::leads::UpdateLead;
+use sponsorhub_services::sponsors::{SponsorView, UpdateSponsor};
+use sponsorhub_services::{invitations, leads, members, sponsors, tiers};
+use sponsorhub_store::records::{Invitation, SponsorMember, Tier};
+
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    async fn create_sponsor_tier(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        input: CreateSponsorTierInput,
+    ) -> Result<Tier> {
+        tiers::create_tier(services(ctx), principal(ctx)?, None, uuid(&event_id)?, input.into()).await.gql()
+    }
+
+    /// Platinum, Gold, Silver and Bronze; existing ones are kept. Returns all the event's tiers.
+    async fn create_default_sponsor_tiers(&self, ctx: &Context<'_>, event_id: ID) -> Result<Vec<Tier>> {
+        Ok(tiers::create_default_tiers(services(ctx), principal(ctx)?, None, uuid(&event_id)?).await.gql()?.0)
+    }
+
+    async fn update_sponsor_tier(&self, ctx: &Context<'_>, id: ID, input: UpdateSponsorTierInput) -> Result<Tier> {
+        tiers::update_tier(services(ctx), principal(ctx)?, None, uuid(&id)?, input.into()).await.gql()
+    }
+
+    /// Deletes a tier no sponsor is in.
+    async fn delete_sponsor_tier(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        tiers::delete_tier(services(ctx), principal(ctx)?, None, uuid(&id)?).await.gql()?;
+        Ok(true)
+    }
+
+    async fn create_sponsor(&self, ctx: &Context<'_>, event_id: ID, input: CreateSponsorInput) -> Result<SponsorView> {
+        sponsors::create_sponsor(services(ctx), principal(ctx)?, None, uuid(&event_id)?, input.into()).await.gql()
+    }
+
+    async fn update_sponsor(&self, ctx: &Context<'_>, id: ID, input: UpdateSponsorInput) -> Result<SponsorView> {
+        sponsors::update_sponsor(services(ctx), principal(ctx)?, None, uuid(&id)?, input.into()).await.gql()
+    }
+
+    async fn archive_sponsor(&self, ctx: &Context<'_>, id: ID) -> Result<SponsorView> {
+        sponsors::set_archived(services(ctx), principal(ctx)?, None, uuid(&id)?, true).await.gql()
+    }
+
+    async fn restore_sponsor(&self, ctx: &Context<'_>, id: ID) -> Result<SponsorView> {
+        sponsors::set_archived(services(ctx), principal(ctx)?, None, uuid(&id)?, false).await.gql()
+    }
+
+    async fn set_sponsor_featured(&self, ctx: &Context<'_>, id: ID, featured: bool) -> Result<SponsorView> {
+        let change = UpdateSponsor { is_featured: Some(featured), ..Default::default() };
+        sponsors::update_sponsor(services(ctx), principal(ctx)?, None, uuid(&id)?, change).await.gql()
+    }
+
+    async fn create_sponsor_invitation(
+        &self,
+        ctx: &Context<'_>,
+        sponsor_id: ID,
+        input: CreateSponsorInvitationInput,
+    ) -> Result<Invitation> {
+        invitations::create_invitation(services(ctx), principal(ctx)?, None, uuid(&sponsor_id)?, input.into())
+            .await
+            .gql()
+    }
+
+    async fn resend_sponsor_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<Invitation> {
+        invitations::resend_invitation(services(ctx), principal(ctx)?, None, uuid(&id)?).await.gql()
+    }
+
+    async fn revoke_sponsor_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<Invitation> {
+        invitations::revoke_invitation(services(ctx), principal(ctx)?, None, uuid(&id)?).await.gql()
+    }
+
+    async fn accept_sponsor_invitation(&self, ctx: &Context<'_>, token: String) -> Result<Accepted> {
+        invitations::accept_invitation(services(ctx), principal(ctx)?, AcceptInvitation { token }).await.gql()
+    }
+
+    async fn update_sponsor_user_permissions(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateSponsorUserPermissionsInput,
+    ) -> Result<SponsorMember> {
+        members::update_member(services(ctx), principal(ctx)?, None, uuid(&id)?, input.into()).await.gql()
+    }
+
+    async fn remove_sponsor_user(&self, ctx: &Context<'_>, id: ID) -> Result<SponsorMember> {
+        members::remove_member(services(ctx), principal(ctx)?, None, uuid(&id)?).await.gql()
+    }
+
+    async fn update_sponsor_lead(&self, ctx: &Context<'_>, id: ID, input: UpdateSponsorLeadInput) -> Result<LeadNode> {
+        Ok(leads::update_lead(services(ctx), principal(ctx)?, None, uuid(&id)?, input.into()).await.gql()?.into())
+    }
+
+    async fn star_sponsor_lead(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default = true)] starred: bool,
+    ) -> Result<LeadNode> {
+        let change = UpdateLead { is_starred: Some(starred), ..Default::default() };
+        Ok(leads::update_lead(services(ctx), principal(ctx)?, None, uuid(&id)?, change).await.gql()?.into())
+    }
+
+    async fn archive_sponsor_lead(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default = true)] archived: bool,
+    ) -> Result<LeadNode> {
+        let change = UpdateLead { is_archived: Some(archived), ..Default::default() };
+        Ok(leads::update_lead(services(ctx), principal(ctx)?, None, uuid(&id)?, change).await.gql()?.into())
+    }
+
+    /// Records an interaction (see the REST capture-lead endpoint). An
+    /// `idempotencyKey` makes a retry answer like the first call.
+    async fn capture_lead(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        sponsor_id: ID,
+        input: CaptureLeadInput,
+        idempotency_key: Option<String>,
+    ) -> Result<CaptureResult> {
+        let (event_id, sponsor_id) = (uuid(&event_id)?, uuid(&sponsor_id)?);
+        let input: sponsorhub_services::capture::CaptureLead = input.into();
+        let key = idempotency_key.map(|key| {
+            let body = serde_json::json!({
+                "interaction_type": input.interaction_type,
+                "attendee": input.attendee.as_ref().map(|a| serde_json::json!({
+                    "user_id": a.user_id, "name": a.name, "email": a.email, "company": a.company, "title": a.title,
+                })),
+                "metadata": input.metadata,
+            });
+            let path = format!("graphql:captureLead/{event_id}/{sponsor_id}");
+            IdempotencyKey { key, fingerprint: capture::fingerprint("POST", &path, &body) }
+        });
+        let outcome =
+            capture::capture_lead(services(ctx), principal(ctx)?, event_id, sponsor_id, input, key).await.gql()?;
+        Ok(CaptureResult { created: outcome.created, replayed: outcome.replayed, lead: outcome.lead.into() })
+    }
+}

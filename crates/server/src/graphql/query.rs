@@ -1,0 +1,151 @@
+//! Queries (names from the reference report).
+
+use super::inputs::LeadFilters;
+use super::types::{LeadNode, LeadPage, SponsorStats};
+use super::{Gql, principal, services, uuid};
+use async_graphql::{Context, ID, Object, Result};
+use sponsorhub_services::invitations::InvitationPreview;
+use sponsorhub_services::members::MySponsor;
+use sponsorhub_services::sponsors::{DirectoryGroup, SponsorQuery, SponsorView};
+use sponsorhub_services::{events, invitations, leads, members, sponsors, tiers};
+use sponsorhub_store::records::{Event, Interaction, Invitation, SponsorMember, Tier};
+
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// The event's sponsor tiers in display order.
+    async fn event_sponsor_tiers(&self, ctx: &Context<'_>, event_id: ID) -> Result<Vec<Tier>> {
+        tiers::list_tiers(services(ctx), principal(ctx)?, None, uuid(&event_id)?).await.gql()
+    }
+
+    async fn sponsor_tier(&self, ctx: &Context<'_>, id: ID) -> Result<Tier> {
+        tiers::get_tier(services(ctx), principal(ctx)?, None, uuid(&id)?).await.gql()
+    }
+
+    /// The event's sponsors, with tier and counts; one page (default 50, at most 200).
+    #[allow(clippy::too_many_arguments)]
+    async fn event_sponsors(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        tier_id: Option<ID>,
+        is_featured: Option<bool>,
+        include_archived: Option<bool>,
+        search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Vec<SponsorView>> {
+        let query = SponsorQuery {
+            tier_id: tier_id.as_ref().map(uuid).transpose()?,
+            is_featured,
+            include_archived,
+            search,
+            limit: first.map(|f| u32::try_from(f).unwrap_or(0)),
+            cursor: after,
+        };
+        let page =
+            sponsors::list_sponsors(services(ctx), principal(ctx)?, None, uuid(&event_id)?, query).await.gql()?;
+        Ok(page.items)
+    }
+
+    /// One sponsor, with its tier and counts.
+    async fn sponsor(&self, ctx: &Context<'_>, id: ID) -> Result<SponsorView> {
+        sponsors::get_sponsor(services(ctx), principal(ctx)?, None, uuid(&id)?).await.gql()
+    }
+
+    /// The same as `sponsor`: the tier is always included.
+    async fn sponsor_with_tier(&self, ctx: &Context<'_>, id: ID) -> Result<SponsorView> {
+        sponsors::get_sponsor(services(ctx), principal(ctx)?, None, uuid(&id)?).await.gql()
+    }
+
+    /// The caller's sponsor memberships.
+    async fn my_sponsors(&self, ctx: &Context<'_>) -> Result<Vec<MySponsor>> {
+        members::my_sponsors(services(ctx), principal(ctx)?).await.gql()
+    }
+
+    /// The sponsor's active staff.
+    async fn sponsor_users(&self, ctx: &Context<'_>, sponsor_id: ID) -> Result<Vec<SponsorMember>> {
+        members::list_members(services(ctx), principal(ctx)?, None, uuid(&sponsor_id)?).await.gql()
+    }
+
+    async fn sponsor_invitations(
+        &self,
+        ctx: &Context<'_>,
+        sponsor_id: ID,
+        status: Option<String>,
+    ) -> Result<Vec<Invitation>> {
+        invitations::list_invitations(services(ctx), principal(ctx)?, None, uuid(&sponsor_id)?, status.as_deref())
+            .await
+            .gql()
+    }
+
+    /// The sponsor's leads, filtered, sorted and paged.
+    async fn sponsor_leads(
+        &self,
+        ctx: &Context<'_>,
+        sponsor_id: ID,
+        filters: Option<LeadFilters>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<LeadPage> {
+        let query = filters.unwrap_or_default().into_query(first, after);
+        let page = leads::list_leads(services(ctx), principal(ctx)?, uuid(&sponsor_id)?, query).await.gql()?;
+        Ok(LeadPage { items: page.items.into_iter().map(LeadNode::from).collect(), next_cursor: page.next_cursor })
+    }
+
+    async fn sponsor_lead(&self, ctx: &Context<'_>, id: ID) -> Result<LeadNode> {
+        let detail = leads::get_lead(services(ctx), principal(ctx)?, None, uuid(&id)?).await.gql()?;
+        Ok(detail.lead.into())
+    }
+
+    /// A lead's interactions, newest first.
+    async fn lead_interactions(&self, ctx: &Context<'_>, lead_id: ID) -> Result<Vec<Interaction>> {
+        let detail = leads::get_lead(services(ctx), principal(ctx)?, None, uuid(&lead_id)?).await.gql()?;
+        Ok(detail.interactions)
+    }
+
+    async fn sponsor_stats(&self, ctx: &Context<'_>, sponsor_id: ID) -> Result<SponsorStats> {
+        Ok(leads::lead_stats(services(ctx), principal(ctx)?, uuid(&sponsor_id)?).await.gql()?.into())
+    }
+
+    /// The attendee view: the event's sponsors grouped by tier, public fields only.
+    /// No sign-in needed.
+    async fn public_event_sponsors(&self, ctx: &Context<'_>, event_id: ID) -> Result<Vec<DirectoryGroup>> {
+        sponsors::public_directory(services(ctx), uuid(&event_id)?).await.gql()
+    }
+
+    /// What an invitation offers (sponsor, event, role, expiry), for the accept page.
+    /// The token is the secret: no sign-in needed.
+    async fn invitation_preview(&self, ctx: &Context<'_>, token: String) -> Result<InvitationPreview> {
+        invitations::preview_invitation(services(ctx), &token).await.gql()
+    }
+
+    /// Pending invitations to the caller's e-mail address.
+    async fn my_invitations(&self, ctx: &Context<'_>) -> Result<Vec<InvitationPreview>> {
+        invitations::my_invitations(services(ctx), principal(ctx)?).await.gql()
+    }
+
+    async fn event(&self, ctx: &Context<'_>, id: ID) -> Result<Event> {
+        events::get_event(services(ctx), principal(ctx)?, None, uuid(&id)?).await.gql()
+    }
+
+    /// Events of an organization (default: the one the token is for), oldest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Vec<Event>> {
+        let p = principal(ctx)?;
+        let org = match &organization_id {
+            Some(id) => uuid(id)?,
+            None => p.org.map(|(id, _)| id).ok_or_else(|| {
+                super::to_gql(sponsorhub_services::Error::invalid("organizationId", "the token names no organization"))
+            })?,
+        };
+        let limit = first.map(|f| u32::try_from(f).unwrap_or(0));
+        Ok(events::list_events(services(ctx), p, org, after.as_deref(), limit).await.gql()?.items)
+    }
+}

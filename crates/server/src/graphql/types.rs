@@ -1,0 +1,139 @@
+//! GraphQL output types that are views of the adapter (pages, statistics, the lead
+//! with its batched history) and the loader that batches nested fields.
+
+use super::Gql;
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{ComplexObject, Context, SimpleObject};
+use chrono::{DateTime, Utc};
+use sponsorhub_services::leads::LeadStats;
+use sponsorhub_services::notify::IntentChange;
+use sponsorhub_services::{Principal, Services, leads};
+use sponsorhub_store::records::{Interaction, Lead};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A lead; its `interactions` are loaded for a whole page at once.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex, name = "SponsorLead")]
+pub struct LeadNode {
+    #[graphql(flatten)]
+    pub lead: Lead,
+}
+
+#[ComplexObject]
+impl LeadNode {
+    /// The lead's interactions, newest first.
+    async fn interactions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Interaction>> {
+        let loader = ctx.data_unchecked::<DataLoader<InteractionLoader>>();
+        Ok(loader.load_one(self.lead.id).await?.unwrap_or_default())
+    }
+}
+
+impl From<Lead> for LeadNode {
+    fn from(lead: Lead) -> Self {
+        LeadNode { lead }
+    }
+}
+
+/// Loads the histories of every lead a request touches in one service call.
+pub struct InteractionLoader {
+    pub services: Services,
+    pub principal: Principal,
+}
+
+impl Loader<Uuid> for InteractionLoader {
+    type Value = Vec<Interaction>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<Interaction>>, Self::Error> {
+        leads::interactions_of(&self.services, &self.principal, keys).await.gql()
+    }
+}
+
+/// A page of leads.
+#[derive(SimpleObject)]
+pub struct LeadPage {
+    pub items: Vec<LeadNode>,
+    /// Pass as `after` for the next page; null on the last one.
+    pub next_cursor: Option<String>,
+}
+
+/// One bucket of a count.
+#[derive(SimpleObject)]
+pub struct KeyCount {
+    pub key: String,
+    pub count: i64,
+}
+
+fn buckets(m: &std::collections::BTreeMap<String, i64>) -> Vec<KeyCount> {
+    m.iter().map(|(k, v)| KeyCount { key: k.clone(), count: *v }).collect()
+}
+
+/// Lead statistics of a sponsor.
+#[derive(SimpleObject)]
+pub struct SponsorStats {
+    pub total: i64,
+    pub hot: i64,
+    pub warm: i64,
+    pub cold: i64,
+    pub by_follow_up_status: Vec<KeyCount>,
+    pub starred: i64,
+    pub archived: i64,
+    pub average_score: f64,
+    pub captured_today: i64,
+    pub by_interaction_type: Vec<KeyCount>,
+}
+
+impl From<LeadStats> for SponsorStats {
+    fn from(s: LeadStats) -> Self {
+        let level = |k: &str| s.by_intent_level.get(k).copied().unwrap_or(0);
+        SponsorStats {
+            total: s.total,
+            hot: level("hot"),
+            warm: level("warm"),
+            cold: level("cold"),
+            by_follow_up_status: buckets(&s.by_follow_up_status),
+            starred: s.starred,
+            archived: s.archived,
+            average_score: s.average_score,
+            captured_today: s.captured_today,
+            by_interaction_type: buckets(&s.by_interaction_type),
+        }
+    }
+}
+
+/// What a capture did.
+#[derive(SimpleObject)]
+pub struct CaptureResult {
+    /// A new lead rather than an update of the attendee's lead.
+    pub created: bool,
+    /// The answer is the stored one of an earlier request with the same idempotency key.
+    pub replayed: bool,
+    pub lead: LeadNode,
+}
+
+/// A capture changed a lead's score.
+#[derive(SimpleObject, Clone)]
+pub struct LeadIntentUpdate {
+    pub lead_id: Uuid,
+    pub sponsor_id: Uuid,
+    pub intent_score: i32,
+    pub intent_level: String,
+    pub previous_intent_level: String,
+    pub interaction_count: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<IntentChange> for LeadIntentUpdate {
+    fn from(c: IntentChange) -> Self {
+        LeadIntentUpdate {
+            lead_id: c.lead_id,
+            sponsor_id: c.sponsor_id,
+            intent_score: c.intent_score,
+            intent_level: c.intent_level,
+            previous_intent_level: c.previous_intent_level,
+            interaction_count: c.interaction_count,
+            updated_at: c.updated_at,
+        }
+    }
+}
