@@ -90,8 +90,25 @@ impl QueryRoot {
         after: Option<String>,
     ) -> Result<LeadPage> {
         let query = filters.unwrap_or_default().into_query(first, after);
-        let page = leads::list_leads(services(ctx), principal(ctx)?, uuid(&sponsor_id)?, query).await.gql()?;
-        Ok(LeadPage { items: page.items.into_iter().map(LeadNode::from).collect(), next_cursor: page.next_cursor })
+        let (svc, p) = (services(ctx), principal(ctx)?);
+        let page = leads::list_leads(svc, p, uuid(&sponsor_id)?, query).await.gql()?;
+        // When the page's histories are asked for, load them all in one service call
+        // now rather than one per lead.
+        let mut histories = if ctx.look_ahead().field("items").field("interactions").exists() {
+            let ids: Vec<uuid::Uuid> = page.items.iter().map(|l| l.id).collect();
+            Some(leads::interactions_of(svc, p, &ids).await.gql()?)
+        } else {
+            None
+        };
+        let items = page
+            .items
+            .into_iter()
+            .map(|lead| LeadNode {
+                prefetched: histories.as_mut().map(|h| h.remove(&lead.id).unwrap_or_default()),
+                lead,
+            })
+            .collect();
+        Ok(LeadPage { items, next_cursor: page.next_cursor })
     }
 
     async fn sponsor_lead(&self, ctx: &Context<'_>, id: ID) -> Result<LeadNode> {

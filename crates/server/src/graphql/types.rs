@@ -18,12 +18,19 @@ use uuid::Uuid;
 pub struct LeadNode {
     #[graphql(flatten)]
     pub lead: Lead,
+    /// Filled by a list resolver that loaded the whole page's histories up front.
+    #[graphql(skip)]
+    pub prefetched: Option<Vec<Interaction>>,
 }
 
 #[ComplexObject]
 impl LeadNode {
     /// The lead's interactions, newest first.
     async fn interactions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Interaction>> {
+        if let Some(list) = &self.prefetched {
+            return Ok(list.clone());
+        }
+        // Elsewhere (single leads, mutation results) the loader batches what arrives together.
         let loader = ctx.data_unchecked::<DataLoader<InteractionLoader>>();
         Ok(loader.load_one(self.lead.id).await?.unwrap_or_default())
     }
@@ -31,7 +38,7 @@ impl LeadNode {
 
 impl From<Lead> for LeadNode {
     fn from(lead: Lead) -> Self {
-        LeadNode { lead }
+        LeadNode { lead, prefetched: None }
     }
 }
 
