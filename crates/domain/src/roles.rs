@@ -117,6 +117,10 @@ pub struct SponsorPermissions {
     pub can_invite_others: bool,
 }
 
+impl crate::validate::ClosedSet for SponsorRole {
+    const NAMES: &'static [&'static str] = &["admin", "representative", "booth_staff", "viewer"];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,6 +115,23 @@ pub fn add_points(current: i32, points: i32) -> i32 {
     (current.max(0) + points.max(0)).min(MAX_SCORE)
 }
 
+impl crate::validate::ClosedSet for InteractionType {
+    const NAMES: &'static [&'static str] = &[
+        "booth_visit",
+        "content_download",
+        "content_view",
+        "demo_watched",
+        "demo_request",
+        "direct_request",
+        "qr_scan",
+        "session_attendance",
+    ];
+}
+
+impl crate::validate::ClosedSet for IntentLevel {
+    const NAMES: &'static [&'static str] = &["hot", "warm", "cold"];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +144,9 @@ mod tests {
             assert_eq!(t.as_str().parse::<InteractionType>().unwrap(), t);
         }
         assert!("repeat_visit".parse::<InteractionType>().is_err());
+        use crate::validate::ClosedSet;
+        let names: Vec<&str> = InteractionType::ALL.iter().map(|t| t.as_str()).collect();
+        assert_eq!(names, InteractionType::NAMES);
     }
 
     #[test]

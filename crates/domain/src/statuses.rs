@@ -19,6 +19,10 @@ macro_rules! string_enum {
             }
         }
 
+        impl crate::validate::ClosedSet for $name {
+            const NAMES: &'static [&'static str] = &[$($s),+];
+        }
+
         impl FromStr for $name {
             type Err = UnknownValue;
             fn from_str(s: &str) -> Result<Self, Self::Err> {

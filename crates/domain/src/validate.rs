@@ -212,9 +212,14 @@ pub fn color(field: &str, raw: &str) -> Result<String, FieldError> {
     if ok { Ok(c.to_ascii_uppercase()) } else { Err(FieldError::new(field, "must be a colour like #FFD700")) }
 }
 
-/// One of the values of a closed set, parsed.
-pub fn one_of<T: std::str::FromStr>(field: &str, raw: &str, allowed: &[&str]) -> Result<T, FieldError> {
-    raw.parse::<T>().map_err(|_| FieldError::new(field, format!("must be one of: {}", allowed.join(", "))))
+/// A type whose values are a closed set of names (roles, statuses, levels).
+pub trait ClosedSet: std::str::FromStr {
+    const NAMES: &'static [&'static str];
+}
+
+/// One of the values of a closed set, parsed; the error lists the allowed names.
+pub fn choice<T: ClosedSet>(field: &str, raw: &str) -> Result<T, FieldError> {
+    raw.parse::<T>().map_err(|_| FieldError::new(field, format!("must be one of: {}", T::NAMES.join(", "))))
 }
 
 /// Tags: at most 50, each 1-50 characters, trimmed, duplicates removed.

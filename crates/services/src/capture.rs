@@ -69,8 +69,7 @@ struct Profile {
 
 fn check(input: &CaptureLead) -> Result<(InteractionType, Option<Profile>, serde_json::Value)> {
     let mut v = Validator::new();
-    let all: Vec<&str> = InteractionType::ALL.iter().map(|t| t.as_str()).collect();
-    let kind = v.check(validate::one_of::<InteractionType>("interaction_type", &input.interaction_type, &all));
+    let kind = v.check(validate::choice::<InteractionType>("interaction_type", &input.interaction_type));
     let profile = input.attendee.as_ref().map(|a| {
         let p = Profile {
             user_id: v.check(validate::optional_text("attendee.user_id", a.user_id.as_deref(), 200)).flatten(),

@@ -58,6 +58,23 @@ pub struct InvitationPreview {
     pub personal_message: Option<String>,
 }
 
+impl InvitationPreview {
+    fn new(inv: Invitation, sponsor: Sponsor, event: Event) -> InvitationPreview {
+        InvitationPreview {
+            invitation_id: inv.id,
+            email: inv.email,
+            role: inv.role,
+            status: inv.status,
+            expires_at: inv.expires_at,
+            sponsor_id: sponsor.id,
+            sponsor_name: sponsor.company_name,
+            event_id: event.id,
+            event_name: event.name,
+            personal_message: inv.personal_message,
+        }
+    }
+}
+
 /// A fresh token and its hash.
 fn new_token() -> (String, String) {
     let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
@@ -71,10 +88,6 @@ fn hash_token(token: &str) -> String {
 
 fn hex_encode(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn parse_role(raw: &str) -> Result<SponsorRole, sponsorhub_domain::validate::FieldError> {
-    validate::one_of("role", raw, &["admin", "representative", "booth_staff", "viewer"])
 }
 
 /// A pending invitation past its expiry reads as expired even before the sweep.
@@ -130,7 +143,7 @@ pub async fn create_invitation(
 ) -> Result<Invitation> {
     let mut v = Validator::new();
     let email = v.check(validate::email("email", &input.email));
-    let role = v.check(parse_role(&input.role));
+    let role = v.check(validate::choice::<SponsorRole>("role", &input.role));
     let personal_message =
         v.check(validate::optional_text("personal_message", input.personal_message.as_deref(), 2000));
     v.finish()?;
@@ -189,10 +202,7 @@ pub async fn list_invitations(
     status: Option<&str>,
 ) -> Result<Vec<Invitation>> {
     let status = match status {
-        Some(s) => Some(
-            validate::one_of::<InvitationStatus>("status", s, &["pending", "accepted", "revoked", "expired"])
-                .map_err(|e| Error::Invalid(vec![e]))?,
-        ),
+        Some(s) => Some(validate::choice::<InvitationStatus>("status", s).map_err(|e| Error::Invalid(vec![e]))?),
         None => None,
     };
     let now = time::now();
@@ -312,19 +322,8 @@ pub async fn preview_invitation(svc: &Services, token: &str) -> Result<Invitatio
     let inv = q::find_by_token_hash(&mut tx, &hash_token(token)).await?.ok_or(Error::NotFound("invitation"))?;
     let inv = effective(inv, now);
     let sponsor = sponsors::get(&mut tx, inv.sponsor_id).await?.ok_or(Error::NotFound("invitation"))?;
-    let event: Event = event_store::get_any(&mut tx, sponsor.event_id).await?.ok_or(Error::NotFound("invitation"))?;
-    Ok(InvitationPreview {
-        invitation_id: inv.id,
-        email: inv.email,
-        role: inv.role,
-        status: inv.status,
-        expires_at: inv.expires_at,
-        sponsor_id: sponsor.id,
-        sponsor_name: sponsor.company_name,
-        event_id: event.id,
-        event_name: event.name,
-        personal_message: inv.personal_message,
-    })
+    let event = event_store::get_any(&mut tx, sponsor.event_id).await?.ok_or(Error::NotFound("invitation"))?;
+    Ok(InvitationPreview::new(inv, sponsor, event))
 }
 
 /// The caller's pending invitations (to their e-mail address), with sponsor and
@@ -340,18 +339,7 @@ pub async fn my_invitations(svc: &Services, p: &Principal) -> Result<Vec<Invitat
             continue;
         }
         let Some(event) = event_store::get_any(&mut tx, sponsor.event_id).await? else { continue };
-        out.push(InvitationPreview {
-            invitation_id: inv.id,
-            email: inv.email,
-            role: inv.role,
-            status: inv.status,
-            expires_at: inv.expires_at,
-            sponsor_id: sponsor.id,
-            sponsor_name: sponsor.company_name,
-            event_id: event.id,
-            event_name: event.name,
-            personal_message: inv.personal_message,
-        });
+        out.push(InvitationPreview::new(inv, sponsor, event));
     }
     Ok(out)
 }

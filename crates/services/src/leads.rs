@@ -97,24 +97,13 @@ fn parse_sort(raw: Option<&str>) -> Result<LeadSort> {
 
 pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: LeadQuery) -> Result<Page<Lead>> {
     let mut v = Validator::new();
-    let level = v.check(
-        query
-            .intent_level
-            .as_deref()
-            .map(|l| validate::one_of::<IntentLevel>("intent_level", l, &["hot", "warm", "cold"]))
-            .transpose(),
-    );
+    let level =
+        v.check(query.intent_level.as_deref().map(|l| validate::choice::<IntentLevel>("intent_level", l)).transpose());
     let status = v.check(
         query
             .follow_up_status
             .as_deref()
-            .map(|s| {
-                validate::one_of::<FollowUpStatus>(
-                    "follow_up_status",
-                    s,
-                    &["new", "contacted", "qualified", "not_interested", "converted"],
-                )
-            })
+            .map(|s| validate::choice::<FollowUpStatus>("follow_up_status", s))
             .transpose(),
     );
     if query.min_score.is_some_and(|s| !(0..=100).contains(&s)) {
@@ -215,13 +204,7 @@ pub async fn update_lead(
         input
             .follow_up_status
             .as_deref()
-            .map(|s| {
-                validate::one_of::<FollowUpStatus>(
-                    "follow_up_status",
-                    s,
-                    &["new", "contacted", "qualified", "not_interested", "converted"],
-                )
-            })
+            .map(|s| validate::choice::<FollowUpStatus>("follow_up_status", s))
             .transpose(),
     );
     let follow_up_notes = v.check(

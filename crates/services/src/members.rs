@@ -75,13 +75,7 @@ pub async fn update_member(
     input: UpdateMember,
 ) -> Result<SponsorMember> {
     let mut v = Validator::new();
-    let role = v.check(
-        input
-            .role
-            .as_deref()
-            .map(|r| validate::one_of::<SponsorRole>("role", r, &["admin", "representative", "booth_staff", "viewer"]))
-            .transpose(),
-    );
+    let role = v.check(input.role.as_deref().map(|r| validate::choice::<SponsorRole>("role", r)).transpose());
     v.finish()?;
     let mut tx = svc.store.write().await?;
     let (before, _) = load(&mut tx, p, org, id).await?;
