@@ -314,7 +314,7 @@ async fn leads_arrive_as_digests(backend: Backend) {
     let sink = SmtpSink::start(&[]).await;
     let app = spawn(backend, |c| {
         c.email.smtp_url = Some(sink.url());
-        c.email.settings.lead_digest_window = Duration::from_millis(1500);
+        c.email.settings.lead_digest_window = Duration::from_millis(2500);
     })
     .await;
     let w = world(&app).await;
