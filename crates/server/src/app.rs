@@ -2,6 +2,7 @@
 //! middleware, and the listener with graceful shutdown.
 
 use crate::config::Config;
+use crate::email::Mailer;
 use crate::problem::ApiError;
 use crate::rest;
 use anyhow::Context;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub services: Services,
     pub config: Arc<Config>,
     pub graphql: crate::graphql::SponsorhubSchema,
+    /// Where the outbox worker delivers e-mail.
+    pub mailer: Arc<Mailer>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -43,9 +46,11 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     .context("connecting to the database")?;
     store.migrate().await.context("migrating the database")?;
     let tokens = TokenService::new(config.token_config()?)?;
-    let services = Services::new(store, tokens, config.limits.clone(), config.public_url.clone());
+    let services = Services::new(store, tokens, config.limits.clone(), config.public_url.clone())
+        .with_email_settings(config.email.settings.clone());
+    let mailer = Arc::new(Mailer::from_config(config).context("configuring e-mail")?);
     let graphql = crate::graphql::schema(services.clone());
-    Ok(AppState { services, config: Arc::new(config.clone()), graphql })
+    Ok(AppState { services, config: Arc::new(config.clone()), mailer, graphql })
 }
 
 /// The whole HTTP surface.
@@ -117,15 +122,23 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let janitor = tokio::spawn(janitor(state.services.clone()));
+    let worker = state.config.email.worker.then(|| {
+        crate::email::spawn_worker(state.services.clone(), state.mailer.clone(), state.config.email.poll_interval)
+    });
     let app = build_router(state);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
     janitor.abort();
+    // After the requests in flight: their e-mails are queued; the worker finishes
+    // the one in hand and gives the rest of its batch back.
+    if let Some(worker) = worker {
+        worker.stop().await;
+    }
     served
 }
 
-/// Housekeeping on a timer: forgets expired idempotency keys.
+/// Housekeeping on a timer: forgets expired idempotency keys and old e-mails.
 async fn janitor(services: Services) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
@@ -134,6 +147,11 @@ async fn janitor(services: Services) {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "forgot expired idempotency keys"),
             Err(e) => tracing::warn!(error = %e, "idempotency key sweep failed"),
+        }
+        match sponsorhub_services::email::purge(&services).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(emails = n, "forgot old sent and failed e-mails"),
+            Err(e) => tracing::warn!(error = %e, "outbox sweep failed"),
         }
     }
 }

@@ -4,6 +4,7 @@
 use anyhow::Context;
 use sponsorhub_services::Limits;
 use sponsorhub_services::auth::{SigningKey, TokenConfig};
+use sponsorhub_services::email::EmailSettings;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,76 @@ pub struct Config {
     pub jwt: JwtConfig,
     pub limits: Limits,
     pub db_max_connections: u32,
+    pub email: EmailConfig,
+}
+
+/// E-mail: where it goes and how the outbox worker runs.
+#[derive(Clone)]
+pub struct EmailConfig {
+    /// `SMTP_URL`: `smtp://user:pass@host:port` (STARTTLS as `smtp_starttls` says)
+    /// or `smtps://...` (TLS from the first byte). Absent: each e-mail is written as
+    /// an `.eml` file into `<data dir>/outbox/` and logged.
+    pub smtp_url: Option<String>,
+    /// STARTTLS on `smtp://` (`SPONSORHUB_SMTP_STARTTLS`).
+    pub smtp_starttls: StartTls,
+    /// Longest wait for the SMTP server in one command.
+    pub smtp_timeout: Duration,
+    /// The `From:` of every e-mail (`SPONSORHUB_EMAIL_FROM`).
+    pub from: String,
+    /// Whether this instance runs the delivery worker (`SPONSORHUB_EMAIL_WORKER`);
+    /// several instances may, on one PostgreSQL.
+    pub worker: bool,
+    /// How often an idle worker looks for due e-mails.
+    pub poll_interval: Duration,
+    /// Attempts, backoff, lease, batch size and the lead digest window.
+    pub settings: EmailSettings,
+}
+
+/// STARTTLS on a `smtp://` connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartTls {
+    /// Plain text throughout (a trusted local relay only).
+    Off,
+    /// Upgrade when the server offers it.
+    Opportunistic,
+    /// Refuse to send unless the connection is upgraded.
+    Required,
+}
+
+impl std::str::FromStr for StartTls {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "off" | "none" | "false" | "no" => Ok(StartTls::Off),
+            "opportunistic" | "auto" => Ok(StartTls::Opportunistic),
+            "required" | "on" | "true" | "yes" => Ok(StartTls::Required),
+            other => Err(format!("{other:?}: want off, opportunistic or required")),
+        }
+    }
+}
+
+impl fmt::Display for StartTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StartTls::Off => "off",
+            StartTls::Opportunistic => "opportunistic",
+            StartTls::Required => "required",
+        })
+    }
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        EmailConfig {
+            smtp_url: None,
+            smtp_starttls: StartTls::Opportunistic,
+            smtp_timeout: Duration::from_secs(30),
+            from: "Sponsorhub <sponsorhub@localhost>".into(),
+            worker: true,
+            poll_interval: Duration::from_secs(1),
+            settings: EmailSettings::default(),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -62,7 +133,13 @@ impl Config {
             jwt: JwtConfig::default(),
             limits: Limits::default(),
             db_max_connections: 16,
+            email: EmailConfig::default(),
         }
+    }
+
+    /// Where e-mails are written when no SMTP server is configured.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
     }
 
     /// The token configuration, reading key files and creating the HS256 secret file
@@ -138,6 +215,63 @@ impl fmt::Display for Config {
             "limits          = {} invitations/min, {} captures/min per user",
             self.limits.invitations_per_minute, self.limits.captures_per_minute
         )?;
-        write!(f, "invitation ttl  = {} days", self.limits.invitation_ttl.num_days())
+        writeln!(f, "invitation ttl  = {} days", self.limits.invitation_ttl.num_days())?;
+        let e = &self.email;
+        match &e.smtp_url {
+            Some(url) if url.starts_with("smtps:") => writeln!(f, "email           = SMTP {} (TLS)", redact_url(url))?,
+            Some(url) => writeln!(f, "email           = SMTP {} (STARTTLS {})", redact_url(url), e.smtp_starttls)?,
+            None => writeln!(f, "email           = .eml files in {}", self.outbox_dir().display())?,
+        }
+        writeln!(f, "email.from      = {}", e.from)?;
+        let s = &e.settings;
+        if e.worker {
+            writeln!(
+                f,
+                "email.worker    = every {}ms, {} per batch, {} attempts, backoff {}s to {}s, lease {}s",
+                e.poll_interval.as_millis(),
+                s.batch_size,
+                s.max_attempts,
+                s.backoff_base.as_secs_f64(),
+                s.backoff_max.as_secs_f64(),
+                s.lease.as_secs_f64()
+            )?;
+        } else {
+            writeln!(f, "email.worker    = off (another instance delivers)")?;
+        }
+        write!(f, "lead digest     = {}s window", s.lead_digest_window.as_secs_f64())
+    }
+}
+
+/// The URL with its password masked; a URL that does not parse is masked whole
+/// (it may hold a password in a form we cannot find).
+fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => "(unparsable URL, masked)".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_password_is_masked() {
+        let mut c = Config::embedded("/tmp/x");
+        c.email.smtp_url = Some("smtp://mailer:s3cr%40t@mail.example:587".into());
+        c.email.smtp_starttls = StartTls::Required;
+        let shown = c.to_string();
+        assert!(shown.contains("smtp://mailer:***@mail.example:587"), "{shown}");
+        assert!(!shown.contains("s3cr"), "{shown}");
+        c.email.smtp_url = Some("smtps://mailer:hunter2@mail.example".into());
+        let shown = c.to_string();
+        assert!(shown.contains("(TLS)") && !shown.contains("hunter2"), "{shown}");
+        c.email.smtp_url = None;
+        assert!(c.to_string().contains(".eml files in /tmp/x/outbox"));
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod config;
+pub mod email;
 pub mod extract;
 pub mod graphql;
 pub mod problem;

@@ -3,6 +3,7 @@
 //! creates or updates the sponsor's one lead for that attendee (DESIGN.md §4).
 
 use crate::access::SponsorAccess;
+use crate::email::{self, LeadReason};
 use crate::notify::{IntentChange, Notification};
 use crate::{Error, Principal, Result, Services};
 use chrono::{DateTime, Duration, Utc};
@@ -245,7 +246,10 @@ async fn capture(
         updated_at: now,
     };
     let mut notifications = Vec::new();
+    // The sponsor hears of a new lead, and of a lead that turns hot, by e-mail: one
+    // pending-notification row here, folded into a digest by the e-mail worker.
     let (lead, created, points) = if leads::insert_if_absent(&mut tx, &fresh).await? {
+        email::record_lead_notification(&mut tx, sponsor_id, fresh.id, LeadReason::New, now).await?;
         notifications.push(Notification::LeadCaptured { lead: fresh.clone() });
         (fresh, true, kind.points())
     } else {
@@ -272,6 +276,9 @@ async fn capture(
             }
         }
         leads::update(&mut tx, &lead).await?;
+        if lead.intent_level == IntentLevel::Hot.as_str() && previous_level != IntentLevel::Hot.as_str() {
+            email::record_lead_notification(&mut tx, sponsor_id, lead.id, LeadReason::TurnedHot, now).await?;
+        }
         if lead.intent_score != previous_score {
             notifications.push(Notification::LeadIntentUpdated(IntentChange {
                 lead_id: lead.id,

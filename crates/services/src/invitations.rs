@@ -187,6 +187,8 @@ pub async fn create_invitation(
         e => e.into(),
     })?;
     let msg = message(&mut tx, svc, p, &inv, &access.sponsor, token).await?;
+    // The e-mail commits with the invitation, or neither does.
+    crate::email::enqueue_invitation(&mut tx, &msg).await?;
     tx.commit().await?;
     tracing::info!(invitation.id = %inv.id, "invitation created");
     svc.notifier.publish(Notification::InvitationIssued(msg));
@@ -255,6 +257,8 @@ pub async fn resend_invitation(svc: &Services, p: &Principal, org: Option<Uuid>,
         e => e.into(),
     })?;
     let msg = message(&mut tx, svc, p, &inv, &access.sponsor, token).await?;
+    // The e-mail commits with the invitation, or neither does.
+    crate::email::enqueue_invitation(&mut tx, &msg).await?;
     tx.commit().await?;
     svc.notifier.publish(Notification::InvitationIssued(msg));
     Ok(inv)

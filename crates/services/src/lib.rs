@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod auth;
 pub mod capture;
+pub mod email;
 pub mod error;
 pub mod events;
 pub mod invitations;
@@ -64,6 +65,8 @@ pub struct Services {
     pub store: Store,
     pub tokens: Arc<TokenService>,
     pub limits: Limits,
+    /// How e-mail is queued and retried.
+    pub email: email::EmailSettings,
     pub notifier: notify::Notifier,
     /// Where users reach the service: the base of links in messages.
     pub public_url: String,
@@ -79,11 +82,18 @@ impl Services {
             store,
             tokens: Arc::new(tokens),
             limits,
+            email: email::EmailSettings::default(),
             notifier: notify::Notifier::default(),
             public_url,
             login_limiter: per_minute(),
             invite_limiter: per_minute(),
             capture_limiter: per_minute(),
         }
+    }
+
+    /// The same services with these e-mail settings.
+    pub fn with_email_settings(mut self, settings: email::EmailSettings) -> Services {
+        self.email = settings;
+        self
     }
 }

@@ -42,7 +42,8 @@ pub struct IntentChange {
 }
 
 /// The invitation e-mail to deliver. Its accept link holds the token in clear, so
-/// it is never logged (Debug leaves it out) and never stored.
+/// it is never logged (Debug leaves it out); the only copy kept is the rendered
+/// e-mail in the outbox, which must reach the invited person.
 #[derive(Clone)]
 pub struct InvitationMessage {
     pub invitation_id: Uuid,

@@ -6,9 +6,10 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use sponsorhub_domain::{OrgRole, ids};
 use sponsorhub_server::Config;
-use sponsorhub_server::config::{JwtConfig, sqlite_url};
+use sponsorhub_server::config::{EmailConfig, JwtConfig, StartTls, sqlite_url};
 use sponsorhub_services::Limits;
 use sponsorhub_services::auth::TokenService;
+use sponsorhub_services::email::EmailSettings;
 use sponsorhub_store::{Store, StoreOptions};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -111,6 +112,45 @@ struct Settings {
     /// Database pool size.
     #[arg(long, env = "SPONSORHUB_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     db_max_connections: u32,
+    /// SMTP server: smtp://user:pass@host:port (STARTTLS per --smtp-starttls) or
+    /// smtps://user:pass@host:port (TLS). Absent: e-mails are written as .eml files
+    /// into <data dir>/outbox/.
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// STARTTLS on smtp:// URLs: off, opportunistic or required.
+    #[arg(long, env = "SPONSORHUB_SMTP_STARTTLS", default_value = "opportunistic", global = true)]
+    smtp_starttls: StartTls,
+    /// Longest wait for one SMTP command, in seconds.
+    #[arg(long, env = "SPONSORHUB_SMTP_TIMEOUT_SECS", default_value_t = 30, global = true)]
+    smtp_timeout_secs: u64,
+    /// The From: of every e-mail.
+    #[arg(long, env = "SPONSORHUB_EMAIL_FROM", default_value = "Sponsorhub <sponsorhub@localhost>", global = true)]
+    email_from: String,
+    /// Run the e-mail delivery worker in this instance (several may, on one PostgreSQL).
+    #[arg(long, env = "SPONSORHUB_EMAIL_WORKER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    email_worker: bool,
+    /// How often an idle e-mail worker looks for due e-mails, in milliseconds.
+    #[arg(long, env = "SPONSORHUB_EMAIL_POLL_MS", default_value_t = 1000, global = true)]
+    email_poll_ms: u64,
+    /// Delivery attempts before an e-mail is marked failed.
+    #[arg(long, env = "SPONSORHUB_EMAIL_MAX_ATTEMPTS", default_value_t = 5, global = true)]
+    email_max_attempts: u16,
+    /// Wait after a failed attempt, in seconds; doubled after each further one.
+    #[arg(long, env = "SPONSORHUB_EMAIL_BACKOFF_SECS", default_value_t = 30, global = true)]
+    email_backoff_secs: u64,
+    /// Longest wait between attempts, in seconds.
+    #[arg(long, env = "SPONSORHUB_EMAIL_BACKOFF_MAX_SECS", default_value_t = 3600, global = true)]
+    email_backoff_max_secs: u64,
+    /// How long a worker holds the e-mails it claimed before another may take them, in
+    /// seconds (keep it above batch size × SMTP timeout).
+    #[arg(long, env = "SPONSORHUB_EMAIL_LEASE_SECS", default_value_t = 900, global = true)]
+    email_lease_secs: u64,
+    /// E-mails a worker claims at once.
+    #[arg(long, env = "SPONSORHUB_EMAIL_BATCH_SIZE", default_value_t = 20, global = true)]
+    email_batch_size: u16,
+    /// A sponsor's lead notifications within this many seconds go out as one digest.
+    #[arg(long, env = "SPONSORHUB_LEAD_DIGEST_SECS", default_value_t = 60, global = true)]
+    lead_digest_secs: u64,
 }
 
 impl Settings {
@@ -137,6 +177,23 @@ impl Settings {
                 ..Limits::default()
             },
             db_max_connections: self.db_max_connections,
+            email: EmailConfig {
+                smtp_url: self.smtp_url.filter(|u| !u.trim().is_empty()),
+                smtp_starttls: self.smtp_starttls,
+                smtp_timeout: Duration::from_secs(self.smtp_timeout_secs.max(1)),
+                from: self.email_from,
+                worker: self.email_worker,
+                poll_interval: Duration::from_millis(self.email_poll_ms.max(10)),
+                settings: EmailSettings {
+                    lead_digest_window: Duration::from_secs(self.lead_digest_secs),
+                    max_attempts: i32::from(self.email_max_attempts.max(1)),
+                    backoff_base: Duration::from_secs(self.email_backoff_secs),
+                    backoff_max: Duration::from_secs(self.email_backoff_max_secs.max(self.email_backoff_secs)),
+                    lease: Duration::from_secs(self.email_lease_secs.max(10)),
+                    batch_size: i64::from(self.email_batch_size.max(1)),
+                    ..EmailSettings::default()
+                },
+            },
         }
     }
 }

@@ -17,6 +17,8 @@ const TABLES: &[&str] = &[
     "sponsor_invitations",
     "sponsor_leads",
     "sponsor_lead_interactions",
+    "email_outbox",
+    "lead_notifications",
 ];
 
 const INDEXES: &[&str] = &[
@@ -38,11 +40,22 @@ const INDEXES: &[&str] = &[
     "sponsor_leads_hot_idx",
     "sponsor_lead_interactions_lead_idx",
     "sponsor_lead_interactions_sponsor_type_idx",
+    "email_outbox_due_idx",
+    "email_outbox_lease_idx",
+    "email_outbox_sponsor_idx",
+    "lead_notifications_sponsor_idx",
+    "lead_notifications_lead_idx",
 ];
 
-/// Partial indexes: hot leads, active sponsors, one pending invitation per e-mail.
-const PARTIAL_INDEXES: &[&str] =
-    &["sponsors_event_active_idx", "sponsor_leads_hot_idx", "sponsor_invitations_pending_email_key"];
+/// Partial indexes: hot leads, active sponsors, one pending invitation per e-mail,
+/// the outbox worker's due and expired-lease e-mails.
+const PARTIAL_INDEXES: &[&str] = &[
+    "sponsors_event_active_idx",
+    "sponsor_leads_hot_idx",
+    "sponsor_invitations_pending_email_key",
+    "email_outbox_due_idx",
+    "email_outbox_lease_idx",
+];
 
 const CONSTRAINTS: &[&str] = &[
     "organization_members_role_check",
@@ -57,6 +70,12 @@ const CONSTRAINTS: &[&str] = &[
     "sponsor_users_sponsor_id_user_id_key",
     "sponsor_invitations_token_hash_key",
     "users_email_key",
+    "email_outbox_kind_check",
+    "email_outbox_status_check",
+    "email_outbox_attempts_check",
+    "email_outbox_claim_check",
+    "email_outbox_sent_check",
+    "lead_notifications_reason_check",
 ];
 
 /// Tables and how many foreign keys each must have.
@@ -69,6 +88,8 @@ const FOREIGN_KEYS: &[(&str, usize)] = &[
     ("sponsor_invitations", 3),
     ("sponsor_leads", 4),
     ("sponsor_lead_interactions", 3),
+    ("email_outbox", 1),
+    ("lead_notifications", 2),
 ];
 
 fn migrate_with_the_binary(url: &str, data_dir: &std::path::Path) {

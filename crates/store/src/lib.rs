@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod invitations;
 pub mod leads;
 pub mod members;
+pub mod outbox;
 pub mod sponsors;
 pub mod tiers;
 

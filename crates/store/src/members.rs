@@ -91,3 +91,11 @@ pub async fn update(tx: &mut Tx, m: &SponsorMember) -> Result<()> {
         .execute(c).await?.rows_affected());
     Ok(())
 }
+
+/// The e-mail addresses of the sponsor's active admins (who get its lead e-mails
+/// when it names no address of its own).
+pub async fn admin_emails(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<String>> {
+    let sql = "SELECT u.email FROM sponsor_users m JOIN users u ON u.id = m.user_id
+               WHERE m.sponsor_id = $1 AND m.is_active = TRUE AND m.role = 'admin' ORDER BY u.email";
+    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, String>(sql).bind(sponsor).fetch_all(c).await?))
+}

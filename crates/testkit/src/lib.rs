@@ -175,6 +175,21 @@ impl TestApp {
     pub async fn stop(self) {
         self.server.stop().await.expect("graceful stop");
     }
+
+    /// The configuration the app runs with (database URL, data dir, settings).
+    pub fn config(&self) -> Config {
+        (*self.server.state.config).clone()
+    }
+
+    /// Stops the app gracefully and starts it again on the same database and data
+    /// dir, with the configuration changed by `tweak` (a new port).
+    pub async fn restart_with(self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = self.config();
+        tweak(&mut config);
+        self.server.stop().await.expect("graceful stop");
+        let server = sponsorhub_server::start(config).await.expect("restart the app");
+        TestApp { server, client: self.client, backend: self.backend, data_dir: self.data_dir }
+    }
 }
 
 /// Runs an async test function `fn(TestApp)` once on SQLite and once on PostgreSQL:

@@ -1,0 +1,565 @@
+//! E-mail through a durable outbox: the messages (rendered from the templates in
+//! `templates/email/`, compiled in; HTML escapes everything it is given), their
+//! queueing in the transaction of the change that causes them, the folding of
+//! pending lead notifications into digests, and the claim / complete / retry logic
+//! a delivery worker drives. Delivery itself (SMTP, files) is the server's.
+
+use crate::notify::InvitationMessage;
+use crate::{Error, Result, Services};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use sponsorhub_domain::{IntentLevel, ids, time};
+use sponsorhub_store::outbox::{self, LeadNotification, OutboxEmail};
+use sponsorhub_store::records::{JsonColumn, Lead};
+use sponsorhub_store::{Tx, events as event_store, leads, members, sponsors};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use uuid::Uuid;
+
+pub use sponsorhub_store::outbox::OutboxEmail as Email;
+
+/// How the outbox is worked, configurable (DESIGN.md §7).
+#[derive(Debug, Clone)]
+pub struct EmailSettings {
+    /// A sponsor's lead notifications wait this long after the first one, and go
+    /// out together as one digest.
+    pub lead_digest_window: Duration,
+    /// Attempts before an e-mail is `failed`.
+    pub max_attempts: i32,
+    /// Wait after the first failed attempt; doubled after each further one.
+    pub backoff_base: Duration,
+    /// Longest wait between attempts.
+    pub backoff_max: Duration,
+    /// How long a worker holds the e-mails it claimed; after that another may take
+    /// them (the first is presumed dead).
+    pub lease: Duration,
+    /// E-mails claimed at once.
+    pub batch_size: i64,
+    /// Sent e-mails are forgotten after this long, failed ones after four times it.
+    pub retention: Duration,
+}
+
+impl Default for EmailSettings {
+    fn default() -> Self {
+        EmailSettings {
+            lead_digest_window: Duration::from_secs(60),
+            max_attempts: 5,
+            backoff_base: Duration::from_secs(30),
+            backoff_max: Duration::from_secs(3600),
+            lease: Duration::from_secs(900),
+            batch_size: 20,
+            retention: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+/// At most this many leads are listed in one digest; the rest are counted.
+const DIGEST_MAX_LEADS: usize = 50;
+
+/// Kinds of e-mail (the outbox's `kind` column).
+pub const KIND_INVITATION: &str = "invitation";
+pub const KIND_LEAD_DIGEST: &str = "lead_digest";
+
+/// Why a lead is in a digest (the `reason` of its notification).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadReason {
+    New,
+    TurnedHot,
+}
+
+impl LeadReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadReason::New => "new",
+            LeadReason::TurnedHot => "hot",
+        }
+    }
+}
+
+fn to_chrono(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+/// The wait before attempt `attempts + 1`, after `attempts` failed ones:
+/// `base * 2^(attempts - 1)`, at most `max`.
+pub fn backoff(attempts: i32, base: Duration, max: Duration) -> Duration {
+    let exp = attempts.saturating_sub(1).clamp(0, 30) as u32;
+    base.saturating_mul(1u32 << exp).min(max)
+}
+
+/// Header-safe text: control characters (CR, LF, ...) become spaces.
+fn one_line(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
+}
+
+fn role_phrase(role: &str) -> &'static str {
+    match role {
+        "admin" => "an admin",
+        "representative" => "a representative",
+        "booth_staff" => "booth staff",
+        _ => "a viewer",
+    }
+}
+
+fn when(t: DateTime<Utc>) -> String {
+    t.format("%A %-d %B %Y, %H:%M UTC").to_string()
+}
+
+#[derive(Template)]
+#[template(path = "email/invitation.txt")]
+struct InvitationText<'a> {
+    inviter_name: &'a str,
+    sponsor_name: &'a str,
+    event_name: &'a str,
+    role: &'a str,
+    personal_message: Option<&'a str>,
+    accept_url: &'a str,
+    expires: &'a str,
+    to_email: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/invitation.html")]
+struct InvitationHtml<'a> {
+    subject: &'a str,
+    inviter_name: &'a str,
+    sponsor_name: &'a str,
+    event_name: &'a str,
+    role: &'a str,
+    personal_message: Option<&'a str>,
+    accept_url: &'a str,
+    expires: &'a str,
+    to_email: &'a str,
+}
+
+/// Subject, text part and HTML part.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn render_err(e: askama::Error) -> Error {
+    Error::Internal(anyhow::anyhow!("rendering an e-mail template: {e}"))
+}
+
+/// The invitation e-mail: inviter, sponsor, event, role, personal message, expiry
+/// and the accept link.
+pub fn render_invitation(m: &InvitationMessage) -> Result<Rendered> {
+    let subject = one_line(&format!("{} invited you to join {} at {}", m.inviter_name, m.sponsor_name, m.event_name));
+    let expires = when(m.expires_at);
+    let role = role_phrase(&m.role);
+    let text = InvitationText {
+        inviter_name: &m.inviter_name,
+        sponsor_name: &m.sponsor_name,
+        event_name: &m.event_name,
+        role,
+        personal_message: m.personal_message.as_deref(),
+        accept_url: &m.accept_url,
+        expires: &expires,
+        to_email: &m.to_email,
+    }
+    .render()
+    .map_err(render_err)?;
+    let html = InvitationHtml {
+        subject: &subject,
+        inviter_name: &m.inviter_name,
+        sponsor_name: &m.sponsor_name,
+        event_name: &m.event_name,
+        role,
+        personal_message: m.personal_message.as_deref(),
+        accept_url: &m.accept_url,
+        expires: &expires,
+        to_email: &m.to_email,
+    }
+    .render()
+    .map_err(render_err)?;
+    Ok(Rendered { subject, text, html })
+}
+
+fn new_email(
+    kind: &str,
+    sponsor: Option<Uuid>,
+    recipients: Vec<String>,
+    r: Rendered,
+    now: DateTime<Utc>,
+) -> OutboxEmail {
+    OutboxEmail {
+        id: ids::new_id(),
+        kind: kind.into(),
+        sponsor_id: sponsor,
+        recipients: JsonColumn(recipients),
+        subject: r.subject,
+        text_body: r.text,
+        html_body: r.html,
+        status: "pending".into(),
+        attempts: 0,
+        next_attempt_at: now,
+        claimed_until: None,
+        last_error: None,
+        sent_at: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Queues the invitation e-mail in the invitation's own transaction, so it is sent
+/// exactly when the invitation commits. The accept link (the token in clear) lives
+/// only in this row's bodies.
+pub async fn enqueue_invitation(tx: &mut Tx, m: &InvitationMessage) -> Result<Uuid> {
+    let email =
+        new_email(KIND_INVITATION, Some(m.sponsor_id), vec![m.to_email.clone()], render_invitation(m)?, time::now());
+    outbox::insert(tx, &email).await?;
+    Ok(email.id)
+}
+
+/// Records that the sponsor should hear about this lead (inside the capture's
+/// transaction: one INSERT). The worker folds it into the next digest.
+pub async fn record_lead_notification(
+    tx: &mut Tx,
+    sponsor: Uuid,
+    lead: Uuid,
+    reason: LeadReason,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    outbox::insert_lead_notification(tx, sponsor, lead, reason.as_str(), now).await?;
+    Ok(())
+}
+
+/// One lead line of a digest.
+struct DigestLead {
+    name: String,
+    company: Option<String>,
+    what: &'static str,
+    level: &'static str,
+    color: &'static str,
+    score: i32,
+    interactions: i32,
+    url: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/lead_digest.txt")]
+struct DigestText<'a> {
+    headline: &'a str,
+    leads: &'a [DigestLead],
+    more: usize,
+    sponsor_name: &'a str,
+    event_name: &'a str,
+    dashboard_url: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/lead_digest.html")]
+struct DigestHtml<'a> {
+    subject: &'a str,
+    headline: &'a str,
+    leads: &'a [DigestLead],
+    more: usize,
+    sponsor_name: &'a str,
+    event_name: &'a str,
+    dashboard_url: &'a str,
+}
+
+/// Where a sponsor's staff see a lead, and all of them.
+pub fn lead_url(public_url: &str, sponsor: Uuid, lead: Uuid) -> String {
+    format!("{}/sponsors/{sponsor}/leads/{lead}", public_url.trim_end_matches('/'))
+}
+
+pub fn leads_url(public_url: &str, sponsor: Uuid) -> String {
+    format!("{}/sponsors/{sponsor}/leads", public_url.trim_end_matches('/'))
+}
+
+/// The lead e-mail: each lead (name, company, intent, why it is here, its link).
+/// `items` are the leads with their reasons, in the order to list them.
+pub fn render_lead_digest(
+    public_url: &str,
+    sponsor_id: Uuid,
+    sponsor_name: &str,
+    event_name: &str,
+    items: &[(Lead, LeadReason, bool)],
+) -> Result<Rendered> {
+    let lines: Vec<DigestLead> = items
+        .iter()
+        .take(DIGEST_MAX_LEADS)
+        .map(|(l, reason, also_new)| {
+            let level = match l.intent_level.parse::<IntentLevel>() {
+                Ok(IntentLevel::Hot) => ("hot", "#dc2626"),
+                Ok(IntentLevel::Warm) => ("warm", "#d97706"),
+                _ => ("cold", "#2563eb"),
+            };
+            DigestLead {
+                name: l.user_name.clone().or_else(|| l.user_email.clone()).unwrap_or_else(|| "An attendee".into()),
+                company: l.user_company.clone(),
+                what: match (reason, also_new) {
+                    (LeadReason::TurnedHot, true) => "new lead, now hot",
+                    (LeadReason::TurnedHot, false) => "turned hot",
+                    (LeadReason::New, _) => "new lead",
+                },
+                level: level.0,
+                color: level.1,
+                score: l.intent_score,
+                interactions: l.interaction_count,
+                url: lead_url(public_url, sponsor_id, l.id),
+            }
+        })
+        .collect();
+    let more = items.len().saturating_sub(lines.len());
+    let hot = items.iter().filter(|(_, r, _)| *r == LeadReason::TurnedHot).count();
+    let new = items.len() - hot;
+    let subject = one_line(&match (items, new, hot) {
+        ([(l, LeadReason::New, _)], _, _) => format!("New lead for {sponsor_name}: {}", lead_name(l)),
+        ([(l, LeadReason::TurnedHot, _)], _, _) => format!("Hot lead for {sponsor_name}: {}", lead_name(l)),
+        (_, _, 0) => format!("{new} new leads for {sponsor_name}"),
+        (_, 0, _) => format!("{hot} hot leads for {sponsor_name}"),
+        _ => format!("{new} new and {hot} hot leads for {sponsor_name}"),
+    });
+    let headline = match items.len() {
+        1 => format!("{sponsor_name} has a lead to look at from {event_name}:"),
+        n => format!("{sponsor_name} has {n} leads to look at from {event_name}:"),
+    };
+    let dashboard_url = leads_url(public_url, sponsor_id);
+    let text = DigestText {
+        headline: &headline,
+        leads: &lines,
+        more,
+        sponsor_name,
+        event_name,
+        dashboard_url: &dashboard_url,
+    }
+    .render()
+    .map_err(render_err)?;
+    let html = DigestHtml {
+        subject: &subject,
+        headline: &headline,
+        leads: &lines,
+        more,
+        sponsor_name,
+        event_name,
+        dashboard_url: &dashboard_url,
+    }
+    .render()
+    .map_err(render_err)?;
+    Ok(Rendered { subject, text, html })
+}
+
+fn lead_name(l: &Lead) -> String {
+    l.user_name.clone().or_else(|| l.user_email.clone()).unwrap_or_else(|| "an attendee".into())
+}
+
+/// Folds the pending lead notifications of every sponsor whose oldest one is older
+/// than the digest window into one e-mail each; returns how many e-mails it queued.
+pub async fn digest_due_leads(svc: &Services) -> Result<usize> {
+    let cutoff = time::now() - to_chrono(svc.email.lead_digest_window);
+    let due = {
+        let mut tx = svc.store.read().await?;
+        outbox::sponsors_with_due_notifications(&mut tx, cutoff, 100).await?
+    };
+    let mut queued = 0;
+    for sponsor in due {
+        // One transaction per sponsor: taking its notifications and queueing its
+        // e-mail commit together, or neither does.
+        let mut tx = svc.store.write().await?;
+        let taken = outbox::take_lead_notifications(&mut tx, sponsor).await?;
+        if taken.is_empty() {
+            continue; // another worker took them
+        }
+        if digest(&mut tx, svc, sponsor, &taken).await? {
+            queued += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(queued)
+}
+
+/// Queues the digest of `taken` for the sponsor; `false` when there is nobody to
+/// tell or nothing left to tell (leads deleted since).
+async fn digest(tx: &mut Tx, svc: &Services, sponsor_id: Uuid, taken: &[LeadNotification]) -> Result<bool> {
+    let Some(sponsor) = sponsors::get(tx, sponsor_id).await? else { return Ok(false) };
+    let recipients = match sponsor.lead_notification_email.as_deref().map(str::trim) {
+        Some(e) if !e.is_empty() => vec![e.to_string()],
+        _ => members::admin_emails(tx, sponsor_id).await?,
+    };
+    if recipients.is_empty() {
+        tracing::info!(sponsor.id = %sponsor_id, leads = taken.len(), "no lead notification address nor admin: digest dropped");
+        return Ok(false);
+    }
+    // One line per lead: hot wins over new; remember a lead both new and hot.
+    let mut by_lead: BTreeMap<Uuid, (LeadReason, bool)> = BTreeMap::new();
+    for n in taken {
+        let reason = if n.reason == "hot" { LeadReason::TurnedHot } else { LeadReason::New };
+        let entry = by_lead.entry(n.lead_id).or_insert((reason, false));
+        if reason == LeadReason::TurnedHot {
+            entry.1 |= entry.0 == LeadReason::New;
+            entry.0 = LeadReason::TurnedHot;
+        } else if entry.0 == LeadReason::TurnedHot {
+            entry.1 = true;
+        }
+    }
+    let ids: Vec<Uuid> = by_lead.keys().copied().collect();
+    let mut items: Vec<(Lead, LeadReason, bool)> = leads::get_many_of_sponsor(tx, sponsor_id, &ids)
+        .await?
+        .into_iter()
+        .filter_map(|l| by_lead.get(&l.id).map(|(r, n)| (l, *r, *n)))
+        .collect();
+    if items.is_empty() {
+        return Ok(false);
+    }
+    // Hot first, then by score, then newest.
+    items.sort_by(|a, b| {
+        (b.1 == LeadReason::TurnedHot, b.0.intent_score, b.0.id).cmp(&(
+            a.1 == LeadReason::TurnedHot,
+            a.0.intent_score,
+            a.0.id,
+        ))
+    });
+    let event_name = event_store::get_any(tx, sponsor.event_id).await?.map(|e| e.name).unwrap_or_default();
+    let rendered = render_lead_digest(&svc.public_url, sponsor_id, &sponsor.company_name, &event_name, &items)?;
+    let email = new_email(KIND_LEAD_DIGEST, Some(sponsor_id), recipients, rendered, time::now());
+    outbox::insert(tx, &email).await?;
+    tracing::info!(sponsor.id = %sponsor_id, email.id = %email.id, leads = items.len(), "lead digest queued");
+    Ok(true)
+}
+
+/// Claims the next batch of due e-mails for this worker (empty when none is due).
+pub async fn claim_batch(svc: &Services) -> Result<Vec<OutboxEmail>> {
+    let now = time::now();
+    {
+        // A read first, so an idle worker never takes SQLite's writer.
+        let mut tx = svc.store.read().await?;
+        if !outbox::any_due(&mut tx, now).await? {
+            return Ok(Vec::new());
+        }
+    }
+    let mut tx = svc.store.write().await?;
+    let claimed = outbox::claim(&mut tx, now, now + to_chrono(svc.email.lease), svc.email.batch_size.max(1)).await?;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// Records the delivery of a claimed e-mail.
+pub async fn complete(svc: &Services, e: &OutboxEmail) -> Result<()> {
+    let mut tx = svc.store.write().await?;
+    let current = outbox::mark_sent(&mut tx, e.id, e.attempts, time::now()).await?;
+    tx.commit().await?;
+    if !current {
+        tracing::warn!(email.id = %e.id, "e-mail sent after its lease ran out (another worker may send it too)");
+    }
+    Ok(())
+}
+
+/// What became of a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Tried again at this time.
+    RetryAt(DateTime<Utc>),
+    /// Out of attempts: the e-mail is `failed`.
+    Failed,
+}
+
+/// Records a failed attempt: retried after the backoff, or `failed` once it has had
+/// its attempts (or at once when `permanent`: trying again cannot help).
+pub async fn fail(svc: &Services, e: &OutboxEmail, error: &str, permanent: bool) -> Result<AfterFailure> {
+    let now = time::now();
+    let outcome = if permanent || e.attempts >= svc.email.max_attempts {
+        AfterFailure::Failed
+    } else {
+        AfterFailure::RetryAt(now + to_chrono(backoff(e.attempts, svc.email.backoff_base, svc.email.backoff_max)))
+    };
+    let retry_at = match outcome {
+        AfterFailure::RetryAt(t) => Some(t),
+        AfterFailure::Failed => None,
+    };
+    let error: String = error.chars().take(1000).collect();
+    let mut tx = svc.store.write().await?;
+    outbox::mark_attempt_failed(&mut tx, e.id, e.attempts, &error, retry_at, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Gives claimed e-mails back unattempted (the worker is stopping).
+pub async fn release(svc: &Services, emails: &[OutboxEmail]) -> Result<()> {
+    if emails.is_empty() {
+        return Ok(());
+    }
+    let now = time::now();
+    let mut tx = svc.store.write().await?;
+    for e in emails {
+        outbox::release(&mut tx, e.id, e.attempts, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Forgets sent e-mails past the retention, and failed ones past four times it.
+pub async fn purge(svc: &Services) -> Result<u64> {
+    let now = time::now();
+    let keep = to_chrono(svc.email.retention);
+    let mut tx = svc.store.write().await?;
+    let n = outbox::purge(&mut tx, now - keep, now - keep * 4).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invitation(personal: Option<&str>) -> InvitationMessage {
+        InvitationMessage {
+            invitation_id: Uuid::nil(),
+            sponsor_id: Uuid::nil(),
+            to_email: "dana@ferris.example".into(),
+            role: "booth_staff".into(),
+            inviter_name: "Ada".into(),
+            sponsor_name: "Ferris & Sons <Ltd>".into(),
+            event_name: "RustConf".into(),
+            personal_message: personal.map(str::to_string),
+            expires_at: DateTime::parse_from_rfc3339("2026-12-02T15:04:00Z").unwrap().with_timezone(&Utc),
+            accept_url: "https://hub.example/invitations/accept?token=abc_DEF-123".into(),
+            token: "abc_DEF-123".into(),
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let base = Duration::from_secs(30);
+        let max = Duration::from_secs(3600);
+        assert_eq!(backoff(1, base, max), Duration::from_secs(30));
+        assert_eq!(backoff(2, base, max), Duration::from_secs(60));
+        assert_eq!(backoff(3, base, max), Duration::from_secs(120));
+        assert_eq!(backoff(10, base, max), max);
+        assert_eq!(backoff(1000, base, max), max);
+        assert_eq!(backoff(0, base, max), base);
+    }
+
+    #[test]
+    fn invitation_has_every_detail_and_escapes_html() {
+        let r = render_invitation(&invitation(Some("<script>alert(1)</script>\nSee you & bring snacks"))).unwrap();
+        assert_eq!(r.subject, "Ada invited you to join Ferris & Sons <Ltd> at RustConf");
+        for part in [&r.text, &r.html] {
+            assert!(part.contains("https://hub.example/invitations/accept?token=abc_DEF-123"), "{part}");
+            assert!(part.contains("booth staff"));
+            assert!(part.contains("Wednesday 2 December 2026, 15:04 UTC"));
+            assert!(part.contains("RustConf"));
+        }
+        assert!(r.text.contains("<script>alert(1)</script>\nSee you & bring snacks"));
+        assert!(r.text.contains("Ferris & Sons <Ltd>"));
+        assert!(!r.html.contains("<script>"), "{}", r.html);
+        assert!(r.html.contains("&#60;script&#62;") || r.html.contains("&lt;script&gt;"), "{}", r.html);
+        assert!(!r.html.contains("<Ltd>"));
+    }
+
+    #[test]
+    fn invitation_without_personal_message() {
+        let r = render_invitation(&invitation(None)).unwrap();
+        assert!(!r.text.contains("wrote:"));
+        assert!(!r.html.contains("wrote:"));
+    }
+
+    #[test]
+    fn subjects_are_one_line() {
+        assert_eq!(one_line(" a\r\nBcc: x@y \t"), "a  Bcc: x@y");
+    }
+}
