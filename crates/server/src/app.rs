@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::problem::ApiError;
+use crate::realtime::Gateway;
 use crate::rest;
 use anyhow::Context;
 use axum::Router;
@@ -23,6 +24,8 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct AppState {
     pub services: Services,
     pub config: Arc<Config>,
+    /// The socket.io gateway (`/socket.io/`, namespace `/events`).
+    pub realtime: Gateway,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -43,7 +46,8 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     store.migrate().await.context("migrating the database")?;
     let tokens = TokenService::new(config.token_config()?)?;
     let services = Services::new(store, tokens, config.limits.clone(), config.public_url.clone());
-    Ok(AppState { services, config: Arc::new(config.clone()) })
+    let realtime = Gateway::start(&services, config).await.context("starting the real-time gateway")?;
+    Ok(AppState { services, config: Arc::new(config.clone()), realtime })
 }
 
 /// The whole HTTP surface.
@@ -54,10 +58,14 @@ pub fn build_router(state: AppState) -> Router {
         let doc = openapi.clone();
         move || async move { axum::Json(doc.as_ref().clone()) }
     };
-    api.route("/api/openapi.json", axum::routing::get(openapi_json))
+    let realtime = state.realtime.clone();
+    let app = api
+        .route("/api/openapi.json", axum::routing::get(openapi_json))
         .merge(SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json")))
         .fallback(|| async { ApiError::not_found() })
-        .with_state(state)
+        .with_state(state);
+    realtime
+        .attach(app)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
@@ -114,11 +122,19 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let janitor = tokio::spawn(janitor(state.services.clone()));
+    // Subscribed before the first request is served: nothing committed is missed.
+    let relay = tokio::spawn(state.realtime.clone().relay(state.services.notifier.subscribe()));
+    let gateway = state.realtime.clone();
     let app = build_router(state);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Sockets (long-polling requests among them) end now, not at their timeout.
+            gateway.close().await;
+        })
         .await;
     janitor.abort();
+    relay.abort();
     served
 }
 

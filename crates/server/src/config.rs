@@ -22,6 +22,57 @@ pub struct Config {
     pub jwt: JwtConfig,
     pub limits: Limits,
     pub db_max_connections: u32,
+    pub realtime: RealtimeConfig,
+}
+
+/// The socket.io gateway (`/socket.io/`, namespace `/events`).
+#[derive(Clone, Debug)]
+pub struct RealtimeConfig {
+    /// How rooms span instances (`SPONSORHUB_REALTIME_ADAPTER`).
+    pub adapter: RealtimeAdapter,
+    /// Prefix of the PostgreSQL NOTIFY channels (`SPONSORHUB_REALTIME_CHANNEL`):
+    /// instances on the same database with the same prefix share their rooms.
+    pub channel_prefix: String,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        RealtimeConfig { adapter: RealtimeAdapter::Auto, channel_prefix: "sponsorhub".into() }
+    }
+}
+
+/// Where socket.io rooms live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RealtimeAdapter {
+    /// PostgreSQL LISTEN/NOTIFY when the database is PostgreSQL, else in process.
+    Auto,
+    /// In this process only: one instance.
+    Local,
+    /// PostgreSQL LISTEN/NOTIFY on the database of `database_url`: several instances.
+    Postgres,
+}
+
+impl std::str::FromStr for RealtimeAdapter {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(RealtimeAdapter::Auto),
+            "local" => Ok(RealtimeAdapter::Local),
+            "postgres" | "postgresql" => Ok(RealtimeAdapter::Postgres),
+            other => Err(format!("unknown real-time adapter {other:?}: use auto, local or postgres")),
+        }
+    }
+}
+
+impl fmt::Display for RealtimeAdapter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RealtimeAdapter::Auto => "auto",
+            RealtimeAdapter::Local => "local",
+            RealtimeAdapter::Postgres => "postgres",
+        })
+    }
 }
 
 #[derive(Clone)]
@@ -62,6 +113,7 @@ impl Config {
             jwt: JwtConfig::default(),
             limits: Limits::default(),
             db_max_connections: 16,
+            realtime: RealtimeConfig::default(),
         }
     }
 
@@ -138,6 +190,11 @@ impl fmt::Display for Config {
             "limits          = {} invitations/min, {} captures/min per user",
             self.limits.invitations_per_minute, self.limits.captures_per_minute
         )?;
-        write!(f, "invitation ttl  = {} days", self.limits.invitation_ttl.num_days())
+        writeln!(f, "invitation ttl  = {} days", self.limits.invitation_ttl.num_days())?;
+        write!(
+            f,
+            "realtime        = adapter {}, channel prefix {}",
+            self.realtime.adapter, self.realtime.channel_prefix
+        )
     }
 }

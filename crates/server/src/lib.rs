@@ -6,6 +6,7 @@ pub mod app;
 pub mod config;
 pub mod extract;
 pub mod problem;
+pub mod realtime;
 pub mod rest;
 
 pub use app::{AppState, RunningServer, build_router, start};

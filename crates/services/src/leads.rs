@@ -151,6 +151,14 @@ pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: 
     Ok(pagination::page(rows, limit, |l| LeadPosition::of(sort, l)))
 }
 
+/// May the caller follow the sponsor's leads live (join its real-time room)? The
+/// same rule as reading the lead list: `sponsor:leads:read`. A sponsor the caller
+/// has no relation to is missing (404), like everywhere else.
+pub async fn authorize_lead_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<()> {
+    let mut tx = svc.store.read().await?;
+    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()
+}
+
 pub async fn lead_stats(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LeadStats> {
     let mut tx = svc.store.read().await?;
     SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;

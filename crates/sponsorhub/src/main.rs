@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use sponsorhub_domain::{OrgRole, ids};
 use sponsorhub_server::Config;
-use sponsorhub_server::config::{JwtConfig, sqlite_url};
+use sponsorhub_server::config::{JwtConfig, RealtimeAdapter, RealtimeConfig, sqlite_url};
 use sponsorhub_services::Limits;
 use sponsorhub_services::auth::TokenService;
 use sponsorhub_store::{Store, StoreOptions};
@@ -111,6 +111,14 @@ struct Settings {
     /// Database pool size.
     #[arg(long, env = "SPONSORHUB_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     db_max_connections: u32,
+    /// How socket.io rooms span instances: auto (PostgreSQL LISTEN/NOTIFY when the
+    /// database is PostgreSQL, else in process), local, or postgres.
+    #[arg(long, env = "SPONSORHUB_REALTIME_ADAPTER", default_value = "auto", global = true)]
+    realtime_adapter: RealtimeAdapter,
+    /// Prefix of the PostgreSQL NOTIFY channels: instances on one database with the
+    /// same prefix share their socket.io rooms.
+    #[arg(long, env = "SPONSORHUB_REALTIME_CHANNEL", default_value = "sponsorhub", global = true)]
+    realtime_channel: String,
 }
 
 impl Settings {
@@ -137,6 +145,7 @@ impl Settings {
                 ..Limits::default()
             },
             db_max_connections: self.db_max_connections,
+            realtime: RealtimeConfig { adapter: self.realtime_adapter, channel_prefix: self.realtime_channel },
         }
     }
 }
@@ -173,7 +182,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = sponsorhub_server::app::build_state(&config).await?;
     let listener =
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
-    tracing::info!(address = %listener.local_addr()?, backend = state.services.store.backend().name(), "listening");
+    tracing::info!(
+        address = %listener.local_addr()?,
+        backend = state.services.store.backend().name(),
+        realtime = state.realtime.adapter_name(),
+        "listening"
+    );
     let store = state.services.store.clone();
     sponsorhub_server::app::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
