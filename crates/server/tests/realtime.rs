@@ -21,6 +21,7 @@ dual_backend!(
     a_failed_capture_emits_nothing,
     staff_changes_reach_every_open_dashboard,
     a_revoked_member_stops_receiving,
+    joining_in_the_connect_callback_is_answered,
 );
 
 /// Long enough for an event that was going to come to have come.
@@ -378,6 +379,25 @@ async fn a_revoked_member_stops_receiving(app: TestApp) {
     // and they cannot come back in
     assert_eq!(c.join("leaving", &w.sponsor_id).await["success"], json!(false));
     assert_eq!(c.join("muted", &w.sponsor_id).await["success"], json!(false));
+}
+
+async fn joining_in_the_connect_callback_is_answered(app: TestApp) {
+    let url = app.server.url();
+    let w = world(&app).await;
+    let mut c = Clients::start();
+    // many at once, so that the join often arrives right behind the CONNECT packet
+    let ids: Vec<String> = (0..100).map(|i| format!("dash-{i}")).collect();
+    for id in &ids {
+        c.send_connect_and_join(id, &url, &w.organizer.token, &w.sponsor_id);
+    }
+    for id in &ids {
+        assert_eq!(c.join_ack(id).await, json!({"success": true}), "{id}");
+    }
+    let (status, _) = capture(&app, &w, &w.organizer.token, "booth_visit", Value::Null).await;
+    assert_eq!(status, StatusCode::CREATED);
+    for id in &ids {
+        c.next(id, "lead.captured.new").await;
+    }
 }
 
 /// Two instances on one PostgreSQL database: a capture made through A reaches a

@@ -65,7 +65,15 @@ pub(super) async fn authenticate<A: Adapter>(
     };
     match accounts::authenticate(&svc, &token).await {
         Ok(principal) => {
+            // Everything the socket needs is set up here, before the server sends
+            // the CONNECT packet: socketioxide runs the connect handler on a task of
+            // its own afterwards, so a client that emits `sponsor.leads.join` as soon
+            // as it is connected (what dashboards do) could otherwise beat the
+            // registration of the event handlers and never get its ack.
+            s.join(user_room(principal.user_id));
             s.extensions.insert(Caller(principal));
+            s.on("sponsor.leads.join", on_join::<A>);
+            s.on("sponsor.leads.leave", on_leave::<A>);
             Ok(())
         }
         Err(Error::Internal(e)) => {
@@ -76,12 +84,9 @@ pub(super) async fn authenticate<A: Adapter>(
     }
 }
 
-/// A connected (authenticated) socket: its user's room, and the feed events.
+/// A connected socket: [`authenticate`] has set it up already.
 pub(super) async fn on_connect<A: Adapter>(s: SocketRef<A>, Extension(caller): Extension<Caller>) {
     tracing::debug!(socket.id = %s.id, user.id = %caller.0.user_id, "socket.io client connected");
-    s.join(user_room(caller.0.user_id));
-    s.on("sponsor.leads.join", on_join::<A>);
-    s.on("sponsor.leads.leave", on_leave::<A>);
 }
 
 fn parse_sponsor(req: Result<RoomRequest, impl fmt::Display>) -> Result<Uuid, String> {

@@ -113,6 +113,24 @@ impl Clients {
         if v["event"] == "connect" { Ok(()) } else { Err(v["message"].as_str().unwrap_or_default().to_string()) }
     }
 
+    /// Opens socket `id` (without waiting) and has the client emit
+    /// `sponsor.leads.join` from its connect callback, at once, as dashboards do
+    /// (over WebSocket only: the tightest timing).
+    pub fn send_connect_and_join(&mut self, id: &str, base_url: &str, token: &str, sponsor_id: &str) {
+        self.send(json!({
+            "op": "connect", "id": id, "url": base_url, "token": token,
+            "joinOnConnect": sponsor_id, "transports": ["websocket"],
+        }));
+    }
+
+    /// The ack of the join sent by [`Clients::send_connect_and_join`].
+    pub async fn join_ack(&mut self, id: &str) -> Value {
+        self.take(WAIT + WAIT, |v| v["id"] == id && v["event"] == "join_ack")
+            .await
+            .unwrap_or_else(|| panic!("socket {id}: no join_ack"))["data"]
+            .clone()
+    }
+
     /// Like [`Clients::connect`], and it must succeed.
     pub async fn connected(&mut self, id: &str, base_url: &str, token: &str) {
         self.connect(id, base_url, Some(token), Via::Auth).await.unwrap_or_else(|e| panic!("socket {id} refused: {e}"));
