@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::email::Mailer;
 use crate::problem::ApiError;
+use crate::realtime::Gateway;
 use crate::rest;
 use anyhow::Context;
 use axum::Router;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub graphql: crate::graphql::SponsorhubSchema,
     /// Where the outbox worker delivers e-mail.
     pub mailer: Arc<Mailer>,
+    /// The socket.io gateway (`/socket.io/`, namespace `/events`).
+    pub realtime: Gateway,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -50,7 +53,8 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         .with_email_settings(config.email.settings.clone());
     let mailer = Arc::new(Mailer::from_config(config).context("configuring e-mail")?);
     let graphql = crate::graphql::schema(services.clone());
-    Ok(AppState { services, config: Arc::new(config.clone()), mailer, graphql })
+    let realtime = Gateway::start(&services, config).await.context("starting the real-time gateway")?;
+    Ok(AppState { services, config: Arc::new(config.clone()), mailer, graphql, realtime })
 }
 
 /// The whole HTTP surface.
@@ -61,11 +65,15 @@ pub fn build_router(state: AppState) -> Router {
         let doc = openapi.clone();
         move || async move { axum::Json(doc.as_ref().clone()) }
     };
-    api.route("/api/openapi.json", axum::routing::get(openapi_json))
+    let realtime = state.realtime.clone();
+    let app = api
+        .route("/api/openapi.json", axum::routing::get(openapi_json))
         .merge(crate::graphql::router())
         .merge(SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json")))
         .fallback(|| async { ApiError::not_found() })
-        .with_state(state)
+        .with_state(state);
+    realtime
+        .attach(app)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
@@ -125,9 +133,16 @@ pub async fn serve(
     let worker = state.config.email.worker.then(|| {
         crate::email::spawn_worker(state.services.clone(), state.mailer.clone(), state.config.email.poll_interval)
     });
+    // Subscribed before the first request is served: nothing committed is missed.
+    let relay = tokio::spawn(state.realtime.clone().relay(state.services.notifier.subscribe()));
+    let gateway = state.realtime.clone();
     let app = build_router(state);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Sockets (long-polling requests among them) end now, not at their timeout.
+            gateway.close().await;
+        })
         .await;
     janitor.abort();
     // After the requests in flight: their e-mails are queued; the worker finishes
@@ -135,6 +150,7 @@ pub async fn serve(
     if let Some(worker) = worker {
         worker.stop().await;
     }
+    relay.abort();
     served
 }
 

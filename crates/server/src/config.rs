@@ -24,6 +24,57 @@ pub struct Config {
     pub limits: Limits,
     pub db_max_connections: u32,
     pub email: EmailConfig,
+    pub realtime: RealtimeConfig,
+}
+
+/// The socket.io gateway (`/socket.io/`, namespace `/events`).
+#[derive(Clone, Debug)]
+pub struct RealtimeConfig {
+    /// How rooms span instances (`SPONSORHUB_REALTIME_ADAPTER`).
+    pub adapter: RealtimeAdapter,
+    /// Prefix of the PostgreSQL NOTIFY channels (`SPONSORHUB_REALTIME_CHANNEL`):
+    /// instances on the same database with the same prefix share their rooms.
+    pub channel_prefix: String,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        RealtimeConfig { adapter: RealtimeAdapter::Auto, channel_prefix: "sponsorhub".into() }
+    }
+}
+
+/// Where socket.io rooms live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RealtimeAdapter {
+    /// PostgreSQL LISTEN/NOTIFY when the database is PostgreSQL, else in process.
+    Auto,
+    /// In this process only: one instance.
+    Local,
+    /// PostgreSQL LISTEN/NOTIFY on the database of `database_url`: several instances.
+    Postgres,
+}
+
+impl std::str::FromStr for RealtimeAdapter {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(RealtimeAdapter::Auto),
+            "local" => Ok(RealtimeAdapter::Local),
+            "postgres" | "postgresql" => Ok(RealtimeAdapter::Postgres),
+            other => Err(format!("unknown real-time adapter {other:?}: use auto, local or postgres")),
+        }
+    }
+}
+
+impl fmt::Display for RealtimeAdapter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RealtimeAdapter::Auto => "auto",
+            RealtimeAdapter::Local => "local",
+            RealtimeAdapter::Postgres => "postgres",
+        })
+    }
 }
 
 /// E-mail: where it goes and how the outbox worker runs.
@@ -134,6 +185,7 @@ impl Config {
             limits: Limits::default(),
             db_max_connections: 16,
             email: EmailConfig::default(),
+            realtime: RealtimeConfig::default(),
         }
     }
 
@@ -238,7 +290,12 @@ impl fmt::Display for Config {
         } else {
             writeln!(f, "email.worker    = off (another instance delivers)")?;
         }
-        write!(f, "lead digest     = {}s window", s.lead_digest_window.as_secs_f64())
+        writeln!(f, "lead digest     = {}s window", s.lead_digest_window.as_secs_f64())?;
+        write!(
+            f,
+            "realtime        = adapter {}, channel prefix {}",
+            self.realtime.adapter, self.realtime.channel_prefix
+        )
     }
 }
 

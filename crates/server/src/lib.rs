@@ -8,6 +8,7 @@ pub mod email;
 pub mod extract;
 pub mod graphql;
 pub mod problem;
+pub mod realtime;
 pub mod rest;
 
 pub use app::{AppState, RunningServer, build_router, start};

@@ -289,6 +289,10 @@ async fn capture(
                 interaction_count: lead.interaction_count,
                 updated_at: lead.updated_at,
             }));
+        } else {
+            // A capped score does not move, but the count and last interaction did:
+            // open dashboards still hear of it.
+            notifications.push(Notification::LeadUpdated { lead: lead.clone() });
         }
         (lead, false, points)
     };

@@ -140,6 +140,15 @@ pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: 
     Ok(pagination::page(rows, limit, |l| LeadPosition::of(sort, l)))
 }
 
+/// May the caller follow the sponsor's leads live (join its socket.io room,
+/// subscribe over GraphQL)? The
+/// same rule as reading the lead list: `sponsor:leads:read`. A sponsor the caller
+/// has no relation to is missing (404), like everywhere else.
+pub async fn authorize_lead_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<()> {
+    let mut tx = svc.store.read().await?;
+    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()
+}
+
 pub async fn lead_stats(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LeadStats> {
     let mut tx = svc.store.read().await?;
     SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;
@@ -254,13 +263,6 @@ pub async fn update_lead(
     tx.commit().await?;
     svc.notifier.publish(Notification::LeadUpdated { lead: lead.clone() });
     Ok(lead)
-}
-
-/// May the caller follow this sponsor's leads live (socket.io room, GraphQL
-/// subscription)? The same rule as reading them: `sponsor:leads:read`.
-pub async fn authorize_lead_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<()> {
-    let mut tx = svc.store.read().await?;
-    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()
 }
 
 /// The interaction histories of several leads at once (one check per sponsor, one

@@ -2,6 +2,7 @@
 //! managed by organizers and sponsor admins. A sponsor never loses its last admin.
 
 use crate::access::SponsorAccess;
+use crate::notify::Notification;
 use crate::{Error, Principal, Result, Services};
 use serde::{Deserialize, Serialize};
 use sponsorhub_domain::validate::{self, Validator};
@@ -108,6 +109,9 @@ pub async fn update_member(
     m.updated_at = time::now();
     q::update(&mut tx, &m).await?;
     tx.commit().await?;
+    if before.can_view_leads && !m.can_view_leads {
+        svc.notifier.publish(Notification::AccessRevoked { sponsor_id: m.sponsor_id, user_id: m.user_id });
+    }
     Ok(m)
 }
 
@@ -125,6 +129,9 @@ pub async fn remove_member(svc: &Services, p: &Principal, org: Option<Uuid>, id:
         q::update(&mut tx, &m).await?;
     }
     tx.commit().await?;
+    if before.is_active {
+        svc.notifier.publish(Notification::AccessRevoked { sponsor_id: m.sponsor_id, user_id: m.user_id });
+    }
     Ok(m)
 }
 

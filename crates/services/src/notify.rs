@@ -17,6 +17,9 @@ pub enum Notification {
     LeadIntentUpdated(IntentChange),
     /// Staff changed a lead (status, notes, tags, star, archive).
     LeadUpdated { lead: Lead },
+    /// A staff member may no longer read the sponsor's leads (removed from the
+    /// staff, or their view-leads permission turned off): their live feed stops.
+    AccessRevoked { sponsor_id: Uuid, user_id: Uuid },
 }
 
 impl Notification {
@@ -26,6 +29,7 @@ impl Notification {
             Notification::InvitationIssued(m) => m.sponsor_id,
             Notification::LeadCaptured { lead } | Notification::LeadUpdated { lead } => lead.sponsor_id,
             Notification::LeadIntentUpdated(c) => c.sponsor_id,
+            Notification::AccessRevoked { sponsor_id, .. } => *sponsor_id,
         }
     }
 }

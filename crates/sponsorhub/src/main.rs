@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use sponsorhub_domain::{OrgRole, ids};
 use sponsorhub_server::Config;
-use sponsorhub_server::config::{EmailConfig, JwtConfig, StartTls, sqlite_url};
+use sponsorhub_server::config::{EmailConfig, JwtConfig, RealtimeAdapter, RealtimeConfig, StartTls, sqlite_url};
 use sponsorhub_services::Limits;
 use sponsorhub_services::auth::TokenService;
 use sponsorhub_services::email::EmailSettings;
@@ -151,6 +151,14 @@ struct Settings {
     /// A sponsor's lead notifications within this many seconds go out as one digest.
     #[arg(long, env = "SPONSORHUB_LEAD_DIGEST_SECS", default_value_t = 60, global = true)]
     lead_digest_secs: u64,
+    /// How socket.io rooms span instances: auto (PostgreSQL LISTEN/NOTIFY when the
+    /// database is PostgreSQL, else in process), local, or postgres.
+    #[arg(long, env = "SPONSORHUB_REALTIME_ADAPTER", default_value = "auto", global = true)]
+    realtime_adapter: RealtimeAdapter,
+    /// Prefix of the PostgreSQL NOTIFY channels: instances on one database with the
+    /// same prefix share their socket.io rooms.
+    #[arg(long, env = "SPONSORHUB_REALTIME_CHANNEL", default_value = "sponsorhub", global = true)]
+    realtime_channel: String,
 }
 
 impl Settings {
@@ -194,6 +202,7 @@ impl Settings {
                     ..EmailSettings::default()
                 },
             },
+            realtime: RealtimeConfig { adapter: self.realtime_adapter, channel_prefix: self.realtime_channel },
         }
     }
 }
@@ -230,7 +239,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let state = sponsorhub_server::app::build_state(&config).await?;
     let listener =
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
-    tracing::info!(address = %listener.local_addr()?, backend = state.services.store.backend().name(), "listening");
+    tracing::info!(
+        address = %listener.local_addr()?,
+        backend = state.services.store.backend().name(),
+        realtime = state.realtime.adapter_name(),
+        "listening"
+    );
     let store = state.services.store.clone();
     sponsorhub_server::app::serve(listener, state, shutdown_signal()).await?;
     store.close().await;

@@ -139,6 +139,7 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
         .tokens
         .issue_with_ttl(staff.user.id, &staff.user.email, &staff.user.name, None, Duration::from_secs(7 * 24 * 3600))
         .map_err(|e| anyhow::anyhow!("token: {e}"))?;
+    state.realtime.close().await;
     svc.store.close().await;
     Ok(Seeded {
         event_id: event.id.to_string(),

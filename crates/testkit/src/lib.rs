@@ -100,6 +100,9 @@ impl TestApp {
         config.bind = SocketAddr::from(([127, 0, 0, 1], 0));
         config.jwt.secret = Some(TEST_JWT_SECRET.into());
         config.db_max_connections = 5;
+        // Tests share one PostgreSQL database: each app (and its peers) gets its own
+        // NOTIFY channels, so their socket.io rooms stay apart.
+        config.realtime.channel_prefix = format!("sponsorhub-test-{}", uuid::Uuid::now_v7().simple());
         tweak(&mut config);
         let server = sponsorhub_server::start(config).await.expect("start the app");
         TestApp { server, client: reqwest::Client::new(), backend, data_dir: dir }
@@ -107,6 +110,15 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.server.url(), path)
+    }
+
+    /// A second instance of the application on the same database, configuration and
+    /// real-time channels, on its own free port: what a deployment of several
+    /// instances behind a load balancer runs.
+    pub async fn spawn_peer(&self) -> RunningServer {
+        let mut config = self.server.state.config.as_ref().clone();
+        config.bind = SocketAddr::from(([127, 0, 0, 1], 0));
+        sponsorhub_server::start(config).await.expect("start a second instance")
     }
 
     /// Sends a request with an optional bearer token and JSON body; returns the status,

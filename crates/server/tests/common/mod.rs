@@ -2,6 +2,8 @@
 //! tiers and a sponsor, and helpers to put people on the sponsor's staff.
 #![allow(dead_code)]
 
+pub mod sio;
+
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sponsorhub_testkit::{Account, TestApp, next_invitation_token};

@@ -1,0 +1,166 @@
+//! The real-time gateway (DESIGN.md §6): socket.io v4 at `/socket.io/`, namespace
+//! `/events`, rooms `sponsor:{sponsorId}`.
+//!
+//! The use cases publish a [`Notification`] after their transaction commits; the
+//! relay task of each instance turns the ones of its own process into room emits.
+//! Rooms span instances through the socket.io adapter: in process on the embedded
+//! default, or PostgreSQL LISTEN/NOTIFY (`socketioxide-postgres`) when the database
+//! is PostgreSQL, so a capture made through instance A reaches a dashboard connected
+//! to instance B. Delivery is at most once: every payload carries the lead's
+//! `updatedAt`, and a dashboard that reconnects catches up through the lead list's
+//! `updated_since` filter.
+
+pub mod handlers;
+pub mod payloads;
+
+use crate::config::{Config, RealtimeAdapter};
+use anyhow::Context;
+use axum::Router;
+use handlers::{NAMESPACE, sponsor_room, user_room};
+use payloads::{IntentPayload, LeadPayload};
+use socketioxide::SocketIo;
+use socketioxide::adapter::{Adapter, Emitter, LocalAdapter};
+use socketioxide::handler::ConnectHandler;
+use socketioxide::layer::SocketIoLayer;
+use socketioxide_postgres::drivers::sqlx::sqlx_client::PgPool;
+use socketioxide_postgres::drivers::sqlx::sqlx_client::postgres::PgPoolOptions;
+use socketioxide_postgres::{PostgresAdapterConfig, PostgresAdapterCtr, SqlxAdapter};
+use sponsorhub_services::Services;
+use sponsorhub_services::notify::Notification;
+use tokio::sync::broadcast;
+
+/// The socket.io adapter over PostgreSQL LISTEN/NOTIFY.
+type PgAdapter = SqlxAdapter<Emitter>;
+
+/// The socket.io server of one instance; cheap to clone.
+#[derive(Clone)]
+pub struct Gateway {
+    inner: Inner,
+}
+
+#[derive(Clone)]
+enum Inner {
+    /// Rooms in this process only (the single-instance default).
+    Local { io: SocketIo<LocalAdapter>, layer: SocketIoLayer<LocalAdapter> },
+    /// Rooms across every instance on the same PostgreSQL database and channel prefix.
+    Postgres { io: SocketIo<PgAdapter>, layer: SocketIoLayer<PgAdapter>, pool: PgPool },
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+impl Gateway {
+    /// Builds the socket.io server and registers `/events`. On PostgreSQL this
+    /// starts listening on the adapter's channels before it returns.
+    pub async fn start(services: &Services, config: &Config) -> anyhow::Result<Gateway> {
+        let postgres = match config.realtime.adapter {
+            RealtimeAdapter::Auto => is_postgres(&config.database_url),
+            RealtimeAdapter::Local => false,
+            RealtimeAdapter::Postgres => {
+                anyhow::ensure!(
+                    is_postgres(&config.database_url),
+                    "the postgres real-time adapter needs DATABASE_URL=postgres://..."
+                );
+                true
+            }
+        };
+        let builder = SocketIo::builder().with_state(services.clone());
+        let inner = if postgres {
+            // A pool of its own: NOTIFYs never wait behind use-case transactions, and
+            // the LISTEN connection is opened with the same options (search_path).
+            let pool = PgPoolOptions::new()
+                .max_connections(4)
+                .connect(&config.database_url)
+                .await
+                .context("connecting the socket.io adapter to PostgreSQL")?;
+            let adapter = PostgresAdapterCtr::new_with_sqlx_config(
+                pool.clone(),
+                PostgresAdapterConfig::new().with_prefix(config.realtime.channel_prefix.clone()),
+            );
+            let (layer, io) = builder.with_adapter::<PgAdapter>(adapter).build_layer();
+            io.ns(NAMESPACE, handlers::on_connect::<PgAdapter>.with(handlers::authenticate::<PgAdapter>))
+                .await
+                .context("starting the socket.io PostgreSQL adapter (LISTEN/NOTIFY)")?;
+            Inner::Postgres { io, layer, pool }
+        } else {
+            let (layer, io) = builder.build_layer();
+            io.ns(NAMESPACE, handlers::on_connect::<LocalAdapter>.with(handlers::authenticate::<LocalAdapter>));
+            Inner::Local { io, layer }
+        };
+        Ok(Gateway { inner })
+    }
+
+    /// `local` or `postgres`: how rooms span instances.
+    pub fn adapter_name(&self) -> &'static str {
+        match &self.inner {
+            Inner::Local { .. } => "local",
+            Inner::Postgres { .. } => "postgres",
+        }
+    }
+
+    /// Serves `/socket.io/` in front of `router`.
+    pub fn attach<S: Clone + Send + Sync + 'static>(&self, router: Router<S>) -> Router<S> {
+        match &self.inner {
+            Inner::Local { layer, .. } => router.layer(layer.clone()),
+            Inner::Postgres { layer, .. } => router.layer(layer.clone()),
+        }
+    }
+
+    /// Forwards this process's notifications to the rooms until the notifier
+    /// closes. Subscribe before serving so that nothing committed is missed.
+    pub async fn relay(self, mut rx: broadcast::Receiver<Notification>) {
+        loop {
+            match rx.recv().await {
+                Ok(n) => match &self.inner {
+                    Inner::Local { io, .. } => deliver(io, n).await,
+                    Inner::Postgres { io, .. } => deliver(io, n).await,
+                },
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    // At most once: dashboards catch up with `updated_since`.
+                    tracing::warn!(missed, "real-time relay fell behind; notifications dropped");
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    }
+
+    /// Disconnects every client (so that long-polling requests end) and stops the
+    /// adapter.
+    pub async fn close(&self) {
+        match &self.inner {
+            Inner::Local { io, .. } => io.close().await,
+            Inner::Postgres { io, pool, .. } => {
+                io.close().await;
+                pool.close().await;
+            }
+        }
+    }
+}
+
+/// One notification to its room: lead events to `sponsor:{id}`; a revoked access
+/// makes the user's sockets (on every instance) leave the sponsor's room.
+async fn deliver<A: Adapter>(io: &SocketIo<A>, n: Notification) {
+    let Some(ns) = io.of(NAMESPACE) else { return };
+    let sent = match &n {
+        Notification::LeadCaptured { lead } => {
+            ns.to(sponsor_room(lead.sponsor_id)).emit("lead.captured.new", &LeadPayload::from(lead)).await
+        }
+        Notification::LeadIntentUpdated(change) => {
+            ns.to(sponsor_room(change.sponsor_id)).emit("lead.intent.updated", &IntentPayload::from(change)).await
+        }
+        Notification::LeadUpdated { lead } => {
+            ns.to(sponsor_room(lead.sponsor_id)).emit("lead.updated", &LeadPayload::from(lead)).await
+        }
+        Notification::AccessRevoked { sponsor_id, user_id } => {
+            if let Err(e) = ns.to(user_room(*user_id)).leave(sponsor_room(*sponsor_id)).await {
+                tracing::warn!(error = %e, sponsor.id = %sponsor_id, user.id = %user_id, "could not close a revoked lead feed");
+            }
+            Ok(())
+        }
+        Notification::InvitationIssued(_) => Ok(()),
+    };
+    if let Err(e) = sent {
+        tracing::warn!(error = %e, sponsor.id = %n.sponsor_id(), "real-time emit failed");
+    }
+}

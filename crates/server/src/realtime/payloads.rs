@@ -1,0 +1,127 @@
+//! What the socket.io clients receive: camelCase, as the reference platform's
+//! dashboards expect (REST stays snake_case). Every payload carries the lead's
+//! `updatedAt`, so a dashboard that reconnects knows where to resume with the lead
+//! list's `updated_since` filter (socket delivery is at most once).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sponsorhub_services::notify::IntentChange;
+use sponsorhub_store::records::Lead;
+use uuid::Uuid;
+
+/// `lead.captured.new` and `lead.updated`: the whole lead.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeadPayload {
+    pub id: Uuid,
+    pub sponsor_id: Uuid,
+    pub event_id: Uuid,
+    pub user_id: Uuid,
+    pub user_name: Option<String>,
+    pub user_email: Option<String>,
+    pub user_company: Option<String>,
+    pub user_title: Option<String>,
+    pub intent_score: i32,
+    pub intent_level: String,
+    pub interaction_count: i32,
+    pub first_interaction_at: DateTime<Utc>,
+    pub last_interaction_at: DateTime<Utc>,
+    pub follow_up_status: String,
+    pub follow_up_notes: Option<String>,
+    pub contact_notes: Option<String>,
+    pub tags: Vec<String>,
+    pub is_starred: bool,
+    pub is_archived: bool,
+    pub followed_up_at: Option<DateTime<Utc>>,
+    pub followed_up_by_user_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Lead> for LeadPayload {
+    fn from(l: &Lead) -> Self {
+        LeadPayload {
+            id: l.id,
+            sponsor_id: l.sponsor_id,
+            event_id: l.event_id,
+            user_id: l.user_id,
+            user_name: l.user_name.clone(),
+            user_email: l.user_email.clone(),
+            user_company: l.user_company.clone(),
+            user_title: l.user_title.clone(),
+            intent_score: l.intent_score,
+            intent_level: l.intent_level.clone(),
+            interaction_count: l.interaction_count,
+            first_interaction_at: l.first_interaction_at,
+            last_interaction_at: l.last_interaction_at,
+            follow_up_status: l.follow_up_status.clone(),
+            follow_up_notes: l.follow_up_notes.clone(),
+            contact_notes: l.contact_notes.clone(),
+            tags: l.tags.0.clone(),
+            is_starred: l.is_starred,
+            is_archived: l.is_archived,
+            followed_up_at: l.followed_up_at,
+            followed_up_by_user_id: l.followed_up_by_user_id,
+            created_at: l.created_at,
+            updated_at: l.updated_at,
+        }
+    }
+}
+
+/// `lead.intent.updated`: a capture changed an existing lead's score.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntentPayload {
+    pub lead_id: Uuid,
+    pub sponsor_id: Uuid,
+    pub intent_score: i32,
+    pub intent_level: String,
+    pub previous_intent_level: String,
+    pub interaction_count: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&IntentChange> for IntentPayload {
+    fn from(c: &IntentChange) -> Self {
+        IntentPayload {
+            lead_id: c.lead_id,
+            sponsor_id: c.sponsor_id,
+            intent_score: c.intent_score,
+            intent_level: c.intent_level.clone(),
+            previous_intent_level: c.previous_intent_level.clone(),
+            interaction_count: c.interaction_count,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// The body of `sponsor.leads.join` and `sponsor.leads.leave`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomRequest {
+    pub sponsor_id: String,
+}
+
+/// The acknowledgement of `sponsor.leads.join` / `sponsor.leads.leave`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ack {
+    pub success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl Ack {
+    pub fn ok() -> Ack {
+        Ack { success: true, error: None }
+    }
+
+    pub fn refused(error: impl Into<String>) -> Ack {
+        Ack { success: false, error: Some(error.into()) }
+    }
+}
+
+/// The handshake's `auth` object (`io(url, { auth: { token } })`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HandshakeAuth {
+    pub token: Option<String>,
+}

@@ -1,0 +1,450 @@
+//! The socket.io gateway (`/socket.io/`, namespace `/events`) seen by the stock
+//! JavaScript client (socket.io-client 4): authentication, who may join a sponsor's
+//! room, the lead events after commit (and none for a rolled-back capture), the end
+//! of a revoked member's feed, and two instances sharing rooms through PostgreSQL.
+
+mod common;
+
+use common::sio::{Clients, Via};
+use common::{World, another_sponsor, join_staff, world};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sponsorhub_testkit::{Backend, TestApp, dual_backend};
+use sqlx::Connection;
+use std::time::Duration;
+
+dual_backend!(
+    connections_need_a_valid_token,
+    joining_needs_permission_to_read_the_leads,
+    a_capture_reaches_the_sponsor_room,
+    an_intent_change_carries_the_previous_and_new_level,
+    a_failed_capture_emits_nothing,
+    staff_changes_reach_every_open_dashboard,
+    a_revoked_member_stops_receiving,
+    joining_in_the_connect_callback_is_answered,
+);
+
+/// Long enough for an event that was going to come to have come.
+const QUIET: Duration = Duration::from_millis(500);
+
+async fn capture(app: &TestApp, w: &World, token: &str, kind: &str, attendee: Value) -> (StatusCode, Value) {
+    app.post(&w.capture_path(), Some(token), json!({"interaction_type": kind, "attendee": attendee})).await
+}
+
+fn expired_token() -> String {
+    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() - 3600;
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({"sub": "someone", "email": "someone@example.com", "exp": exp}),
+        &jsonwebtoken::EncodingKey::from_secret(sponsorhub_testkit::TEST_JWT_SECRET.as_bytes()),
+    )
+    .unwrap()
+}
+
+async fn connections_need_a_valid_token(app: TestApp) {
+    let url = app.server.url();
+    let mut c = Clients::start();
+
+    let err = c.connect("none", &url, None, Via::Auth).await.expect_err("no token must be refused");
+    assert!(err.contains("unauthorized"), "{err}");
+    let err = c.connect("garbage", &url, Some("not-a-jwt"), Via::Auth).await.expect_err("a bad token must be refused");
+    assert!(err.contains("unauthorized"), "{err}");
+    let forged = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({"sub": "mallory", "email": "mallory@example.com", "exp": 4_000_000_000u64}),
+        &jsonwebtoken::EncodingKey::from_secret(b"another-secret-that-is-32-bytes-long!!"),
+    )
+    .unwrap();
+    c.connect("forged", &url, Some(&forged), Via::Auth).await.expect_err("a token signed with another key");
+    c.connect("expired", &url, Some(&expired_token()), Via::Header).await.expect_err("an expired token");
+    c.connect("bad-header", &url, Some("not-a-jwt"), Via::Header).await.expect_err("a bad token in the header");
+
+    // a valid token, in the handshake's auth or in the Authorization header
+    let ada = app.signup("ada@example.com", "Ada Org").await;
+    c.connect("auth", &url, Some(&ada.token), Via::Auth).await.expect("a valid token in auth");
+    c.connect("header", &url, Some(&ada.token), Via::Header).await.expect("a valid token in the header");
+    // a platform token for a user never seen before works too
+    let platform = app.platform_token("platform-user-7", "p7@platform.io", None);
+    c.connect("platform", &url, Some(&platform), Via::Auth).await.expect("a platform token");
+}
+
+async fn joining_needs_permission_to_read_the_leads(app: TestApp) {
+    let url = app.server.url();
+    let w = world(&app).await;
+    let (booth, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let (blind, blind_id) = join_staff(&app, &w, &w.sponsor_id, "blind@ferris.io", "representative").await;
+    let (status, body) = app
+        .patch(
+            &w.org_path(&format!("/sponsor-users/{blind_id}")),
+            Some(&w.organizer.token),
+            json!({"can_view_leads": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let other = another_sponsor(&app, &w, "Crab Corp").await;
+    let (crab, _) = join_staff(&app, &w, &other, "staff@crab.io", "admin").await;
+    let stranger = app.signup("organizer@other-events.io", "Other Events").await;
+
+    let mut c = Clients::start();
+    for (id, token) in [
+        ("organizer", &w.organizer.token),
+        ("booth", &booth.token),
+        ("blind", &blind.token),
+        ("crab", &crab.token),
+        ("stranger", &stranger.token),
+    ] {
+        c.connected(id, &url, token).await;
+    }
+
+    c.joined("organizer", &w.sponsor_id).await;
+    c.joined("booth", &w.sponsor_id).await;
+    for id in ["blind", "crab", "stranger"] {
+        let ack = c.join(id, &w.sponsor_id).await;
+        assert_eq!(ack["success"], json!(false), "{id} must not join: {ack}");
+        assert!(ack["error"].as_str().is_some_and(|e| !e.is_empty()), "{ack}");
+    }
+    // another sponsor's staff, and an organizer of another organization, see the
+    // sponsor as missing; a member without view-leads is told why
+    assert!(c.join("stranger", &w.sponsor_id).await["error"].as_str().unwrap().contains("not found"));
+    assert!(c.join("crab", &w.sponsor_id).await["error"].as_str().unwrap().contains("not found"));
+    assert!(c.join("blind", &w.sponsor_id).await["error"].as_str().unwrap().contains("view leads"));
+    // crab's staff may join their own sponsor's room
+    c.joined("crab", &other).await;
+
+    // malformed requests get an answer, not silence
+    let ack = c.emit("booth", "sponsor.leads.join", json!({"sponsorId": "nope"})).await;
+    assert_eq!(ack["success"], json!(false), "{ack}");
+    let ack = c.emit("booth", "sponsor.leads.join", json!("hello")).await;
+    assert_eq!(ack["success"], json!(false), "{ack}");
+    let ack = c.join("booth", &uuid_like_missing()).await;
+    assert_eq!(ack["success"], json!(false), "{ack}");
+
+    // leaving: acknowledged, and the feed stops
+    let ack = c.emit("booth", "sponsor.leads.leave", json!({"sponsorId": w.sponsor_id})).await;
+    assert_eq!(ack, json!({"success": true}));
+    let (status, _) = capture(&app, &w, &booth.token, "booth_visit", json!({"email": "x@corp.io"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    c.next("organizer", "lead.captured.new").await;
+    c.nothing("booth", QUIET).await;
+    c.nothing("blind", Duration::ZERO).await;
+    c.nothing("stranger", Duration::ZERO).await;
+}
+
+fn uuid_like_missing() -> String {
+    "01900000-0000-7000-8000-000000000000".into()
+}
+
+async fn a_capture_reaches_the_sponsor_room(app: TestApp) {
+    let url = app.server.url();
+    let w = world(&app).await;
+    let (booth, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let other = another_sponsor(&app, &w, "Crab Corp").await;
+    let (crab, _) = join_staff(&app, &w, &other, "staff@crab.io", "admin").await;
+
+    let mut c = Clients::start();
+    c.connected("organizer", &url, &w.organizer.token).await;
+    c.connected("booth", &url, &booth.token).await;
+    c.connected("crab", &url, &crab.token).await;
+    c.connected("idle", &url, &booth.token).await; // connected, never joined
+    c.joined("organizer", &w.sponsor_id).await;
+    c.joined("booth", &w.sponsor_id).await;
+    c.joined("crab", &other).await;
+
+    let attendee =
+        json!({"user_id": "platform-ada", "name": "Ada", "email": "ada@corp.io", "company": "Corp", "title": "CTO"});
+    let (status, lead) = capture(&app, &w, &booth.token, "booth_visit", attendee).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+
+    for id in ["organizer", "booth"] {
+        let got = c.next(id, "lead.captured.new").await;
+        // the lead, camelCase, as the REST API answered it
+        assert_eq!(got["id"], lead["id"]);
+        assert_eq!(got["sponsorId"], json!(w.sponsor_id));
+        assert_eq!(got["eventId"], json!(w.event_id));
+        assert_eq!(got["userId"], lead["user_id"]);
+        assert_eq!(got["userName"], "Ada");
+        assert_eq!(got["userEmail"], "ada@corp.io");
+        assert_eq!(got["userCompany"], "Corp");
+        assert_eq!(got["userTitle"], "CTO");
+        assert_eq!(got["intentScore"], 10);
+        assert_eq!(got["intentLevel"], "cold");
+        assert_eq!(got["interactionCount"], 1);
+        assert_eq!(got["followUpStatus"], "new");
+        assert_eq!(got["isStarred"], false);
+        assert_eq!(got["isArchived"], false);
+        assert_eq!(got["tags"], json!([]));
+        assert_eq!(got["createdAt"], lead["created_at"]);
+        assert_eq!(got["updatedAt"], lead["updated_at"], "updatedAt lets a dashboard resume with updated_since");
+        assert_eq!(got["lastInteractionAt"], lead["last_interaction_at"]);
+        let snake: Vec<&String> = got.as_object().unwrap().keys().filter(|k| k.contains('_')).collect();
+        assert!(snake.is_empty(), "socket.io payloads are camelCase: {snake:?}");
+    }
+    // a first capture is not an intent change
+    c.nothing("organizer", QUIET).await;
+    c.nothing("idle", Duration::ZERO).await;
+    c.nothing("crab", Duration::ZERO).await;
+
+    // the catch-up path after a reconnect: the list since the last updatedAt seen
+    let since = lead["updated_at"].as_str().unwrap().replace('+', "%2B");
+    let (status, page) = app.get(&w.leads_path(&format!("?updated_since={since}")), Some(&booth.token)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["items"][0]["id"], lead["id"]);
+}
+
+async fn an_intent_change_carries_the_previous_and_new_level(app: TestApp) {
+    let url = app.server.url();
+    let w = world(&app).await;
+    let (booth, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let mut c = Clients::start();
+    c.connected("dashboard", &url, &w.organizer.token).await;
+    c.joined("dashboard", &w.sponsor_id).await;
+
+    // 30: cold; then 35 + 5 (repeat) = 70: hot
+    let ada = json!({"email": "ada@corp.io"});
+    let (status, first) = capture(&app, &w, &booth.token, "demo_request", ada.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let new = c.next("dashboard", "lead.captured.new").await;
+    assert_eq!((new["intentScore"].as_i64(), new["intentLevel"].as_str()), (Some(30), Some("cold")));
+
+    let (status, second) = capture(&app, &w, &booth.token, "direct_request", ada.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    let change = c.next("dashboard", "lead.intent.updated").await;
+    assert_eq!(
+        change,
+        json!({
+            "leadId": first["id"],
+            "sponsorId": w.sponsor_id,
+            "intentScore": 70,
+            "intentLevel": "hot",
+            "previousIntentLevel": "cold",
+            "interactionCount": 2,
+            "updatedAt": second["updated_at"],
+        })
+    );
+    // an update is not a new lead
+    c.nothing("dashboard", QUIET).await;
+
+    // a score that changes within a level is announced too
+    let (_, third) = capture(&app, &w, &booth.token, "content_view", ada).await;
+    let change = c.next("dashboard", "lead.intent.updated").await;
+    assert_eq!((change["intentScore"].as_i64(), change["intentLevel"].as_str()), (Some(80), Some("hot")));
+    assert_eq!(change["previousIntentLevel"], "hot");
+    assert_eq!(change["updatedAt"], third["updated_at"]);
+}
+
+/// Makes every insert of an interaction fail inside the capture's transaction,
+/// after the lead was written: the transaction rolls back.
+async fn break_interactions(app: &TestApp, broken: bool) {
+    let url = &app.server.state.config.database_url;
+    let sql = match (app.backend, broken) {
+        (Backend::Sqlite, true) => {
+            "CREATE TRIGGER fail_interactions BEFORE INSERT ON sponsor_lead_interactions \
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
+        }
+        (Backend::Sqlite, false) => "DROP TRIGGER fail_interactions;",
+        (Backend::Postgres, true) => {
+            "CREATE FUNCTION fail_interactions() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$; \
+             CREATE TRIGGER fail_interactions BEFORE INSERT ON sponsor_lead_interactions \
+             FOR EACH ROW EXECUTE FUNCTION fail_interactions();"
+        }
+        (Backend::Postgres, false) => "DROP TRIGGER fail_interactions ON sponsor_lead_interactions;",
+    };
+    match app.backend {
+        Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        }
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        }
+    }
+}
+
+async fn a_failed_capture_emits_nothing(app: TestApp) {
+    let url = app.server.url();
+    let w = world(&app).await;
+    let (booth, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let mut c = Clients::start();
+    c.connected("dashboard", &url, &w.organizer.token).await;
+    c.joined("dashboard", &w.sponsor_id).await;
+
+    // rolled back after the lead was written
+    break_interactions(&app, true).await;
+    let (status, body) = capture(&app, &w, &booth.token, "booth_visit", json!({"email": "ghost@corp.io"})).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    break_interactions(&app, false).await;
+    // refused before any write
+    let (status, _) = capture(&app, &w, &booth.token, "teleport", json!({"email": "ghost@corp.io"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let sponsor = w.org_path(&format!("/sponsors/{}", w.sponsor_id));
+    app.patch(&sponsor, Some(&w.organizer.token), json!({"lead_capture_enabled": false})).await;
+    let (status, _) = capture(&app, &w, &booth.token, "booth_visit", json!({"email": "ghost@corp.io"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    app.patch(&sponsor, Some(&w.organizer.token), json!({"lead_capture_enabled": true})).await;
+    c.nothing("dashboard", QUIET).await;
+
+    // nothing was recorded, and the next good capture is the first event to arrive
+    let (_, leads) = app.get(&w.leads_path(""), Some(&booth.token)).await;
+    assert_eq!(leads["items"], json!([]), "the failed capture was rolled back");
+    let (status, _) = capture(&app, &w, &booth.token, "booth_visit", json!({"email": "real@corp.io"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let got = c.next("dashboard", "lead.captured.new").await;
+    assert_eq!(got["userEmail"], "real@corp.io");
+    assert_eq!(got["interactionCount"], 1);
+}
+
+async fn staff_changes_reach_every_open_dashboard(app: TestApp) {
+    let url = app.server.url();
+    let w = world(&app).await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let mut c = Clients::start();
+    c.connected("one", &url, &w.organizer.token).await;
+    c.connected("two", &url, &rep.token).await;
+    c.joined("one", &w.sponsor_id).await;
+    c.joined("two", &w.sponsor_id).await;
+
+    let (_, lead) = capture(&app, &w, &rep.token, "booth_visit", json!({"email": "ada@corp.io"})).await;
+    let id = lead["id"].as_str().unwrap();
+    c.next("one", "lead.captured.new").await;
+    c.next("two", "lead.captured.new").await;
+
+    let changes = [
+        json!({"is_starred": true}),
+        json!({"follow_up_status": "contacted", "follow_up_notes": "called, send the deck"}),
+        json!({"is_archived": true}),
+    ];
+    for change in changes {
+        let (status, updated) = app.patch(&w.leads_path(&format!("/{id}")), Some(&rep.token), change.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{updated}");
+        for dash in ["one", "two"] {
+            let got = c.next(dash, "lead.updated").await;
+            assert_eq!(got["id"], json!(id));
+            assert_eq!(got["isStarred"], updated["is_starred"]);
+            assert_eq!(got["followUpStatus"], updated["follow_up_status"]);
+            assert_eq!(got["followUpNotes"], updated["follow_up_notes"]);
+            assert_eq!(got["isArchived"], updated["is_archived"]);
+            assert_eq!(got["updatedAt"], updated["updated_at"]);
+        }
+    }
+    // a refused change announces nothing
+    let (status, _) =
+        app.patch(&w.leads_path(&format!("/{id}")), Some(&rep.token), json!({"follow_up_status": "bogus"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    c.nothing("one", QUIET).await;
+}
+
+async fn a_revoked_member_stops_receiving(app: TestApp) {
+    let url = app.server.url();
+    let w = world(&app).await;
+    let (leaving, leaving_id) = join_staff(&app, &w, &w.sponsor_id, "leaving@ferris.io", "booth_staff").await;
+    let (muted, muted_id) = join_staff(&app, &w, &w.sponsor_id, "muted@ferris.io", "representative").await;
+    let (booth, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+
+    let mut c = Clients::start();
+    c.connected("organizer", &url, &w.organizer.token).await;
+    c.connected("leaving", &url, &leaving.token).await;
+    c.connected("leaving-tab-2", &url, &leaving.token).await;
+    c.connected("muted", &url, &muted.token).await;
+    for id in ["organizer", "leaving", "leaving-tab-2", "muted"] {
+        c.joined(id, &w.sponsor_id).await;
+    }
+    capture(&app, &w, &booth.token, "booth_visit", json!({"email": "one@corp.io"})).await;
+    for id in ["organizer", "leaving", "leaving-tab-2", "muted"] {
+        c.next(id, "lead.captured.new").await;
+    }
+
+    // one is taken off the staff, the other loses view-leads
+    let (status, body) =
+        app.delete(&w.org_path(&format!("/sponsor-users/{leaving_id}")), Some(&w.organizer.token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .patch(
+            &w.org_path(&format!("/sponsor-users/{muted_id}")),
+            Some(&w.organizer.token),
+            json!({"can_view_leads": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    capture(&app, &w, &booth.token, "booth_visit", json!({"email": "two@corp.io"})).await;
+    let got = c.next("organizer", "lead.captured.new").await;
+    assert_eq!(got["userEmail"], "two@corp.io");
+    c.nothing("leaving", QUIET).await;
+    c.nothing("leaving-tab-2", Duration::ZERO).await;
+    c.nothing("muted", Duration::ZERO).await;
+    // and they cannot come back in
+    assert_eq!(c.join("leaving", &w.sponsor_id).await["success"], json!(false));
+    assert_eq!(c.join("muted", &w.sponsor_id).await["success"], json!(false));
+}
+
+async fn joining_in_the_connect_callback_is_answered(app: TestApp) {
+    let url = app.server.url();
+    let w = world(&app).await;
+    let mut c = Clients::start();
+    // many at once, so that the join often arrives right behind the CONNECT packet
+    let ids: Vec<String> = (0..100).map(|i| format!("dash-{i}")).collect();
+    for id in &ids {
+        c.send_connect_and_join(id, &url, &w.organizer.token, &w.sponsor_id);
+    }
+    for id in &ids {
+        assert_eq!(c.join_ack(id).await, json!({"success": true}), "{id}");
+    }
+    let (status, _) = capture(&app, &w, &w.organizer.token, "booth_visit", Value::Null).await;
+    assert_eq!(status, StatusCode::CREATED);
+    for id in &ids {
+        c.next(id, "lead.captured.new").await;
+    }
+}
+
+/// Two instances on one PostgreSQL database: a capture made through A reaches a
+/// dashboard connected to B, and a revocation made through A ends a feed on B.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_rooms_through_postgres() {
+    let a = TestApp::spawn(Backend::Postgres).await;
+    let b = a.spawn_peer().await;
+    assert_eq!(a.server.state.realtime.adapter_name(), "postgres");
+    assert_eq!(b.state.realtime.adapter_name(), "postgres");
+    let w = world(&a).await;
+    let (booth, booth_id) = join_staff(&a, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+
+    let mut c = Clients::start();
+    c.connected("on-b", &b.url(), &w.organizer.token).await;
+    c.connected("staff-on-b", &b.url(), &booth.token).await;
+    c.connected("on-a", &a.server.url(), &w.organizer.token).await;
+    for id in ["on-b", "staff-on-b", "on-a"] {
+        c.joined(id, &w.sponsor_id).await;
+    }
+
+    let (status, lead) = capture(&a, &w, &booth.token, "demo_request", json!({"email": "ada@corp.io"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    for id in ["on-b", "staff-on-b", "on-a"] {
+        let got = c.next(id, "lead.captured.new").await;
+        assert_eq!(got["id"], lead["id"], "{id}");
+        assert_eq!(got["updatedAt"], lead["updated_at"]);
+    }
+    let (status, _) = capture(&a, &w, &booth.token, "direct_request", json!({"email": "ada@corp.io"})).await;
+    assert_eq!(status, StatusCode::OK);
+    for id in ["on-b", "staff-on-b", "on-a"] {
+        let change = c.next(id, "lead.intent.updated").await;
+        assert_eq!(
+            (change["previousIntentLevel"].as_str(), change["intentLevel"].as_str()),
+            (Some("cold"), Some("hot"))
+        );
+    }
+
+    // revoked through A: the socket on B leaves the room
+    let (status, _) = a.delete(&w.org_path(&format!("/sponsor-users/{booth_id}")), Some(&w.organizer.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (rep, _) = join_staff(&a, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    capture(&a, &w, &rep.token, "booth_visit", json!({"email": "bob@corp.io"})).await;
+    assert_eq!(c.next("on-b", "lead.captured.new").await["userEmail"], "bob@corp.io");
+    c.nothing("staff-on-b", QUIET).await;
+
+    drop(c);
+    b.stop().await.expect("stop B");
+    a.stop().await;
+}
