@@ -59,7 +59,8 @@ pub fn build_router(state: AppState) -> Router {
     api.route("/api/openapi.json", axum::routing::get(openapi_json))
         .merge(crate::graphql::router())
         .merge(SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json")))
-        .fallback(|| async { ApiError::not_found() })
+        .merge(crate::web::router(&state))
+        .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -73,6 +74,14 @@ pub fn build_router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// An unknown path: problem+json for API clients, the 404 page for browsers.
+async fn not_found(headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let wants_html =
+        headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    if wants_html { crate::web::not_found_page() } else { ApiError::not_found().into_response() }
 }
 
 /// A server started on its own task.
@@ -99,9 +108,15 @@ impl RunningServer {
 
 /// Builds the app and serves it on `config.bind` (port 0 picks a free port).
 pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
-    let state = build_state(&config).await?;
     let listener =
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+    start_on(listener, config).await
+}
+
+/// Builds the app and serves it on a listener bound already (so a caller can put the
+/// listener's address into `config.public_url` first).
+pub async fn start_on(listener: tokio::net::TcpListener, config: Config) -> anyhow::Result<RunningServer> {
+    let state = build_state(&config).await?;
     let addr = listener.local_addr()?;
     let (shutdown, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, state.clone(), async {
