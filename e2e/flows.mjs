@@ -54,8 +54,9 @@ async function flash(text) {
   await page.locator('.flash', { hasText: text }).first().waitFor();
 }
 
-/** PNGs of the current page at desktop and phone widths. */
-async function shoot(name) {
+/** PNGs of the current page at desktop and phone widths; on the phone, scrolled
+ *  to `focus` when given. */
+async function shoot(name, focus) {
   if (!shots) return;
   await page.screenshot({ path: join(shots, `${name}-desktop.png`) });
   const phone = await browser.newContext({
@@ -66,6 +67,7 @@ async function shoot(name) {
   const p = await phone.newPage();
   await p.goto(page.url());
   await p.waitForLoadState('networkidle').catch(() => {});
+  if (focus) await p.locator(focus).first().evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 64));
   await p.screenshot({ path: join(shots, `${name}-phone.png`) });
   await phone.close();
 }
@@ -307,7 +309,7 @@ async function liveFlow(eventId, sponsorId) {
   assert.equal(await page.locator('tr[data-lead]').count(), 1);
   await page.click('a:has-text("Clear")');
   await page.locator('[data-live-status][data-state="live"]').waitFor();
-  await shoot('leads-dashboard');
+  await shoot('leads-dashboard', '.live-head');
 
   step('lead detail: history and follow-up');
   await page.click('a.lead-name:has-text("Ada Lovelace")');

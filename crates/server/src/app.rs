@@ -24,6 +24,9 @@ pub struct AppState {
     pub services: Services,
     pub config: Arc<Config>,
     pub graphql: crate::graphql::SponsorhubSchema,
+    /// Turns true when the server starts shutting down: long-lived responses (the
+    /// web UI's live feed) end then, so the graceful shutdown does not wait on them.
+    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -45,7 +48,8 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     let tokens = TokenService::new(config.token_config()?)?;
     let services = Services::new(store, tokens, config.limits.clone(), config.public_url.clone());
     let graphql = crate::graphql::schema(services.clone());
-    Ok(AppState { services, config: Arc::new(config.clone()), graphql })
+    let shutdown = Arc::new(tokio::sync::watch::Sender::new(false));
+    Ok(AppState { services, config: Arc::new(config.clone()), graphql, shutdown })
 }
 
 /// The whole HTTP surface.
@@ -132,9 +136,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let janitor = tokio::spawn(janitor(state.services.clone()));
+    let stopping = state.shutdown.clone();
     let app = build_router(state);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stopping.send_replace(true);
+        })
         .await;
     janitor.abort();
     served

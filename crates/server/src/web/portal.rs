@@ -262,6 +262,11 @@ pub async fn feed(
         };
         event.map(Ok)
     });
+    // The stream ends when the server shuts down.
+    let mut stopping = s.shutdown.subscribe();
+    let stream = futures_util::StreamExt::take_until(stream, async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+    });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
