@@ -188,7 +188,6 @@ async function organizerFlow() {
   await dialog.locator('textarea').fill('Welcome aboard, Remy! Leads will show up here during the event.');
   await dialog.locator('button:has-text("Send invitation")').click();
   await flash(`Invitation sent to ${REP.email} as representative.`);
-  await shoot('sponsor-management');
 
   step('the sponsor page lists the pending invitation, with resend');
   await page.click('a:has-text("Ferris Inc")');
@@ -340,6 +339,34 @@ async function liveFlow(eventId, sponsorId) {
   for (const t of ['Platinum', 'Gold', 'Silver', 'Bronze']) await page.locator('h2.tier-heading', { hasText: t }).waitFor();
   await page.locator('.dir-card', { hasText: 'Crab Labs' }).locator('.badge-featured').waitFor();
   await shoot('public-directory');
+
+  step('the team page, as the organizer: members, permissions, invitations');
+  await page.click('button:has-text("Log out")');
+  await flash('You are signed out.');
+  await login(ORGANIZER.email);
+  await page.goto(`/portal/sponsors/${sponsorId}/team`);
+  const remy = page.locator('li.member', { hasText: REP.email });
+  await remy.waitFor();
+  await remy.locator('input[name=can_export_leads]').uncheck();
+  await remy.locator('button:has-text("Save")').click();
+  await flash(`Saved ${REP.name}'s role and permissions.`);
+  assert.equal(await page.locator('li.member', { hasText: REP.email }).locator('input[name=can_export_leads]').isChecked(), false);
+  await page.fill('#team-inv-email', 'sam@ferris.test');
+  await page.locator('.role-option', { hasText: 'Booth Staff' }).click();
+  await page.click('button:has-text("Send invitation")');
+  await flash('Invitation sent to sam@ferris.test as booth staff.');
+  await page.locator('.rows li', { hasText: 'sam@ferris.test' }).waitFor();
+  await shoot('team');
+  await page.locator('.rows li', { hasText: 'sam@ferris.test' }).locator('button:has-text("Revoke")').click();
+  await flash('Revoked the invitation to sam@ferris.test.');
+  assert.equal(await page.locator('.rows li', { hasText: 'sam@ferris.test' }).count(), 0);
+
+  step('the sponsor cards count the real representatives and leads');
+  await page.goto(`/events/${eventId}`);
+  const counts = (await card('Ferris Inc').locator('.counts').innerText()).replace(/\s+/g, ' ');
+  assert.ok(counts.includes('1 representative') && counts.includes('7 leads'), `Ferris Inc counts: ${counts}`);
+  await page.locator('.stat', { hasText: 'Leads' }).locator('.stat-value', { hasText: '7' }).waitFor();
+  await shoot('sponsor-management');
   return { newLeadMs, intentMs };
 }
 

@@ -163,6 +163,14 @@ mod tests {
     }
 
     #[test]
+    fn cookies_are_secure_behind_https() {
+        assert!(secure("https://sponsors.example.com"));
+        assert!(!secure("http://127.0.0.1:8080"));
+        let c = set_cookie(SESSION_COOKIE, "tok", Some(60), true);
+        assert_eq!(c, "sponsorhub_session=tok; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure");
+    }
+
+    #[test]
     fn origin_must_be_the_public_url_or_the_host() {
         let public = "https://sponsors.example.com";
         assert!(same_origin(&headers(&[("origin", "https://sponsors.example.com")]), public));

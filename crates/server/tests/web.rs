@@ -230,6 +230,12 @@ async fn pages_map_service_outcomes(app: TestApp) {
     let (status, body) = app.get("/no/such/page", None).await;
     assert_eq!((status, body["status"].as_i64()), (StatusCode::NOT_FOUND, Some(404)));
 
+    // The start page: organizers go to their events, staff to the portal.
+    let res = get(&w.organizer.token, "/").await.unwrap();
+    assert_eq!(res.headers()[LOCATION], "/events");
+    let res = get(&staff.token, "/").await.unwrap();
+    assert_eq!(res.headers()[LOCATION], "/portal");
+
     // A viewer sees the leads dashboard, without the capture tab.
     let res = get(&staff.token, &format!("/portal/sponsors/{}/leads", w.sponsor_id)).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);

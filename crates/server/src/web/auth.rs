@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use sponsorhub_domain::validate::FieldError;
 use sponsorhub_services::accounts::{self, AuthOutcome, LoginInput, SignupInput};
-use sponsorhub_services::{Error, members};
+use sponsorhub_services::{Error, events, members};
 use std::net::SocketAddr;
 
 #[derive(Deserialize, Default)]
@@ -42,13 +42,19 @@ struct SignupPage {
     errors: FieldErrors,
 }
 
-/// `/`: the organizer console, or the sponsor portal for sponsor staff.
+/// `/`: the organizer console, or the sponsor portal for sponsor staff who organize
+/// no events (every account owns an organization, usually without events).
 pub async fn home(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let Some(p) = &ctx.user else { return Ok(redirect("/login")) };
-    let staff = !members::my_sponsors(&s.services, p).await?.is_empty();
-    let me = accounts::me(&s.services, p).await?;
-    let organizer = me.organizations.iter().any(|o| o.role == "OWNER" || o.role == "ADMIN");
-    Ok(redirect(if staff && !organizer { "/portal" } else { "/events" }))
+    if members::my_sponsors(&s.services, p).await?.is_empty() {
+        return Ok(redirect("/events"));
+    }
+    for org in accounts::me(&s.services, p).await?.organizations {
+        if !events::list_events(&s.services, p, org.organization_id, None, Some(1)).await?.items.is_empty() {
+            return Ok(redirect("/events"));
+        }
+    }
+    Ok(redirect("/portal"))
 }
 
 pub async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {

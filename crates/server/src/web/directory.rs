@@ -17,6 +17,19 @@ struct DirectoryPage {
     groups: Vec<DirectoryGroup>,
 }
 
+impl DirectoryPage {
+    /// `Sep 8, 2026 – Sep 10, 2026 · Montréal`, as much as is known.
+    fn when_where(&self) -> String {
+        let d = |t: &chrono::DateTime<chrono::Utc>| t.format("%b %-d, %Y").to_string();
+        let dates = match (&self.event.starts_at, &self.event.ends_at) {
+            (Some(s), Some(e)) if s.date_naive() != e.date_naive() => Some(format!("{} – {}", d(s), d(e))),
+            (Some(s), _) => Some(d(s)),
+            _ => None,
+        };
+        [dates, self.event.venue.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ")
+    }
+}
+
 pub async fn directory(State(s): State<AppState>, ctx: Ctx, Path(event_id): Path<Uuid>) -> Result<Response, WebError> {
     let event = events::public_event(&s.services, event_id).await?;
     let groups = sponsors::public_directory(&s.services, event_id).await?;
