@@ -227,6 +227,9 @@ pub async fn leads(
     }))
 }
 
+/// How often an open live feed checks that its session and access still hold.
+const FEED_RECHECK: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The live feed of the dashboard: server-sent events from the notifier, for callers
 /// who may read the sponsor's leads (`leads::authorize_lead_feed`). New and changed
 /// leads come as rendered table rows; score changes as their numbers.
@@ -234,6 +237,7 @@ pub async fn feed(
     State(s): State<AppState>,
     SignedIn(ctx, p): SignedIn,
     Path(sponsor_id): Path<Uuid>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>>, WebError> {
     // Subscribe first: nothing committed after the check is missed.
     let rx = s.services.notifier.subscribe();
@@ -262,10 +266,29 @@ pub async fn feed(
         };
         event.map(Ok)
     });
-    // The stream ends when the server shuts down.
+    // The stream ends when the server shuts down, or when a periodic check finds
+    // that the session expired or the caller lost access to the leads; the
+    // browser then reconnects (and is sent to log in, or refused).
     let mut stopping = s.shutdown.subscribe();
+    let token = crate::session::session_token(&headers).unwrap_or_default().to_string();
+    let svc = s.services.clone();
+    let still_allowed = async move {
+        loop {
+            tokio::time::sleep(FEED_RECHECK).await;
+            let allowed = match sponsorhub_services::accounts::authenticate(&svc, &token).await {
+                Ok(p) => leads::authorize_lead_feed(&svc, &p, sponsor_id).await.is_ok(),
+                Err(_) => false,
+            };
+            if !allowed {
+                return;
+            }
+        }
+    };
     let stream = futures_util::StreamExt::take_until(stream, async move {
-        let _ = stopping.wait_for(|stop| *stop).await;
+        tokio::select! {
+            _ = stopping.wait_for(|stop| *stop) => {}
+            _ = still_allowed => {}
+        }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
