@@ -107,6 +107,14 @@ async fn sessions_and_csrf(app: TestApp) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[LOCATION], "/login?next=/events");
 
+    // The stylesheet and script come from the binary, and set no cookie.
+    for (path, kind) in [("/assets/app.css", "text/css"), ("/assets/app.js", "text/javascript")] {
+        let res = web.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()[CONTENT_TYPE].to_str().unwrap().starts_with(kind));
+        assert!(res.headers().get(SET_COOKIE).is_none(), "{path} sets a cookie");
+    }
+
     // Wrong password: the form again, with a message and no cookie.
     let res = web.get(app.url("/login")).send().await.unwrap();
     let pre2 = format!("sponsorhub_pre={}", cookie_value(&set_cookie(&res, "sponsorhub_pre").unwrap()));
@@ -205,6 +213,15 @@ async fn cookie_api_calls_need_this_origin(app: TestApp) {
 async fn pages_map_service_outcomes(app: TestApp) {
     let w = world(&app).await;
     let (staff, _) = join_staff(&app, &w, &w.sponsor_id, "viewer@ferris.io", "viewer").await;
+    let (blind, blind_id) = join_staff(&app, &w, &w.sponsor_id, "blind@ferris.io", "viewer").await;
+    let (status, _) = app
+        .patch(
+            &w.org_path(&format!("/sponsor-users/{blind_id}")),
+            Some(&w.organizer.token),
+            json!({"can_view_leads": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let stranger = app.signup("stranger@elsewhere.io", "Elsewhere").await;
     let web = browser();
     let get =
@@ -248,6 +265,11 @@ async fn pages_map_service_outcomes(app: TestApp) {
     assert!(!res.text().await.unwrap().contains("Invite a team member"));
     let res = get(&stranger.token, &format!("/portal/sponsors/{}/leads", w.sponsor_id)).await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Staff without the view-leads permission: the 403 page, in the service's words.
+    let res = get(&blind.token, &format!("/portal/sponsors/{}/leads", w.sponsor_id)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Not allowed") && html.contains("You may not view leads for this sponsor."), "{html}");
 
     // A form with invalid fields comes back with the service's field errors.
     let page = get(&w.organizer.token, &format!("/events/{}", w.event_id)).await.unwrap().text().await.unwrap();

@@ -63,9 +63,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/sponsors/{sponsor_id}/team/{member_id}/remove", post(portal::remove_member))
         .route("/portal/sponsors/{sponsor_id}/capture", get(portal::capture_page).post(portal::capture))
         .route("/directory/{event_id}", get(directory::directory))
+        .layer(axum::middleware::from_fn_with_state(session::secure(&state.config.public_url), web_cookies))
+        // Outside the cookie layer: a stylesheet request never sets a cookie.
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
-        .layer(axum::middleware::from_fn_with_state(session::secure(&state.config.public_url), web_cookies))
 }
 
 /// Gives a visitor without a session the pre-session cookie (so their forms carry a
