@@ -30,6 +30,9 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// The socket.io gateway (`/socket.io/`, namespace `/events`).
     pub realtime: Gateway,
+    /// Turns true when the server starts shutting down: long-lived responses (the
+    /// web UI's live feed) end then, so the graceful shutdown does not wait on them.
+    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -54,7 +57,8 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     let mailer = Arc::new(Mailer::from_config(config).context("configuring e-mail")?);
     let graphql = crate::graphql::schema(services.clone());
     let realtime = Gateway::start(&services, config).await.context("starting the real-time gateway")?;
-    Ok(AppState { services, config: Arc::new(config.clone()), mailer, graphql, realtime })
+    let shutdown = Arc::new(tokio::sync::watch::Sender::new(false));
+    Ok(AppState { services, config: Arc::new(config.clone()), mailer, graphql, realtime, shutdown })
 }
 
 /// The whole HTTP surface.
@@ -70,7 +74,8 @@ pub fn build_router(state: AppState) -> Router {
         .route("/api/openapi.json", axum::routing::get(openapi_json))
         .merge(crate::graphql::router())
         .merge(SwaggerUi::new("/api/docs").config(utoipa_swagger_ui::Config::from("/api/openapi.json")))
-        .fallback(|| async { ApiError::not_found() })
+        .merge(crate::web::router(&state))
+        .fallback(not_found)
         .with_state(state);
     realtime
         .attach(app)
@@ -86,6 +91,14 @@ pub fn build_router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// An unknown path: problem+json for API clients, the 404 page for browsers.
+async fn not_found(headers: axum::http::HeaderMap) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let wants_html =
+        headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    if wants_html { crate::web::not_found_page() } else { ApiError::not_found().into_response() }
 }
 
 /// A server started on its own task.
@@ -112,9 +125,15 @@ impl RunningServer {
 
 /// Builds the app and serves it on `config.bind` (port 0 picks a free port).
 pub async fn start(config: Config) -> anyhow::Result<RunningServer> {
-    let state = build_state(&config).await?;
     let listener =
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+    start_on(listener, config).await
+}
+
+/// Builds the app and serves it on a listener bound already (so a caller can put the
+/// listener's address into `config.public_url` first).
+pub async fn start_on(listener: tokio::net::TcpListener, config: Config) -> anyhow::Result<RunningServer> {
+    let state = build_state(&config).await?;
     let addr = listener.local_addr()?;
     let (shutdown, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(serve(listener, state.clone(), async {
@@ -136,10 +155,12 @@ pub async fn serve(
     // Subscribed before the first request is served: nothing committed is missed.
     let relay = tokio::spawn(state.realtime.clone().relay(state.services.notifier.subscribe()));
     let gateway = state.realtime.clone();
+    let stopping = state.shutdown.clone();
     let app = build_router(state);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
+            stopping.send_replace(true);
             // Sockets (long-polling requests among them) end now, not at their timeout.
             gateway.close().await;
         })

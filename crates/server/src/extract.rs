@@ -1,8 +1,9 @@
 //! Extractors that answer bad input with problem+json instead of axum's plain text,
-//! and the one that turns a bearer token into the caller.
+//! and the one that turns a bearer token (or the session cookie) into the caller.
 
 use crate::app::AppState;
 use crate::problem::ApiError;
+use crate::session;
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -29,18 +30,29 @@ pub struct Path<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct Query<T>(pub T);
 
-/// The authenticated caller. Rejects with 401 when the request carries no valid
-/// bearer token.
+/// The authenticated caller: from an `Authorization: Bearer` token, or else from the
+/// web UI's session cookie. A cookie-authenticated request that may change something
+/// must come from a page of this service (Origin / Referer check, DESIGN.md §3);
+/// bearer-token calls need no such check. Rejects with 401 when there are no valid
+/// credentials, 403 when the Origin check fails.
 pub struct Caller(pub Principal);
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or_else(|| Error::Unauthenticated("sign in: send an Authorization: Bearer token".into()))?;
+        let Some(header) = parts.headers.get(AUTHORIZATION) else {
+            let Some(token) = session::session_token(&parts.headers) else {
+                return Err(Error::Unauthenticated("sign in: send an Authorization: Bearer token".into()).into());
+            };
+            if !session::is_safe(&parts.method) && !session::same_origin(&parts.headers, &state.config.public_url) {
+                return Err(Error::Forbidden(
+                    "a request authenticated by the session cookie must come from this site (Origin check)".into(),
+                )
+                .into());
+            }
+            return Ok(Caller(accounts::authenticate(&state.services, token).await?));
+        };
         let token = header
             .to_str()
             .ok()

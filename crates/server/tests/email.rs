@@ -348,7 +348,7 @@ async fn leads_arrive_as_digests(backend: Backend) {
     assert_eq!(d["rcpt_tos"], json!(["leads@ferris.example"]));
     assert_eq!(d["subject"], "3 new leads for Ferris Inc");
     let (text, html) = (d["text"].as_str().unwrap(), d["html"].as_str().unwrap());
-    let ada_link = format!("{PUBLIC_URL}/sponsors/{}/leads/{}", w.sponsor_id, ada["id"].as_str().unwrap());
+    let ada_link = format!("{PUBLIC_URL}/portal/sponsors/{}/leads/{}", w.sponsor_id, ada["id"].as_str().unwrap());
     for part in [text, html] {
         for s in ["Ada Lovelace", "Bob", "cy@corp.io", "cold", "new lead", "RustConf", &ada_link] {
             assert!(part.contains(s), "{s:?} missing from:\n{part}");

@@ -264,11 +264,11 @@ struct DigestHtml<'a> {
 
 /// Where a sponsor's staff see a lead, and all of them.
 pub fn lead_url(public_url: &str, sponsor: Uuid, lead: Uuid) -> String {
-    format!("{}/sponsors/{sponsor}/leads/{lead}", public_url.trim_end_matches('/'))
+    format!("{}/portal/sponsors/{sponsor}/leads/{lead}", public_url.trim_end_matches('/'))
 }
 
 pub fn leads_url(public_url: &str, sponsor: Uuid) -> String {
-    format!("{}/sponsors/{sponsor}/leads", public_url.trim_end_matches('/'))
+    format!("{}/portal/sponsors/{sponsor}/leads", public_url.trim_end_matches('/'))
 }
 
 /// The lead e-mail: each lead (name, company, intent, why it is here, its link).

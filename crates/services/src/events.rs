@@ -167,3 +167,28 @@ pub async fn update_event(svc: &Services, p: &Principal, org: Uuid, id: Uuid, in
     tx.commit().await?;
     Ok(event)
 }
+
+/// What attendees may know of an event: enough to head its public sponsor directory.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublicEvent {
+    pub id: Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub venue: Option<String>,
+}
+
+/// The public face of an event (no sign-in needed), as the sponsor directory shows it.
+pub async fn public_event(svc: &Services, id: Uuid) -> Result<PublicEvent> {
+    let mut tx = svc.store.read().await?;
+    let e = sponsorhub_store::events::get_any(&mut tx, id).await?.ok_or(Error::NotFound("event"))?;
+    Ok(PublicEvent {
+        id: e.id,
+        name: e.name,
+        description: e.description,
+        starts_at: e.starts_at,
+        ends_at: e.ends_at,
+        venue: e.venue,
+    })
+}

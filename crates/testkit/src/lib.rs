@@ -108,6 +108,22 @@ impl TestApp {
         TestApp { server, client: reqwest::Client::new(), backend, data_dir: dir }
     }
 
+    /// Like [`TestApp::spawn`], with the public URL (the base of e-mailed links) set
+    /// to the address the app really listens on, as a browser test needs.
+    pub async fn spawn_public(backend: Backend) -> TestApp {
+        let (url, dir) = fresh_database(backend).await;
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        let mut config = Config::embedded(dir.path());
+        config.database_url = url;
+        config.bind = addr;
+        config.public_url = format!("http://{addr}");
+        config.jwt.secret = Some(TEST_JWT_SECRET.into());
+        config.db_max_connections = 5;
+        let server = sponsorhub_server::start_on(listener, config).await.expect("start the app");
+        TestApp { server, client: reqwest::Client::new(), backend, data_dir: dir }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.server.url(), path)
     }

@@ -10,6 +10,7 @@ mod subscription;
 mod types;
 
 use crate::app::AppState;
+use crate::session;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ErrorExtensions, Schema};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
@@ -80,9 +81,25 @@ fn connection_data(services: &Services, caller: Caller) -> async_graphql::Data {
     data
 }
 
+/// The bearer token, or else the session cookie of a browser on a page of this
+/// service (the Origin check: every GraphQL request, query or mutation, is treated
+/// as unsafe when the cookie authenticates it).
+async fn caller_of(state: &AppState, headers: &HeaderMap) -> Caller {
+    if let Some(token) = bearer(headers) {
+        return caller_from(&state.services, Some(token)).await;
+    }
+    match session::session_token(headers) {
+        Some(token) if session::same_origin(headers, &state.config.public_url) => {
+            caller_from(&state.services, Some(token)).await
+        }
+        Some(_) => Caller(Err("a request authenticated by the session cookie must come from this site".into())),
+        None => caller_from(&state.services, None).await,
+    }
+}
+
 async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, req: GraphQLRequest) -> GraphQLResponse {
     let services = &state.services;
-    let caller = caller_from(services, bearer(&headers)).await;
+    let caller = caller_of(&state, &headers).await;
     let mut request = req.into_inner();
     if let Ok(p) = &caller.0 {
         request = request.data(interaction_loader(services, p));
@@ -96,7 +113,12 @@ async fn graphql_ws(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> impl IntoResponse {
-    let header_token = bearer(&headers).map(str::to_string);
+    // A browser's socket may be authenticated by its session cookie, from this site only.
+    let header_token = bearer(&headers).map(str::to_string).or_else(|| {
+        session::session_token(&headers)
+            .filter(|_| session::same_origin(&headers, &state.config.public_url))
+            .map(str::to_string)
+    });
     let schema = state.graphql.clone();
     let services = state.services.clone();
     upgrade.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {

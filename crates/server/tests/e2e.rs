@@ -1,0 +1,101 @@
+//! End to end through a real browser: Debian's headless Chromium, driven by
+//! playwright-core (e2e/flows.mjs), against the app started on a free port. The
+//! organizer flow (tiers → sponsor → invitation), the representative flow (the
+//! e-mailed link → sign up → accept → the leads dashboard) and the live flow (a
+//! capture through the REST API shows on the open dashboard within a second).
+//!
+//! `./scripts/test` installs Chromium (apt) and playwright-core (npm, e2e/). With
+//! `SPONSORHUB_SCREENSHOTS=1` the run refreshes the PNGs in docs/screenshots/.
+
+use serde_json::{Value, json};
+use sponsorhub_services::notify::Notification;
+use sponsorhub_testkit::{Backend, TestApp};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+}
+
+fn chromium() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+/// Chromium and the e2e packages must be there: a missing one fails, it is not a skip.
+fn preflight(root: &Path) {
+    assert!(
+        Path::new(&chromium()).exists(),
+        "{} is missing: ./scripts/test installs Debian's chromium and chromium-driver",
+        chromium()
+    );
+    assert!(
+        root.join("e2e/node_modules/playwright-core").exists(),
+        "e2e/node_modules is missing: ./scripts/test runs `npm install` in e2e/"
+    );
+}
+
+/// Runs one flow of e2e/flows.mjs and returns the JSON it prints last.
+async fn flow(root: &Path, base: &str, args: &[&str], env: &[(&str, String)]) -> Value {
+    let mut cmd = Command::new("node");
+    cmd.arg(root.join("e2e/flows.mjs")).arg(base).args(args).current_dir(root).env("CHROMIUM", chromium());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let name = args[0].to_string();
+    let out = tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("flow {name}:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "the {name} flow failed ({}); stdout: {stdout}", out.status);
+    let last = stdout.lines().last().unwrap_or("null");
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("flow {name} printed no JSON result ({e}): {stdout}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_flows() {
+    let root = workspace();
+    preflight(&root);
+    let app = TestApp::spawn_public(Backend::Sqlite).await;
+    let base = app.server.url();
+    let tmp = tempfile::tempdir().unwrap();
+    let shots = if std::env::var_os("SPONSORHUB_SCREENSHOTS").is_some() {
+        root.join("docs/screenshots")
+    } else {
+        tmp.path().to_path_buf()
+    };
+    let shots_env = ("SCREENSHOTS", shots.display().to_string());
+    let mut mail = app.notifications();
+
+    // 1. The organizer: sign up, event, tier wizard, sponsors, featured, archive,
+    //    tier tabs, and the invitation dialog (sent, then resent).
+    let organizer = flow(&root, &base, &["organizer"], std::slice::from_ref(&shots_env)).await;
+    let event_id = organizer["eventId"].as_str().expect("event id").to_string();
+    let sponsor_id = organizer["sponsorId"].as_str().expect("sponsor id").to_string();
+
+    // The link the e-mail carries: the latest message for the invited address.
+    let mut link = None;
+    while let Ok(n) = mail.try_recv() {
+        if let Notification::InvitationIssued(m) = n {
+            assert_eq!(m.to_email, "remy@ferris.test");
+            assert_eq!(m.role, "representative");
+            assert_eq!(m.sponsor_name, "Ferris Inc");
+            assert!(m.personal_message.as_deref().is_some_and(|t| t.contains("Welcome aboard")));
+            link = Some(m.accept_url);
+        }
+    }
+    let link = link.expect("the organizer flow sent an invitation");
+    assert!(link.starts_with(&format!("{base}/invitations/accept?token=")), "{link}");
+
+    // 2. The representative: the link, sign-up through it, accept, the dashboard.
+    flow(&root, &base, &["representative", &link], std::slice::from_ref(&shots_env)).await;
+
+    // 3. Live: the representative's dashboard is open; booth captures go through the
+    //    REST API with a staff bearer token.
+    let (status, login) = app
+        .post("/api/v1/auth/login", None, json!({"email": "remy@ferris.test", "password": "correct horse battery"}))
+        .await;
+    assert_eq!(status, 200, "{login}");
+    let token = login["access_token"].as_str().unwrap().to_string();
+    let live = flow(&root, &base, &["live", &event_id, &sponsor_id], &[shots_env, ("STAFF_TOKEN", token)]).await;
+    eprintln!("live updates: new lead in {} ms, intent change in {} ms", live["newLeadMs"], live["intentMs"]);
+    app.stop().await;
+}

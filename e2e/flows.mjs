@@ -1,0 +1,392 @@
+// Browser flows of the Sponsorhub web UI, in Debian's headless Chromium through
+// playwright-core. crates/server/tests/e2e.rs starts the app and runs one flow per
+// invocation:
+//
+//   node e2e/flows.mjs <base url> organizer
+//   node e2e/flows.mjs <base url> representative <accept url from the e-mail>
+//   node e2e/flows.mjs <base url> live <event id> <sponsor id>   (env STAFF_TOKEN)
+//
+// SCREENSHOTS=<dir> writes PNGs of the main pages at desktop (1280x800) and phone
+// (390x844) widths there. The last line on stdout is a JSON result for the test.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const [base, flow, ...args] = process.argv.slice(2);
+if (!base || !flow) {
+  console.error('usage: node flows.mjs <base url> <organizer|representative|live> ...');
+  process.exit(2);
+}
+const shots = process.env.SCREENSHOTS || '';
+if (shots) mkdirSync(shots, { recursive: true });
+
+const PASSWORD = 'correct horse battery';
+const ORGANIZER = { name: 'Olivia Organizer', email: 'olivia@acme-events.test', org: 'Acme Events' };
+const REP = { name: 'Remy Representative', email: 'remy@ferris.test' };
+
+// Playwright gives every launch a fresh temporary profile (--user-data-dir).
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync',
+  ],
+});
+const desktop = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
+const page = await desktop.newPage();
+page.setDefaultTimeout(10_000);
+const problems = [];
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+page.on('console', (m) => {
+  if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`console error: ${m.text()}`);
+});
+page.on('dialog', (d) => d.accept());
+
+function step(text) {
+  console.error(`  · ${text}`);
+}
+
+/** The page's flash message, once it shows `text`. */
+async function flash(text) {
+  await page.locator('.flash', { hasText: text }).first().waitFor();
+}
+
+/** PNGs of the current page at desktop and phone widths; on the phone, scrolled
+ *  to `focus` when given. */
+async function shoot(name, focus) {
+  if (!shots) return;
+  await page.screenshot({ path: join(shots, `${name}-desktop.png`) });
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    baseURL: base,
+    storageState: await desktop.storageState(),
+  });
+  const p = await phone.newPage();
+  await p.goto(page.url());
+  await p.waitForLoadState('networkidle').catch(() => {});
+  if (focus) await p.locator(focus).first().evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 64));
+  await p.screenshot({ path: join(shots, `${name}-phone.png`) });
+  await phone.close();
+}
+
+async function signup({ name, email, org }) {
+  await page.fill('#name', name);
+  if (email) await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  if (org) await page.fill('#organization_name', org);
+  await page.click('button:has-text("Create account")');
+}
+
+async function login(email) {
+  await page.goto('/login');
+  await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  await page.click('button:has-text("Log in")');
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+async function addSponsor(name, tier, fields = {}) {
+  await page.click('.head-actions button:has-text("Add sponsor")');
+  const dialog = page.locator('dialog#add-sponsor');
+  await dialog.waitFor();
+  await dialog.locator('#sp-name').fill(name);
+  await dialog.locator('#sp-tier').selectOption({ label: tier });
+  if (fields.website) await dialog.locator('#sp-web').fill(fields.website);
+  if (fields.booth) await dialog.locator('#sp-booth').fill(fields.booth);
+  if (fields.contact) await dialog.locator('#sp-contact').fill(fields.contact);
+  if (fields.description) await dialog.locator('#sp-desc').fill(fields.description);
+  await dialog.locator('button:has-text("Add sponsor")').click();
+  await flash(`Added ${name}.`);
+}
+
+function card(name) {
+  return page.locator(`.sponsor-card[data-sponsor="${name}"]`);
+}
+
+async function organizerFlow() {
+  step('the login page, then sign up as an organizer');
+  await page.goto('/');
+  await page.waitForURL('**/login');
+  await page.locator('h1', { hasText: 'Log in' }).waitFor();
+  await shoot('sign-in');
+  await page.click('a:has-text("Create an account")');
+  await signup({ ...ORGANIZER });
+  await page.waitForURL('**/events');
+
+  step('create an event');
+  await page.click('button:has-text("New event")');
+  await page.fill('#ev-name', 'RustConf 2026');
+  await page.fill('#ev-start', '2026-09-08');
+  await page.fill('#ev-end', '2026-09-10');
+  await page.fill('#ev-venue', 'Montréal, Palais des congrès');
+  await page.click('dialog#new-event button:has-text("Create event")');
+  await page.waitForURL(/\/events\/[0-9a-f-]+\/tiers$/);
+  const eventId = page.url().match(/events\/([0-9a-f-]+)\/tiers/)[1];
+
+  step('tier wizard: create the default tiers, then edit one');
+  await page.click('button:has-text("Create default tiers")');
+  await flash('Created Platinum, Gold, Silver and Bronze');
+  for (const t of ['Platinum', 'Gold', 'Silver', 'Bronze']) await page.locator('h2', { hasText: t }).first().waitFor();
+  await page.locator('input[name="name"][value="Gold"]').locator('xpath=ancestor::form').locator('input[name="max_representatives"]').fill('8');
+  await page.locator('button:has-text("Save Gold")').click();
+  await flash('Saved the Gold tier.');
+  assert.equal(await page.locator('input[name="name"][value="Gold"]').locator('xpath=ancestor::form').locator('input[name="max_representatives"]').inputValue(), '8');
+  await shoot('tier-wizard');
+  await page.click('a:has-text("Continue to sponsors")');
+  await page.waitForURL(`**/events/${eventId}`);
+
+  step('add sponsors with tier selection');
+  await addSponsor('Ferris Inc', 'Gold', {
+    website: 'https://ferris.example', booth: 'B12', contact: 'Fiona Ferris',
+    description: 'Memory-safe developer tooling for teams shipping Rust in production.',
+  });
+  await addSponsor('Crab Labs', 'Platinum', {
+    website: 'https://crablabs.example', booth: 'A1',
+    description: 'Observability for async services, from tracing spans to flame graphs.',
+  });
+  await addSponsor('Tokio Systems', 'Silver', { booth: 'C7', description: 'Consulting for high-throughput network services.' });
+  await addSponsor('Borrow Checkers Co', 'Bronze', { booth: 'D3' });
+  assert.equal(await card('Ferris Inc').locator('.badge-tier').innerText(), 'Gold');
+
+  step('featured toggle');
+  await card('Crab Labs').locator('button:has-text("Feature")').click();
+  await flash('Crab Labs is featured.');
+  await card('Crab Labs').locator('.badge-featured').waitFor();
+
+  step('archive and restore');
+  await card('Borrow Checkers Co').locator('button:has-text("Archive")').click();
+  await flash('Archived Borrow Checkers Co.');
+  assert.equal(await card('Borrow Checkers Co').count(), 0, 'archived sponsors leave the All tab');
+  await page.click('.tabs a:has-text("Archived")');
+  await card('Borrow Checkers Co').locator('.badge-archived').waitFor();
+  await card('Borrow Checkers Co').locator('button:has-text("Restore")').click();
+  await flash('Restored Borrow Checkers Co.');
+  await page.click('.tabs a:has-text("All")');
+  await card('Borrow Checkers Co').waitFor();
+
+  step('tier tabs filter the sponsors');
+  await page.click('.tabs a:has-text("Gold")');
+  await card('Ferris Inc').waitFor();
+  assert.equal(await page.locator('.sponsor-card').count(), 1, 'only the Gold sponsor under the Gold tab');
+  await page.click('.tabs a:has-text("All")');
+  assert.equal(await page.locator('.sponsor-card').count(), 4);
+
+  step('invite a representative: the dialog, role selection and a personal message');
+  await card('Ferris Inc').locator('a:has-text("Invite representative")').click();
+  const dialog = page.locator('dialog#invite');
+  await dialog.waitFor();
+  await dialog.locator('input[type=email]').fill(REP.email);
+  for (const role of ['Admin', 'Representative', 'Booth Staff', 'Viewer']) {
+    await dialog.locator('.role-option', { hasText: role }).waitFor();
+  }
+  await dialog.locator('.role-option', { hasText: 'Booth Staff' }).click();
+  await dialog.locator('.role-option', { hasText: 'Representative' }).click();
+  assert.ok(await dialog.locator('input[value=representative]').isChecked());
+  await dialog.locator('textarea').fill('Welcome aboard, Remy! Leads will show up here during the event.');
+  await dialog.locator('button:has-text("Send invitation")').click();
+  await flash(`Invitation sent to ${REP.email} as representative.`);
+
+  step('the sponsor page lists the pending invitation, with resend');
+  await page.click('a:has-text("Ferris Inc")');
+  await page.locator('.rows li', { hasText: REP.email }).waitFor();
+  await page.locator('.rows li', { hasText: REP.email }).locator('button:has-text("Resend")').click();
+  await flash(`Sent the invitation to ${REP.email} again.`);
+
+  step('the events list');
+  await page.click('nav.mainnav a:has-text("Events")');
+  await page.locator('.event-name', { hasText: 'RustConf 2026' }).waitFor();
+  await shoot('events');
+
+  const sponsorId = await (async () => {
+    await page.goto(`/events/${eventId}`);
+    const href = await card('Ferris Inc').locator('h3 a').getAttribute('href');
+    return href.split('/').pop();
+  })();
+  return { eventId, sponsorId };
+}
+
+async function representativeFlow(acceptUrl) {
+  step('open the e-mailed link while signed out');
+  assert.ok(acceptUrl.startsWith(base), `the link points at this server: ${acceptUrl}`);
+  await page.goto(acceptUrl);
+  await page.locator('h1', { hasText: 'Join Ferris Inc' }).waitFor();
+  await page.locator('text=RustConf 2026').first().waitFor();
+  await page.locator('.badge', { hasText: 'Representative' }).waitFor();
+  await page.locator('blockquote', { hasText: 'Welcome aboard, Remy!' }).waitFor();
+  await shoot('invitation-accept');
+
+  step('sign up through the link and come back');
+  await page.click('a:has-text("Create an account")');
+  await page.waitForURL('**/signup?**');
+  assert.equal(await page.inputValue('#email'), REP.email, 'the invited address is filled in');
+  await signup({ name: REP.name });
+  await page.waitForURL('**/invitations/accept?token=**');
+  await page.click('button:has-text("Accept invitation")');
+  await page.waitForURL(/\/portal\/sponsors\/[0-9a-f-]+\/leads$/);
+  await flash('Welcome to the Ferris Inc team.');
+  await page.locator('[data-empty]', { hasText: 'No leads yet' }).waitFor();
+  await page.locator('h1', { hasText: 'Ferris Inc' }).waitFor();
+
+  step('my sponsors');
+  await page.click('nav.mainnav a:has-text("Sponsor portal")');
+  await page.locator('.sponsor-card', { hasText: 'Ferris Inc' }).waitFor();
+  return { dashboard: new URL(acceptUrl).origin + '/portal/sponsors/' };
+}
+
+async function capture(eventId, sponsorId, kind, attendee) {
+  const res = await fetch(`${base}/api/v1/sponsors/events/${eventId}/sponsors/${sponsorId}/capture-lead`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${process.env.STAFF_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ interaction_type: kind, attendee, metadata: { device: 'scanner-2' } }),
+  });
+  const body = await res.text();
+  assert.ok(res.status === 201 || res.status === 200, `capture answered ${res.status}: ${body}`);
+  return JSON.parse(body);
+}
+
+async function liveFlow(eventId, sponsorId) {
+  assert.ok(process.env.STAFF_TOKEN, 'STAFF_TOKEN is set');
+  step('open the leads dashboard and wait for its live feed');
+  await login(REP.email);
+  await page.goto(`/portal/sponsors/${sponsorId}/leads`);
+  await page.locator('[data-live-status][data-state="live"]').waitFor();
+
+  step('a capture through the API appears within a second');
+  const ada = { user_id: 'badge-1001', name: 'Ada Lovelace', email: 'ada@analytical.test', company: 'Analytical Engines', title: 'CTO' };
+  const appeared = page.locator('tr[data-lead]', { hasText: 'Ada Lovelace' }).waitFor({ timeout: 5000 });
+  const t0 = Date.now();
+  const lead = await capture(eventId, sponsorId, 'booth_visit', ada);
+  await appeared;
+  const newLeadMs = Date.now() - t0;
+  assert.ok(newLeadMs < 1000, `the new lead took ${newLeadMs} ms to appear`);
+  const row = page.locator(`#lead-${lead.id}`);
+  assert.equal(await row.locator('[data-field=score]').innerText(), '10');
+  assert.equal(await row.locator('[data-field=intent]').innerText(), 'Cold');
+
+  step('an intent change updates the row within a second');
+  const t1 = Date.now();
+  await capture(eventId, sponsorId, 'demo_request', { user_id: 'badge-1001' });
+  await row.locator('[data-field=intent]', { hasText: 'Warm' }).waitFor({ timeout: 5000 });
+  const intentMs = Date.now() - t1;
+  assert.ok(intentMs < 1000, `the intent change took ${intentMs} ms to appear`);
+  assert.equal(await row.locator('[data-field=score]').innerText(), '45');
+  assert.equal(await row.locator('[data-field=count]').innerText(), '2');
+  await page.locator('[data-stat="total"]', { hasText: '1' }).waitFor();
+
+  step('more leads, then the filters');
+  const people = [
+    [{ user_id: 'badge-1002', name: 'Grace Hopper', email: 'grace@navy.test', company: 'US Navy', title: 'Rear Admiral' }, ['direct_request', 'demo_watched', 'content_download']],
+    [{ user_id: 'badge-1003', name: 'Linus Torvalds', email: 'linus@kernel.test', company: 'Kernel Org' }, ['qr_scan']],
+    [{ user_id: 'badge-1004', name: 'Margaret Hamilton', email: 'margaret@apollo.test', company: 'Apollo Guidance', title: 'Director' }, ['session_attendance', 'content_view']],
+    [{ user_id: 'badge-1005', name: 'Ken Thompson', email: 'ken@bell.test', company: 'Bell Labs' }, ['content_download']],
+    [{ user_id: 'badge-1006', name: 'Barbara Liskov', email: 'barbara@mit.test', company: 'MIT', title: 'Professor' }, ['demo_request', 'booth_visit']],
+  ];
+  for (const [who, kinds] of people) {
+    for (const k of kinds) await capture(eventId, sponsorId, k, who);
+  }
+  await page.locator('tr[data-lead]', { hasText: 'Barbara Liskov' }).waitFor();
+  await page.selectOption('#f-level', 'hot');
+  await page.click('button:has-text("Apply")');
+  await page.waitForURL('**intent_level=hot**');
+  assert.equal(await page.locator('tr[data-lead]').count(), 1, 'one hot lead: Grace');
+  await page.locator('tr[data-lead]', { hasText: 'Grace Hopper' }).waitFor();
+  await page.fill('#f-search', 'nobody-like-this');
+  await page.click('button:has-text("Apply")');
+  await page.locator('[data-empty]', { hasText: 'No leads match' }).waitFor();
+  await page.click('a:has-text("Clear")');
+  await page.waitForURL(`**/portal/sponsors/${sponsorId}/leads`);
+
+  step('star a lead from the table');
+  await page.locator('tr[data-lead]', { hasText: 'Margaret Hamilton' }).locator('button.star').click();
+  await flash('Starred Margaret Hamilton.');
+  await page.check('input[name=starred]');
+  await page.click('button:has-text("Apply")');
+  await page.waitForURL('**starred=1**');
+  assert.equal(await page.locator('tr[data-lead]').count(), 1);
+  await page.click('a:has-text("Clear")');
+  await page.locator('[data-live-status][data-state="live"]').waitFor();
+  await shoot('leads-dashboard', '.live-head');
+
+  step('lead detail: history and follow-up');
+  await page.click('a.lead-name:has-text("Ada Lovelace")');
+  await page.locator('.timeline li').nth(1).waitFor();
+  assert.equal(await page.locator('.timeline li').count(), 2);
+  await page.selectOption('#l-status', 'contacted');
+  await page.fill('#l-notes', 'Wants a demo for the platform team; follow up after the keynote.');
+  await page.fill('#l-tags', 'enterprise, demo');
+  await page.check('input[name=starred]');
+  await page.click('button:has-text("Save changes")');
+  await flash('Saved.');
+  assert.equal(await page.inputValue('#l-tags'), 'enterprise, demo');
+  assert.equal(await page.inputValue('#l-status'), 'contacted');
+  await shoot('lead-detail');
+
+  step('the capture form');
+  await page.goto(`/portal/sponsors/${sponsorId}/capture`);
+  await page.fill('#c-email', 'alan@bletchley.test');
+  await page.fill('#c-name', 'Alan Turing');
+  await page.fill('#c-company', 'Bletchley Park');
+  await page.check('input[value=demo_watched]');
+  await page.click('button:has-text("Capture lead")');
+  await flash('Captured Alan Turing: score 20 (cold), new lead.');
+  await shoot('capture');
+
+  step('the public sponsor directory, grouped by tier');
+  await page.goto(`/directory/${eventId}`);
+  for (const t of ['Platinum', 'Gold', 'Silver', 'Bronze']) await page.locator('h2.tier-heading', { hasText: t }).waitFor();
+  await page.locator('.dir-card', { hasText: 'Crab Labs' }).locator('.badge-featured').waitFor();
+  await shoot('public-directory');
+
+  step('the team page, as the organizer: members, permissions, invitations');
+  await page.click('button:has-text("Log out")');
+  await flash('You are signed out.');
+  await login(ORGANIZER.email);
+  await page.goto(`/portal/sponsors/${sponsorId}/team`);
+  const remy = page.locator('li.member', { hasText: REP.email });
+  await remy.waitFor();
+  await remy.locator('input[name=can_export_leads]').uncheck();
+  await remy.locator('button:has-text("Save")').click();
+  await flash(`Saved ${REP.name}'s role and permissions.`);
+  assert.equal(await page.locator('li.member', { hasText: REP.email }).locator('input[name=can_export_leads]').isChecked(), false);
+  await page.fill('#team-inv-email', 'sam@ferris.test');
+  await page.locator('.role-option', { hasText: 'Booth Staff' }).click();
+  await page.click('button:has-text("Send invitation")');
+  await flash('Invitation sent to sam@ferris.test as booth staff.');
+  await page.locator('.rows li', { hasText: 'sam@ferris.test' }).waitFor();
+  await shoot('team');
+  await page.locator('.rows li', { hasText: 'sam@ferris.test' }).locator('button:has-text("Revoke")').click();
+  await flash('Revoked the invitation to sam@ferris.test.');
+  assert.equal(await page.locator('.rows li', { hasText: 'sam@ferris.test' }).count(), 0);
+
+  step('the sponsor cards count the real representatives and leads');
+  await page.goto(`/events/${eventId}`);
+  const counts = (await card('Ferris Inc').locator('.counts').innerText()).replace(/\s+/g, ' ');
+  assert.ok(counts.includes('1 representative') && counts.includes('7 leads'), `Ferris Inc counts: ${counts}`);
+  await page.locator('.stat', { hasText: 'Leads' }).locator('.stat-value', { hasText: '7' }).waitFor();
+  await shoot('sponsor-management');
+  return { newLeadMs, intentMs };
+}
+
+let result;
+try {
+  if (flow === 'organizer') result = await organizerFlow();
+  else if (flow === 'representative') result = await representativeFlow(args[0]);
+  else if (flow === 'live') result = await liveFlow(args[0], args[1]);
+  else throw new Error(`unknown flow ${flow}`);
+  assert.deepEqual(problems, [], 'the pages logged no errors');
+} catch (e) {
+  console.error(`flow ${flow} failed at ${page.url()}: ${e.stack || e}`);
+  if (problems.length) console.error(problems.join('\n'));
+  try {
+    const where = join(tmpdir(), `sponsorhub-failure-${flow}.png`);
+    await page.screenshot({ path: where, fullPage: true });
+    console.error(`screenshot of the failure: ${where}`);
+  } catch {}
+  await browser.close();
+  process.exit(1);
+}
+await browser.close();
+console.log(JSON.stringify(result));
