@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Role of a user in an organization (the event organizer's side).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum OrgRole {
     Owner,

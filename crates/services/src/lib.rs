@@ -73,6 +73,9 @@ pub struct Services {
     pub(crate) login_limiter: Arc<RateLimiter>,
     pub(crate) invite_limiter: Arc<RateLimiter>,
     pub(crate) capture_limiter: Arc<RateLimiter>,
+    /// Identities whose rows were checked lately (see `accounts::authenticate`).
+    pub(crate) known_identities:
+        Arc<rate_limit::RecentSet<(uuid::Uuid, Option<(uuid::Uuid, sponsorhub_domain::OrgRole)>)>>,
 }
 
 impl Services {
@@ -88,6 +91,7 @@ impl Services {
             login_limiter: per_minute(),
             invite_limiter: per_minute(),
             capture_limiter: per_minute(),
+            known_identities: Arc::new(rate_limit::RecentSet::new(Duration::from_secs(300), 100_000)),
         }
     }
 

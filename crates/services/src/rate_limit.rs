@@ -39,6 +39,33 @@ impl RateLimiter {
     }
 }
 
+/// A set whose members are forgotten after `ttl` (and all at once past `capacity`):
+/// a bounded in-process memo of facts that are cheap to check again.
+pub struct RecentSet<K> {
+    ttl: Duration,
+    capacity: usize,
+    entries: Mutex<HashMap<K, Instant>>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> RecentSet<K> {
+    pub fn new(ttl: Duration, capacity: usize) -> Self {
+        RecentSet { ttl, capacity, entries: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn contains(&self, k: &K) -> bool {
+        let entries = self.entries.lock().expect("recent set lock");
+        entries.get(k).is_some_and(|at| at.elapsed() < self.ttl)
+    }
+
+    pub fn insert(&self, k: K) {
+        let mut entries = self.entries.lock().expect("recent set lock");
+        if entries.len() >= self.capacity {
+            entries.clear();
+        }
+        entries.insert(k, Instant::now());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +78,18 @@ mod tests {
         let retry = r.hit("a", 2).unwrap_err();
         assert!((1..=60).contains(&retry));
         assert!(r.hit("b", 2).is_ok());
+    }
+
+    #[test]
+    fn recent_sets_forget() {
+        let s = RecentSet::new(Duration::from_millis(20), 2);
+        s.insert(1);
+        assert!(s.contains(&1) && !s.contains(&2));
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(!s.contains(&1));
+        s.insert(2);
+        s.insert(3);
+        s.insert(4); // past capacity: starts over
+        assert!(s.contains(&4) && !s.contains(&2));
     }
 }
