@@ -58,6 +58,9 @@ impl Default for Limits {
     }
 }
 
+/// A user and the organization and role a token named for them.
+pub(crate) type IdentityKey = (uuid::Uuid, Option<(uuid::Uuid, sponsorhub_domain::OrgRole)>);
+
 /// Everything a use case needs: the store, the token service, the rate limiters.
 /// Built once at start and shared by every adapter.
 #[derive(Clone)]
@@ -74,8 +77,7 @@ pub struct Services {
     pub(crate) invite_limiter: Arc<RateLimiter>,
     pub(crate) capture_limiter: Arc<RateLimiter>,
     /// Identities whose rows were checked lately (see `accounts::authenticate`).
-    pub(crate) known_identities:
-        Arc<rate_limit::RecentSet<(uuid::Uuid, Option<(uuid::Uuid, sponsorhub_domain::OrgRole)>)>>,
+    pub(crate) known_identities: Arc<rate_limit::RecentSet<IdentityKey>>,
 }
 
 impl Services {
