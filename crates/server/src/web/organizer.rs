@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
+use sponsorhub_domain::OrgRole;
 use sponsorhub_domain::validate::FieldError;
 use sponsorhub_services::events::{self, CreateEvent};
 use sponsorhub_services::invitations::{self, CreateInvitation};
@@ -274,7 +275,11 @@ async fn all_sponsors(s: &Services, p: &Principal, event: Uuid) -> Result<Vec<Sp
 
 async fn is_organizer(s: &Services, p: &Principal, org: Uuid) -> Result<bool, Error> {
     let me = accounts::me(s, p).await?;
-    Ok(me.organizations.iter().any(|o| o.organization_id == org && (o.role == "OWNER" || o.role == "ADMIN")))
+    // Only decides which controls to show; the services enforce the rule itself.
+    Ok(me
+        .organizations
+        .iter()
+        .any(|o| o.organization_id == org && o.role.parse::<OrgRole>().is_ok_and(OrgRole::is_organizer)))
 }
 
 async fn event_view(
