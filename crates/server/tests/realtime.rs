@@ -22,6 +22,7 @@ dual_backend!(
     staff_changes_reach_every_open_dashboard,
     a_revoked_member_stops_receiving,
     joining_in_the_connect_callback_is_answered,
+    a_socket_ends_when_its_token_expires,
 );
 
 /// Long enough for an event that was going to come to have come.
@@ -447,4 +448,30 @@ async fn two_instances_share_rooms_through_postgres() {
     drop(c);
     b.stop().await.expect("stop B");
     a.stop().await;
+}
+
+async fn a_socket_ends_when_its_token_expires(app: TestApp) {
+    let url = app.server.url();
+    let w = world(&app).await;
+    let (booth, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    // the organizer's identity, in a token that expires in two seconds
+    let exp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 2;
+    let short = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({"sub": w.organizer.user_id, "email": w.organizer.email, "orgId": w.organizer.org_id, "role": "OWNER", "exp": exp}),
+        &jsonwebtoken::EncodingKey::from_secret(sponsorhub_testkit::TEST_JWT_SECRET.as_bytes()),
+    )
+    .unwrap();
+    let mut c = Clients::start();
+    c.connected("short", &url, &short).await;
+    c.joined("short", &w.sponsor_id).await;
+    c.connected("long", &url, &w.organizer.token).await;
+    c.joined("long", &w.sponsor_id).await;
+
+    // within a few seconds of its expiry the server closes the short-lived socket
+    c.next("short", "disconnect").await;
+    capture(&app, &w, &booth.token, "booth_visit", json!({"email": "after@corp.io"})).await;
+    let got = c.next("long", "lead.captured.new").await;
+    assert_eq!(got["userEmail"], "after@corp.io");
+    c.nothing("short", QUIET).await;
 }

@@ -169,6 +169,7 @@ pub async fn me(svc: &Services, p: &Principal) -> Result<Me> {
 pub async fn authenticate(svc: &Services, token: &str) -> Result<Principal> {
     let claims = svc.tokens.verify(token)?;
     let user_id = ids::external_id(&claims.sub);
+    let expires_at = chrono::DateTime::from_timestamp(claims.exp, 0);
     let email = validate::email("email", &claims.email)
         .map_err(|_| Error::Unauthenticated("the token's email claim is not an e-mail address".into()))?;
     let name = claims.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| email.clone());
@@ -186,7 +187,7 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Principal> {
     // (A cache of a fact that only tokens change; authorization still reads the
     // membership from the database.)
     if svc.known_identities.contains(&(user_id, org)) {
-        return Ok(Principal { user_id, email, name, org });
+        return Ok(Principal { user_id, email, name, org, expires_at });
     }
     let mut tx = svc.store.read().await?;
     let state = q::identity_state(&mut tx, user_id, org.map(|(id, _)| id)).await?;
@@ -200,7 +201,7 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Principal> {
         provision(svc, user_id, &email, &name, org).await?;
     }
     svc.known_identities.insert((user_id, org));
-    Ok(Principal { user_id, email, name, org })
+    Ok(Principal { user_id, email, name, org, expires_at })
 }
 
 async fn provision(svc: &Services, user: Uuid, email: &str, name: &str, org: Option<(Uuid, OrgRole)>) -> Result<()> {

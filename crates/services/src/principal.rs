@@ -12,4 +12,7 @@ pub struct Principal {
     pub name: String,
     /// The organization the token was issued for, with the role it states.
     pub org: Option<(Uuid, OrgRole)>,
+    /// When the credentials expire (the token's `exp`): long-lived connections
+    /// (sockets) end then. `None` for callers inside the process (the seed command).
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }

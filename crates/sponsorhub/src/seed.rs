@@ -47,6 +47,7 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
         email: organizer.user.email.clone(),
         name: organizer.user.name.clone(),
         org: Some((org.id, sponsorhub_domain::OrgRole::Owner)),
+        expires_at: None,
     };
     let event = events::create_event(
         svc,
@@ -79,8 +80,13 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
     )
     .await
     .map_err(|e| anyhow::anyhow!("signup: {e}"))?;
-    let sp =
-        Principal { user_id: staff.user.id, email: staff.user.email.clone(), name: staff.user.name.clone(), org: None };
+    let sp = Principal {
+        user_id: staff.user.id,
+        email: staff.user.email.clone(),
+        name: staff.user.name.clone(),
+        org: None,
+        expires_at: None,
+    };
 
     let mut rx = svc.notifier.subscribe();
     let mut sponsor_ids = Vec::new();

@@ -125,6 +125,20 @@ impl Gateway {
         }
     }
 
+    /// Ends the sockets of this instance whose token has expired, every `every`:
+    /// a socket is authenticated once, at its handshake, so without this it would
+    /// outlive its credentials.
+    pub async fn expire_sessions(self, every: std::time::Duration) {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match &self.inner {
+                Inner::Local { io, .. } => disconnect_expired(io),
+                Inner::Postgres { io, .. } => disconnect_expired(io),
+            }
+        }
+    }
+
     /// Disconnects every client (so that long-polling requests end) and stops the
     /// adapter.
     pub async fn close(&self) {
@@ -134,6 +148,19 @@ impl Gateway {
                 io.close().await;
                 pool.close().await;
             }
+        }
+    }
+}
+
+fn disconnect_expired<A: Adapter>(io: &SocketIo<A>) {
+    let Some(ns) = io.of(NAMESPACE) else { return };
+    let now = chrono::Utc::now();
+    for s in ns.sockets() {
+        let expired =
+            s.extensions.get::<handlers::Caller>().is_some_and(|c| c.0.expires_at.is_some_and(|exp| exp <= now));
+        if expired {
+            tracing::info!(socket.id = %s.id, "token expired: closing its socket");
+            let _ = s.disconnect();
         }
     }
 }
