@@ -270,8 +270,15 @@ impl fmt::Display for Config {
         writeln!(f, "invitation ttl  = {} days", self.limits.invitation_ttl.num_days())?;
         let e = &self.email;
         match &e.smtp_url {
-            Some(url) if url.starts_with("smtps:") => writeln!(f, "email           = SMTP {} (TLS)", redact_url(url))?,
-            Some(url) => writeln!(f, "email           = SMTP {} (STARTTLS {})", redact_url(url), e.smtp_starttls)?,
+            Some(url) if url.starts_with("smtps:") => {
+                writeln!(f, "email           = SMTP {} (TLS)", sponsorhub_store::redact_url(url))?
+            }
+            Some(url) => writeln!(
+                f,
+                "email           = SMTP {} (STARTTLS {})",
+                sponsorhub_store::redact_url(url),
+                e.smtp_starttls
+            )?,
             None => writeln!(f, "email           = .eml files in {}", self.outbox_dir().display())?,
         }
         writeln!(f, "email.from      = {}", e.from)?;
@@ -296,20 +303,6 @@ impl fmt::Display for Config {
             "realtime        = adapter {}, channel prefix {}",
             self.realtime.adapter, self.realtime.channel_prefix
         )
-    }
-}
-
-/// The URL with its password masked; a URL that does not parse is masked whole
-/// (it may hold a password in a form we cannot find).
-fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) => {
-            if u.password().is_some() {
-                let _ = u.set_password(Some("***"));
-            }
-            u.to_string()
-        }
-        Err(_) => "(unparsable URL, masked)".into(),
     }
 }
 

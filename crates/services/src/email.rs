@@ -398,9 +398,10 @@ async fn digest(tx: &mut Tx, svc: &Services, sponsor_id: Uuid, taken: &[LeadNoti
         }
     }
     let ids: Vec<Uuid> = by_lead.keys().copied().collect();
-    let mut items: Vec<(Lead, LeadReason, bool)> = leads::get_many_of_sponsor(tx, sponsor_id, &ids)
+    let mut items: Vec<(Lead, LeadReason, bool)> = leads::get_many(tx, &ids)
         .await?
         .into_iter()
+        .filter(|l| l.sponsor_id == sponsor_id)
         .filter_map(|l| by_lead.get(&l.id).map(|(r, n)| (l, *r, *n)))
         .collect();
     if items.is_empty() {

@@ -277,19 +277,3 @@ pub async fn interaction_counts(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<(Strin
                GROUP BY interaction_type ORDER BY interaction_type";
     Ok(on_tx!(tx, c => sqlx::query_as::<_, (String, i64)>(sql).bind(sponsor).fetch_all(c).await?))
 }
-
-/// The sponsor's leads with these ids (in no particular order).
-pub async fn get_many_of_sponsor(tx: &mut Tx, sponsor: Uuid, ids: &[Uuid]) -> Result<Vec<Lead>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = Sql::new(format!("SELECT {COLUMNS} FROM sponsor_leads WHERE sponsor_id = "));
-    let p = q.arg(Arg::Uuid(sponsor));
-    q.push(&p).push(" AND id IN ");
-    let list = q.in_list(ids);
-    q.push(&list);
-    let Sql { text, args } = q;
-    Ok(
-        on_tx!(tx, c => bind_args!(sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch_all(c).await?),
-    )
-}
