@@ -21,6 +21,21 @@ pub fn external_id(raw: &str) -> Uuid {
     }
 }
 
+/// Namespace of the ids of contacts known only by the e-mail address staff typed.
+const CONTACT_NAMESPACE: Uuid = Uuid::from_u128(0x2d4b_81c3_77e0_4f1a_b6d2_95c8_03a7_e1f6);
+
+/// The id of an attendee whom staff recorded by e-mail address alone: stable for the
+/// address, and in a namespace of its own, so no platform id can name it.
+pub fn contact_id(email: &str) -> Uuid {
+    Uuid::new_v5(&CONTACT_NAMESPACE, email.trim().to_lowercase().as_bytes())
+}
+
+/// The placeholder address of a contact row: under the reserved `.invalid` domain,
+/// so it is unique, never receives mail and names no account.
+pub fn placeholder_email(id: Uuid) -> String {
+    format!("attendee-{}@attendees.invalid", id.simple())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

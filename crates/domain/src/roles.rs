@@ -74,7 +74,23 @@ impl SponsorRole {
         }
     }
 
-    /// The permission flags a new member with this role starts with (DESIGN.md §3).
+    /// Admin above representative above booth staff above viewer: a grant may not
+    /// reach above the granter's own role (docs/ARCHITECTURE.md, "Authorization").
+    pub fn rank(self) -> u8 {
+        match self {
+            SponsorRole::Admin => 3,
+            SponsorRole::Representative => 2,
+            SponsorRole::BoothStaff => 1,
+            SponsorRole::Viewer => 0,
+        }
+    }
+
+    /// May staff in this role record other attendees' interactions?
+    pub fn captures_leads(self) -> bool {
+        self != SponsorRole::Viewer
+    }
+
+    /// The permission flags a new member with this role starts with (docs/ARCHITECTURE.md).
     pub fn default_permissions(self) -> SponsorPermissions {
         let all = |v| SponsorPermissions {
             can_view_leads: true,
@@ -117,6 +133,57 @@ pub struct SponsorPermissions {
     pub can_invite_others: bool,
 }
 
+impl SponsorPermissions {
+    /// Every flag held: what an organizer holds.
+    pub const ALL: SponsorPermissions = SponsorPermissions {
+        can_view_leads: true,
+        can_export_leads: true,
+        can_message_attendees: true,
+        can_manage_booth: true,
+        can_invite_others: true,
+    };
+
+    /// Each flag by its name.
+    pub fn named(self) -> [(&'static str, bool); 5] {
+        [
+            ("can_view_leads", self.can_view_leads),
+            ("can_export_leads", self.can_export_leads),
+            ("can_message_attendees", self.can_message_attendees),
+            ("can_manage_booth", self.can_manage_booth),
+            ("can_invite_others", self.can_invite_others),
+        ]
+    }
+
+    /// The flags set here and not in `before`: what a change grants.
+    pub fn granted_beyond(self, before: SponsorPermissions) -> Vec<&'static str> {
+        self.named()
+            .into_iter()
+            .zip(before.named())
+            .filter(|((_, now), (_, was))| *now && !*was)
+            .map(|((n, _), _)| n)
+            .collect()
+    }
+
+    /// The flags set here that `holder` lacks.
+    pub fn not_held_by(self, holder: SponsorPermissions) -> Vec<&'static str> {
+        self.named()
+            .into_iter()
+            .zip(holder.named())
+            .filter(|((_, want), (_, has))| *want && !*has)
+            .map(|((n, _), _)| n)
+            .collect()
+    }
+
+    /// No flag at all.
+    pub const NONE: SponsorPermissions = SponsorPermissions {
+        can_view_leads: false,
+        can_export_leads: false,
+        can_message_attendees: false,
+        can_manage_booth: false,
+        can_invite_others: false,
+    };
+}
+
 impl crate::validate::ClosedSet for SponsorRole {
     const NAMES: &'static [&'static str] = &["admin", "representative", "booth_staff", "viewer"];
 }
@@ -139,6 +206,20 @@ mod tests {
             assert!(!p.can_export_leads && !p.can_message_attendees);
             assert!(!p.can_manage_booth && !p.can_invite_others);
         }
+    }
+
+    #[test]
+    fn grants_are_measured_against_what_is_held() {
+        let booth = SponsorRole::BoothStaff.default_permissions();
+        let rep = SponsorRole::Representative.default_permissions();
+        assert_eq!(rep.not_held_by(booth), vec!["can_export_leads", "can_message_attendees"]);
+        assert!(booth.not_held_by(rep).is_empty());
+        assert_eq!(rep.granted_beyond(booth), vec!["can_export_leads", "can_message_attendees"]);
+        assert!(booth.granted_beyond(rep).is_empty(), "taking away grants nothing");
+        assert!(SponsorPermissions::ALL.not_held_by(SponsorPermissions::ALL).is_empty());
+        assert!(SponsorRole::Admin.rank() > SponsorRole::Representative.rank());
+        assert!(SponsorRole::BoothStaff.rank() > SponsorRole::Viewer.rank());
+        assert!(!SponsorRole::Viewer.captures_leads() && SponsorRole::BoothStaff.captures_leads());
     }
 
     #[test]

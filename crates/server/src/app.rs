@@ -37,8 +37,6 @@ pub struct AppState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// How often sockets are checked for expired tokens.
-const SOCKET_EXPIRY_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Connects and migrates the database and builds the services.
 pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
@@ -156,7 +154,8 @@ pub async fn serve(
     });
     // Subscribed before the first request is served: nothing committed is missed.
     let relay = tokio::spawn(state.realtime.clone().relay(state.services.notifier.subscribe()));
-    let expiry = tokio::spawn(state.realtime.clone().expire_sessions(SOCKET_EXPIRY_CHECK));
+    // Every live channel's grant is re-decided here (services::live).
+    let live_watch = tokio::spawn(sponsorhub_services::live::watch(state.services.clone()));
     let gateway = state.realtime.clone();
     let stopping = state.shutdown.clone();
     let app = build_router(state);
@@ -175,7 +174,7 @@ pub async fn serve(
         worker.stop().await;
     }
     relay.abort();
-    expiry.abort();
+    live_watch.abort();
     served
 }
 

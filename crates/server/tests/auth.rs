@@ -138,9 +138,17 @@ async fn platform_tokens_create_their_identity(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{event}");
 
-    // The same identity again is the same user; a role change in a new token is applied.
-    let member = sign(
+    // A token without `iat` cannot tell it is newer than the membership: no change.
+    let undated = sign(
         json!({"sub": "platform-user-7", "email": "org.admin@platform.io", "orgId": "org_42", "role": "MEMBER", "exp": chrono_now() + 600}),
+        TEST_JWT_SECRET,
+    );
+    let (_, me_undated) = app.get("/api/v1/auth/me", Some(&undated)).await;
+    assert_eq!(me_undated["organizations"][0]["role"], "ADMIN");
+    // The same identity again is the same user; a role change in a token issued
+    // after the membership last changed is applied.
+    let member = sign(
+        json!({"sub": "platform-user-7", "email": "org.admin@platform.io", "orgId": "org_42", "role": "MEMBER", "iat": chrono_now() + 2, "exp": chrono_now() + 600}),
         TEST_JWT_SECRET,
     );
     let (status, me2) = app.get("/api/v1/auth/me", Some(&member)).await;

@@ -85,13 +85,24 @@ async fn capture_scores_and_deduplicates(app: TestApp) {
 async fn attendees_record_their_own_interactions(app: TestApp) {
     let w = world(&app).await;
     let attendee = app.platform_token("attendee-1", "visitor@corp.io", None);
-    let (status, lead) =
+    // the attendee gets a receipt: what they shared, with whom, what was recorded
+    let (status, receipt) =
         app.post(&w.capture_path(), Some(&attendee), json!({"interaction_type": "content_download"})).await;
-    assert_eq!(status, StatusCode::CREATED, "{lead}");
-    assert_eq!((lead["user_email"].as_str(), lead["intent_score"].as_i64()), (Some("visitor@corp.io"), Some(15)));
-    let (status, lead) =
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    assert_eq!(
+        (receipt["shared"]["email"].as_str(), receipt["sponsor_name"].as_str(), receipt["points"].as_i64()),
+        (Some("visitor@corp.io"), Some("Ferris Inc"), Some(15))
+    );
+    let (status, again) =
         app.post(&w.capture_path(), Some(&attendee), json!({"interaction_type": "content_view"})).await;
-    assert_eq!((status, lead["intent_score"].as_i64()), (StatusCode::OK, Some(25)));
+    assert_eq!(
+        (status, again["lead_id"].clone(), again["created"].as_bool()),
+        (StatusCode::OK, receipt["lead_id"].clone(), Some(false))
+    );
+    // the sponsor's side: one lead, scored 15 + 10
+    let lead_path = w.leads_path(&format!("/{}", receipt["lead_id"].as_str().unwrap()));
+    let (_, lead) = app.get(&lead_path, Some(&w.organizer.token)).await;
+    assert_eq!((lead["user_email"].as_str(), lead["intent_score"].as_i64()), (Some("visitor@corp.io"), Some(25)));
     // attendees do not see the sponsor's leads
     let (status, body) = app.get(&w.leads_path(""), Some(&attendee)).await;
     assert_problem(status, &body, 404);

@@ -437,9 +437,12 @@ async fn two_instances_share_rooms_through_postgres() {
         );
     }
 
-    // revoked through A: the socket on B leaves the room
+    // revoked through A: within 2 s the socket on B leaves the room (B's live
+    // grants are re-decided from the database) and is told so
     let (status, _) = a.delete(&w.org_path(&format!("/sponsor-users/{booth_id}")), Some(&w.organizer.token)).await;
     assert_eq!(status, StatusCode::OK);
+    let closed = c.next("staff-on-b", "sponsor.leads.closed").await;
+    assert_eq!(closed["sponsorId"], w.sponsor_id.as_str());
     let (rep, _) = join_staff(&a, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
     capture(&a, &w, &rep.token, "booth_visit", json!({"email": "bob@corp.io"})).await;
     assert_eq!(c.next("on-b", "lead.captured.new").await["userEmail"], "bob@corp.io");

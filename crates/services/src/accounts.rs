@@ -1,7 +1,7 @@
 //! Accounts: sign-up, login, the caller's profile, and turning a bearer token into a
 //! [`Principal`] (creating the local rows of a platform identity on first use).
 
-use crate::{Error, Principal, Result, Services};
+use crate::{Error, IdentityKey, Principal, Result, Services};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use serde::{Deserialize, Serialize};
@@ -162,10 +162,19 @@ pub async fn me(svc: &Services, p: &Principal) -> Result<Me> {
     Ok(Me { user, organizations })
 }
 
-/// Verifies a bearer token and returns its Principal. A token naming a user or an
-/// organization this service has not seen yet creates them (the surrounding
-/// platform's identity service is the authority for who exists and which role they
-/// hold in an organization). Known identities cost one read.
+/// Verifies a bearer token and returns its Principal. The rows of an identity the
+/// platform names follow its tokens (docs/ARCHITECTURE.md, "Identity"):
+///
+/// - a user this service has not seen is created on first use;
+/// - the user's e-mail and name come from their own sign-up or from a verified
+///   platform token, the latest token (`iat`) winning, so an older token never
+///   writes back an old address;
+/// - a platform token's organization role creates a missing membership, and changes
+///   an existing one only if the token was issued after the membership last changed;
+/// - tokens minted by this service carry no authority over any of it.
+///
+/// The Principal's e-mail is the stored one. Known identities cost one read, or
+/// none when the same claims were applied lately.
 pub async fn authenticate(svc: &Services, token: &str) -> Result<Principal> {
     let claims = svc.tokens.verify(token)?;
     let user_id = ids::external_id(&claims.sub);
@@ -183,46 +192,105 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Principal> {
         _ => None,
     };
 
-    // Seen lately with this organization and role: the rows exist as the token says.
-    // (A cache of a fact that only tokens change; authorization still reads the
-    // membership from the database.)
-    if svc.known_identities.contains(&(user_id, org)) {
-        return Ok(Principal { user_id, email, name, org, expires_at });
+    // These very claims were applied lately: the rows are as they make them.
+    let memo_key: IdentityKey = (user_id, org, email.clone(), claims.iat);
+    if let Some(stored_email) = svc.known_identities.get(&memo_key) {
+        return Ok(Principal { user_id, email: stored_email, name, org, expires_at });
     }
     let mut tx = svc.store.read().await?;
     let state = q::identity_state(&mut tx, user_id, org.map(|(id, _)| id)).await?;
     drop(tx);
-    let up_to_date = match (&state, org) {
-        (None, _) => false,
-        (Some(_), None) => true,
-        (Some(role), Some((_, want))) => role.as_deref() == Some(want.as_str()),
+    let stored_email = if claims.is_minted() {
+        // Our own tokens name accounts that exist; they change nothing.
+        state.map(|s| s.email).ok_or_else(|| Error::Unauthenticated("the token's account no longer exists".into()))?
+    } else {
+        let identity = Identity { user: user_id, email: &email, name: &name, org, iat: claims.iat };
+        match state {
+            Some(s) if !identity.changes(&s) => s.email,
+            state => provision(svc, &identity, state).await?,
+        }
     };
-    if !up_to_date {
-        provision(svc, user_id, &email, &name, org).await?;
-    }
-    svc.known_identities.insert((user_id, org));
-    Ok(Principal { user_id, email, name, org, expires_at })
+    svc.known_identities.insert(memo_key, stored_email.clone());
+    Ok(Principal { user_id, email: stored_email, name, org, expires_at })
 }
 
-async fn provision(svc: &Services, user: Uuid, email: &str, name: &str, org: Option<(Uuid, OrgRole)>) -> Result<()> {
+/// What a verified platform token says of its subject.
+struct Identity<'a> {
+    user: Uuid,
+    email: &'a str,
+    name: &'a str,
+    org: Option<(Uuid, OrgRole)>,
+    iat: Option<i64>,
+}
+
+impl Identity<'_> {
+    /// Issued after `at`, which it may therefore overrule.
+    fn newer_than(&self, at: Option<i64>) -> bool {
+        match (self.iat, at) {
+            (_, None) => true,
+            (Some(iat), Some(at)) => iat > at,
+            (None, Some(_)) => false,
+        }
+    }
+
+    fn sets_email(&self, s: &q::IdentityState) -> bool {
+        s.email != self.email && self.newer_than(s.identity_iat)
+    }
+
+    fn sets_role(&self, s: &q::IdentityState) -> bool {
+        match (self.org, &s.role) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some((_, want)), Some(have)) => {
+                have.as_str() != want.as_str() && self.newer_than(s.role_changed_at.map(|t| t.timestamp()))
+            }
+        }
+    }
+
+    fn changes(&self, s: &q::IdentityState) -> bool {
+        self.sets_email(s) || self.sets_role(s)
+    }
+}
+
+/// Applies a platform token's identity; returns the user's e-mail afterwards.
+async fn provision(svc: &Services, id: &Identity<'_>, _seen: Option<q::IdentityState>) -> Result<String> {
     let now = time::now();
     let mut tx = svc.store.write().await?;
-    q::insert_user_if_absent(&mut tx, user, email, name, now).await?;
-    if q::get_user(&mut tx, user).await?.is_none() {
-        // The e-mail belongs to another account of ours: do not merge identities.
-        return Err(Error::Unauthenticated("the token's e-mail address belongs to another account".into()));
+    // Read again under the write lock: another request may have changed the rows.
+    let state = match q::identity_state(&mut tx, id.user, id.org.map(|(o, _)| o)).await? {
+        Some(s) => s,
+        None => {
+            if !q::insert_user_if_absent(&mut tx, id.user, id.email, id.name, now).await? {
+                // The e-mail belongs to another account of ours: do not merge identities.
+                return Err(Error::Unauthenticated("the token's e-mail address belongs to another account".into()));
+            }
+            q::set_identity(&mut tx, id.user, id.email, id.name, id.iat.unwrap_or(0), now).await?;
+            q::identity_state(&mut tx, id.user, id.org.map(|(o, _)| o))
+                .await?
+                .ok_or_else(|| Error::Internal(anyhow::anyhow!("user vanished while provisioning")))?
+        }
+    };
+    let mut email = state.email.clone();
+    if id.sets_email(&state) {
+        match q::set_identity(&mut tx, id.user, id.email, id.name, id.iat.unwrap_or(0), now).await {
+            Ok(()) => email = id.email.to_string(),
+            Err(sponsorhub_store::StoreError::Unique(_)) => {
+                return Err(Error::Unauthenticated("the token's e-mail address belongs to another account".into()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        svc.known_identities.forget(|k| k.0 == id.user);
     }
-    if let Some((org_id, role)) = org {
-        q::insert_organization_if_absent(&mut tx, org_id, &format!("Organization {org_id}"), now).await?;
-        q::upsert_membership(&mut tx, org_id, user, role.as_str(), now).await?;
+    if let Some((org_id, role)) = id.org {
+        if state.role.is_none() {
+            q::insert_organization_if_absent(&mut tx, org_id, &format!("Organization {org_id}"), now).await?;
+            q::insert_membership_if_absent(&mut tx, org_id, id.user, role.as_str(), now).await?;
+        } else if id.sets_role(&state) {
+            q::upsert_membership(&mut tx, org_id, id.user, role.as_str(), now).await?;
+            svc.known_identities.forget(|k| k.0 == id.user);
+        }
     }
     tx.commit().await?;
-    tracing::info!(user.id = %user, "provisioned identity from token");
-    Ok(())
-}
-
-/// The caller's role in `org`, or `None` when not a member (who must then see the
-/// organization's objects as missing).
-pub async fn org_role(tx: &mut sponsorhub_store::Tx, p: &Principal, org: Uuid) -> Result<Option<OrgRole>> {
-    q::membership_role(tx, org, p.user_id).await?.as_deref().map(parse_role).transpose()
+    tracing::info!(user.id = %id.user, "applied a platform token's identity");
+    Ok(email)
 }

@@ -28,6 +28,20 @@ pub struct Claims {
     pub iss: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<String>,
+    /// `sponsorhub` on the tokens this service mints: they carry no authority over
+    /// roles or identities (the database is the truth for those).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub src: Option<String>,
+}
+
+/// The `src` claim of the tokens this service mints.
+pub const MINTED_SRC: &str = "sponsorhub";
+
+impl Claims {
+    /// Minted by this service (at sign-up or login), not by the platform.
+    pub fn is_minted(&self) -> bool {
+        self.src.as_deref() == Some(MINTED_SRC)
+    }
 }
 
 /// How tokens are signed and checked.
@@ -128,6 +142,32 @@ impl TokenService {
         org: Option<(Uuid, OrgRole)>,
         ttl: Duration,
     ) -> Result<String> {
+        self.sign(user, email, name, org, ttl, Some(MINTED_SRC))
+    }
+
+    /// Mints a token as the surrounding platform would (no `src` claim): its
+    /// identity and organization role are applied like a platform token's. For the
+    /// operator's `sponsorhub token` command, never for sign-up or login.
+    pub fn issue_platform_token(
+        &self,
+        user: Uuid,
+        email: &str,
+        name: &str,
+        org: Option<(Uuid, OrgRole)>,
+        ttl: Duration,
+    ) -> Result<String> {
+        self.sign(user, email, name, org, ttl, None)
+    }
+
+    fn sign(
+        &self,
+        user: Uuid,
+        email: &str,
+        name: &str,
+        org: Option<(Uuid, OrgRole)>,
+        ttl: Duration,
+        src: Option<&str>,
+    ) -> Result<String> {
         let key = self.encoding.as_ref().ok_or_else(|| {
             Error::Internal(anyhow::anyhow!("no private key is configured, so this service cannot mint tokens"))
         })?;
@@ -142,6 +182,7 @@ impl TokenService {
             iat: Some(now),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
+            src: src.map(str::to_string),
         };
         encode(&Header::new(self.algorithm), &claims, key).map_err(|e| Error::Internal(e.into()))
     }

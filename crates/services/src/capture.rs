@@ -2,17 +2,17 @@
 //! capturing them at the booth). One transaction records the interaction and
 //! creates or updates the sponsor's one lead for that attendee (DESIGN.md §4).
 
-use crate::access::SponsorAccess;
+use crate::authz::{self, LeadView};
 use crate::email::{self, LeadReason};
 use crate::notify::{IntentChange, Notification};
 use crate::{Error, Principal, Result, Services};
 use chrono::{DateTime, Duration, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sponsorhub_domain::scoring::{self, IntentLevel, InteractionType};
 use sponsorhub_domain::validate::{self, Validator};
 use sponsorhub_domain::{FollowUpStatus, ids, time};
 use sponsorhub_store::records::{Interaction, JsonColumn, Lead};
-use sponsorhub_store::{Tx, accounts, idempotency, leads, members, sponsors};
+use sponsorhub_store::{Tx, accounts, idempotency, leads, sponsors};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -52,9 +52,52 @@ pub struct IdempotencyKey {
 pub struct CaptureOutcome {
     /// A new lead (201) rather than an update of the attendee's lead (200).
     pub created: bool,
-    pub lead: Lead,
+    /// The whole lead, for callers who may see it (staff who view leads); `None`
+    /// for everyone else (an attendee recording their own interaction, staff
+    /// without view-leads), who get the receipt alone.
+    pub lead: Option<Lead>,
+    /// What was recorded, with whom: every caller gets it.
+    pub receipt: CaptureReceipt,
     /// The answer is the stored one of an earlier request with the same key.
     pub replayed: bool,
+}
+
+/// What a capture recorded, with whom, and what the attendee shared: all an
+/// attendee or staff without view-leads are shown (docs/ARCHITECTURE.md,
+/// "Authorization").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+pub struct CaptureReceipt {
+    pub lead_id: Uuid,
+    /// A new lead rather than an update of the attendee's lead.
+    pub created: bool,
+    pub sponsor_id: Uuid,
+    pub sponsor_name: String,
+    /// The interaction recorded.
+    pub interaction_type: String,
+    /// The points it added (before the score's cap).
+    pub points: i32,
+    pub occurred_at: DateTime<Utc>,
+    /// The details the attendee shared with the sponsor (their own capture only).
+    pub shared: Option<SharedDetails>,
+}
+
+/// The attendee's details a sponsor received.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+pub struct SharedDetails {
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// The answer kept with an idempotency key.
+#[derive(Serialize, Deserialize)]
+struct StoredAnswer {
+    lead: Lead,
+    receipt: CaptureReceipt,
+    full: bool,
 }
 
 /// A claim older than this belongs to a request that died; a retry may take it over.
@@ -158,9 +201,11 @@ async fn claim_key(svc: &Services, p: &Principal, k: &IdempotencyKey) -> Result<
         )]));
     }
     match (stored.response_status, stored.response_body) {
-        (Some(status), Some(body)) => {
-            let lead: Lead = serde_json::from_str(&body).map_err(|e| Error::Internal(e.into()))?;
-            Ok(Some(CaptureOutcome { created: status == 201, lead, replayed: true }))
+        (Some(_), Some(body)) => {
+            // The same shape as the first answer: what the caller was shown then.
+            let a: StoredAnswer = serde_json::from_str(&body).map_err(|e| Error::Internal(e.into()))?;
+            let lead = a.full.then_some(a.lead);
+            Ok(Some(CaptureOutcome { created: a.receipt.created, lead, receipt: a.receipt, replayed: true }))
         }
         _ => {
             let stale_before = now - Duration::seconds(STALE_CLAIM_SECS);
@@ -187,30 +232,23 @@ async fn capture(
     let sponsor = sponsors::get(&mut tx, sponsor_id).await?.filter(|s| s.event_id == event_id);
     let Some(sponsor) = sponsor else { return Err(Error::NotFound("sponsor")) };
 
-    // Who is the attendee: the caller, or the person staff name.
-    let (attendee_id, profile) = match profile {
-        None => (
-            p.user_id,
-            Profile {
+    // Who is the attendee: the caller, or the person staff name; and what the
+    // caller is shown afterwards (authz decides).
+    let (attendee_id, profile, view, shared) = match profile {
+        None => {
+            let shared = SharedDetails { name: Some(p.name.clone()), email: Some(p.email.clone()) };
+            let profile = Profile {
                 user_id: None,
-                name: Some(p.name.clone()),
-                email: Some(p.email.clone()),
+                name: shared.name.clone(),
+                email: shared.email.clone(),
                 company: None,
                 title: None,
-            },
-        ),
+            };
+            (p.user_id, profile, LeadView::Receipt, Some(shared))
+        }
         Some(profile) => {
-            let member = members::find(&mut tx, sponsor_id, p.user_id).await?.filter(|m| m.is_active);
-            match member {
-                Some(m) if m.role != "viewer" => {}
-                Some(_) => return Err(Error::Forbidden("viewers may not capture leads".into())),
-                None => {
-                    // Tell a known sponsor (organizers) from one the caller has no relation to.
-                    SponsorAccess::load(&mut tx, p, sponsor_id).await?;
-                    return Err(Error::Forbidden("only the sponsor's staff capture other attendees".into()));
-                }
-            }
-            (attendee_user(&mut tx, &profile, now).await?, profile)
+            let view = authz::staff_capture(&mut tx, p, &sponsor).await?;
+            (attendee_user(&mut tx, sponsor_id, &profile, now).await?, profile, view, None)
         }
     };
     if sponsor.is_archived {
@@ -310,48 +348,55 @@ async fn capture(
         },
     )
     .await?;
+    let receipt = CaptureReceipt {
+        lead_id: lead.id,
+        created,
+        sponsor_id,
+        sponsor_name: sponsor.company_name.clone(),
+        interaction_type: kind.as_str().into(),
+        points,
+        occurred_at: now,
+        shared,
+    };
+    let full = view == LeadView::Full;
     if let Some(k) = key {
-        let body = serde_json::to_string(&lead).map_err(|e| Error::Internal(e.into()))?;
+        let answer = StoredAnswer { lead, receipt, full };
+        let body = serde_json::to_string(&answer).map_err(|e| Error::Internal(e.into()))?;
         idempotency::complete(&mut tx, p.user_id, &k.key, if created { 201 } else { 200 }, &body).await?;
+        tx.commit().await?;
+        let StoredAnswer { lead, receipt, .. } = answer;
+        return Ok((CaptureOutcome { created, lead: full.then_some(lead), receipt, replayed: false }, notifications));
     }
     tx.commit().await?;
-    Ok((CaptureOutcome { created, lead, replayed: false }, notifications))
+    Ok((CaptureOutcome { created, lead: full.then_some(lead), receipt, replayed: false }, notifications))
 }
 
-/// The local user of an attendee named by staff, created on first sight. The
-/// platform's user id names them when given; otherwise their e-mail address does.
-async fn attendee_user(tx: &mut Tx, a: &Profile, now: DateTime<Utc>) -> Result<Uuid> {
-    let name = a.name.clone().or_else(|| a.email.clone()).unwrap_or_else(|| "Attendee".into());
-    if let Some(ext) = &a.user_id {
-        let id = ids::external_id(ext);
-        if accounts::get_user(tx, id).await?.is_some() {
-            return Ok(id);
+/// The id under which the sponsor's lead of an attendee named by staff is kept
+/// (docs/DECISIONS.md, "A capture makes no account"). What staff type is a contact
+/// on the lead, never an account: a platform id names the platform's user (whose
+/// own token later fills in their account); an e-mail address names the attendee
+/// of the sponsor's lead with that contact address, else a known account with it,
+/// else a contact of its own. The row kept
+/// for an unknown id has a placeholder `.invalid` address and no password: it can
+/// neither sign in nor receive mail, and blocks nobody's sign-up.
+async fn attendee_user(tx: &mut Tx, sponsor: Uuid, a: &Profile, now: DateTime<Utc>) -> Result<Uuid> {
+    let id = match (&a.user_id, &a.email) {
+        (Some(ext), _) => ids::external_id(ext),
+        (None, Some(email)) => {
+            if let Some(known) = leads::attendee_by_email(tx, sponsor, email).await? {
+                return Ok(known);
+            }
+            match accounts::find_credentials(tx, email).await? {
+                Some((u, _)) => return Ok(u.id),
+                None => ids::contact_id(email),
+            }
         }
-        // Unknown to us and no e-mail: a placeholder address under the reserved
-        // .invalid domain keeps users.email unique and never receives mail.
-        let email = a.email.clone().unwrap_or_else(|| format!("attendee-{}@attendees.invalid", id.simple()));
-        if accounts::insert_user_if_absent(tx, id, &email, &name, now).await? {
-            return Ok(id);
-        }
-        // The e-mail address belongs to a user we know under another id: the same person.
-        return by_email(tx, &email).await;
+        (None, None) => return Err(Error::invalid("attendee", "needs a platform user id or an e-mail address")),
+    };
+    if accounts::get_user(tx, id).await?.is_none() {
+        accounts::insert_user_if_absent(tx, id, &ids::placeholder_email(id), "Attendee", now).await?;
     }
-    let email = a.email.as_deref().expect("validated: user_id or email");
-    if let Some((u, _)) = accounts::find_credentials(tx, email).await? {
-        return Ok(u.id);
-    }
-    let id = ids::new_id();
-    if accounts::insert_user_if_absent(tx, id, email, &name, now).await? {
-        return Ok(id);
-    }
-    by_email(tx, email).await
-}
-
-async fn by_email(tx: &mut Tx, email: &str) -> Result<Uuid> {
-    accounts::find_credentials(tx, email)
-        .await?
-        .map(|(u, _)| u.id)
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("attendee user neither inserted nor found")))
+    Ok(id)
 }
 
 /// Forgets idempotency keys older than the configured retention (at least 24 h).

@@ -1,14 +1,14 @@
 //! Events of an organization, which sponsors hang off.
 
-use crate::accounts::org_role;
+use crate::authz::{require_member, require_organizer};
 use crate::pagination::{self, Page};
 use crate::{Error, Principal, Result, Services};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 use sponsorhub_domain::validate::{self, Validator};
-use sponsorhub_domain::{OrgRole, ids, time};
+use sponsorhub_domain::{ids, time};
 use sponsorhub_store::records::Event;
-use sponsorhub_store::{StoreError, Tx, events as q};
+use sponsorhub_store::{StoreError, events as q};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -49,21 +49,6 @@ pub struct UpdateEvent {
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
 pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
-}
-
-/// The caller's role in `org`; a non-member sees the organization as missing.
-pub(crate) async fn require_member(tx: &mut Tx, p: &Principal, org: Uuid, what: &'static str) -> Result<OrgRole> {
-    org_role(tx, p, org).await?.ok_or(Error::NotFound(what))
-}
-
-/// Like [`require_member`], and the member must be an OWNER or ADMIN.
-pub(crate) async fn require_organizer(tx: &mut Tx, p: &Principal, org: Uuid, what: &'static str) -> Result<OrgRole> {
-    let role = require_member(tx, p, org, what).await?;
-    if role.is_organizer() {
-        Ok(role)
-    } else {
-        Err(Error::Forbidden("only the organization's owners and admins may do this".into()))
-    }
 }
 
 fn check_dates(v: &mut Validator, starts: Option<DateTime<Utc>>, ends: Option<DateTime<Utc>>) {
@@ -134,7 +119,7 @@ pub async fn list_events(
 
 pub async fn get_event(svc: &Services, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<Event> {
     let mut tx = svc.store.read().await?;
-    crate::tiers::event_of_org(&mut tx, p, org, id, false).await
+    crate::authz::event_of_org(&mut tx, p, org, id, false).await
 }
 
 #[tracing::instrument(skip_all, fields(organization.id = %org, event.id = %id))]

@@ -2,7 +2,7 @@
 //! invite; accepted by the invited person. The token is 32 random bytes, shown only
 //! in the invitation message; the database keeps its SHA-256.
 
-use crate::access::SponsorAccess;
+use crate::authz::SponsorAccess;
 use crate::notify::{InvitationMessage, Notification};
 use crate::{Error, Principal, Result, Services};
 use base64::Engine;
@@ -10,7 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sponsorhub_domain::validate::{self, Validator};
-use sponsorhub_domain::{InvitationStatus, SponsorRole, ids, time};
+use sponsorhub_domain::{InvitationStatus, SponsorPermissions, SponsorRole, ids, time};
 use sponsorhub_store::records::{Event, Invitation, Sponsor, SponsorMember};
 use sponsorhub_store::{StoreError, Tx, accounts, events as event_store, invitations as q, members, sponsors, tiers};
 use uuid::Uuid;
@@ -105,7 +105,7 @@ async fn load(tx: &mut Tx, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result
         Error::NotFound(_) => Error::NotFound("invitation"),
         e => e,
     })?;
-    access.require("manage invitations", |m| m.can_invite_others)?;
+    access.require_invite()?;
     Ok((inv, access))
 }
 
@@ -154,7 +154,10 @@ pub async fn create_invitation(
     let now = time::now();
     let mut tx = svc.store.write().await?;
     let access = SponsorAccess::load_in_org(&mut tx, p, org, sponsor_id).await?;
-    access.require("invite staff", |m| m.can_invite_others)?;
+    access.require_invite()?;
+    // The invited person starts with the role's flags: the inviter must hold them.
+    let role = role.unwrap();
+    access.check_grant(None, role, SponsorPermissions::NONE, role.default_permissions())?;
     if access.sponsor.is_archived {
         return Err(Error::Conflict("the sponsor is archived".into()));
     }
@@ -170,7 +173,7 @@ pub async fn create_invitation(
         id: ids::new_id(),
         sponsor_id,
         email,
-        role: role.unwrap().as_str().into(),
+        role: role.as_str().into(),
         status: InvitationStatus::Pending.as_str().into(),
         personal_message: personal_message.unwrap(),
         invited_by_user_id: Some(p.user_id),
@@ -210,7 +213,7 @@ pub async fn list_invitations(
     let now = time::now();
     let mut tx = svc.store.read().await?;
     let access = SponsorAccess::load_in_org(&mut tx, p, org, sponsor_id).await?;
-    access.require("manage invitations", |m| m.can_invite_others)?;
+    access.require_invite()?;
     // Read every status, then filter by the effective one (a pending invitation
     // past its expiry is expired).
     let all = q::list(&mut tx, sponsor_id, None).await?;
@@ -291,6 +294,8 @@ pub async fn accept_invitation(svc: &Services, p: &Principal, input: AcceptInvit
     if sponsor.is_archived {
         return Err(Error::Conflict("the sponsor is archived".into()));
     }
+    // Count and insert as one serialized step: concurrent accepts queue here.
+    sponsors::lock(&mut tx, sponsor.id).await?;
     let already = members::find(&mut tx, sponsor.id, p.user_id).await?.is_some_and(|m| m.is_active);
     if !already && let Some(tier) = sponsor.tier_id {
         let tier = tiers::get(&mut tx, sponsor.organization_id, tier).await?;

@@ -1,7 +1,7 @@
 //! A sponsor's leads: the list with filters and keyset pages, statistics, one lead
 //! with its history, and follow-up changes.
 
-use crate::access::SponsorAccess;
+use crate::authz::SponsorAccess;
 use crate::notify::Notification;
 use crate::pagination::{self, Page};
 use crate::{Error, Principal, Result, Services};
@@ -138,15 +138,6 @@ pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: 
     SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;
     let rows = q::list(&mut tx, sponsor_id, &filter, sort, after.as_ref(), i64::from(limit) + 1).await?;
     Ok(pagination::page(rows, limit, |l| LeadPosition::of(sort, l)))
-}
-
-/// May the caller follow the sponsor's leads live (join its socket.io room,
-/// subscribe over GraphQL)? The
-/// same rule as reading the lead list: `sponsor:leads:read`. A sponsor the caller
-/// has no relation to is missing (404), like everywhere else.
-pub async fn authorize_lead_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<()> {
-    let mut tx = svc.store.read().await?;
-    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()
 }
 
 pub async fn lead_stats(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LeadStats> {

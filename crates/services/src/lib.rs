@@ -2,15 +2,16 @@
 //! permissions, validates input, opens the transaction and decides what to publish
 //! after commit. REST, GraphQL and the web UI all call these functions.
 
-pub mod access;
 pub mod accounts;
 pub mod auth;
+pub mod authz;
 pub mod capture;
 pub mod email;
 pub mod error;
 pub mod events;
 pub mod invitations;
 pub mod leads;
+pub mod live;
 pub mod members;
 pub mod notify;
 pub mod pagination;
@@ -58,8 +59,8 @@ impl Default for Limits {
     }
 }
 
-/// A user and the organization and role a token named for them.
-pub(crate) type IdentityKey = (uuid::Uuid, Option<(uuid::Uuid, sponsorhub_domain::OrgRole)>);
+/// The claims of a token that were applied: user, organization and role, e-mail, `iat`.
+pub(crate) type IdentityKey = (uuid::Uuid, Option<(uuid::Uuid, sponsorhub_domain::OrgRole)>, String, Option<i64>);
 
 /// Everything a use case needs: the store, the token service, the rate limiters.
 /// Built once at start and shared by every adapter.
@@ -71,13 +72,15 @@ pub struct Services {
     /// How e-mail is queued and retried.
     pub email: email::EmailSettings,
     pub notifier: notify::Notifier,
+    /// The open grants of this instance's live channels.
+    pub live: Arc<live::LiveRegistry>,
     /// Where users reach the service: the base of links in messages.
     pub public_url: String,
     pub(crate) login_limiter: Arc<RateLimiter>,
     pub(crate) invite_limiter: Arc<RateLimiter>,
     pub(crate) capture_limiter: Arc<RateLimiter>,
     /// Identities whose rows were checked lately (see `accounts::authenticate`).
-    pub(crate) known_identities: Arc<rate_limit::RecentSet<IdentityKey>>,
+    pub(crate) known_identities: Arc<rate_limit::RecentMap<IdentityKey, String>>,
 }
 
 impl Services {
@@ -89,11 +92,12 @@ impl Services {
             limits,
             email: email::EmailSettings::default(),
             notifier: notify::Notifier::default(),
+            live: Arc::default(),
             public_url,
             login_limiter: per_minute(),
             invite_limiter: per_minute(),
             capture_limiter: per_minute(),
-            known_identities: Arc::new(rate_limit::RecentSet::new(Duration::from_secs(300), 100_000)),
+            known_identities: Arc::new(rate_limit::RecentMap::new(Duration::from_secs(300), 100_000)),
         }
     }
 

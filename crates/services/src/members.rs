@@ -1,7 +1,7 @@
 //! A sponsor's staff ("representatives"): listed by organizers and the staff,
 //! managed by organizers and sponsor admins. A sponsor never loses its last admin.
 
-use crate::access::SponsorAccess;
+use crate::authz::{self, SponsorAccess};
 use crate::notify::Notification;
 use crate::{Error, Principal, Result, Services};
 use serde::{Deserialize, Serialize};
@@ -79,7 +79,7 @@ pub async fn update_member(
     let role = v.check(input.role.as_deref().map(|r| validate::choice::<SponsorRole>("role", r)).transpose());
     v.finish()?;
     let mut tx = svc.store.write().await?;
-    let (before, _) = load(&mut tx, p, org, id).await?;
+    let (before, access) = load(&mut tx, p, org, id).await?;
     if !before.is_active {
         return Err(Error::Conflict("this person has left the sponsor's staff; invite them again".into()));
     }
@@ -105,6 +105,8 @@ pub async fn update_member(
             *flag = n;
         }
     }
+    let role = m.role.parse::<SponsorRole>().map_err(|e| Error::Internal(anyhow::anyhow!("stored role: {e}")))?;
+    access.check_grant(Some(&before), role, authz::flags_of(&before), authz::flags_of(&m))?;
     keep_an_admin(&mut tx, &before, &m).await?;
     m.updated_at = time::now();
     q::update(&mut tx, &m).await?;

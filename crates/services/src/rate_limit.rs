@@ -39,30 +39,35 @@ impl RateLimiter {
     }
 }
 
-/// A set whose members are forgotten after `ttl` (and all at once past `capacity`):
+/// A map whose entries are forgotten after `ttl` (and all at once past `capacity`):
 /// a bounded in-process memo of facts that are cheap to check again.
-pub struct RecentSet<K> {
+pub struct RecentMap<K, V> {
     ttl: Duration,
     capacity: usize,
-    entries: Mutex<HashMap<K, Instant>>,
+    entries: Mutex<HashMap<K, (Instant, V)>>,
 }
 
-impl<K: std::hash::Hash + Eq + Clone> RecentSet<K> {
+impl<K: std::hash::Hash + Eq + Clone, V: Clone> RecentMap<K, V> {
     pub fn new(ttl: Duration, capacity: usize) -> Self {
-        RecentSet { ttl, capacity, entries: Mutex::new(HashMap::new()) }
+        RecentMap { ttl, capacity, entries: Mutex::new(HashMap::new()) }
     }
 
-    pub fn contains(&self, k: &K) -> bool {
-        let entries = self.entries.lock().expect("recent set lock");
-        entries.get(k).is_some_and(|at| at.elapsed() < self.ttl)
+    pub fn get(&self, k: &K) -> Option<V> {
+        let entries = self.entries.lock().expect("recent map lock");
+        entries.get(k).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, v)| v.clone())
     }
 
-    pub fn insert(&self, k: K) {
-        let mut entries = self.entries.lock().expect("recent set lock");
+    pub fn insert(&self, k: K, v: V) {
+        let mut entries = self.entries.lock().expect("recent map lock");
         if entries.len() >= self.capacity {
             entries.clear();
         }
-        entries.insert(k, Instant::now());
+        entries.insert(k, (Instant::now(), v));
+    }
+
+    /// Forgets every entry whose key matches.
+    pub fn forget(&self, matches: impl Fn(&K) -> bool) {
+        self.entries.lock().expect("recent map lock").retain(|k, _| !matches(k));
     }
 }
 
@@ -81,15 +86,18 @@ mod tests {
     }
 
     #[test]
-    fn recent_sets_forget() {
-        let s = RecentSet::new(Duration::from_millis(20), 2);
-        s.insert(1);
-        assert!(s.contains(&1) && !s.contains(&2));
+    fn recent_maps_forget() {
+        let s = RecentMap::new(Duration::from_millis(20), 2);
+        s.insert(1, "a");
+        assert_eq!(s.get(&1), Some("a"));
+        assert_eq!(s.get(&2), None);
         std::thread::sleep(Duration::from_millis(30));
-        assert!(!s.contains(&1));
-        s.insert(2);
-        s.insert(3);
-        s.insert(4); // past capacity: starts over
-        assert!(s.contains(&4) && !s.contains(&2));
+        assert_eq!(s.get(&1), None);
+        s.insert(2, "b");
+        s.insert(3, "c");
+        s.insert(4, "d"); // past capacity: starts over
+        assert!(s.get(&4).is_some() && s.get(&2).is_none());
+        s.forget(|k| *k == 4);
+        assert!(s.get(&4).is_none());
     }
 }

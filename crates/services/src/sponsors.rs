@@ -1,9 +1,9 @@
 //! Sponsors of an event: organizers create, list, change, archive and restore them;
 //! a sponsor's own staff who manage the booth edit its profile and booth fields.
 
-use crate::access::SponsorAccess;
+use crate::authz::SponsorAccess;
+use crate::authz::event_of_org;
 use crate::pagination::{self, Page};
-use crate::tiers::event_of_org;
 use crate::{Error, Principal, Result, Services};
 use serde::{Deserialize, Serialize};
 use sponsorhub_domain::validate::{self, FieldError, Validator};
@@ -267,7 +267,7 @@ pub async fn update_sponsor(
     if organizer_only {
         access.require_organizer()?;
     } else {
-        access.require("edit the sponsor's profile", |m| m.can_manage_booth)?;
+        access.require_edit_profile()?;
     }
     let mut s = access.sponsor;
 

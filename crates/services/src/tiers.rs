@@ -1,12 +1,12 @@
 //! Sponsor tiers of an event: organizers write, organization members read.
 
-use crate::events::{require_member, require_organizer};
+use crate::authz::{event_of_org, require_member, require_organizer};
 use crate::{Error, Principal, Result, Services};
 use serde::Deserialize;
 use sponsorhub_domain::validate::{self, FieldError, Validator};
 use sponsorhub_domain::{ids, time};
-use sponsorhub_store::records::{Event, JsonColumn, Tier};
-use sponsorhub_store::{StoreError, Tx, events as event_store, tiers as q};
+use sponsorhub_store::records::{JsonColumn, Tier};
+use sponsorhub_store::{StoreError, Tx, tiers as q};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,25 +81,6 @@ fn name_taken(e: StoreError) -> Error {
         StoreError::Unique(_) => Error::Conflict("the event has a tier of this name already".into()),
         e => e.into(),
     }
-}
-
-/// The event, for a caller who is a member of its organization (an organizer, when
-/// `organizer`). When the request names the organization, an event of another one
-/// is missing; a non-member sees the event as missing either way.
-pub(crate) async fn event_of_org(
-    tx: &mut Tx,
-    p: &Principal,
-    org: Option<Uuid>,
-    event: Uuid,
-    organizer: bool,
-) -> Result<Event> {
-    let found = event_store::get_any(tx, event).await?;
-    let event = found.filter(|e| org.is_none_or(|o| o == e.organization_id)).ok_or(Error::NotFound("event"))?;
-    require_member(tx, p, event.organization_id, "event").await?;
-    if organizer {
-        require_organizer(tx, p, event.organization_id, "event").await?;
-    }
-    Ok(event)
 }
 
 /// The tier, for a member of its organization (an organizer, when `organizer`).

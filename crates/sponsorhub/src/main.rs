@@ -294,7 +294,7 @@ fn token(config: &Config, args: TokenArgs) -> anyhow::Result<()> {
     };
     let name = args.name.clone().unwrap_or_else(|| args.email.clone());
     let ttl = args.ttl.map(Duration::from_secs).unwrap_or(config.jwt.ttl);
-    let token = tokens.issue_with_ttl(user, &args.email, &name, org, ttl).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let token = tokens.issue_platform_token(user, &args.email, &name, org, ttl).map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{token}");
     Ok(())
 }

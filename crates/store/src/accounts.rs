@@ -13,11 +13,11 @@ pub async fn insert_user(
     password_hash: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<User> {
-    let sql = "INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $5)
+    let sql = "INSERT INTO users (id, email, name, password_hash, identity_iat, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $6, $5, $5)
                RETURNING id, email, name, created_at";
     Ok(on_tx!(tx, c => sqlx::query_as::<_, User>(sql)
-        .bind(id).bind(email).bind(name).bind(password_hash).bind(now)
+        .bind(id).bind(email).bind(name).bind(password_hash).bind(now).bind(now.timestamp())
         .fetch_one(c).await?))
 }
 
@@ -77,13 +77,58 @@ pub async fn membership_role(tx: &mut Tx, org: Uuid, user: Uuid) -> Result<Optio
     Ok(on_tx!(tx, c => sqlx::query_scalar::<_, String>(sql).bind(org).bind(user).fetch_optional(c).await?))
 }
 
-/// Whether the user exists, and their role in `org` (when given and a member): the
-/// one read that tells whether a token's identity is already known.
-pub async fn identity_state(tx: &mut Tx, user: Uuid, org: Option<Uuid>) -> Result<Option<Option<String>>> {
-    let sql = "SELECT m.role FROM users u
+/// What a token's identity is known as: the user's e-mail and when a token last
+/// set it, and their membership of `org` (when given and a member) with the time
+/// it last changed. The one read that tells whether a token changes anything.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IdentityState {
+    pub email: String,
+    pub identity_iat: Option<i64>,
+    pub role: Option<String>,
+    pub role_changed_at: Option<DateTime<Utc>>,
+}
+
+pub async fn identity_state(tx: &mut Tx, user: Uuid, org: Option<Uuid>) -> Result<Option<IdentityState>> {
+    let sql = "SELECT u.email, u.identity_iat, m.role, m.updated_at AS role_changed_at FROM users u
                LEFT JOIN organization_members m ON m.user_id = u.id AND m.organization_id = $2
                WHERE u.id = $1";
-    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, Option<String>>(sql).bind(user).bind(org).fetch_optional(c).await?))
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, IdentityState>(sql).bind(user).bind(org).fetch_optional(c).await?))
+}
+
+/// Sets the e-mail and name a verified token states, and its `iat`. `Unique` when
+/// the e-mail belongs to another user.
+pub async fn set_identity(
+    tx: &mut Tx,
+    user: Uuid,
+    email: &str,
+    name: &str,
+    iat: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let sql = "UPDATE users SET email = $2, name = $3, identity_iat = $4, updated_at = $5 WHERE id = $1";
+    on_tx!(tx, c => sqlx::query(sql).bind(user).bind(email).bind(name).bind(iat).bind(now).execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Adds the membership unless one exists; returns whether it was added.
+pub async fn insert_membership_if_absent(
+    tx: &mut Tx,
+    org: Uuid,
+    user: Uuid,
+    role: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let sql = "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $4) ON CONFLICT (organization_id, user_id) DO NOTHING";
+    let n =
+        on_tx!(tx, c => sqlx::query(sql).bind(org).bind(user).bind(role).bind(now).execute(c).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// Every member of the organization with their role.
+pub async fn membership_roles(tx: &mut Tx, org: Uuid) -> Result<Vec<(Uuid, String)>> {
+    let sql = "SELECT user_id, role FROM organization_members WHERE organization_id = $1";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, (Uuid, String)>(sql).bind(org).fetch_all(c).await?))
 }
 
 /// The organizations the user belongs to, oldest membership first.

@@ -33,6 +33,12 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
 /// The sponsor's lead for this attendee, locked until the transaction ends, so
 /// concurrent captures of one attendee apply one after the other. (SQLite writes
 /// through a single connection, which serializes them already.)
+/// The attendee of the sponsor's lead whose contact e-mail is `email`, if any.
+pub async fn attendee_by_email(tx: &mut Tx, sponsor: Uuid, email: &str) -> Result<Option<Uuid>> {
+    let sql = "SELECT user_id FROM sponsor_leads WHERE sponsor_id = $1 AND user_email = $2 ORDER BY id LIMIT 1";
+    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, Uuid>(sql).bind(sponsor).bind(email).fetch_optional(c).await?))
+}
+
 pub async fn find_for_update(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<Option<Lead>> {
     let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
     let sql = format!("SELECT {COLUMNS} FROM sponsor_leads WHERE sponsor_id = $1 AND user_id = $2{lock}");

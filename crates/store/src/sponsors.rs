@@ -51,6 +51,16 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<Sponsor>> {
     )
 }
 
+/// Serializes this transaction with every other that locks the same sponsor until
+/// it ends: a row lock on PostgreSQL; on SQLite the one writer connection
+/// serializes all writes already.
+pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<()> {
+    if let crate::TxConn::Postgres(t) = &mut tx.conn {
+        sqlx::query("SELECT id FROM sponsors WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(&mut **t).await?;
+    }
+    Ok(())
+}
+
 /// Filters of the event's sponsor list.
 #[derive(Debug, Clone, Default)]
 pub struct SponsorFilter {

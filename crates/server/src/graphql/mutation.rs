@@ -145,6 +145,11 @@ impl MutationRoot {
         });
         let outcome =
             capture::capture_lead(services(ctx), principal(ctx)?, event_id, sponsor_id, input, key).await.gql()?;
-        Ok(CaptureResult { created: outcome.created, replayed: outcome.replayed, lead: outcome.lead.into() })
+        Ok(CaptureResult {
+            created: outcome.created,
+            replayed: outcome.replayed,
+            lead: outcome.lead.map(Into::into),
+            receipt: outcome.receipt,
+        })
     }
 }

@@ -116,7 +116,10 @@ pub struct CaptureResult {
     pub created: bool,
     /// The answer is the stored one of an earlier request with the same idempotency key.
     pub replayed: bool,
-    pub lead: LeadNode,
+    /// The lead, for staff who may view leads and organizers; null for everyone else.
+    pub lead: Option<LeadNode>,
+    /// What was recorded and with whom: every caller gets it.
+    pub receipt: sponsorhub_services::capture::CaptureReceipt,
 }
 
 /// A capture changed a lead's score.

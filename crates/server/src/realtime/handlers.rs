@@ -1,15 +1,18 @@
 //! The `/events` namespace: the connect middleware that checks the token, and the
 //! `sponsor.leads.join` / `sponsor.leads.leave` events. Generic over the adapter, so
 //! the same code runs on the in-process adapter and on the PostgreSQL one. Who may
-//! join is a service decision (`leads::authorize_lead_feed`); this file only parses
-//! and answers.
+//! join is a service decision (`live::open_lead_feed`); this file only parses,
+//! answers, and acts when a live grant ends.
 
 use super::payloads::{Ack, HandshakeAuth, RoomRequest};
 use axum::http::header::AUTHORIZATION;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
-use sponsorhub_services::{Error, Principal, Services, accounts, leads};
+use sponsorhub_services::live::{self, LiveGrant};
+use sponsorhub_services::{Error, Principal, Services, accounts};
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 /// The socket.io namespace of the lead feed.
@@ -20,15 +23,40 @@ pub fn sponsor_room(sponsor_id: Uuid) -> String {
     format!("sponsor:{sponsor_id}")
 }
 
-/// Every socket of a user joins this room, so that a change of their access can
-/// reach all of them, on whichever instance they are connected.
-pub fn user_room(user_id: Uuid) -> String {
-    format!("user:{user_id}")
-}
-
 /// The authenticated user of a socket, kept in the socket's extensions.
 #[derive(Clone)]
 pub struct Caller(pub Principal);
+
+/// The live grants a socket holds (`services::live`): its session (key `None`),
+/// which disconnects the socket when it ends, and one per joined sponsor feed,
+/// which makes the socket leave the room when it ends.
+#[derive(Clone, Default)]
+pub struct Grants(Arc<Mutex<HashMap<Option<Uuid>, tokio::task::AbortHandle>>>);
+
+impl Grants {
+    /// Runs `on_end` when `grant` ends, unless replaced or cancelled first.
+    fn watch(&self, key: Option<Uuid>, mut grant: LiveGrant, on_end: impl FnOnce() + Send + 'static) {
+        let task = tokio::spawn(async move {
+            grant.ended().await;
+            on_end();
+        });
+        if let Some(old) = self.0.lock().expect("grants lock").insert(key, task.abort_handle()) {
+            old.abort();
+        }
+    }
+
+    fn cancel(&self, key: Option<Uuid>) {
+        if let Some(t) = self.0.lock().expect("grants lock").remove(&key) {
+            t.abort();
+        }
+    }
+
+    fn cancel_all(&self) {
+        for (_, t) in self.0.lock().expect("grants lock").drain() {
+            t.abort();
+        }
+    }
+}
 
 /// Why a connection was refused: sent to the client as `connect_error`.
 #[derive(Debug)]
@@ -70,10 +98,21 @@ pub(super) async fn authenticate<A: Adapter>(
             // its own afterwards, so a client that emits `sponsor.leads.join` as soon
             // as it is connected (what dashboards do) could otherwise beat the
             // registration of the event handlers and never get its ack.
-            s.join(user_room(principal.user_id));
+            let grants = Grants::default();
+            let socket = s.clone();
+            grants.watch(None, live::open_session(&svc, &principal), move || {
+                tracing::info!(socket.id = %socket.id, "token expired: closing its socket");
+                let _ = socket.disconnect();
+            });
+            s.extensions.insert(grants);
             s.extensions.insert(Caller(principal));
             s.on("sponsor.leads.join", on_join::<A>);
             s.on("sponsor.leads.leave", on_leave::<A>);
+            s.on_disconnect(async |s: SocketRef<A>| {
+                if let Some(g) = s.extensions.get::<Grants>() {
+                    g.cancel_all();
+                }
+            });
             Ok(())
         }
         Err(Error::Internal(e)) => {
@@ -95,7 +134,8 @@ fn parse_sponsor(req: Result<RoomRequest, impl fmt::Display>) -> Result<Uuid, St
 }
 
 /// `sponsor.leads.join { sponsorId }`: joins `sponsor:{sponsorId}` for a caller with
-/// `sponsor:leads:read` on it; answers `{ success, error? }`.
+/// `sponsor:leads:read` on it; answers `{ success, error? }`. When the access ends
+/// the socket leaves the room and receives `sponsor.leads.closed { sponsorId }`.
 async fn on_join<A: Adapter>(
     s: SocketRef<A>,
     TryData(req): TryData<RoomRequest>,
@@ -105,9 +145,15 @@ async fn on_join<A: Adapter>(
 ) {
     let answer = match parse_sponsor(req) {
         Err(e) => Ack::refused(e),
-        Ok(sponsor_id) => match leads::authorize_lead_feed(&svc, &caller.0, sponsor_id).await {
-            Ok(()) => {
+        Ok(sponsor_id) => match live::open_lead_feed(&svc, &caller.0, sponsor_id).await {
+            Ok(grant) => {
                 s.join(sponsor_room(sponsor_id));
+                let socket = s.clone();
+                let grants = s.extensions.get::<Grants>().unwrap_or_default();
+                grants.watch(Some(sponsor_id), grant, move || {
+                    socket.leave(sponsor_room(sponsor_id));
+                    let _ = socket.emit("sponsor.leads.closed", &serde_json::json!({ "sponsorId": sponsor_id }));
+                });
                 tracing::debug!(socket.id = %s.id, sponsor.id = %sponsor_id, "joined the lead feed");
                 Ack::ok()
             }
@@ -127,6 +173,9 @@ async fn on_leave<A: Adapter>(s: SocketRef<A>, TryData(req): TryData<RoomRequest
         Err(e) => Ack::refused(e),
         Ok(sponsor_id) => {
             s.leave(sponsor_room(sponsor_id));
+            if let Some(g) = s.extensions.get::<Grants>() {
+                g.cancel(Some(sponsor_id));
+            }
             Ack::ok()
         }
     };

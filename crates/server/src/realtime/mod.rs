@@ -16,7 +16,7 @@ pub mod payloads;
 use crate::config::{Config, RealtimeAdapter};
 use anyhow::Context;
 use axum::Router;
-use handlers::{NAMESPACE, sponsor_room, user_room};
+use handlers::{NAMESPACE, sponsor_room};
 use payloads::{IntentPayload, LeadPayload};
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, Emitter, LocalAdapter};
@@ -125,20 +125,6 @@ impl Gateway {
         }
     }
 
-    /// Ends the sockets of this instance whose token has expired, every `every`:
-    /// a socket is authenticated once, at its handshake, so without this it would
-    /// outlive its credentials.
-    pub async fn expire_sessions(self, every: std::time::Duration) {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tick.tick().await;
-            match &self.inner {
-                Inner::Local { io, .. } => disconnect_expired(io),
-                Inner::Postgres { io, .. } => disconnect_expired(io),
-            }
-        }
-    }
-
     /// Disconnects every client (so that long-polling requests end) and stops the
     /// adapter.
     pub async fn close(&self) {
@@ -152,21 +138,8 @@ impl Gateway {
     }
 }
 
-fn disconnect_expired<A: Adapter>(io: &SocketIo<A>) {
-    let Some(ns) = io.of(NAMESPACE) else { return };
-    let now = chrono::Utc::now();
-    for s in ns.sockets() {
-        let expired =
-            s.extensions.get::<handlers::Caller>().is_some_and(|c| c.0.expires_at.is_some_and(|exp| exp <= now));
-        if expired {
-            tracing::info!(socket.id = %s.id, "token expired: closing its socket");
-            let _ = s.disconnect();
-        }
-    }
-}
-
-/// One notification to its room: lead events to `sponsor:{id}`; a revoked access
-/// makes the user's sockets (on every instance) leave the sponsor's room.
+/// One notification to its room: lead events to `sponsor:{id}`. (A revoked access
+/// ends the sockets' live grants, `services::live`, on every instance.)
 async fn deliver<A: Adapter>(io: &SocketIo<A>, n: Notification) {
     let Some(ns) = io.of(NAMESPACE) else { return };
     let sent = match &n {
@@ -179,13 +152,7 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, n: Notification) {
         Notification::LeadUpdated { lead } => {
             ns.to(sponsor_room(lead.sponsor_id)).emit("lead.updated", &LeadPayload::from(lead)).await
         }
-        Notification::AccessRevoked { sponsor_id, user_id } => {
-            if let Err(e) = ns.to(user_room(*user_id)).leave(sponsor_room(*sponsor_id)).await {
-                tracing::warn!(error = %e, sponsor.id = %sponsor_id, user.id = %user_id, "could not close a revoked lead feed");
-            }
-            Ok(())
-        }
-        Notification::InvitationIssued(_) => Ok(()),
+        Notification::AccessRevoked { .. } | Notification::InvitationIssued(_) => Ok(()),
     };
     if let Err(e) = sent {
         tracing::warn!(error = %e, sponsor.id = %n.sponsor_id(), "real-time emit failed");

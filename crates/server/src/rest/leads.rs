@@ -8,7 +8,7 @@ use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sponsorhub_services::Error;
-use sponsorhub_services::capture::{self, CaptureLead, IdempotencyKey};
+use sponsorhub_services::capture::{self, CaptureLead, CaptureReceipt, IdempotencyKey};
 use sponsorhub_services::leads::{self, LeadDetail, LeadQuery, LeadStats, UpdateLead};
 use sponsorhub_store::records::Lead;
 use uuid::Uuid;
@@ -87,9 +87,19 @@ pub async fn update_lead(
     Ok(Json(leads::update_lead(&s.services, &p, Some(sponsor_id), lead_id, input).await?))
 }
 
+/// What a capture answers: the lead for staff who may view leads (and organizers),
+/// a receipt for everyone else.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum CaptureAnswer {
+    Lead(Box<Lead>),
+    Receipt(CaptureReceipt),
+}
+
 /// Record an interaction of an attendee with a sponsor. Without `attendee`, the
-/// caller records their own interaction; with it, the sponsor's staff capture that
-/// attendee. 201 with the new lead, 200 with the updated one. An `Idempotency-Key`
+/// caller records their own interaction and gets a receipt of what they shared and
+/// with whom; with it, the sponsor's staff capture that attendee and get the lead
+/// (a receipt when they may not view leads). 201 for a new lead, 200 for an update. An `Idempotency-Key`
 /// header makes a retry answer like the first request without counting again.
 #[utoipa::path(post, path = "/api/v1/sponsors/events/{event_id}/sponsors/{sponsor_id}/capture-lead", tag = "leads",
     security(("bearer" = [])), request_body = CaptureLead,
@@ -98,8 +108,8 @@ pub async fn update_lead(
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe; kept 24 hours"),
     ),
     responses(
-        (status = 201, description = "A new lead", body = Lead),
-        (status = 200, description = "The attendee's lead, updated", body = Lead),
+        (status = 201, description = "A new lead", body = CaptureAnswer),
+        (status = 200, description = "The attendee's lead, updated", body = CaptureAnswer),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Sponsor archived, lead capture off, or the same Idempotency-Key in flight", body = Problem, content_type = "application/problem+json"),
@@ -130,7 +140,11 @@ pub async fn capture_lead(
     })?;
     let outcome = capture::capture_lead(&s.services, &p, event_id, sponsor_id, input, key).await?;
     let status = if outcome.created { StatusCode::CREATED } else { StatusCode::OK };
-    let mut response = (status, Json(outcome.lead)).into_response();
+    let answer = match outcome.lead {
+        Some(lead) => CaptureAnswer::Lead(Box::new(lead)),
+        None => CaptureAnswer::Receipt(outcome.receipt),
+    };
+    let mut response = (status, Json(answer)).into_response();
     if outcome.replayed {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     }

@@ -15,7 +15,7 @@ use sponsorhub_services::capture::{self, Attendee, CaptureLead};
 use sponsorhub_services::leads::{self, LeadQuery, UpdateLead};
 use sponsorhub_services::members::{self, UpdateMember};
 use sponsorhub_services::notify::Notification;
-use sponsorhub_services::{Error, Principal, events, invitations, sponsors};
+use sponsorhub_services::{Error, Principal, events, invitations, live, sponsors};
 use sponsorhub_store::records::Lead;
 use std::convert::Infallible;
 use tokio_stream::StreamExt;
@@ -227,21 +227,19 @@ pub async fn leads(
     }))
 }
 
-/// How often an open live feed checks that its session and access still hold.
-const FEED_RECHECK: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// The live feed of the dashboard: server-sent events from the notifier, for callers
-/// who may read the sponsor's leads (`leads::authorize_lead_feed`). New and changed
-/// leads come as rendered table rows; score changes as their numbers.
+/// who may read the sponsor's leads. New and changed leads come as rendered table
+/// rows; score changes as their numbers. The stream holds a live grant
+/// (`services::live`) and ends with it, or when the server shuts down; the browser
+/// then reconnects (and is sent to log in, or refused).
 pub async fn feed(
     State(s): State<AppState>,
     SignedIn(ctx, p): SignedIn,
     Path(sponsor_id): Path<Uuid>,
-    headers: axum::http::HeaderMap,
 ) -> Result<Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>>, WebError> {
     // Subscribe first: nothing committed after the check is missed.
     let rx = s.services.notifier.subscribe();
-    leads::authorize_lead_feed(&s.services, &p, sponsor_id).await?;
+    let mut grant = live::open_lead_feed(&s.services, &p, sponsor_id).await?;
     let csrf = ctx.csrf;
     let stream = BroadcastStream::new(rx).filter_map(move |n| {
         let event = match n {
@@ -266,28 +264,11 @@ pub async fn feed(
         };
         event.map(Ok)
     });
-    // The stream ends when the server shuts down, or when a periodic check finds
-    // that the session expired or the caller lost access to the leads; the
-    // browser then reconnects (and is sent to log in, or refused).
     let mut stopping = s.shutdown.subscribe();
-    let token = crate::session::session_token(&headers).unwrap_or_default().to_string();
-    let svc = s.services.clone();
-    let still_allowed = async move {
-        loop {
-            tokio::time::sleep(FEED_RECHECK).await;
-            let allowed = match sponsorhub_services::accounts::authenticate(&svc, &token).await {
-                Ok(p) => leads::authorize_lead_feed(&svc, &p, sponsor_id).await.is_ok(),
-                Err(_) => false,
-            };
-            if !allowed {
-                return;
-            }
-        }
-    };
     let stream = futures_util::StreamExt::take_until(stream, async move {
         tokio::select! {
             _ = stopping.wait_for(|stop| *stop) => {}
-            _ = still_allowed => {}
+            _ = grant.ended() => {}
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
@@ -645,10 +626,19 @@ pub async fn capture(
     };
     match capture::capture_lead(&s.services, &p, sponsor.event_id, sponsor_id, input, None).await {
         Ok(o) => {
-            let l = &o.lead;
-            let who = l.user_name.clone().or(l.user_email.clone()).unwrap_or_else(|| "the attendee".into());
             let what = if o.created { "new lead" } else { "lead updated" };
-            Ok(ctx.success(&back, format!("Captured {who}: score {} ({}), {what}.", l.intent_score, l.intent_level)))
+            let message = match &o.lead {
+                Some(l) => {
+                    let who = l.user_name.clone().or(l.user_email.clone()).unwrap_or_else(|| "the attendee".into());
+                    format!("Captured {who}: score {} ({}), {what}.", l.intent_score, l.intent_level)
+                }
+                None => format!(
+                    "Recorded: {} (+{} points), {what}.",
+                    view::label(&o.receipt.interaction_type),
+                    o.receipt.points
+                ),
+            };
+            Ok(ctx.success(&back, message))
         }
         Err(Error::Invalid(fields)) => {
             let nav = sponsor_nav(&s, &p, sponsor_id, "capture").await?;

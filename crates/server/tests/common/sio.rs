@@ -175,6 +175,11 @@ impl Clients {
         assert!(got.is_none(), "socket {id} received {}", got.unwrap());
     }
 
+    /// The next `event` of socket `id` within `wait`, if one comes: its data.
+    pub async fn try_next(&mut self, id: &str, event: &str, wait: Duration) -> Option<Value> {
+        self.take(wait, |v| v["id"] == id && v["event"] == event).await.map(|v| v["data"].clone())
+    }
+
     pub async fn close(&mut self, id: &str) {
         self.send(json!({"op": "close", "id": id}));
         self.take(WAIT, |v| v["id"] == id && v["event"] == "closed").await;

@@ -1,0 +1,171 @@
+//! How every live channel stops when access ends (docs/ARCHITECTURE.md, "Live
+//! channels"). socket.io rooms, the web UI's server-sent events and GraphQL
+//! subscriptions each hold a [`LiveGrant`] for as long as they deliver; a grant ends
+//!
+//! - when the token it was opened with expires,
+//! - when the caller's right to the sponsor's leads goes: taken off the staff, view
+//!   leads withdrawn, organization role lowered, whether on this instance or another
+//!   (the watcher re-decides every grant with [`crate::authz`] from the database
+//!   every [`CHECK_EVERY`], and at once on an in-process `AccessRevoked`).
+//!
+//! The channel then stops delivering: it leaves the room, ends the stream or
+//! completes the subscription. One mechanism, one rule.
+
+use crate::authz::SponsorAccess;
+use crate::notify::Notification;
+use crate::{Principal, Result, Services};
+use chrono::{DateTime, Utc};
+use sponsorhub_store::{accounts, members, sponsors};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
+use uuid::Uuid;
+
+/// How often the watcher re-decides every open grant: well inside the 2 s in which
+/// a feed must stop.
+pub const CHECK_EVERY: Duration = Duration::from_millis(750);
+
+struct Entry {
+    user: Uuid,
+    /// The sponsor whose leads the grant delivers; `None` for a connection's session.
+    sponsor: Option<Uuid>,
+    expires_at: Option<DateTime<Utc>>,
+    end: watch::Sender<bool>,
+}
+
+/// The open grants of this instance.
+#[derive(Default)]
+pub struct LiveRegistry {
+    next: AtomicU64,
+    entries: Mutex<HashMap<u64, Entry>>,
+}
+
+impl LiveRegistry {
+    fn open(self: &Arc<Self>, p: &Principal, sponsor: Option<Uuid>) -> LiveGrant {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let (end, rx) = watch::channel(false);
+        let entry = Entry { user: p.user_id, sponsor, expires_at: p.expires_at, end };
+        self.entries.lock().expect("live registry lock").insert(id, entry);
+        LiveGrant { id, rx, registry: self.clone() }
+    }
+
+    /// Ends the grants that match.
+    fn end(&self, matches: impl Fn(&Entry) -> bool) {
+        for e in self.entries.lock().expect("live registry lock").values().filter(|e| matches(e)) {
+            e.end.send_replace(true);
+        }
+    }
+
+    /// How many grants are open (for tests and metrics).
+    pub fn open_count(&self) -> usize {
+        self.entries.lock().expect("live registry lock").len()
+    }
+}
+
+/// The right of one live channel to go on delivering. Dropping it closes it.
+pub struct LiveGrant {
+    id: u64,
+    rx: watch::Receiver<bool>,
+    registry: Arc<LiveRegistry>,
+}
+
+impl LiveGrant {
+    /// Resolves when the grant ends (token expired, access gone).
+    pub async fn ended(&mut self) {
+        let _ = self.rx.wait_for(|ended| *ended).await;
+    }
+
+    pub fn is_live(&self) -> bool {
+        !*self.rx.borrow()
+    }
+}
+
+impl Drop for LiveGrant {
+    fn drop(&mut self) {
+        self.registry.entries.lock().expect("live registry lock").remove(&self.id);
+    }
+}
+
+/// Opens a live feed of a sponsor's leads for a caller with `sponsor:leads:read`
+/// (404 for a sponsor they have no relation to, 403 without the right).
+pub async fn open_lead_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LiveGrant> {
+    let mut tx = svc.store.read().await?;
+    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;
+    Ok(svc.live.open(p, Some(sponsor_id)))
+}
+
+/// A connection's own grant: it ends when the token expires.
+pub fn open_session(svc: &Services, p: &Principal) -> LiveGrant {
+    svc.live.open(p, None)
+}
+
+/// Re-decides every open grant of this instance, every [`CHECK_EVERY`] and on each
+/// in-process `AccessRevoked`, until the notifier closes. One per instance.
+pub async fn watch(svc: Services) {
+    let mut revocations = svc.notifier.subscribe();
+    let mut tick = tokio::time::interval(CHECK_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Err(e) = sweep(&svc).await {
+                    tracing::warn!(error = %e, "live grant check failed; retrying");
+                }
+            }
+            n = revocations.recv() => match n {
+                Ok(Notification::AccessRevoked { sponsor_id, user_id }) => {
+                    svc.live.end(|e| e.user == user_id && e.sponsor == Some(sponsor_id));
+                }
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    }
+}
+
+/// One pass: expired tokens end; every (sponsor, user) pair is decided again by
+/// `authz` from the database (three reads per sponsor with open feeds).
+async fn sweep(svc: &Services) -> Result<()> {
+    let now = chrono::Utc::now();
+    svc.live.end(|e| e.expires_at.is_some_and(|exp| exp <= now));
+    let mut wanted: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+    for e in svc.live.entries.lock().expect("live registry lock").values() {
+        if let Some(s) = e.sponsor {
+            wanted.entry(s).or_default().insert(e.user);
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut lost: HashSet<(Uuid, Uuid)> = HashSet::new();
+    let mut tx = svc.store.read().await?;
+    for (sponsor_id, users) in wanted {
+        let Some(sponsor) = sponsors::get(&mut tx, sponsor_id).await? else {
+            lost.extend(users.into_iter().map(|u| (sponsor_id, u)));
+            continue;
+        };
+        let staff = members::list(&mut tx, sponsor_id, false).await?;
+        let roles: HashMap<Uuid, String> =
+            accounts::membership_roles(&mut tx, sponsor.organization_id).await?.into_iter().collect();
+        for user in users {
+            let access = SponsorAccess {
+                caller: user,
+                sponsor: sponsor.clone(),
+                org_role: roles.get(&user).and_then(|r| r.parse().ok()),
+                member: staff.iter().find(|m| m.user_id == user).cloned(),
+            };
+            let reads = (access.org_role.is_some() || access.member.is_some()) && access.capabilities().view_leads;
+            if !reads {
+                lost.insert((sponsor_id, user));
+            }
+        }
+    }
+    drop(tx);
+    if !lost.is_empty() {
+        svc.live.end(|e| e.sponsor.is_some_and(|s| lost.contains(&(s, e.user))));
+    }
+    Ok(())
+}
