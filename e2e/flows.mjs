@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 
 const [base, flow, ...args] = process.argv.slice(2);
 if (!base || !flow) {
-  console.error('usage: node flows.mjs <base url> <organizer|representative|live> ...');
+  console.error('usage: node flows.mjs <base url> <organizer|representative|live|controls> ...');
   process.exit(2);
 }
 const shots = process.env.SCREENSHOTS || '';
@@ -370,11 +370,40 @@ async function liveFlow(eventId, sponsorId) {
   return { newLeadMs, intentMs };
 }
 
+/** What each kind of staff member sees: only the controls they may use. */
+async function controlsFlow(sponsorId) {
+  const expectations = [
+    { email: 'vera@ferris.test', role: 'viewer', capture: false, followUp: false, team: false },
+    { email: 'bo@ferris.test', role: 'booth staff', capture: true, followUp: true, team: false },
+  ];
+  for (const who of expectations) {
+    step(`as a ${who.role}: the dashboard, a lead and the tabs`);
+    await desktop.clearCookies();
+    await login(who.email);
+    await page.goto(`/portal/sponsors/${sponsorId}/leads`);
+    await page.locator('table.leads tbody tr').first().waitFor();
+    const stars = await page.locator('table.leads tbody button.star').count();
+    assert.equal(stars > 0, who.followUp, `${who.role}: star buttons ${stars}`);
+    const tabs = page.locator('nav.tabs');
+    assert.equal(await tabs.locator('a:has-text("Capture")').count() > 0, who.capture, `${who.role}: capture tab`);
+    assert.equal(await tabs.locator('a:has-text("Team")').count() > 0, who.team, `${who.role}: team tab`);
+    await page.locator('table.leads tbody a.lead-name').first().click();
+    await page.locator('h2', { hasText: 'Follow-up' }).waitFor();
+    const save = await page.locator('button:has-text("Save changes")').count();
+    assert.equal(save > 0, who.followUp, `${who.role}: follow-up form`);
+    const res = await page.goto(`/portal/sponsors/${sponsorId}/capture`);
+    assert.equal(res.status() === 200, who.capture, `${who.role}: the capture page answered ${res.status()}`);
+    if (who.capture) assert.ok(await page.locator('button:has-text("Capture")').count() > 0);
+  }
+  return { checked: expectations.length };
+}
+
 let result;
 try {
   if (flow === 'organizer') result = await organizerFlow();
   else if (flow === 'representative') result = await representativeFlow(args[0]);
   else if (flow === 'live') result = await liveFlow(args[0], args[1]);
+  else if (flow === 'controls') result = await controlsFlow(args[0]);
   else throw new Error(`unknown flow ${flow}`);
   assert.deepEqual(problems, [], 'the pages logged no errors');
 } catch (e) {

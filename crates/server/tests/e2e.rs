@@ -97,5 +97,35 @@ async fn browser_flows() {
     let token = login["access_token"].as_str().unwrap().to_string();
     let live = flow(&root, &base, &["live", &event_id, &sponsor_id], &[shots_env, ("STAFF_TOKEN", token)]).await;
     eprintln!("live updates: new lead in {} ms, intent change in {} ms", live["newLeadMs"], live["intentMs"]);
+
+    // 4. A viewer and a booth-staff member see only the controls they may use.
+    let (status, organizer_login) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "olivia@acme-events.test", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{organizer_login}");
+    let organizer_token = organizer_login["access_token"].as_str().unwrap().to_string();
+    let org_id = organizer_login["organization"]["id"].as_str().unwrap().to_string();
+    for (email, role) in [("vera@ferris.test", "viewer"), ("bo@ferris.test", "booth_staff")] {
+        let mut mail = app.notifications();
+        let (status, inv) = app
+            .post(
+                &format!("/api/v1/sponsors/organizations/{org_id}/sponsors/{sponsor_id}/invitations"),
+                Some(&organizer_token),
+                json!({"email": email, "role": role}),
+            )
+            .await;
+        assert_eq!(status, 201, "{inv}");
+        let token = sponsorhub_testkit::next_invitation_token(&mut mail).await;
+        let account = app.signup(email, &format!("{role} org")).await;
+        let (status, accepted) = app
+            .post("/api/v1/sponsors/sponsor-invitations/accept", Some(&account.token), json!({"token": token}))
+            .await;
+        assert_eq!(status, 200, "{accepted}");
+    }
+    flow(&root, &base, &["controls", &sponsor_id], &[]).await;
     app.stop().await;
 }

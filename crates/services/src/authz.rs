@@ -72,7 +72,7 @@ pub async fn event_of_org(
 /// What a caller may do with one sponsor: the answer every adapter renders (the
 /// web UI shows only these controls; REST, GraphQL and the live channels are
 /// refused the rest by the services).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct SponsorCapabilities {
@@ -98,6 +98,11 @@ pub struct SponsorCapabilities {
     pub manage_listing: bool,
     pub export_leads: bool,
     pub message_attendees: bool,
+    /// The roles the caller may invite at (at most their own, and only roles
+    /// whose default flags they hold); empty without `invite_staff`.
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub invite_roles: Vec<SponsorRole>,
 }
 
 /// Which of a lead a caller is shown after recording an interaction.
@@ -188,18 +193,27 @@ impl SponsorAccess {
         let role = self.staff_role();
         let flags = self.member.as_ref().map(flags_of).unwrap_or(SponsorPermissions::NONE);
         let admin = role == Some(SponsorRole::Admin);
+        let invite_staff = organizer || flags.can_invite_others;
+        let invite_roles = match self.held() {
+            Some((own, held)) if invite_staff => SponsorRole::ALL
+                .into_iter()
+                .filter(|r| r.rank() <= own.rank() && r.default_permissions().not_held_by(held).is_empty())
+                .collect(),
+            _ => Vec::new(),
+        };
         SponsorCapabilities {
             organizer,
             staff_role: role,
             view_leads: organizer || flags.can_view_leads,
             follow_up_leads: organizer || (flags.can_view_leads && role.is_some_and(|r| r != SponsorRole::Viewer)),
             capture_leads: role.is_some_and(SponsorRole::captures_leads),
-            invite_staff: organizer || flags.can_invite_others,
+            invite_staff,
             manage_team: organizer || admin,
             edit_profile: organizer || flags.can_manage_booth,
             manage_listing: organizer,
             export_leads: organizer || flags.can_export_leads,
             message_attendees: organizer || flags.can_message_attendees,
+            invite_roles,
         }
     }
 

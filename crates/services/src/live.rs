@@ -48,7 +48,7 @@ impl LiveRegistry {
         let (end, rx) = watch::channel(false);
         let entry = Entry { user: p.user_id, sponsor, expires_at: p.expires_at, end };
         self.entries.lock().expect("live registry lock").insert(id, entry);
-        LiveGrant { id, rx, registry: self.clone() }
+        LiveGrant { capabilities: Default::default(), id, rx, registry: self.clone() }
     }
 
     /// Ends the grants that match.
@@ -66,6 +66,9 @@ impl LiveRegistry {
 
 /// The right of one live channel to go on delivering. Dropping it closes it.
 pub struct LiveGrant {
+    /// What the caller could do with the sponsor when the grant opened (a feed
+    /// renders controls by it; the grant ends if the right to read goes).
+    pub capabilities: crate::authz::SponsorCapabilities,
     id: u64,
     rx: watch::Receiver<bool>,
     registry: Arc<LiveRegistry>,
@@ -90,10 +93,14 @@ impl Drop for LiveGrant {
 
 /// Opens a live feed of a sponsor's leads for a caller with `sponsor:leads:read`
 /// (404 for a sponsor they have no relation to, 403 without the right).
+/// The grant carries what the caller may do with the sponsor when it opened.
 pub async fn open_lead_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LiveGrant> {
     let mut tx = svc.store.read().await?;
-    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;
-    Ok(svc.live.open(p, Some(sponsor_id)))
+    let access = SponsorAccess::load(&mut tx, p, sponsor_id).await?;
+    access.require_leads_read()?;
+    let mut grant = svc.live.open(p, Some(sponsor_id));
+    grant.capabilities = access.capabilities();
+    Ok(grant)
 }
 
 /// A connection's own grant: it ends when the token expires.

@@ -1,14 +1,14 @@
 //! A sponsor's staff ("representatives"): listed by organizers and the staff,
 //! managed by organizers and sponsor admins. A sponsor never loses its last admin.
 
-use crate::authz::{self, SponsorAccess};
+use crate::authz::{self, SponsorAccess, SponsorCapabilities};
 use crate::notify::Notification;
 use crate::{Error, Principal, Result, Services};
 use serde::{Deserialize, Serialize};
 use sponsorhub_domain::validate::{self, Validator};
 use sponsorhub_domain::{SponsorRole, time};
 use sponsorhub_store::records::{Event, Sponsor, SponsorMember};
-use sponsorhub_store::{Tx, events as event_store, members as q, sponsors};
+use sponsorhub_store::{Tx, accounts, events as event_store, members as q, sponsors};
 use uuid::Uuid;
 
 /// Role and permission changes. A new role resets the flags to its defaults; flags
@@ -33,6 +33,8 @@ pub struct MySponsor {
     pub membership: SponsorMember,
     pub sponsor: Sponsor,
     pub event: Event,
+    /// What the caller may do with this sponsor.
+    pub capabilities: SponsorCapabilities,
 }
 
 async fn load(tx: &mut Tx, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<(SponsorMember, SponsorAccess)> {
@@ -137,19 +139,27 @@ pub async fn remove_member(svc: &Services, p: &Principal, org: Option<Uuid>, id:
     Ok(m)
 }
 
-/// The caller's active sponsor memberships, each with its sponsor and event.
+/// The caller's active sponsor memberships, each with its sponsor, event and what
+/// the caller may do there.
 pub async fn my_sponsors(svc: &Services, p: &Principal) -> Result<Vec<MySponsor>> {
     let mut tx = svc.store.read().await?;
     let memberships = q::of_user(&mut tx, p.user_id).await?;
     let sponsors = sponsors::of_member(&mut tx, p.user_id).await?;
     let event_ids: Vec<Uuid> = sponsors.iter().map(|s| s.event_id).collect();
     let events = event_store::get_many(&mut tx, &event_ids).await?;
+    let org_roles = accounts::memberships_of(&mut tx, p.user_id).await?;
     Ok(memberships
         .into_iter()
         .filter_map(|m| {
             let sponsor = sponsors.iter().find(|s| s.id == m.sponsor_id)?.clone();
             let event = events.iter().find(|e| e.id == sponsor.event_id)?.clone();
-            Some(MySponsor { membership: m, sponsor, event })
+            let org_role = org_roles
+                .iter()
+                .find(|o| o.organization_id == sponsor.organization_id)
+                .and_then(|o| o.role.parse().ok());
+            let access =
+                SponsorAccess { caller: p.user_id, sponsor: sponsor.clone(), org_role, member: Some(m.clone()) };
+            Some(MySponsor { capabilities: access.capabilities(), membership: m, sponsor, event })
         })
         .collect())
 }

@@ -253,6 +253,19 @@ pub async fn get_sponsor(svc: &Services, p: &Principal, org: Option<Uuid>, id: U
     view(&mut tx, access.sponsor).await
 }
 
+/// The sponsor and what the caller may do with it (404 for a sponsor they have no
+/// relation to): what a page about the sponsor shows controls for.
+pub async fn sponsor_capabilities(
+    svc: &Services,
+    p: &Principal,
+    id: Uuid,
+) -> Result<(Sponsor, crate::authz::SponsorCapabilities)> {
+    let mut tx = svc.store.read().await?;
+    let access = SponsorAccess::load(&mut tx, p, id).await?;
+    let caps = access.capabilities();
+    Ok((access.sponsor, caps))
+}
+
 #[tracing::instrument(skip_all, fields(sponsor.id = %id))]
 pub async fn update_sponsor(
     svc: &Services,

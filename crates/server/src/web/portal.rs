@@ -10,7 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use serde::Deserialize;
+use sponsorhub_domain::SponsorRole;
 use sponsorhub_domain::scoring::InteractionType;
+use sponsorhub_services::authz::SponsorCapabilities;
 use sponsorhub_services::capture::{self, Attendee, CaptureLead};
 use sponsorhub_services::leads::{self, LeadQuery, UpdateLead};
 use sponsorhub_services::members::{self, UpdateMember};
@@ -22,7 +24,8 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 use uuid::Uuid;
 
-/// The sponsor a portal page is about, and which of its pages the caller uses.
+/// The sponsor a portal page is about, and what the caller may do there: every page
+/// shows only the controls the capabilities allow (the services refuse the rest).
 pub struct SponsorNav {
     pub id: Uuid,
     pub name: String,
@@ -30,10 +33,15 @@ pub struct SponsorNav {
     pub event_id: Uuid,
     /// The caller's role on the staff, or "Organizer".
     pub role: String,
-    pub show_team: bool,
-    pub show_capture: bool,
+    pub caps: SponsorCapabilities,
     /// `leads`, `team` or `capture`
     pub current: &'static str,
+}
+
+impl SponsorNav {
+    pub fn show_team(&self) -> bool {
+        self.caps.manage_team || self.caps.invite_staff
+    }
 }
 
 async fn sponsor_nav(
@@ -43,14 +51,11 @@ async fn sponsor_nav(
     current: &'static str,
 ) -> Result<SponsorNav, Error> {
     let svc = &s.services;
-    let sponsor = sponsors::get_sponsor(svc, p, None, sponsor_id).await?.sponsor;
+    let (sponsor, caps) = sponsors::sponsor_capabilities(svc, p, sponsor_id).await?;
     let event = events::public_event(svc, sponsor.event_id).await?;
-    let membership =
-        members::my_sponsors(svc, p).await?.into_iter().find(|m| m.sponsor.id == sponsor_id).map(|m| m.membership);
-    // Which tabs to show is presentation only: each page's service decides access.
-    let (role, show_team, show_capture) = match &membership {
-        Some(m) => (view::label(&m.role), m.role == "admin", m.role != "viewer"),
-        None => ("Organizer".to_string(), true, false),
+    let role = match caps.staff_role {
+        Some(r) => view::label(r.as_str()),
+        None => "Organizer".to_string(),
     };
     Ok(SponsorNav {
         id: sponsor.id,
@@ -58,8 +63,7 @@ async fn sponsor_nav(
         event_name: event.name,
         event_id: event.id,
         role,
-        show_team,
-        show_capture,
+        caps,
         current,
     })
 }
@@ -99,10 +103,10 @@ pub async fn home(State(s): State<AppState>, SignedIn(ctx, p): SignedIn) -> Resu
             id: m.sponsor.id,
             name: m.sponsor.company_name,
             event_name: m.event.name,
-            role: view::label(&m.membership.role),
+            role: m.capabilities.staff_role.map(|r| view::label(r.as_str())).unwrap_or_default(),
             booth: m.sponsor.booth_number.unwrap_or_default(),
-            admin: m.membership.role == "admin",
-            capture: m.membership.role != "viewer",
+            admin: m.capabilities.manage_team || m.capabilities.invite_staff,
+            capture: m.capabilities.capture_leads,
         })
         .collect();
     let pending = pending
@@ -149,6 +153,7 @@ struct LeadsPage {
     statuses: [&'static str; 5],
     next_href: Option<String>,
     filtered: bool,
+    follow_up: bool,
 }
 
 /// One row of the table, as the dashboard and the live feed render it.
@@ -158,6 +163,8 @@ struct LeadRowPartial<'a> {
     row: &'a LeadRow,
     csrf: &'a str,
     sponsor_id: Uuid,
+    /// The star button (following leads up); a plain star otherwise.
+    follow_up: bool,
 }
 
 fn stat_cards(st: &leads::LeadStats) -> Vec<StatCard> {
@@ -211,7 +218,6 @@ pub async fn leads(
     Ok(html(&LeadsPage {
         csrf: ctx.csrf.clone(),
         ctx,
-        nav,
         sponsor_id,
         stats: stat_cards(&stats),
         rows: page.items.iter().map(LeadRow::of).collect(),
@@ -224,6 +230,8 @@ pub async fn leads(
         statuses: STATUSES,
         next_href,
         filtered: filters.iter().any(|(k, v)| *k != "sort" && v.is_some()),
+        follow_up: nav.caps.follow_up_leads,
+        nav,
     }))
 }
 
@@ -241,11 +249,14 @@ pub async fn feed(
     let rx = s.services.notifier.subscribe();
     let mut grant = live::open_lead_feed(&s.services, &p, sponsor_id).await?;
     let csrf = ctx.csrf;
+    let follow_up = grant.capabilities.follow_up_leads;
     let stream = BroadcastStream::new(rx).filter_map(move |n| {
         let event = match n {
             Ok(n) if n.sponsor_id() != sponsor_id => None,
-            Ok(Notification::LeadCaptured { lead }) => row_event("lead.captured.new", &lead, &csrf, sponsor_id),
-            Ok(Notification::LeadUpdated { lead }) => row_event("lead.updated", &lead, &csrf, sponsor_id),
+            Ok(Notification::LeadCaptured { lead }) => {
+                row_event("lead.captured.new", &lead, &csrf, sponsor_id, follow_up)
+            }
+            Ok(Notification::LeadUpdated { lead }) => row_event("lead.updated", &lead, &csrf, sponsor_id, follow_up),
             Ok(Notification::LeadIntentUpdated(c)) => {
                 let data = serde_json::json!({
                     "leadId": c.lead_id,
@@ -274,9 +285,9 @@ pub async fn feed(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
-fn row_event(name: &'static str, lead: &Lead, csrf: &str, sponsor_id: Uuid) -> Option<Event> {
+fn row_event(name: &'static str, lead: &Lead, csrf: &str, sponsor_id: Uuid, follow_up: bool) -> Option<Event> {
     let row = LeadRow::of(lead);
-    let html = match (LeadRowPartial { row: &row, csrf, sponsor_id }).render() {
+    let html = match (LeadRowPartial { row: &row, csrf, sponsor_id, follow_up }).render() {
         Ok(h) => h,
         Err(e) => {
             tracing::error!(error = %e, "lead row failed to render");
@@ -319,6 +330,7 @@ struct LeadPage {
     followed_up: String,
     interactions: Vec<InteractionItem>,
     statuses: [&'static str; 5],
+    follow_up: bool,
 }
 
 pub async fn lead(
@@ -350,7 +362,6 @@ pub async fn lead(
         .collect();
     Ok(html(&LeadPage {
         ctx,
-        nav,
         row: LeadRow::of(l),
         first_seen: view::when(&l.first_interaction_at),
         follow_up_notes: l.follow_up_notes.clone().unwrap_or_default(),
@@ -360,6 +371,8 @@ pub async fn lead(
         followed_up: l.followed_up_at.as_ref().map(view::when).unwrap_or_default(),
         interactions,
         statuses: STATUSES,
+        follow_up: nav.caps.follow_up_leads,
+        nav,
     }))
 }
 
@@ -449,9 +462,15 @@ struct TeamPage {
     ctx: Ctx,
     nav: SponsorNav,
     members: Vec<TeamMember>,
+    /// Change others' roles and flags, take them off the team.
     manage: bool,
+    /// Invite, with the pending invitations.
+    invite: bool,
     invitations: Vec<InvitationItem>,
     roles: [(&'static str, &'static str, &'static str); 4],
+    invite_roles: Vec<(&'static str, &'static str, &'static str)>,
+    /// The role checked at first: representative when offered, else the highest.
+    default_role: &'static str,
     back: String,
 }
 
@@ -463,12 +482,16 @@ pub async fn team(
     let svc = &s.services;
     let nav = sponsor_nav(&s, &p, sponsor_id, "team").await?;
     let list = members::list_members(svc, &p, None, sponsor_id).await?;
-    // Managing the team is the service's call: a refusal shows the read-only page.
-    let (manage, invitations) = match invitations::list_invitations(svc, &p, None, sponsor_id, Some("pending")).await {
-        Ok(list) => (true, invitation_items(list)),
-        Err(Error::Forbidden(_)) => (false, Vec::new()),
-        Err(e) => return Err(e.into()),
+    let (manage, invite) = (nav.caps.manage_team, nav.caps.invite_staff);
+    let invitations = if invite {
+        invitation_items(invitations::list_invitations(svc, &p, None, sponsor_id, Some("pending")).await?)
+    } else {
+        Vec::new()
     };
+    // The roles offered: all to those who manage the team (a change is checked by
+    // the service); to those who only invite, the ones they may invite at.
+    let invite_roles: Vec<_> =
+        ROLES.into_iter().filter(|r| nav.caps.invite_roles.iter().any(|g| g.as_str() == r.0)).collect();
     let members = list
         .into_iter()
         .map(|m| TeamMember {
@@ -493,8 +516,16 @@ pub async fn team(
         nav,
         members,
         manage,
+        invite,
         invitations,
         roles: ROLES,
+        default_role: invite_roles
+            .iter()
+            .find(|r| r.0 == SponsorRole::Representative.as_str())
+            .or(invite_roles.first())
+            .map(|r| r.0)
+            .unwrap_or_default(),
+        invite_roles,
         back: format!("/portal/sponsors/{sponsor_id}/team"),
     }))
 }
@@ -596,6 +627,12 @@ pub async fn capture_page(
     Path(sponsor_id): Path<Uuid>,
 ) -> Result<Response, WebError> {
     let nav = sponsor_nav(&s, &p, sponsor_id, "capture").await?;
+    if !nav.caps.capture_leads {
+        return Err(Error::Forbidden(
+            "only the sponsor's booth staff, representatives and admins capture leads".into(),
+        )
+        .into());
+    }
     let form = CaptureForm { interaction_type: "booth_visit".into(), ..Default::default() };
     Ok(html(&CapturePage { ctx, nav, form, errors: FieldErrors::default(), kinds: kinds() }))
 }
