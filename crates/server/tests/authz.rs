@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sponsorhub_testkit::{TestApp, dual_backend, next_invitation_token};
 
-dual_backend!(every_endpoint_refuses_the_right_callers);
+dual_backend!(every_endpoint_refuses_the_right_callers, grants_never_exceed_what_the_granter_holds);
 
 /// Expected status per caller: other organizer, booth_staff, viewer, other sponsor's member, anonymous.
 type Expect = [u16; 5];
@@ -138,4 +138,86 @@ async fn every_endpoint_refuses_the_right_callers(app: TestApp) {
     assert_eq!(booth_row["role"], "booth_staff");
     let status = app.get(&w.org_path(&format!("/sponsor-tiers/{tier}")), Some(&w.organizer.token)).await.0;
     assert_eq!(status, StatusCode::OK);
+}
+
+const ROLES: [&str; 4] = ["admin", "representative", "booth_staff", "viewer"];
+const FLAGS: [&str; 5] =
+    ["can_view_leads", "can_export_leads", "can_message_attendees", "can_manage_booth", "can_invite_others"];
+
+/// Every inviter role × invited role, every flag granted by a sponsor admin with and
+/// without it, and everyone's attempt to change their own role and flags: nobody
+/// grants what they do not hold (docs/DECISIONS.md, "Who may do what").
+async fn grants_never_exceed_what_the_granter_holds(app: TestApp) {
+    let mut w = world(&app).await;
+    // a sponsor without a tier: no seat limit for the staff below
+    w.sponsor_id = another_sponsor(&app, &w, "Matrix Ltd").await;
+    let org = w.organizer.token.clone();
+    let member_path = |id: &str| w.org_path(&format!("/sponsor-users/{id}"));
+    let invite_path = w.org_path(&format!("/sponsors/{}/invitations", w.sponsor_id));
+
+    // one inviter per role, each allowed to invite
+    let mut staff = Vec::new();
+    for role in ROLES {
+        let (account, id) = join_staff(&app, &w, &w.sponsor_id, &format!("{role}@matrix.io"), role).await;
+        let (status, body) = app.patch(&member_path(&id), Some(&org), json!({"can_invite_others": true})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        staff.push((role, account, id));
+    }
+    // inviter role -> the roles they may invite at (each role's defaults are held
+    // by the same or a higher role, plus the invite flag given above)
+    let allowed = |inviter: &str, invited: &str| {
+        let rank = |r: &str| ROLES.len() - ROLES.iter().position(|x| *x == r).unwrap();
+        rank(invited) <= rank(inviter)
+    };
+    let mut wrong = Vec::new();
+    for (inviter, account, _) in &staff {
+        for invited in ROLES {
+            let (status, body) = app
+                .post(
+                    &invite_path,
+                    Some(&account.token),
+                    json!({"email": format!("{inviter}-{invited}@new.io"), "role": invited}),
+                )
+                .await;
+            let want = if allowed(inviter, invited) { StatusCode::CREATED } else { StatusCode::FORBIDDEN };
+            if status != want {
+                wrong.push(format!("{inviter} inviting a {invited}: {status} {body}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // a sponsor admin grants every flag they hold, and none they lack
+    let (_, admin, admin_id) = &staff[0];
+    let (_, _, booth_id) = &staff[2];
+    for flag in FLAGS {
+        let (status, body) = app.patch(&member_path(booth_id), Some(&admin.token), json!({flag: true})).await;
+        assert_eq!(status, StatusCode::OK, "admin granting {flag}: {body}");
+        let (status, _) = app.patch(&member_path(booth_id), Some(&admin.token), json!({flag: false})).await;
+        assert_eq!(status, StatusCode::OK, "admin withdrawing {flag}");
+    }
+    for flag in FLAGS {
+        let (status, _) = app.patch(&member_path(admin_id), Some(&org), json!({flag: false})).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = app.patch(&member_path(booth_id), Some(&admin.token), json!({flag: true})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "admin without {flag} granting it: {body}");
+        assert!(body["detail"].as_str().unwrap().contains(flag), "{body}");
+        let (status, _) = app.patch(&member_path(admin_id), Some(&org), json!({flag: true})).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    // nobody changes their own role or flags, whatever their role
+    for (role, account, id) in &staff {
+        for change in [json!({"role": "admin"}), json!({"can_export_leads": true}), json!({"can_view_leads": false})] {
+            let (status, body) = app.patch(&member_path(id), Some(&account.token), change.clone()).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{role} changing themselves with {change}: {body}");
+        }
+    }
+    // only admins and organizers change others
+    for (role, account, _) in &staff[1..] {
+        let (status, _) = app.patch(&member_path(admin_id), Some(&account.token), json!({"role": "viewer"})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role} changing the admin");
+    }
+    let (status, _) = app.patch(&member_path(booth_id), Some(&org), json!({"role": "admin"})).await;
+    assert_eq!(status, StatusCode::OK, "organizers hold everything");
 }
