@@ -188,6 +188,24 @@ impl crate::validate::ClosedSet for SponsorRole {
     const NAMES: &'static [&'static str] = &["admin", "representative", "booth_staff", "viewer"];
 }
 
+/// Every closed set is read from its text column: `TryFrom<String>` lets the store
+/// decode a column straight into the domain's enum.
+#[macro_export]
+macro_rules! try_from_string {
+    ($($t:ty),+) => {
+        $(
+            impl TryFrom<String> for $t {
+                type Error = $crate::roles::UnknownValue;
+                fn try_from(s: String) -> Result<Self, Self::Error> {
+                    s.parse()
+                }
+            }
+        )+
+    };
+}
+
+try_from_string!(OrgRole, SponsorRole);
+
 #[cfg(test)]
 mod tests {
     use super::*;

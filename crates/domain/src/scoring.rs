@@ -77,6 +77,9 @@ pub enum IntentLevel {
 }
 
 impl IntentLevel {
+    /// Hottest first, as dashboards list them.
+    pub const ALL: [IntentLevel; 3] = [IntentLevel::Hot, IntentLevel::Warm, IntentLevel::Cold];
+
     pub fn from_score(score: i32) -> IntentLevel {
         match score {
             s if s >= 70 => IntentLevel::Hot,
@@ -130,6 +133,20 @@ impl crate::validate::ClosedSet for InteractionType {
 
 impl crate::validate::ClosedSet for IntentLevel {
     const NAMES: &'static [&'static str] = &["hot", "warm", "cold"];
+}
+
+crate::try_from_string!(IntentLevel, InteractionType);
+
+impl std::fmt::Display for IntentLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for InteractionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[cfg(test)]

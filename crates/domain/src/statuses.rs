@@ -59,6 +59,35 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// Life of a queued e-mail: pending until a worker claims it (sending, under a
+    /// lease), then sent, or failed after its last attempt.
+    OutboxStatus {
+        Pending => "pending",
+        Sending => "sending",
+        Sent => "sent",
+        Failed => "failed",
+    }
+);
+
+string_enum!(
+    /// Why a lead is in a sponsor's digest: new, or turned hot.
+    LeadReason {
+        New => "new",
+        TurnedHot => "hot",
+    }
+);
+
+string_enum!(
+    /// What a queued e-mail is.
+    EmailKind {
+        Invitation => "invitation",
+        LeadDigest => "lead_digest",
+    }
+);
+
+crate::try_from_string!(FollowUpStatus, InvitationStatus, OutboxStatus, LeadReason, EmailKind);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,7 +76,7 @@ async fn browser_flows() {
     while let Ok(n) = mail.try_recv() {
         if let Notification::InvitationIssued(m) = n {
             assert_eq!(m.to_email, "remy@ferris.test");
-            assert_eq!(m.role, "representative");
+            assert_eq!(m.role.as_str(), "representative");
             assert_eq!(m.sponsor_name, "Ferris Inc");
             assert!(m.personal_message.as_deref().is_some_and(|t| t.contains("Welcome aboard")));
             link = Some(m.accept_url);

@@ -177,7 +177,7 @@ async fn wait_rows(app: &TestApp, secs: u64, what: &str, done: impl Fn(&[OutboxE
         if done(&rows) {
             return rows;
         }
-        let states: Vec<_> = rows.iter().map(|r| (r.kind.clone(), r.status.clone(), r.attempts)).collect();
+        let states: Vec<_> = rows.iter().map(|r| (r.kind, r.status, r.attempts)).collect();
         assert!(Instant::now() < deadline, "timed out waiting for {what}; outbox: {states:?}");
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
@@ -251,7 +251,8 @@ async fn invitation_arrives_with_both_parts_and_its_link_accepts(backend: Backen
     // the link in both parts; followed, it accepts the invitation for that address
     let (link, first_token) = accept_link(text);
     assert!(html.contains(&format!("href=\"{link}\"")), "{html}");
-    let row = wait_rows(&app, 5, "the invitation marked sent", |r| r.len() == 1 && r[0].status == "sent").await;
+    let row =
+        wait_rows(&app, 5, "the invitation marked sent", |r| r.len() == 1 && r[0].status.as_str() == "sent").await;
     assert_eq!((row[0].kind.as_str(), row[0].attempts), ("invitation", 1));
 
     // a resend mails a new link; the first one no longer works
@@ -280,7 +281,7 @@ async fn without_smtp_each_email_is_an_eml_file(backend: Backend) {
     let app = spawn(backend, |_| {}).await;
     let w = world(&app).await;
     invite(&app, &w, "erin@ferris.example", Some("Welcome <aboard>")).await;
-    let rows = wait_rows(&app, 10, "the e-mail written", |r| r.len() == 1 && r[0].status == "sent").await;
+    let rows = wait_rows(&app, 10, "the e-mail written", |r| r.len() == 1 && r[0].status.as_str() == "sent").await;
     let path = app.data_dir.path().join("outbox").join(format!("{}.eml", rows[0].id));
     let eml = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     for header in [
@@ -391,7 +392,7 @@ async fn a_worker_stopped_mid_batch_sends_each_email_once(backend: Backend) {
     for p in &people {
         invite(&app, &w, p, None).await;
     }
-    assert!(outbox_rows(&app).await.iter().all(|r| r.status == "pending"));
+    assert!(outbox_rows(&app).await.iter().all(|r| r.status.as_str() == "pending"));
 
     // a worker takes all six in one batch from a slow server; stop it after two
     let slow = SmtpSink::start(&["--delay-ms", "300"]).await;
@@ -407,9 +408,9 @@ async fn a_worker_stopped_mid_batch_sends_each_email_once(backend: Backend) {
     let sent_before = slow.messages().len();
     assert!((2..6).contains(&sent_before), "stopped mid-batch, after {sent_before} e-mails");
     let rows = outbox_rows(&app).await;
-    let sent = rows.iter().filter(|r| r.status == "sent").count();
+    let sent = rows.iter().filter(|r| r.status.as_str() == "sent").count();
     assert_eq!(sent, sent_before, "each delivered e-mail is recorded as sent");
-    for r in rows.iter().filter(|r| r.status != "sent") {
+    for r in rows.iter().filter(|r| r.status.as_str() != "sent") {
         assert_eq!((r.status.as_str(), r.attempts), ("pending", 0), "the unsent rest was given back");
     }
 
@@ -420,7 +421,7 @@ async fn a_worker_stopped_mid_batch_sends_each_email_once(backend: Backend) {
             c.email.smtp_url = Some(slow.url());
         })
         .await;
-    wait_rows(&app, 20, "all sent", |r| r.iter().all(|r| r.status == "sent")).await;
+    wait_rows(&app, 20, "all sent", |r| r.iter().all(|r| r.status.as_str() == "sent")).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let counts = per_recipient(&slow.messages());
     assert_eq!(counts.keys().cloned().collect::<Vec<_>>(), people, "every invitation delivered");
@@ -452,7 +453,7 @@ async fn a_dead_workers_claims_are_taken_over_after_the_lease(backend: Backend) 
         .await;
     sink.wait_for(10, "the e-mail, once the lease ran out", |m| m.len() == 1).await;
     assert!(claimed_at.elapsed() >= Duration::from_millis(1900), "not before the lease ran out");
-    let rows = wait_rows(&app, 5, "sent", |r| r[0].status == "sent").await;
+    let rows = wait_rows(&app, 5, "sent", |r| r[0].status.as_str() == "sent").await;
     assert_eq!(rows[0].attempts, 2, "the dead worker's claim counts as an attempt");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(sink.messages().len(), 1);
@@ -482,7 +483,7 @@ async fn a_refusing_server_leaves_emails_retried_then_failed(backend: Backend) {
         assert!(t.elapsed() < Duration::from_secs(2), "the API stays responsive");
         answered += 1;
         let rows = outbox_rows(&app).await;
-        if rows[0].status == "failed" {
+        if rows[0].status.as_str() == "failed" {
             break;
         }
         assert!(started.elapsed() < Duration::from_secs(20), "the e-mail should fail within 20 s: {rows:?}");
@@ -512,7 +513,7 @@ async fn a_server_that_refuses_at_first_gets_the_email_on_a_retry() {
     invite(&app, &w, "hal@ferris.example", None).await;
     sink.wait_for(10, "the e-mail on the third attempt", |m| m.len() == 1).await;
     assert_eq!(sink.of_kind("refused").len(), 2);
-    let rows = wait_rows(&app, 5, "sent", |r| r[0].status == "sent").await;
+    let rows = wait_rows(&app, 5, "sent", |r| r[0].status.as_str() == "sent").await;
     assert_eq!(rows[0].attempts, 3);
     assert_eq!(rows[0].last_error, None);
     app.stop().await;
@@ -560,7 +561,7 @@ async fn several_workers_on_one_postgres_send_each_email_once() {
     for _ in 0..4 {
         others.push(sponsorhub_server::start(config.clone()).await.expect("another instance"));
     }
-    wait_rows(&app, 30, "all sent", |r| r.iter().all(|r| r.status == "sent")).await;
+    wait_rows(&app, 30, "all sent", |r| r.iter().all(|r| r.status.as_str() == "sent")).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let counts = per_recipient(&sink.messages());
     assert_eq!(counts.keys().cloned().collect::<Vec<_>>(), people);

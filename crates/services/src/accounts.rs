@@ -91,7 +91,7 @@ pub async fn signup(svc: &Services, input: SignupInput) -> Result<AuthOutcome> {
         Err(e) => return Err(e.into()),
     };
     let org = q::insert_organization(&mut tx, ids::new_id(), &org_name, now).await?;
-    q::upsert_membership(&mut tx, org.id, user.id, OrgRole::Owner.as_str(), now).await?;
+    q::upsert_membership(&mut tx, org.id, user.id, OrgRole::Owner, now).await?;
     tx.commit().await?;
     tracing::info!(user.id = %user.id, organization.id = %org.id, "signed up");
 
@@ -144,14 +144,10 @@ pub async fn login(svc: &Services, input: LoginInput, client: &str) -> Result<Au
         (Some(user), true) => user,
         _ => return Err(Error::Unauthenticated("wrong e-mail address or password".into())),
     };
-    let org = membership.map(|m| Ok::<_, Error>((m.organization_id, parse_role(&m.role)?))).transpose()?;
+    let org = membership.map(|m| (m.organization_id, m.role));
     let access_token = svc.tokens.issue(user.id, &user.email, &user.name, org)?;
     tracing::info!(user.id = %user.id, "logged in");
     Ok(AuthOutcome { access_token, token_type: "Bearer", expires_in: svc.tokens.ttl().as_secs(), user, organization })
-}
-
-fn parse_role(role: &str) -> Result<OrgRole> {
-    role.parse().map_err(|e| Error::Internal(anyhow::anyhow!("stored organization role: {e}")))
 }
 
 /// The caller's profile and organizations.
@@ -241,9 +237,7 @@ impl Identity<'_> {
         match (self.org, &s.role) {
             (None, _) => false,
             (Some(_), None) => true,
-            (Some((_, want)), Some(have)) => {
-                have.as_str() != want.as_str() && self.newer_than(s.role_changed_at.map(|t| t.timestamp()))
-            }
+            (Some((_, want)), Some(have)) => *have != want && self.newer_than(s.role_changed_at.map(|t| t.timestamp())),
         }
     }
 
@@ -284,9 +278,9 @@ async fn provision(svc: &Services, id: &Identity<'_>, _seen: Option<q::IdentityS
     if let Some((org_id, role)) = id.org {
         if state.role.is_none() {
             q::insert_organization_if_absent(&mut tx, org_id, &format!("Organization {org_id}"), now).await?;
-            q::insert_membership_if_absent(&mut tx, org_id, id.user, role.as_str(), now).await?;
+            q::insert_membership_if_absent(&mut tx, org_id, id.user, role, now).await?;
         } else if id.sets_role(&state) {
-            q::upsert_membership(&mut tx, org_id, id.user, role.as_str(), now).await?;
+            q::upsert_membership(&mut tx, org_id, id.user, role, now).await?;
             svc.known_identities.forget(|k| k.0 == id.user);
         }
     }

@@ -25,11 +25,7 @@ use uuid::Uuid;
 /// The caller's role in `org`, or `None` when not a member (who must then see the
 /// organization's objects as missing).
 pub async fn org_role(tx: &mut Tx, p: &Principal, org: Uuid) -> Result<Option<OrgRole>> {
-    accounts::membership_role(tx, org, p.user_id)
-        .await?
-        .as_deref()
-        .map(|r| r.parse().map_err(|e| Error::Internal(anyhow::anyhow!("stored organization role: {e}"))))
-        .transpose()
+    Ok(accounts::membership_role(tx, org, p.user_id).await?)
 }
 
 /// The caller's role in `org`; a non-member sees the organization as missing.
@@ -126,7 +122,7 @@ pub struct SponsorAccess {
 }
 
 fn role_of(m: &SponsorMember) -> Result<SponsorRole> {
-    m.role.parse().map_err(|e| Error::Internal(anyhow::anyhow!("stored sponsor role: {e}")))
+    Ok(m.role)
 }
 
 /// A membership's flags.

@@ -67,7 +67,7 @@ pub struct CaptureOutcome {
 /// "Authorization").
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex))]
 pub struct CaptureReceipt {
     pub lead_id: Uuid,
     /// A new lead rather than an update of the attendee's lead.
@@ -75,12 +75,23 @@ pub struct CaptureReceipt {
     pub sponsor_id: Uuid,
     pub sponsor_name: String,
     /// The interaction recorded.
-    pub interaction_type: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub interaction_type: InteractionType,
     /// The points it added (before the score's cap).
     pub points: i32,
     pub occurred_at: DateTime<Utc>,
     /// The details the attendee shared with the sponsor (their own capture only).
     pub shared: Option<SharedDetails>,
+}
+
+#[cfg(feature = "graphql")]
+#[async_graphql::ComplexObject]
+impl CaptureReceipt {
+    /// The interaction recorded.
+    async fn interaction_type(&self) -> &'static str {
+        self.interaction_type.as_str()
+    }
 }
 
 /// The attendee's details a sponsor received.
@@ -268,11 +279,11 @@ async fn capture(
         user_company: profile.company.clone(),
         user_title: profile.title.clone(),
         intent_score: scoring::add_points(0, kind.points()),
-        intent_level: IntentLevel::from_score(kind.points()).as_str().into(),
+        intent_level: IntentLevel::from_score(kind.points()),
         interaction_count: 1,
         first_interaction_at: now,
         last_interaction_at: now,
-        follow_up_status: FollowUpStatus::New.as_str().into(),
+        follow_up_status: FollowUpStatus::New,
         follow_up_notes: None,
         contact_notes: None,
         tags: JsonColumn(Vec::new()),
@@ -296,9 +307,9 @@ async fn capture(
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("lead vanished during capture")))?;
         let points = scoring::points_for(kind, true);
         let previous_score = lead.intent_score;
-        let previous_level = lead.intent_level.clone();
+        let previous_level = lead.intent_level;
         lead.intent_score = scoring::add_points(lead.intent_score, points);
-        lead.intent_level = IntentLevel::from_score(lead.intent_score).as_str().into();
+        lead.intent_level = IntentLevel::from_score(lead.intent_score);
         lead.interaction_count += 1;
         lead.last_interaction_at = now;
         lead.updated_at = now;
@@ -314,7 +325,7 @@ async fn capture(
             }
         }
         leads::update(&mut tx, &lead).await?;
-        if lead.intent_level == IntentLevel::Hot.as_str() && previous_level != IntentLevel::Hot.as_str() {
+        if lead.intent_level == IntentLevel::Hot && previous_level != IntentLevel::Hot {
             email::record_lead_notification(&mut tx, sponsor_id, lead.id, LeadReason::TurnedHot, now).await?;
         }
         if lead.intent_score != previous_score {
@@ -322,7 +333,7 @@ async fn capture(
                 lead_id: lead.id,
                 sponsor_id,
                 intent_score: lead.intent_score,
-                intent_level: lead.intent_level.clone(),
+                intent_level: lead.intent_level,
                 previous_intent_level: previous_level,
                 interaction_count: lead.interaction_count,
                 updated_at: lead.updated_at,
@@ -340,7 +351,7 @@ async fn capture(
             id: ids::new_id(),
             lead_id: lead.id,
             sponsor_id,
-            interaction_type: kind.as_str().into(),
+            interaction_type: kind,
             points,
             captured_by_user_id: Some(p.user_id),
             metadata: JsonColumn(metadata),
@@ -353,7 +364,7 @@ async fn capture(
         created,
         sponsor_id,
         sponsor_name: sponsor.company_name.clone(),
-        interaction_type: kind.as_str().into(),
+        interaction_type: kind,
         points,
         occurred_at: now,
         shared,

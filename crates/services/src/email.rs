@@ -8,7 +8,7 @@ use crate::notify::InvitationMessage;
 use crate::{Error, Result, Services};
 use askama::Template;
 use chrono::{DateTime, Utc};
-use sponsorhub_domain::{IntentLevel, ids, time};
+use sponsorhub_domain::{EmailKind, IntentLevel, OutboxStatus, SponsorRole, ids, time};
 use sponsorhub_store::outbox::{self, LeadNotification, OutboxEmail};
 use sponsorhub_store::records::{JsonColumn, Lead};
 use sponsorhub_store::{Tx, events as event_store, leads, members, sponsors};
@@ -56,25 +56,8 @@ impl Default for EmailSettings {
 /// At most this many leads are listed in one digest; the rest are counted.
 const DIGEST_MAX_LEADS: usize = 50;
 
-/// Kinds of e-mail (the outbox's `kind` column).
-pub const KIND_INVITATION: &str = "invitation";
-pub const KIND_LEAD_DIGEST: &str = "lead_digest";
-
 /// Why a lead is in a digest (the `reason` of its notification).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LeadReason {
-    New,
-    TurnedHot,
-}
-
-impl LeadReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LeadReason::New => "new",
-            LeadReason::TurnedHot => "hot",
-        }
-    }
-}
+pub use sponsorhub_domain::LeadReason;
 
 fn to_chrono(d: Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
@@ -92,12 +75,12 @@ fn one_line(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
 }
 
-fn role_phrase(role: &str) -> &'static str {
+fn role_phrase(role: SponsorRole) -> &'static str {
     match role {
-        "admin" => "an admin",
-        "representative" => "a representative",
-        "booth_staff" => "booth staff",
-        _ => "a viewer",
+        SponsorRole::Admin => "an admin",
+        SponsorRole::Representative => "a representative",
+        SponsorRole::BoothStaff => "booth staff",
+        SponsorRole::Viewer => "a viewer",
     }
 }
 
@@ -149,7 +132,7 @@ fn render_err(e: askama::Error) -> Error {
 pub fn render_invitation(m: &InvitationMessage) -> Result<Rendered> {
     let subject = one_line(&format!("{} invited you to join {} at {}", m.inviter_name, m.sponsor_name, m.event_name));
     let expires = when(m.expires_at);
-    let role = role_phrase(&m.role);
+    let role = role_phrase(m.role);
     let text = InvitationText {
         inviter_name: &m.inviter_name,
         sponsor_name: &m.sponsor_name,
@@ -179,7 +162,7 @@ pub fn render_invitation(m: &InvitationMessage) -> Result<Rendered> {
 }
 
 fn new_email(
-    kind: &str,
+    kind: EmailKind,
     sponsor: Option<Uuid>,
     recipients: Vec<String>,
     r: Rendered,
@@ -187,13 +170,13 @@ fn new_email(
 ) -> OutboxEmail {
     OutboxEmail {
         id: ids::new_id(),
-        kind: kind.into(),
+        kind,
         sponsor_id: sponsor,
         recipients: JsonColumn(recipients),
         subject: r.subject,
         text_body: r.text,
         html_body: r.html,
-        status: "pending".into(),
+        status: OutboxStatus::Pending,
         attempts: 0,
         next_attempt_at: now,
         claimed_until: None,
@@ -208,8 +191,13 @@ fn new_email(
 /// exactly when the invitation commits. The accept link (the token in clear) lives
 /// only in this row's bodies.
 pub async fn enqueue_invitation(tx: &mut Tx, m: &InvitationMessage) -> Result<Uuid> {
-    let email =
-        new_email(KIND_INVITATION, Some(m.sponsor_id), vec![m.to_email.clone()], render_invitation(m)?, time::now());
+    let email = new_email(
+        EmailKind::Invitation,
+        Some(m.sponsor_id),
+        vec![m.to_email.clone()],
+        render_invitation(m)?,
+        time::now(),
+    );
     outbox::insert(tx, &email).await?;
     Ok(email.id)
 }
@@ -223,7 +211,7 @@ pub async fn record_lead_notification(
     reason: LeadReason,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    outbox::insert_lead_notification(tx, sponsor, lead, reason.as_str(), now).await?;
+    outbox::insert_lead_notification(tx, sponsor, lead, reason, now).await?;
     Ok(())
 }
 
@@ -284,10 +272,10 @@ pub fn render_lead_digest(
         .iter()
         .take(DIGEST_MAX_LEADS)
         .map(|(l, reason, also_new)| {
-            let level = match l.intent_level.parse::<IntentLevel>() {
-                Ok(IntentLevel::Hot) => ("hot", "#dc2626"),
-                Ok(IntentLevel::Warm) => ("warm", "#d97706"),
-                _ => ("cold", "#2563eb"),
+            let level = match l.intent_level {
+                IntentLevel::Hot => (l.intent_level.as_str(), "#dc2626"),
+                IntentLevel::Warm => (l.intent_level.as_str(), "#d97706"),
+                IntentLevel::Cold => (l.intent_level.as_str(), "#2563eb"),
             };
             DigestLead {
                 name: l.user_name.clone().or_else(|| l.user_email.clone()).unwrap_or_else(|| "An attendee".into()),
@@ -388,7 +376,7 @@ async fn digest(tx: &mut Tx, svc: &Services, sponsor_id: Uuid, taken: &[LeadNoti
     // One line per lead: hot wins over new; remember a lead both new and hot.
     let mut by_lead: BTreeMap<Uuid, (LeadReason, bool)> = BTreeMap::new();
     for n in taken {
-        let reason = if n.reason == "hot" { LeadReason::TurnedHot } else { LeadReason::New };
+        let reason = n.reason;
         let entry = by_lead.entry(n.lead_id).or_insert((reason, false));
         if reason == LeadReason::TurnedHot {
             entry.1 |= entry.0 == LeadReason::New;
@@ -417,7 +405,7 @@ async fn digest(tx: &mut Tx, svc: &Services, sponsor_id: Uuid, taken: &[LeadNoti
     });
     let event_name = event_store::get_any(tx, sponsor.event_id).await?.map(|e| e.name).unwrap_or_default();
     let rendered = render_lead_digest(&svc.public_url, sponsor_id, &sponsor.company_name, &event_name, &items)?;
-    let email = new_email(KIND_LEAD_DIGEST, Some(sponsor_id), recipients, rendered, time::now());
+    let email = new_email(EmailKind::LeadDigest, Some(sponsor_id), recipients, rendered, time::now());
     outbox::insert(tx, &email).await?;
     tracing::info!(sponsor.id = %sponsor_id, email.id = %email.id, leads = items.len(), "lead digest queued");
     Ok(true)
@@ -512,7 +500,7 @@ mod tests {
             invitation_id: Uuid::nil(),
             sponsor_id: Uuid::nil(),
             to_email: "dana@ferris.example".into(),
-            role: "booth_staff".into(),
+            role: SponsorRole::BoothStaff,
             inviter_name: "Ada".into(),
             sponsor_name: "Ferris & Sons <Ltd>".into(),
             event_name: "RustConf".into(),

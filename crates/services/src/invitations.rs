@@ -43,19 +43,38 @@ pub struct Accepted {
 /// What the accept page shows before accepting.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex))]
 pub struct InvitationPreview {
     pub invitation_id: Uuid,
     pub email: String,
-    pub role: String,
+    /// admin, representative, booth_staff or viewer
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub role: SponsorRole,
     /// pending, accepted, revoked or expired
-    pub status: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub status: InvitationStatus,
     pub expires_at: chrono::DateTime<chrono::Utc>,
     pub sponsor_id: Uuid,
     pub sponsor_name: String,
     pub event_id: Uuid,
     pub event_name: String,
     pub personal_message: Option<String>,
+}
+
+#[cfg(feature = "graphql")]
+#[async_graphql::ComplexObject]
+impl InvitationPreview {
+    /// admin, representative, booth_staff or viewer
+    async fn role(&self) -> &'static str {
+        self.role.as_str()
+    }
+
+    /// pending, accepted, revoked or expired
+    async fn status(&self) -> &'static str {
+        self.status.as_str()
+    }
 }
 
 impl InvitationPreview {
@@ -92,8 +111,8 @@ fn hex_encode(bytes: &[u8]) -> String {
 
 /// A pending invitation past its expiry reads as expired even before the sweep.
 fn effective(mut i: Invitation, now: chrono::DateTime<chrono::Utc>) -> Invitation {
-    if i.status == InvitationStatus::Pending.as_str() && i.expires_at <= now {
-        i.status = InvitationStatus::Expired.as_str().into();
+    if i.status == InvitationStatus::Pending && i.expires_at <= now {
+        i.status = InvitationStatus::Expired;
     }
     i
 }
@@ -122,7 +141,7 @@ async fn message(
         invitation_id: inv.id,
         sponsor_id: sponsor.id,
         to_email: inv.email.clone(),
-        role: inv.role.clone(),
+        role: inv.role,
         inviter_name: p.name.clone(),
         sponsor_name: sponsor.company_name.clone(),
         event_name: event.name,
@@ -173,8 +192,8 @@ pub async fn create_invitation(
         id: ids::new_id(),
         sponsor_id,
         email,
-        role: role.as_str().into(),
-        status: InvitationStatus::Pending.as_str().into(),
+        role,
+        status: InvitationStatus::Pending,
         personal_message: personal_message.unwrap(),
         invited_by_user_id: Some(p.user_id),
         accepted_by_user_id: None,
@@ -217,7 +236,7 @@ pub async fn list_invitations(
     // Read every status, then filter by the effective one (a pending invitation
     // past its expiry is expired).
     let all = q::list(&mut tx, sponsor_id, None).await?;
-    Ok(all.into_iter().map(|i| effective(i, now)).filter(|i| status.is_none_or(|s| i.status == s.as_str())).collect())
+    Ok(all.into_iter().map(|i| effective(i, now)).filter(|i| status.is_none_or(|s| i.status == s)).collect())
 }
 
 #[tracing::instrument(skip_all, fields(invitation.id = %id))]
@@ -226,10 +245,10 @@ pub async fn revoke_invitation(svc: &Services, p: &Principal, org: Option<Uuid>,
     let mut tx = svc.store.write().await?;
     let (inv, _) = load(&mut tx, p, org, id).await?;
     let mut inv = effective(inv, now);
-    if inv.status != InvitationStatus::Pending.as_str() {
+    if inv.status != InvitationStatus::Pending {
         return Err(Error::Conflict(format!("the invitation is {}, not pending", inv.status)));
     }
-    inv.status = InvitationStatus::Revoked.as_str().into();
+    inv.status = InvitationStatus::Revoked;
     inv.updated_at = now;
     q::update(&mut tx, &inv, None).await?;
     tx.commit().await?;
@@ -245,14 +264,14 @@ pub async fn resend_invitation(svc: &Services, p: &Principal, org: Option<Uuid>,
     let now = time::now();
     let mut tx = svc.store.write().await?;
     let (mut inv, access) = load(&mut tx, p, org, id).await?;
-    if inv.status != InvitationStatus::Pending.as_str() && inv.status != InvitationStatus::Expired.as_str() {
+    if !matches!(inv.status, InvitationStatus::Pending | InvitationStatus::Expired) {
         return Err(Error::Conflict(format!("the invitation is {}; invite again instead", inv.status)));
     }
     if access.sponsor.is_archived {
         return Err(Error::Conflict("the sponsor is archived".into()));
     }
     let (token, hash) = new_token();
-    inv.status = InvitationStatus::Pending.as_str().into();
+    inv.status = InvitationStatus::Pending;
     inv.expires_at = now + svc.limits.invitation_ttl;
     inv.updated_at = now;
     q::update(&mut tx, &inv, Some(&hash)).await.map_err(|e| match e {
@@ -278,14 +297,13 @@ pub async fn accept_invitation(svc: &Services, p: &Principal, input: AcceptInvit
     let mut tx = svc.store.write().await?;
     let mut inv = q::find_by_token_hash(&mut tx, &hash_token(token)).await?.ok_or(Error::NotFound("invitation"))?;
     inv = effective(inv, now);
-    match inv.status.parse::<InvitationStatus>() {
-        Ok(InvitationStatus::Accepted) => return Err(Error::Conflict("the invitation was accepted already".into())),
-        Ok(InvitationStatus::Revoked) => return Err(Error::Gone("the invitation was revoked".into())),
-        Ok(InvitationStatus::Expired) => {
+    match inv.status {
+        InvitationStatus::Accepted => return Err(Error::Conflict("the invitation was accepted already".into())),
+        InvitationStatus::Revoked => return Err(Error::Gone("the invitation was revoked".into())),
+        InvitationStatus::Expired => {
             return Err(Error::Gone("the invitation has expired; ask for a new one".into()));
         }
-        Ok(InvitationStatus::Pending) => {}
-        Err(e) => return Err(Error::Internal(anyhow::anyhow!("stored invitation status: {e}"))),
+        InvitationStatus::Pending => {}
     }
     if !inv.email.eq_ignore_ascii_case(&p.email) {
         return Err(Error::Forbidden("this invitation is for another e-mail address".into()));
@@ -309,10 +327,10 @@ pub async fn accept_invitation(svc: &Services, p: &Principal, input: AcceptInvit
             )));
         }
     }
-    let role: SponsorRole = inv.role.parse().map_err(|e| Error::Internal(anyhow::anyhow!("stored role: {e}")))?;
+    let role = inv.role;
     let member_id =
-        members::upsert_active(&mut tx, sponsor.id, p.user_id, role.as_str(), role.default_permissions(), now).await?;
-    inv.status = InvitationStatus::Accepted.as_str().into();
+        members::upsert_active(&mut tx, sponsor.id, p.user_id, role, role.default_permissions(), now).await?;
+    inv.status = InvitationStatus::Accepted;
     inv.accepted_by_user_id = Some(p.user_id);
     inv.accepted_at = Some(now);
     inv.updated_at = now;

@@ -148,19 +148,19 @@ pub async fn lead_stats(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Resu
     let by_type = q::interaction_counts(&mut tx, sponsor_id).await?;
     Ok(LeadStats {
         total: t.total,
-        by_intent_level: [("hot", t.hot), ("warm", t.warm), ("cold", t.cold)]
+        by_intent_level: [(IntentLevel::Hot, t.hot), (IntentLevel::Warm, t.warm), (IntentLevel::Cold, t.cold)]
             .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+            .map(|(k, v)| (k.as_str().to_string(), v))
             .collect(),
         by_follow_up_status: [
-            ("new", t.status_new),
-            ("contacted", t.status_contacted),
-            ("qualified", t.status_qualified),
-            ("not_interested", t.status_not_interested),
-            ("converted", t.status_converted),
+            (FollowUpStatus::New, t.status_new),
+            (FollowUpStatus::Contacted, t.status_contacted),
+            (FollowUpStatus::Qualified, t.status_qualified),
+            (FollowUpStatus::NotInterested, t.status_not_interested),
+            (FollowUpStatus::Converted, t.status_converted),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
+        .map(|(k, v)| (k.as_str().to_string(), v))
         .collect(),
         starred: t.starred,
         archived: t.archived,
@@ -228,9 +228,9 @@ pub async fn update_lead(
     let mut lead = lead_for(&mut tx, p, sponsor_id, lead_id, true).await?;
     let now = time::now();
     if let Some(s) = status.flatten()
-        && s.as_str() != lead.follow_up_status
+        && s != lead.follow_up_status
     {
-        lead.follow_up_status = s.as_str().into();
+        lead.follow_up_status = s;
         lead.followed_up_at = Some(now);
         lead.followed_up_by_user_id = Some(p.user_id);
     }

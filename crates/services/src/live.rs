@@ -15,6 +15,7 @@ use crate::authz::SponsorAccess;
 use crate::notify::Notification;
 use crate::{Principal, Result, Services};
 use chrono::{DateTime, Utc};
+use sponsorhub_domain::OrgRole;
 use sponsorhub_store::{accounts, members, sponsors};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -155,13 +156,13 @@ async fn sweep(svc: &Services) -> Result<()> {
             continue;
         };
         let staff = members::list(&mut tx, sponsor_id, false).await?;
-        let roles: HashMap<Uuid, String> =
+        let roles: HashMap<Uuid, OrgRole> =
             accounts::membership_roles(&mut tx, sponsor.organization_id).await?.into_iter().collect();
         for user in users {
             let access = SponsorAccess {
                 caller: user,
                 sponsor: sponsor.clone(),
-                org_role: roles.get(&user).and_then(|r| r.parse().ok()),
+                org_role: roles.get(&user).copied(),
                 member: staff.iter().find(|m| m.user_id == user).cloned(),
             };
             let reads = (access.org_role.is_some() || access.member.is_some()) && access.capabilities().view_leads;

@@ -49,8 +49,8 @@ async fn load(tx: &mut Tx, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result
 
 /// Refuses a change that would leave the sponsor without an active admin.
 async fn keep_an_admin(tx: &mut Tx, before: &SponsorMember, after: &SponsorMember) -> Result<()> {
-    let was_admin = before.is_active && before.role == SponsorRole::Admin.as_str();
-    let still_admin = after.is_active && after.role == SponsorRole::Admin.as_str();
+    let was_admin = before.is_active && before.role == SponsorRole::Admin;
+    let still_admin = after.is_active && after.role == SponsorRole::Admin;
     if was_admin && !still_admin && q::count_active_admins(tx, before.sponsor_id).await? <= 1 {
         return Err(Error::Conflict("a sponsor keeps at least one admin: make someone else admin first".into()));
     }
@@ -88,7 +88,7 @@ pub async fn update_member(
     let mut m = before.clone();
     if let Some(role) = role.flatten() {
         let d = role.default_permissions();
-        m.role = role.as_str().into();
+        m.role = role;
         m.can_view_leads = d.can_view_leads;
         m.can_export_leads = d.can_export_leads;
         m.can_message_attendees = d.can_message_attendees;
@@ -107,8 +107,7 @@ pub async fn update_member(
             *flag = n;
         }
     }
-    let role = m.role.parse::<SponsorRole>().map_err(|e| Error::Internal(anyhow::anyhow!("stored role: {e}")))?;
-    access.check_grant(Some(&before), role, authz::flags_of(&before), authz::flags_of(&m))?;
+    access.check_grant(Some(&before), m.role, authz::flags_of(&before), authz::flags_of(&m))?;
     keep_an_admin(&mut tx, &before, &m).await?;
     m.updated_at = time::now();
     q::update(&mut tx, &m).await?;
@@ -153,10 +152,7 @@ pub async fn my_sponsors(svc: &Services, p: &Principal) -> Result<Vec<MySponsor>
         .filter_map(|m| {
             let sponsor = sponsors.iter().find(|s| s.id == m.sponsor_id)?.clone();
             let event = events.iter().find(|e| e.id == sponsor.event_id)?.clone();
-            let org_role = org_roles
-                .iter()
-                .find(|o| o.organization_id == sponsor.organization_id)
-                .and_then(|o| o.role.parse().ok());
+            let org_role = org_roles.iter().find(|o| o.organization_id == sponsor.organization_id).map(|o| o.role);
             let access =
                 SponsorAccess { caller: p.user_id, sponsor: sponsor.clone(), org_role, member: Some(m.clone()) };
             Some(MySponsor { capabilities: access.capabilities(), membership: m, sponsor, event })

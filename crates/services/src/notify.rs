@@ -2,6 +2,7 @@
 //! and the e-mail sender subscribe; a rolled-back use case announces nothing.
 
 use chrono::{DateTime, Utc};
+use sponsorhub_domain::{IntentLevel, SponsorRole};
 use sponsorhub_store::records::Lead;
 use std::fmt;
 use tokio::sync::broadcast;
@@ -39,8 +40,8 @@ pub struct IntentChange {
     pub lead_id: Uuid,
     pub sponsor_id: Uuid,
     pub intent_score: i32,
-    pub intent_level: String,
-    pub previous_intent_level: String,
+    pub intent_level: IntentLevel,
+    pub previous_intent_level: IntentLevel,
     pub interaction_count: i32,
     pub updated_at: DateTime<Utc>,
 }
@@ -53,7 +54,7 @@ pub struct InvitationMessage {
     pub invitation_id: Uuid,
     pub sponsor_id: Uuid,
     pub to_email: String,
-    pub role: String,
+    pub role: SponsorRole,
     pub inviter_name: String,
     pub sponsor_name: String,
     pub event_name: String,

@@ -54,8 +54,8 @@ struct TokenArgs {
     #[arg(long)]
     org: Option<String>,
     /// Role in that organization: OWNER, ADMIN or MEMBER.
-    #[arg(long, default_value = "MEMBER")]
-    role: String,
+    #[arg(long, default_value_t = OrgRole::Member)]
+    role: OrgRole,
     /// Lifetime in seconds (default: the configured token lifetime).
     #[arg(long)]
     ttl: Option<u64>,
@@ -287,9 +287,7 @@ fn token(config: &Config, args: TokenArgs) -> anyhow::Result<()> {
     let tokens = TokenService::new(config.token_config()?)?;
     let user = args.user.as_deref().map(ids::external_id).unwrap_or_else(ids::new_id);
     let org = match &args.org {
-        Some(org) => {
-            Some((ids::external_id(org), args.role.parse::<OrgRole>().map_err(|e| anyhow::anyhow!("--role: {e}"))?))
-        }
+        Some(org) => Some((ids::external_id(org), args.role)),
         None => None,
     };
     let name = args.name.clone().unwrap_or_else(|| args.email.clone());

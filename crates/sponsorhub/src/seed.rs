@@ -131,7 +131,11 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
             &op,
             Some(org.id),
             s.sponsor.id,
-            CreateInvitation { email: staff.user.email.clone(), role: "booth_staff".into(), personal_message: None },
+            CreateInvitation {
+                email: staff.user.email.clone(),
+                role: sponsorhub_domain::SponsorRole::BoothStaff.as_str().into(),
+                personal_message: None,
+            },
         )
         .await
         .map_err(|e| anyhow::anyhow!("invitation: {e}"))?;

@@ -1,8 +1,10 @@
 //! Users, organizations and organization memberships.
 
+use crate::StoreError;
 use crate::records::{OrgMembership, Organization, User};
 use crate::{Result, Tx, on_tx};
 use chrono::{DateTime, Utc};
+use sponsorhub_domain::OrgRole;
 use uuid::Uuid;
 
 pub async fn insert_user(
@@ -63,28 +65,34 @@ pub async fn insert_organization_if_absent(tx: &mut Tx, id: Uuid, name: &str, no
 }
 
 /// Sets the user's role in the organization, creating the membership if needed.
-pub async fn upsert_membership(tx: &mut Tx, org: Uuid, user: Uuid, role: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn upsert_membership(tx: &mut Tx, org: Uuid, user: Uuid, role: OrgRole, now: DateTime<Utc>) -> Result<()> {
     let sql = "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
                VALUES ($1, $2, $3, $4, $4)
                ON CONFLICT (organization_id, user_id) DO UPDATE SET role = excluded.role, updated_at = excluded.updated_at";
-    on_tx!(tx, c => sqlx::query(sql).bind(org).bind(user).bind(role).bind(now).execute(c).await?.rows_affected());
+    on_tx!(tx, c => sqlx::query(sql).bind(org).bind(user).bind(role.as_str()).bind(now).execute(c).await?.rows_affected());
     Ok(())
 }
 
 /// The user's role in the organization, if a member.
-pub async fn membership_role(tx: &mut Tx, org: Uuid, user: Uuid) -> Result<Option<String>> {
+pub async fn membership_role(tx: &mut Tx, org: Uuid, user: Uuid) -> Result<Option<OrgRole>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(try_from = "String")]
+        role: OrgRole,
+    }
     let sql = "SELECT role FROM organization_members WHERE organization_id = $1 AND user_id = $2";
-    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, String>(sql).bind(org).bind(user).fetch_optional(c).await?))
+    let row = on_tx!(tx, c => sqlx::query_as::<_, Row>(sql).bind(org).bind(user).fetch_optional(c).await?);
+    Ok(row.map(|r| r.role))
 }
 
 /// What a token's identity is known as: the user's e-mail and when a token last
 /// set it, and their membership of `org` (when given and a member) with the time
 /// it last changed. The one read that tells whether a token changes anything.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct IdentityState {
     pub email: String,
     pub identity_iat: Option<i64>,
-    pub role: Option<String>,
+    pub role: Option<OrgRole>,
     pub role_changed_at: Option<DateTime<Utc>>,
 }
 
@@ -92,7 +100,19 @@ pub async fn identity_state(tx: &mut Tx, user: Uuid, org: Option<Uuid>) -> Resul
     let sql = "SELECT u.email, u.identity_iat, m.role, m.updated_at AS role_changed_at FROM users u
                LEFT JOIN organization_members m ON m.user_id = u.id AND m.organization_id = $2
                WHERE u.id = $1";
-    Ok(on_tx!(tx, c => sqlx::query_as::<_, IdentityState>(sql).bind(user).bind(org).fetch_optional(c).await?))
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        email: String,
+        identity_iat: Option<i64>,
+        role: Option<String>,
+        role_changed_at: Option<DateTime<Utc>>,
+    }
+    let row = on_tx!(tx, c => sqlx::query_as::<_, Row>(sql).bind(user).bind(org).fetch_optional(c).await?);
+    row.map(|r| {
+        let role = r.role.map(|s| s.parse::<OrgRole>()).transpose().map_err(|e| StoreError::Check(e.to_string()))?;
+        Ok(IdentityState { email: r.email, identity_iat: r.identity_iat, role, role_changed_at: r.role_changed_at })
+    })
+    .transpose()
 }
 
 /// Sets the e-mail and name a verified token states, and its `iat`. `Unique` when
@@ -115,20 +135,26 @@ pub async fn insert_membership_if_absent(
     tx: &mut Tx,
     org: Uuid,
     user: Uuid,
-    role: &str,
+    role: OrgRole,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let sql = "INSERT INTO organization_members (organization_id, user_id, role, created_at, updated_at)
                VALUES ($1, $2, $3, $4, $4) ON CONFLICT (organization_id, user_id) DO NOTHING";
-    let n =
-        on_tx!(tx, c => sqlx::query(sql).bind(org).bind(user).bind(role).bind(now).execute(c).await?.rows_affected());
+    let n = on_tx!(tx, c => sqlx::query(sql).bind(org).bind(user).bind(role.as_str()).bind(now).execute(c).await?.rows_affected());
     Ok(n == 1)
 }
 
 /// Every member of the organization with their role.
-pub async fn membership_roles(tx: &mut Tx, org: Uuid) -> Result<Vec<(Uuid, String)>> {
+pub async fn membership_roles(tx: &mut Tx, org: Uuid) -> Result<Vec<(Uuid, OrgRole)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        user_id: Uuid,
+        #[sqlx(try_from = "String")]
+        role: OrgRole,
+    }
     let sql = "SELECT user_id, role FROM organization_members WHERE organization_id = $1";
-    Ok(on_tx!(tx, c => sqlx::query_as::<_, (Uuid, String)>(sql).bind(org).fetch_all(c).await?))
+    let rows = on_tx!(tx, c => sqlx::query_as::<_, Row>(sql).bind(org).fetch_all(c).await?);
+    Ok(rows.into_iter().map(|r| (r.user_id, r.role)).collect())
 }
 
 /// The organizations the user belongs to, oldest membership first.

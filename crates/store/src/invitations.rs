@@ -3,6 +3,7 @@
 use crate::records::Invitation;
 use crate::{Result, Tx, on_tx};
 use chrono::{DateTime, Utc};
+use sponsorhub_domain::InvitationStatus;
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, sponsor_id, email, role, status, personal_message, invited_by_user_id, \
@@ -13,7 +14,7 @@ pub async fn insert(tx: &mut Tx, i: &Invitation, token_hash: &str) -> Result<()>
             invited_by_user_id, accepted_by_user_id, expires_at, accepted_at, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
     on_tx!(tx, c => sqlx::query(sql)
-        .bind(i.id).bind(i.sponsor_id).bind(&i.email).bind(&i.role).bind(token_hash).bind(&i.status)
+        .bind(i.id).bind(i.sponsor_id).bind(&i.email).bind(i.role.as_str()).bind(token_hash).bind(i.status.as_str())
         .bind(&i.personal_message).bind(i.invited_by_user_id).bind(i.accepted_by_user_id).bind(i.expires_at)
         .bind(i.accepted_at).bind(i.created_at).bind(i.updated_at)
         .execute(c).await?.rows_affected());
@@ -48,19 +49,20 @@ pub async fn list(tx: &mut Tx, sponsor: Uuid, status: Option<&str>) -> Result<Ve
 /// Pending invitations addressed to this (lowercased) e-mail, newest first.
 pub async fn pending_for_email(tx: &mut Tx, email: &str, now: DateTime<Utc>) -> Result<Vec<Invitation>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM sponsor_invitations WHERE email = $1 AND status = 'pending' AND expires_at > $2
+        "SELECT {COLUMNS} FROM sponsor_invitations WHERE email = $1 AND status = $3 AND expires_at > $2
          ORDER BY id DESC"
     );
     Ok(
-        on_tx!(tx, c => sqlx::query_as::<_, Invitation>(sqlx::AssertSqlSafe(sql.clone())).bind(email).bind(now).fetch_all(c).await?),
+        on_tx!(tx, c => sqlx::query_as::<_, Invitation>(sqlx::AssertSqlSafe(sql.clone())).bind(email).bind(now).bind(InvitationStatus::Pending.as_str()).fetch_all(c).await?),
     )
 }
 
 /// Marks the sponsor's pending invitations that are past their expiry as expired.
 pub async fn expire_overdue(tx: &mut Tx, sponsor: Uuid, now: DateTime<Utc>) -> Result<()> {
-    let sql = "UPDATE sponsor_invitations SET status = 'expired', updated_at = $2
-               WHERE sponsor_id = $1 AND status = 'pending' AND expires_at <= $2";
-    on_tx!(tx, c => sqlx::query(sql).bind(sponsor).bind(now).execute(c).await?.rows_affected());
+    let sql = "UPDATE sponsor_invitations SET status = $3, updated_at = $2
+               WHERE sponsor_id = $1 AND status = $4 AND expires_at <= $2";
+    on_tx!(tx, c => sqlx::query(sql).bind(sponsor).bind(now).bind(InvitationStatus::Expired.as_str())
+        .bind(InvitationStatus::Pending.as_str()).execute(c).await?.rows_affected());
     Ok(())
 }
 
@@ -70,7 +72,7 @@ pub async fn update(tx: &mut Tx, i: &Invitation, new_token_hash: Option<&str>) -
             expires_at = $5, updated_at = $6, token_hash = COALESCE($7, token_hash)
         WHERE id = $1";
     on_tx!(tx, c => sqlx::query(sql)
-        .bind(i.id).bind(&i.status).bind(i.accepted_by_user_id).bind(i.accepted_at).bind(i.expires_at)
+        .bind(i.id).bind(i.status.as_str()).bind(i.accepted_by_user_id).bind(i.accepted_at).bind(i.expires_at)
         .bind(i.updated_at).bind(new_token_hash)
         .execute(c).await?.rows_affected());
     Ok(())

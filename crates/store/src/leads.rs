@@ -4,6 +4,7 @@ use crate::records::{Interaction, Lead};
 use crate::sql::{Arg, Sql, like_pattern};
 use crate::{Backend, Result, Tx, bind_args, on_tx};
 use chrono::{DateTime, Utc};
+use sponsorhub_domain::{FollowUpStatus, IntentLevel};
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, sponsor_id, event_id, user_id, user_name, user_email, user_company, user_title, \
@@ -21,9 +22,9 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
         ON CONFLICT (sponsor_id, user_id) DO NOTHING";
     let n = on_tx!(tx, c => sqlx::query(sql)
         .bind(l.id).bind(l.sponsor_id).bind(l.event_id).bind(l.user_id).bind(&l.user_name).bind(&l.user_email)
-        .bind(&l.user_company).bind(&l.user_title).bind(l.intent_score).bind(&l.intent_level)
+        .bind(&l.user_company).bind(&l.user_title).bind(l.intent_score).bind(l.intent_level.as_str())
         .bind(l.interaction_count).bind(l.first_interaction_at).bind(l.last_interaction_at)
-        .bind(&l.follow_up_status).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
+        .bind(l.follow_up_status.as_str()).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
         .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
         .bind(l.created_at).bind(l.updated_at)
         .execute(c).await?.rows_affected());
@@ -70,8 +71,8 @@ pub async fn update(tx: &mut Tx, l: &Lead) -> Result<()> {
         WHERE id = $1";
     on_tx!(tx, c => sqlx::query(sql)
         .bind(l.id).bind(&l.user_name).bind(&l.user_email).bind(&l.user_company).bind(&l.user_title)
-        .bind(l.intent_score).bind(&l.intent_level).bind(l.interaction_count).bind(l.last_interaction_at)
-        .bind(&l.follow_up_status).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
+        .bind(l.intent_score).bind(l.intent_level.as_str()).bind(l.interaction_count).bind(l.last_interaction_at)
+        .bind(l.follow_up_status.as_str()).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
         .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
         .bind(l.updated_at)
         .execute(c).await?.rows_affected());
@@ -83,7 +84,7 @@ pub async fn insert_interaction(tx: &mut Tx, i: &Interaction) -> Result<()> {
             captured_by_user_id, metadata, occurred_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
     on_tx!(tx, c => sqlx::query(sql)
-        .bind(i.id).bind(i.lead_id).bind(i.sponsor_id).bind(&i.interaction_type).bind(i.points)
+        .bind(i.id).bind(i.lead_id).bind(i.sponsor_id).bind(i.interaction_type.as_str()).bind(i.points)
         .bind(i.captured_by_user_id).bind(&i.metadata).bind(i.occurred_at)
         .execute(c).await?.rows_affected());
     Ok(())
@@ -261,20 +262,25 @@ pub struct LeadTotals {
 /// Counts over the sponsor's leads in one pass.
 pub async fn totals(tx: &mut Tx, sponsor: Uuid, today_start: DateTime<Utc>) -> Result<LeadTotals> {
     let sql = "SELECT COUNT(*) AS total,
-            COALESCE(SUM(CASE WHEN intent_level = 'hot' THEN 1 ELSE 0 END), 0) AS hot,
-            COALESCE(SUM(CASE WHEN intent_level = 'warm' THEN 1 ELSE 0 END), 0) AS warm,
-            COALESCE(SUM(CASE WHEN intent_level = 'cold' THEN 1 ELSE 0 END), 0) AS cold,
-            COALESCE(SUM(CASE WHEN follow_up_status = 'new' THEN 1 ELSE 0 END), 0) AS status_new,
-            COALESCE(SUM(CASE WHEN follow_up_status = 'contacted' THEN 1 ELSE 0 END), 0) AS status_contacted,
-            COALESCE(SUM(CASE WHEN follow_up_status = 'qualified' THEN 1 ELSE 0 END), 0) AS status_qualified,
-            COALESCE(SUM(CASE WHEN follow_up_status = 'not_interested' THEN 1 ELSE 0 END), 0) AS status_not_interested,
-            COALESCE(SUM(CASE WHEN follow_up_status = 'converted' THEN 1 ELSE 0 END), 0) AS status_converted,
+            COALESCE(SUM(CASE WHEN intent_level = $3 THEN 1 ELSE 0 END), 0) AS hot,
+            COALESCE(SUM(CASE WHEN intent_level = $4 THEN 1 ELSE 0 END), 0) AS warm,
+            COALESCE(SUM(CASE WHEN intent_level = $5 THEN 1 ELSE 0 END), 0) AS cold,
+            COALESCE(SUM(CASE WHEN follow_up_status = $6 THEN 1 ELSE 0 END), 0) AS status_new,
+            COALESCE(SUM(CASE WHEN follow_up_status = $7 THEN 1 ELSE 0 END), 0) AS status_contacted,
+            COALESCE(SUM(CASE WHEN follow_up_status = $8 THEN 1 ELSE 0 END), 0) AS status_qualified,
+            COALESCE(SUM(CASE WHEN follow_up_status = $9 THEN 1 ELSE 0 END), 0) AS status_not_interested,
+            COALESCE(SUM(CASE WHEN follow_up_status = $10 THEN 1 ELSE 0 END), 0) AS status_converted,
             COALESCE(SUM(CASE WHEN is_starred THEN 1 ELSE 0 END), 0) AS starred,
             COALESCE(SUM(CASE WHEN is_archived THEN 1 ELSE 0 END), 0) AS archived,
             CAST(COALESCE(AVG(intent_score), 0) AS DOUBLE PRECISION) AS average_score,
             COALESCE(SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), 0) AS captured_today
         FROM sponsor_leads WHERE sponsor_id = $1";
-    Ok(on_tx!(tx, c => sqlx::query_as::<_, LeadTotals>(sql).bind(sponsor).bind(today_start).fetch_one(c).await?))
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, LeadTotals>(sql).bind(sponsor).bind(today_start)
+        .bind(IntentLevel::Hot.as_str()).bind(IntentLevel::Warm.as_str()).bind(IntentLevel::Cold.as_str())
+        .bind(FollowUpStatus::New.as_str()).bind(FollowUpStatus::Contacted.as_str())
+        .bind(FollowUpStatus::Qualified.as_str()).bind(FollowUpStatus::NotInterested.as_str())
+        .bind(FollowUpStatus::Converted.as_str())
+        .fetch_one(c).await?))
 }
 
 /// Interactions per type for the sponsor.

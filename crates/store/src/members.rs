@@ -3,7 +3,7 @@
 use crate::records::SponsorMember;
 use crate::{Result, Tx, on_tx};
 use chrono::{DateTime, Utc};
-use sponsorhub_domain::SponsorPermissions;
+use sponsorhub_domain::{SponsorPermissions, SponsorRole};
 use uuid::Uuid;
 
 const SELECT: &str = "SELECT m.id, m.sponsor_id, m.user_id, u.email AS user_email, u.name AS user_name, m.role,
@@ -50,8 +50,10 @@ pub async fn count_active(tx: &mut Tx, sponsor: Uuid) -> Result<i64> {
 }
 
 pub async fn count_active_admins(tx: &mut Tx, sponsor: Uuid) -> Result<i64> {
-    let sql = "SELECT COUNT(*) FROM sponsor_users WHERE sponsor_id = $1 AND is_active = TRUE AND role = 'admin'";
-    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, i64>(sql).bind(sponsor).fetch_one(c).await?))
+    let sql = "SELECT COUNT(*) FROM sponsor_users WHERE sponsor_id = $1 AND is_active = TRUE AND role = $2";
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar::<_, i64>(sql).bind(sponsor).bind(SponsorRole::Admin.as_str()).fetch_one(c).await?),
+    )
 }
 
 /// Makes the user an active member with `role` and `perms`: a new row, or the
@@ -60,7 +62,7 @@ pub async fn upsert_active(
     tx: &mut Tx,
     sponsor: Uuid,
     user: Uuid,
-    role: &str,
+    role: SponsorRole,
     p: SponsorPermissions,
     now: DateTime<Utc>,
 ) -> Result<Uuid> {
@@ -74,7 +76,7 @@ pub async fn upsert_active(
             updated_at = excluded.updated_at
         RETURNING id";
     Ok(on_tx!(tx, c => sqlx::query_scalar::<_, Uuid>(sql)
-        .bind(sponsorhub_domain::new_id()).bind(sponsor).bind(user).bind(role)
+        .bind(sponsorhub_domain::new_id()).bind(sponsor).bind(user).bind(role.as_str())
         .bind(p.can_view_leads).bind(p.can_export_leads).bind(p.can_message_attendees)
         .bind(p.can_manage_booth).bind(p.can_invite_others).bind(now)
         .fetch_one(c).await?))
@@ -86,7 +88,7 @@ pub async fn update(tx: &mut Tx, m: &SponsorMember) -> Result<()> {
             can_message_attendees = $5, can_manage_booth = $6, can_invite_others = $7, is_active = $8, updated_at = $9
         WHERE id = $1";
     on_tx!(tx, c => sqlx::query(sql)
-        .bind(m.id).bind(&m.role).bind(m.can_view_leads).bind(m.can_export_leads).bind(m.can_message_attendees)
+        .bind(m.id).bind(m.role.as_str()).bind(m.can_view_leads).bind(m.can_export_leads).bind(m.can_message_attendees)
         .bind(m.can_manage_booth).bind(m.can_invite_others).bind(m.is_active).bind(m.updated_at)
         .execute(c).await?.rows_affected());
     Ok(())
@@ -96,6 +98,8 @@ pub async fn update(tx: &mut Tx, m: &SponsorMember) -> Result<()> {
 /// when it names no address of its own).
 pub async fn admin_emails(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<String>> {
     let sql = "SELECT u.email FROM sponsor_users m JOIN users u ON u.id = m.user_id
-               WHERE m.sponsor_id = $1 AND m.is_active = TRUE AND m.role = 'admin' ORDER BY u.email";
-    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, String>(sql).bind(sponsor).fetch_all(c).await?))
+               WHERE m.sponsor_id = $1 AND m.is_active = TRUE AND m.role = $2 ORDER BY u.email";
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar::<_, String>(sql).bind(sponsor).bind(SponsorRole::Admin.as_str()).fetch_all(c).await?),
+    )
 }

@@ -10,20 +10,23 @@
 use crate::records::JsonColumn;
 use crate::{Backend, Result, Tx, on_tx};
 use chrono::{DateTime, Utc};
+use sponsorhub_domain::{EmailKind, LeadReason, OutboxStatus};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct OutboxEmail {
     pub id: Uuid,
     /// invitation or lead_digest
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: EmailKind,
     pub sponsor_id: Option<Uuid>,
     pub recipients: JsonColumn<Vec<String>>,
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
     /// pending, sending, sent or failed
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub claimed_until: Option<DateTime<Utc>>,
@@ -36,9 +39,11 @@ pub struct OutboxEmail {
 const COLUMNS: &str = "id, kind, sponsor_id, recipients, subject, text_body, html_body, status, attempts, \
     next_attempt_at, claimed_until, last_error, sent_at, created_at, updated_at";
 
-/// Claimable: pending and due, or claimed by a worker whose lease ran out.
-const CLAIMABLE: &str =
-    "(status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND claimed_until <= $1)";
+/// Claimable: pending and due, or claimed by a worker whose lease ran out. `$1` is
+/// now, `$pending` and `$sending` the bound statuses.
+fn claimable(pending: usize, sending: usize) -> String {
+    format!("(status = ${pending} AND next_attempt_at <= $1) OR (status = ${sending} AND claimed_until <= $1)")
+}
 
 /// Queues an e-mail (pending, due at `next_attempt_at`).
 pub async fn insert(tx: &mut Tx, e: &OutboxEmail) -> Result<()> {
@@ -46,8 +51,8 @@ pub async fn insert(tx: &mut Tx, e: &OutboxEmail) -> Result<()> {
             attempts, next_attempt_at, claimed_until, last_error, sent_at, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
     on_tx!(tx, c => sqlx::query(sql)
-        .bind(e.id).bind(&e.kind).bind(e.sponsor_id).bind(&e.recipients).bind(&e.subject).bind(&e.text_body)
-        .bind(&e.html_body).bind(&e.status).bind(e.attempts).bind(e.next_attempt_at).bind(e.claimed_until)
+        .bind(e.id).bind(e.kind.as_str()).bind(e.sponsor_id).bind(&e.recipients).bind(&e.subject).bind(&e.text_body)
+        .bind(&e.html_body).bind(e.status.as_str()).bind(e.attempts).bind(e.next_attempt_at).bind(e.claimed_until)
         .bind(&e.last_error).bind(e.sent_at).bind(e.created_at).bind(e.updated_at)
         .execute(c).await?.rows_affected());
     Ok(())
@@ -55,8 +60,9 @@ pub async fn insert(tx: &mut Tx, e: &OutboxEmail) -> Result<()> {
 
 /// Whether any e-mail is claimable now (a cheap read before taking the writer).
 pub async fn any_due(tx: &mut Tx, now: DateTime<Utc>) -> Result<bool> {
-    let sql = format!("SELECT EXISTS (SELECT 1 FROM email_outbox WHERE {CLAIMABLE})");
-    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, bool>(sqlx::AssertSqlSafe(sql.clone())).bind(now).fetch_one(c).await?))
+    let sql = format!("SELECT EXISTS (SELECT 1 FROM email_outbox WHERE {})", claimable(2, 3));
+    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, bool>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(now).bind(OutboxStatus::Pending.as_str()).bind(OutboxStatus::Sending.as_str()).fetch_one(c).await?))
 }
 
 /// Claims up to `limit` due e-mails until `lease_until`, oldest due first, counting
@@ -71,23 +77,26 @@ pub async fn claim(
 ) -> Result<Vec<OutboxEmail>> {
     let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
     let sql = format!(
-        "UPDATE email_outbox SET status = 'sending', attempts = attempts + 1, claimed_until = $2, updated_at = $1
-         WHERE id IN (SELECT id FROM email_outbox WHERE {CLAIMABLE}
+        "UPDATE email_outbox SET status = $5, attempts = attempts + 1, claimed_until = $2, updated_at = $1
+         WHERE id IN (SELECT id FROM email_outbox WHERE {}
                       ORDER BY next_attempt_at, id LIMIT $3{lock})
-         RETURNING {COLUMNS}"
+         RETURNING {COLUMNS}",
+        claimable(4, 5)
     );
     let mut rows = on_tx!(tx, c => sqlx::query_as::<_, OutboxEmail>(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(now).bind(lease_until).bind(limit).fetch_all(c).await?);
+        .bind(now).bind(lease_until).bind(limit).bind(OutboxStatus::Pending.as_str())
+        .bind(OutboxStatus::Sending.as_str()).fetch_all(c).await?);
     rows.sort_by_key(|a| (a.next_attempt_at, a.id));
     Ok(rows)
 }
 
 /// Records a delivery; `false` when the claim (`attempts`) is no longer the current one.
 pub async fn mark_sent(tx: &mut Tx, id: Uuid, attempts: i32, now: DateTime<Utc>) -> Result<bool> {
-    let sql = "UPDATE email_outbox SET status = 'sent', sent_at = $3, claimed_until = NULL, last_error = NULL,
+    let sql = "UPDATE email_outbox SET status = $4, sent_at = $3, claimed_until = NULL, last_error = NULL,
             updated_at = $3
-        WHERE id = $1 AND attempts = $2 AND status = 'sending'";
-    let n = on_tx!(tx, c => sqlx::query(sql).bind(id).bind(attempts).bind(now).execute(c).await?.rows_affected());
+        WHERE id = $1 AND attempts = $2 AND status = $5";
+    let n = on_tx!(tx, c => sqlx::query(sql).bind(id).bind(attempts).bind(now)
+        .bind(OutboxStatus::Sent.as_str()).bind(OutboxStatus::Sending.as_str()).execute(c).await?.rows_affected());
     Ok(n == 1)
 }
 
@@ -101,11 +110,13 @@ pub async fn mark_attempt_failed(
     retry_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let sql = "UPDATE email_outbox SET status = CASE WHEN $4 IS NULL THEN 'failed' ELSE 'pending' END,
+    let status = if retry_at.is_some() { OutboxStatus::Pending } else { OutboxStatus::Failed };
+    let sql = "UPDATE email_outbox SET status = $6,
             next_attempt_at = COALESCE($4, next_attempt_at), claimed_until = NULL, last_error = $3, updated_at = $5
-        WHERE id = $1 AND attempts = $2 AND status = 'sending'";
+        WHERE id = $1 AND attempts = $2 AND status = $7";
     let n = on_tx!(tx, c => sqlx::query(sql)
-        .bind(id).bind(attempts).bind(error).bind(retry_at).bind(now)
+        .bind(id).bind(attempts).bind(error).bind(retry_at).bind(now).bind(status.as_str())
+        .bind(OutboxStatus::Sending.as_str())
         .execute(c).await?.rows_affected());
     Ok(n == 1)
 }
@@ -113,10 +124,11 @@ pub async fn mark_attempt_failed(
 /// Gives a claimed e-mail back unattempted (a worker stopping): pending, due now,
 /// and the attempt its claim counted is taken back.
 pub async fn release(tx: &mut Tx, id: Uuid, attempts: i32, now: DateTime<Utc>) -> Result<bool> {
-    let sql = "UPDATE email_outbox SET status = 'pending', attempts = attempts - 1, claimed_until = NULL,
+    let sql = "UPDATE email_outbox SET status = $4, attempts = attempts - 1, claimed_until = NULL,
             next_attempt_at = $3, updated_at = $3
-        WHERE id = $1 AND attempts = $2 AND status = 'sending'";
-    let n = on_tx!(tx, c => sqlx::query(sql).bind(id).bind(attempts).bind(now).execute(c).await?.rows_affected());
+        WHERE id = $1 AND attempts = $2 AND status = $5";
+    let n = on_tx!(tx, c => sqlx::query(sql).bind(id).bind(attempts).bind(now)
+        .bind(OutboxStatus::Pending.as_str()).bind(OutboxStatus::Sending.as_str()).execute(c).await?.rows_affected());
     Ok(n == 1)
 }
 
@@ -139,8 +151,9 @@ pub async fn recent(tx: &mut Tx, sponsor: Option<Uuid>, limit: i64) -> Result<Ve
 /// `failed_before`; returns how many.
 pub async fn purge(tx: &mut Tx, sent_before: DateTime<Utc>, failed_before: DateTime<Utc>) -> Result<u64> {
     let sql = "DELETE FROM email_outbox
-               WHERE (status = 'sent' AND sent_at < $1) OR (status = 'failed' AND updated_at < $2)";
-    Ok(on_tx!(tx, c => sqlx::query(sql).bind(sent_before).bind(failed_before).execute(c).await?.rows_affected()))
+               WHERE (status = $3 AND sent_at < $1) OR (status = $4 AND updated_at < $2)";
+    Ok(on_tx!(tx, c => sqlx::query(sql).bind(sent_before).bind(failed_before)
+        .bind(OutboxStatus::Sent.as_str()).bind(OutboxStatus::Failed.as_str()).execute(c).await?.rows_affected()))
 }
 
 /// A lead to tell its sponsor about.
@@ -148,7 +161,8 @@ pub async fn purge(tx: &mut Tx, sent_before: DateTime<Utc>, failed_before: DateT
 pub struct LeadNotification {
     pub lead_id: Uuid,
     /// new or hot
-    pub reason: String,
+    #[sqlx(try_from = "String")]
+    pub reason: LeadReason,
     pub created_at: DateTime<Utc>,
 }
 
@@ -157,13 +171,13 @@ pub async fn insert_lead_notification(
     tx: &mut Tx,
     sponsor: Uuid,
     lead: Uuid,
-    reason: &str,
+    reason: LeadReason,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let sql =
         "INSERT INTO lead_notifications (id, sponsor_id, lead_id, reason, created_at) VALUES ($1, $2, $3, $4, $5)";
     on_tx!(tx, c => sqlx::query(sql)
-        .bind(sponsorhub_domain::new_id()).bind(sponsor).bind(lead).bind(reason).bind(now)
+        .bind(sponsorhub_domain::new_id()).bind(sponsor).bind(lead).bind(reason.as_str()).bind(now)
         .execute(c).await?.rows_affected());
     Ok(())
 }

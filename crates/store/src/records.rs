@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use sponsorhub_domain::{FollowUpStatus, IntentLevel, InteractionType, InvitationStatus, OrgRole, SponsorRole};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -27,12 +28,15 @@ pub struct Organization {
 /// A user's membership in an organization, with the organization's name.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex))]
 pub struct OrgMembership {
     pub organization_id: Uuid,
     pub organization_name: String,
     /// OWNER, ADMIN or MEMBER
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub role: OrgRole,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -121,7 +125,7 @@ pub struct SponsorCounts {
 /// A member of a sponsor's staff (a `sponsor_users` row with the user's name and e-mail).
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "SponsorUser"))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex, name = "SponsorUser"))]
 pub struct SponsorMember {
     pub id: Uuid,
     pub sponsor_id: Uuid,
@@ -129,7 +133,10 @@ pub struct SponsorMember {
     pub user_email: String,
     pub user_name: String,
     /// admin, representative, booth_staff or viewer
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub role: SponsorRole,
     pub can_view_leads: bool,
     pub can_export_leads: bool,
     pub can_message_attendees: bool,
@@ -144,15 +151,21 @@ pub struct SponsorMember {
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "SponsorInvitation"))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex, name = "SponsorInvitation"))]
 pub struct Invitation {
     pub id: Uuid,
     pub sponsor_id: Uuid,
     pub email: String,
     /// admin, representative, booth_staff or viewer
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub role: SponsorRole,
     /// pending, accepted, revoked or expired
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub status: InvitationStatus,
     pub personal_message: Option<String>,
     pub invited_by_user_id: Option<Uuid>,
     pub accepted_by_user_id: Option<Uuid>,
@@ -178,12 +191,18 @@ pub struct Lead {
     /// 0 to 100
     pub intent_score: i32,
     /// hot (70-100), warm (40-69) or cold (0-39)
-    pub intent_level: String,
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub intent_level: IntentLevel,
     pub interaction_count: i32,
     pub first_interaction_at: DateTime<Utc>,
     pub last_interaction_at: DateTime<Utc>,
     /// new, contacted, qualified, not_interested or converted
-    pub follow_up_status: String,
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub follow_up_status: FollowUpStatus,
     pub follow_up_notes: Option<String>,
     pub contact_notes: Option<String>,
     #[cfg_attr(feature = "graphql", graphql(skip))]
@@ -205,7 +224,12 @@ pub struct Interaction {
     pub id: Uuid,
     pub lead_id: Uuid,
     pub sponsor_id: Uuid,
-    pub interaction_type: String,
+    /// booth_visit, content_download, content_view, demo_watched, demo_request,
+    /// direct_request, qr_scan or session_attendance
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub interaction_type: InteractionType,
     /// Points this interaction added (its own points plus any repeat bonus).
     pub points: i32,
     pub captured_by_user_id: Option<Uuid>,
@@ -215,7 +239,8 @@ pub struct Interaction {
     pub occurred_at: DateTime<Utc>,
 }
 
-/// GraphQL resolvers for the JSON columns, which have no GraphQL type of their own.
+/// GraphQL resolvers for the JSON columns, which have no GraphQL type of their own,
+/// and for the closed sets.
 #[cfg(feature = "graphql")]
 mod graphql_json {
     use super::*;
@@ -240,12 +265,59 @@ mod graphql_json {
         async fn tags(&self) -> &[String] {
             &self.tags.0
         }
+
+        /// hot (70-100), warm (40-69) or cold (0-39)
+        async fn intent_level(&self) -> &'static str {
+            self.intent_level.as_str()
+        }
+
+        /// new, contacted, qualified, not_interested or converted
+        async fn follow_up_status(&self) -> &'static str {
+            self.follow_up_status.as_str()
+        }
     }
 
     #[async_graphql::ComplexObject]
     impl Interaction {
         async fn metadata(&self) -> async_graphql::Json<&serde_json::Value> {
             async_graphql::Json(&self.metadata.0)
+        }
+
+        /// booth_visit, content_download, content_view, demo_watched, demo_request,
+        /// direct_request, qr_scan or session_attendance
+        async fn interaction_type(&self) -> &'static str {
+            self.interaction_type.as_str()
+        }
+    }
+
+    // The closed sets travel as the domain's enums; GraphQL keeps showing their
+    // text, as the REST API does.
+    #[async_graphql::ComplexObject]
+    impl OrgMembership {
+        /// OWNER, ADMIN or MEMBER
+        async fn role(&self) -> &'static str {
+            self.role.as_str()
+        }
+    }
+
+    #[async_graphql::ComplexObject]
+    impl SponsorMember {
+        /// admin, representative, booth_staff or viewer
+        async fn role(&self) -> &'static str {
+            self.role.as_str()
+        }
+    }
+
+    #[async_graphql::ComplexObject]
+    impl Invitation {
+        /// admin, representative, booth_staff or viewer
+        async fn role(&self) -> &'static str {
+            self.role.as_str()
+        }
+
+        /// pending, accepted, revoked or expired
+        async fn status(&self) -> &'static str {
+            self.status.as_str()
         }
     }
 }

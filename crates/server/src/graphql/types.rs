@@ -5,6 +5,7 @@ use super::Gql;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, SimpleObject};
 use chrono::{DateTime, Utc};
+use sponsorhub_domain::IntentLevel;
 use sponsorhub_services::leads::LeadStats;
 use sponsorhub_services::notify::IntentChange;
 use sponsorhub_services::{Principal, Services, leads};
@@ -96,9 +97,9 @@ impl From<LeadStats> for SponsorStats {
         let level = |k: &str| s.by_intent_level.get(k).copied().unwrap_or(0);
         SponsorStats {
             total: s.total,
-            hot: level("hot"),
-            warm: level("warm"),
-            cold: level("cold"),
+            hot: level(IntentLevel::Hot.as_str()),
+            warm: level(IntentLevel::Warm.as_str()),
+            cold: level(IntentLevel::Cold.as_str()),
             by_follow_up_status: buckets(&s.by_follow_up_status),
             starred: s.starred,
             archived: s.archived,
@@ -140,8 +141,8 @@ impl From<IntentChange> for LeadIntentUpdate {
             lead_id: c.lead_id,
             sponsor_id: c.sponsor_id,
             intent_score: c.intent_score,
-            intent_level: c.intent_level,
-            previous_intent_level: c.previous_intent_level,
+            intent_level: c.intent_level.as_str().to_string(),
+            previous_intent_level: c.previous_intent_level.as_str().to_string(),
             interaction_count: c.interaction_count,
             updated_at: c.updated_at,
         }

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sponsorhub_domain::{FollowUpStatus, IntentLevel};
 use sponsorhub_services::notify::IntentChange;
 use sponsorhub_store::records::Lead;
 use uuid::Uuid;
@@ -22,11 +23,11 @@ pub struct LeadPayload {
     pub user_company: Option<String>,
     pub user_title: Option<String>,
     pub intent_score: i32,
-    pub intent_level: String,
+    pub intent_level: IntentLevel,
     pub interaction_count: i32,
     pub first_interaction_at: DateTime<Utc>,
     pub last_interaction_at: DateTime<Utc>,
-    pub follow_up_status: String,
+    pub follow_up_status: FollowUpStatus,
     pub follow_up_notes: Option<String>,
     pub contact_notes: Option<String>,
     pub tags: Vec<String>,
@@ -50,11 +51,11 @@ impl From<&Lead> for LeadPayload {
             user_company: l.user_company.clone(),
             user_title: l.user_title.clone(),
             intent_score: l.intent_score,
-            intent_level: l.intent_level.clone(),
+            intent_level: l.intent_level,
             interaction_count: l.interaction_count,
             first_interaction_at: l.first_interaction_at,
             last_interaction_at: l.last_interaction_at,
-            follow_up_status: l.follow_up_status.clone(),
+            follow_up_status: l.follow_up_status,
             follow_up_notes: l.follow_up_notes.clone(),
             contact_notes: l.contact_notes.clone(),
             tags: l.tags.0.clone(),
@@ -75,8 +76,8 @@ pub struct IntentPayload {
     pub lead_id: Uuid,
     pub sponsor_id: Uuid,
     pub intent_score: i32,
-    pub intent_level: String,
-    pub previous_intent_level: String,
+    pub intent_level: IntentLevel,
+    pub previous_intent_level: IntentLevel,
     pub interaction_count: i32,
     pub updated_at: DateTime<Utc>,
 }
@@ -87,8 +88,8 @@ impl From<&IntentChange> for IntentPayload {
             lead_id: c.lead_id,
             sponsor_id: c.sponsor_id,
             intent_score: c.intent_score,
-            intent_level: c.intent_level.clone(),
-            previous_intent_level: c.previous_intent_level.clone(),
+            intent_level: c.intent_level,
+            previous_intent_level: c.previous_intent_level,
             interaction_count: c.interaction_count,
             updated_at: c.updated_at,
         }

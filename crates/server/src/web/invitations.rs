@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
+use sponsorhub_domain::InvitationStatus;
 use sponsorhub_services::Error;
 use sponsorhub_services::invitations::{self, AcceptInvitation, InvitationPreview};
 use uuid::Uuid;
@@ -52,7 +53,7 @@ pub async fn accept_page(
     );
     let login_href = format!("/login?next={}&email={}", urlencode(&here), urlencode(&invitation.email));
     Ok(html(&AcceptPage {
-        role: view::label(&invitation.role),
+        role: view::label(invitation.role.as_str()),
         expires: view::when(&invitation.expires_at),
         ctx,
         invitation,

@@ -2,7 +2,7 @@
 //! management page (stats, tier tabs, sponsor cards, add sponsor, featured toggle,
 //! archive and restore, invitations).
 
-use super::view::{self, FieldErrors, ROLES, checked, opt};
+use super::view::{self, FieldErrors, checked, opt};
 use super::{CsrfForm, Ctx, SignedIn, WebError, html, local_path};
 use crate::app::AppState;
 use askama::Template;
@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
-use sponsorhub_domain::OrgRole;
+use sponsorhub_domain::InvitationStatus;
 use sponsorhub_domain::validate::FieldError;
 use sponsorhub_services::events::{self, CreateEvent};
 use sponsorhub_services::invitations::{self, CreateInvitation};
@@ -93,7 +93,7 @@ async fn events_view(
         orgs.push(OrgEvents {
             id: m.organization_id,
             name: m.organization_name,
-            organizer: m.role == "OWNER" || m.role == "ADMIN",
+            organizer: m.role.is_organizer(),
             events: page.items.iter().map(EventItem::of).collect(),
         });
     }
@@ -249,7 +249,7 @@ struct EventPage {
     archived_view: bool,
     form: SponsorForm,
     errors: FieldErrors,
-    roles: [(&'static str, &'static str, &'static str); 4],
+    roles: [view::RoleOption; 4],
 }
 
 #[derive(Deserialize, Default)]
@@ -276,10 +276,7 @@ async fn all_sponsors(s: &Services, p: &Principal, event: Uuid) -> Result<Vec<Sp
 async fn is_organizer(s: &Services, p: &Principal, org: Uuid) -> Result<bool, Error> {
     let me = accounts::me(s, p).await?;
     // Only decides which controls to show; the services enforce the rule itself.
-    Ok(me
-        .organizations
-        .iter()
-        .any(|o| o.organization_id == org && o.role.parse::<OrgRole>().is_ok_and(OrgRole::is_organizer)))
+    Ok(me.organizations.iter().any(|o| o.organization_id == org && o.role.is_organizer()))
 }
 
 async fn event_view(
@@ -365,7 +362,7 @@ async fn event_view(
         archived_view,
         form,
         errors,
-        roles: ROLES,
+        roles: view::roles(),
     });
     if failed {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -498,9 +495,10 @@ pub async fn send_invitation(
 ) -> Response {
     let input = CreateInvitation { email: form.email, role: form.role, personal_message: opt(&form.personal_message) };
     match invitations::create_invitation(&s.services, p, None, sponsor_id, input).await {
-        Ok(inv) => {
-            ctx.success(back, format!("Invitation sent to {} as {}.", inv.email, view::label(&inv.role).to_lowercase()))
-        }
+        Ok(inv) => ctx.success(
+            back,
+            format!("Invitation sent to {} as {}.", inv.email, view::label(inv.role.as_str()).to_lowercase()),
+        ),
         Err(e) => ctx.refused(back, e),
     }
 }
@@ -528,7 +526,8 @@ pub struct InvitationItem {
     pub id: Uuid,
     pub email: String,
     pub role: String,
-    pub status: String,
+    /// Still pending (revocable); else expired (only resent).
+    pub pending: bool,
     pub expires: String,
     pub sent: String,
 }
@@ -543,7 +542,7 @@ struct SponsorPage {
     invitations: Vec<InvitationItem>,
     may_invite: bool,
     back: String,
-    roles: [(&'static str, &'static str, &'static str); 4],
+    roles: [view::RoleOption; 4],
 }
 
 pub fn invitation_items(list: Vec<sponsorhub_store::records::Invitation>) -> Vec<InvitationItem> {
@@ -551,8 +550,8 @@ pub fn invitation_items(list: Vec<sponsorhub_store::records::Invitation>) -> Vec
         .map(|i| InvitationItem {
             id: i.id,
             email: i.email,
-            role: view::label(&i.role),
-            status: i.status,
+            role: view::label(i.role.as_str()),
+            pending: i.status == InvitationStatus::Pending,
             expires: view::when(&i.expires_at),
             sent: view::when(&i.updated_at),
         })
@@ -576,7 +575,7 @@ pub async fn sponsor_page(
         .map(|m| MemberItem {
             name: m.user_name,
             email: m.user_email,
-            role: view::label(&m.role),
+            role: view::label(m.role.as_str()),
             joined: view::when(&m.joined_at),
         })
         .collect();
@@ -584,7 +583,11 @@ pub async fn sponsor_page(
     let (may_invite, invitations) = match invitations::list_invitations(svc, &p, None, sponsor_id, None).await {
         Ok(list) => (
             true,
-            invitation_items(list.into_iter().filter(|i| i.status == "pending" || i.status == "expired").collect()),
+            invitation_items(
+                list.into_iter()
+                    .filter(|i| matches!(i.status, InvitationStatus::Pending | InvitationStatus::Expired))
+                    .collect(),
+            ),
         ),
         Err(Error::Forbidden(_)) => (false, Vec::new()),
         Err(e) => return Err(e.into()),
@@ -597,7 +600,7 @@ pub async fn sponsor_page(
         invitations,
         may_invite,
         back: format!("/events/{event_id}/sponsors/{sponsor_id}"),
-        roles: ROLES,
+        roles: view::roles(),
     }))
 }
 

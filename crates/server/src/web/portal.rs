@@ -2,7 +2,7 @@
 //! detail and follow-up, the team page and the booth capture form.
 
 use super::organizer::{InvitationItem, InviteForm, invitation_items, send_invitation};
-use super::view::{self, FieldErrors, LeadRow, ROLES, STATUSES, checked, opt, urlencode};
+use super::view::{self, FieldErrors, LeadRow, checked, opt, urlencode};
 use super::{CsrfForm, Ctx, SignedIn, WebError, html, local_path};
 use crate::app::AppState;
 use askama::Template;
@@ -10,8 +10,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use serde::Deserialize;
-use sponsorhub_domain::SponsorRole;
 use sponsorhub_domain::scoring::InteractionType;
+use sponsorhub_domain::{IntentLevel, InvitationStatus, SponsorRole};
 use sponsorhub_services::authz::SponsorCapabilities;
 use sponsorhub_services::capture::{self, Attendee, CaptureLead};
 use sponsorhub_services::leads::{self, LeadQuery, UpdateLead};
@@ -111,7 +111,11 @@ pub async fn home(State(s): State<AppState>, SignedIn(ctx, p): SignedIn) -> Resu
         .collect();
     let pending = pending
         .into_iter()
-        .map(|i| PendingItem { sponsor_name: i.sponsor_name, event_name: i.event_name, role: view::label(&i.role) })
+        .map(|i| PendingItem {
+            sponsor_name: i.sponsor_name,
+            event_name: i.event_name,
+            role: view::label(i.role.as_str()),
+        })
         .collect();
     Ok(html(&PortalPage { ctx, sponsors, pending }))
 }
@@ -150,7 +154,7 @@ struct LeadsPage {
     archived: bool,
     search: String,
     sort: String,
-    statuses: [&'static str; 5],
+    statuses: Vec<&'static str>,
     next_href: Option<String>,
     filtered: bool,
     follow_up: bool,
@@ -171,9 +175,9 @@ fn stat_cards(st: &leads::LeadStats) -> Vec<StatCard> {
     let level = |k: &str| st.by_intent_level.get(k).copied().unwrap_or(0).to_string();
     vec![
         StatCard { label: "Total leads", value: st.total.to_string(), key: "total" },
-        StatCard { label: "Hot", value: level("hot"), key: "hot" },
-        StatCard { label: "Warm", value: level("warm"), key: "warm" },
-        StatCard { label: "Cold", value: level("cold"), key: "cold" },
+        StatCard { label: "Hot", value: level(IntentLevel::Hot.as_str()), key: IntentLevel::Hot.as_str() },
+        StatCard { label: "Warm", value: level(IntentLevel::Warm.as_str()), key: IntentLevel::Warm.as_str() },
+        StatCard { label: "Cold", value: level(IntentLevel::Cold.as_str()), key: IntentLevel::Cold.as_str() },
         StatCard { label: "Average score", value: format!("{:.1}", st.average_score), key: "average" },
         StatCard { label: "Captured today", value: st.captured_today.to_string(), key: "today" },
         StatCard { label: "Starred", value: st.starred.to_string(), key: "starred" },
@@ -227,7 +231,7 @@ pub async fn leads(
         archived: checked(&f.archived),
         search: opt(&f.search).unwrap_or_default(),
         sort: opt(&f.sort).unwrap_or_default(),
-        statuses: STATUSES,
+        statuses: view::statuses(),
         next_href,
         filtered: filters.iter().any(|(k, v)| *k != "sort" && v.is_some()),
         follow_up: nav.caps.follow_up_leads,
@@ -262,7 +266,7 @@ pub async fn feed(
                     "leadId": c.lead_id,
                     "intentScore": c.intent_score,
                     "intentLevel": c.intent_level,
-                    "intentLabel": view::label(&c.intent_level),
+                    "intentLabel": view::label(c.intent_level.as_str()),
                     "previousIntentLevel": c.previous_intent_level,
                     "interactionCount": c.interaction_count,
                     "lastSeen": view::short_when(&c.updated_at),
@@ -329,7 +333,7 @@ struct LeadPage {
     tag_list: Vec<String>,
     followed_up: String,
     interactions: Vec<InteractionItem>,
-    statuses: [&'static str; 5],
+    statuses: Vec<&'static str>,
     follow_up: bool,
 }
 
@@ -345,7 +349,7 @@ pub async fn lead(
         .interactions
         .iter()
         .map(|i| InteractionItem {
-            kind: view::label(&i.interaction_type),
+            kind: view::label(i.interaction_type.as_str()),
             points: i.points,
             when: view::when(&i.occurred_at),
             details: match i.metadata.0.as_object() {
@@ -370,7 +374,7 @@ pub async fn lead(
         tag_list: l.tags.0.clone(),
         followed_up: l.followed_up_at.as_ref().map(view::when).unwrap_or_default(),
         interactions,
-        statuses: STATUSES,
+        statuses: view::statuses(),
         follow_up: nav.caps.follow_up_leads,
         nav,
     }))
@@ -467,8 +471,8 @@ struct TeamPage {
     /// Invite, with the pending invitations.
     invite: bool,
     invitations: Vec<InvitationItem>,
-    roles: [(&'static str, &'static str, &'static str); 4],
-    invite_roles: Vec<(&'static str, &'static str, &'static str)>,
+    roles: [view::RoleOption; 4],
+    invite_roles: Vec<view::RoleOption>,
     /// The role checked at first: representative when offered, else the highest.
     default_role: &'static str,
     back: String,
@@ -484,20 +488,22 @@ pub async fn team(
     let list = members::list_members(svc, &p, None, sponsor_id).await?;
     let (manage, invite) = (nav.caps.manage_team, nav.caps.invite_staff);
     let invitations = if invite {
-        invitation_items(invitations::list_invitations(svc, &p, None, sponsor_id, Some("pending")).await?)
+        invitation_items(
+            invitations::list_invitations(svc, &p, None, sponsor_id, Some(InvitationStatus::Pending.as_str())).await?,
+        )
     } else {
         Vec::new()
     };
     // The roles offered: all to those who manage the team (a change is checked by
     // the service); to those who only invite, the ones they may invite at.
     let invite_roles: Vec<_> =
-        ROLES.into_iter().filter(|r| nav.caps.invite_roles.iter().any(|g| g.as_str() == r.0)).collect();
+        view::roles().into_iter().filter(|r| nav.caps.invite_roles.iter().any(|g| g.as_str() == r.0)).collect();
     let members = list
         .into_iter()
         .map(|m| TeamMember {
             id: m.id,
             me: m.user_id == p.user_id,
-            role_label: view::label(&m.role),
+            role_label: view::label(m.role.as_str()),
             flags: vec![
                 ("can_view_leads", "View leads", m.can_view_leads),
                 ("can_export_leads", "Export leads", m.can_export_leads),
@@ -507,7 +513,7 @@ pub async fn team(
             ],
             name: m.user_name,
             email: m.user_email,
-            role: m.role,
+            role: m.role.as_str().to_string(),
             joined: view::when(&m.joined_at),
         })
         .collect();
@@ -518,7 +524,7 @@ pub async fn team(
         manage,
         invite,
         invitations,
-        roles: ROLES,
+        roles: view::roles(),
         default_role: invite_roles
             .iter()
             .find(|r| r.0 == SponsorRole::Representative.as_str())
@@ -671,7 +677,7 @@ pub async fn capture(
                 }
                 None => format!(
                     "Recorded: {} (+{} points), {what}.",
-                    view::label(&o.receipt.interaction_type),
+                    view::label(o.receipt.interaction_type.as_str()),
                     o.receipt.points
                 ),
             };
@@ -694,6 +700,6 @@ mod tests {
     #[test]
     fn every_interaction_type_is_offered() {
         assert_eq!(kinds().len(), InteractionType::ALL.len());
-        assert!(ROLES.iter().any(|r| r.0 == "booth_staff"));
+        assert_eq!(view::roles().len(), sponsorhub_domain::SponsorRole::ALL.len());
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use sponsorhub_domain::validate::FieldError;
+use sponsorhub_domain::{FollowUpStatus, IntentLevel, SponsorRole};
 use sponsorhub_store::records::Lead;
 use uuid::Uuid;
 
@@ -90,9 +91,9 @@ impl LeadRow {
             company: l.user_company.clone().unwrap_or_default(),
             title: l.user_title.clone().unwrap_or_default(),
             score: l.intent_score,
-            level: l.intent_level.clone(),
-            status: l.follow_up_status.clone(),
-            status_label: label(&l.follow_up_status),
+            level: l.intent_level.as_str().to_string(),
+            status: l.follow_up_status.as_str().to_string(),
+            status_label: label(l.follow_up_status.as_str()),
             interactions: l.interaction_count,
             last_seen: short_when(&l.last_interaction_at),
             last_seen_iso: l.last_interaction_at.to_rfc3339(),
@@ -106,15 +107,36 @@ impl LeadRow {
     }
 }
 
-/// The roles a sponsor's staff can have, with what each may do.
-pub const ROLES: [(&str, &str, &str); 4] = [
-    ("admin", "Admin", "Everything, including the team and booth settings"),
-    ("representative", "Representative", "Views, follows up and exports leads"),
-    ("booth_staff", "Booth Staff", "Captures and views leads at the booth"),
-    ("viewer", "Viewer", "Views leads only"),
-];
+/// A role: its value, its name and what it may do.
+pub type RoleOption = (&'static str, &'static str, &'static str);
 
-pub const STATUSES: [&str; 5] = ["new", "contacted", "qualified", "not_interested", "converted"];
+/// The roles a sponsor's staff can have, with what each may do.
+pub fn roles() -> [RoleOption; 4] {
+    SponsorRole::ALL.map(|r| {
+        let (name, does) = match r {
+            SponsorRole::Admin => ("Admin", "Everything, including the team and booth settings"),
+            SponsorRole::Representative => ("Representative", "Views, follows up and exports leads"),
+            SponsorRole::BoothStaff => ("Booth Staff", "Captures and views leads at the booth"),
+            SponsorRole::Viewer => ("Viewer", "Views leads only"),
+        };
+        (r.as_str(), name, does)
+    })
+}
+
+/// The follow-up statuses, in their order.
+pub fn statuses() -> Vec<&'static str> {
+    FollowUpStatus::ALL.iter().map(|s| s.as_str()).collect()
+}
+
+/// The intent levels, hottest first.
+pub fn levels() -> Vec<&'static str> {
+    IntentLevel::ALL.iter().map(|l| l.as_str()).collect()
+}
+
+/// The role an invitation form starts with.
+pub fn default_invite_role() -> &'static str {
+    SponsorRole::Representative.as_str()
+}
 
 #[cfg(test)]
 mod tests {
