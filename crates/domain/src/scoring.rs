@@ -1,4 +1,4 @@
-//! Lead intent scoring (DESIGN.md §4): points per interaction, a repeat bonus, a cap
+//! Lead intent scoring (docs/DECISIONS.md, "Scoring"): points per interaction, a repeat bonus, a cap
 //! at 100 and three intent levels.
 
 use crate::roles::UnknownValue;

@@ -6,6 +6,7 @@ use crate::email::Mailer;
 use crate::problem::ApiError;
 use crate::realtime::Gateway;
 use crate::rest;
+pub use crate::state::AppState;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -19,21 +20,6 @@ use std::sync::Arc;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa_swagger_ui::SwaggerUi;
-
-/// Shared by every handler.
-#[derive(Clone)]
-pub struct AppState {
-    pub services: Services,
-    pub config: Arc<Config>,
-    pub graphql: crate::graphql::SponsorhubSchema,
-    /// Where the outbox worker delivers e-mail.
-    pub mailer: Arc<Mailer>,
-    /// The socket.io gateway (`/socket.io/`, namespace `/events`).
-    pub realtime: Gateway,
-    /// Turns true when the server starts shutting down: long-lived responses (the
-    /// web UI's live feed) end then, so the graceful shutdown does not wait on them.
-    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
-}
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;

@@ -1,11 +1,11 @@
 //! Extractors that answer bad input with problem+json instead of axum's plain text,
 //! and the one that turns a bearer token (or the session cookie) into the caller.
 
-use crate::app::AppState;
+use crate::credentials::{self, Authorization};
 use crate::problem::ApiError;
 use crate::session;
+use crate::state::AppState;
 use axum::extract::{FromRequest, FromRequestParts};
-use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use sponsorhub_services::{Error, Principal, accounts};
 
@@ -32,7 +32,7 @@ pub struct Query<T>(pub T);
 
 /// The authenticated caller: from an `Authorization: Bearer` token, or else from the
 /// web UI's session cookie. A cookie-authenticated request that may change something
-/// must come from a page of this service (Origin / Referer check, DESIGN.md §3);
+/// must come from a page of this service (Origin / Referer check, docs/ARCHITECTURE.md, "The web UI": CSRF);
 /// bearer-token calls need no such check. Rejects with 401 when there are no valid
 /// credentials, 403 when the Origin check fails.
 pub struct Caller(pub Principal);
@@ -41,25 +41,23 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(header) = parts.headers.get(AUTHORIZATION) else {
-            let Some(token) = session::session_token(&parts.headers) else {
-                return Err(Error::Unauthenticated("sign in: send an Authorization: Bearer token".into()).into());
-            };
-            if !session::is_safe(&parts.method) && !session::same_origin(&parts.headers, &state.config.public_url) {
-                return Err(Error::Forbidden(
-                    "a request authenticated by the session cookie must come from this site (Origin check)".into(),
-                )
-                .into());
+        match credentials::authorization(&parts.headers) {
+            Authorization::Bearer(token) => Ok(Caller(accounts::authenticate(&state.services, token).await?)),
+            Authorization::Other => {
+                Err(Error::Unauthenticated("the Authorization header is not a Bearer token".into()).into())
             }
-            return Ok(Caller(accounts::authenticate(&state.services, token).await?));
-        };
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| Error::Unauthenticated("the Authorization header is not a Bearer token".into()))?;
-        Ok(Caller(accounts::authenticate(&state.services, token).await?))
+            Authorization::Absent => {
+                let Some(token) = session::session_token(&parts.headers) else {
+                    return Err(Error::Unauthenticated("sign in: send an Authorization: Bearer token".into()).into());
+                };
+                if !session::is_safe(&parts.method) && !session::same_origin(&parts.headers, &state.config.public_url) {
+                    return Err(Error::Forbidden(
+                        "a request authenticated by the session cookie must come from this site (Origin check)".into(),
+                    )
+                    .into());
+                }
+                Ok(Caller(accounts::authenticate(&state.services, token).await?))
+            }
+        }
     }
 }

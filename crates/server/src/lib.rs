@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod config;
+pub mod credentials;
 pub mod email;
 pub mod extract;
 pub mod graphql;
@@ -12,6 +13,7 @@ pub mod problem;
 pub mod realtime;
 pub mod rest;
 pub mod session;
+pub mod state;
 pub mod web;
 
 pub use app::{AppState, RunningServer, build_router, start, start_on};

@@ -1,4 +1,4 @@
-//! The browser session (DESIGN.md §3): a cookie holding a bearer token minted by the
+//! The browser session (docs/ARCHITECTURE.md, "The web UI"): a cookie holding a bearer token minted by the
 //! token service, CSRF tokens for forms, and the Origin check that protects
 //! cookie-authenticated API calls. Bearer-token calls need neither.
 //!

@@ -1,4 +1,4 @@
-//! Bearer tokens (DESIGN.md §3): JWTs with the claims of the surrounding platform's
+//! Bearer tokens (docs/ARCHITECTURE.md, "Choices worth knowing": identity): JWTs with the claims of the surrounding platform's
 //! identity service, so its tokens work unchanged. The algorithm is fixed by
 //! configuration, never taken from the token.
 

@@ -1,6 +1,6 @@
 //! Lead capture: an attendee interacts with a sponsor (their own capture, or staff
 //! capturing them at the booth). One transaction records the interaction and
-//! creates or updates the sponsor's one lead for that attendee (DESIGN.md §4).
+//! creates or updates the sponsor's one lead for that attendee (docs/ARCHITECTURE.md, "The sponsor API": lead capture).
 
 use crate::authz::{self, LeadView};
 use crate::email::{self, LeadReason};
@@ -15,7 +15,7 @@ use sponsorhub_store::records::{Interaction, JsonColumn, Lead};
 use sponsorhub_store::{Tx, accounts, idempotency, leads, sponsors};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaptureLead {
     /// booth_visit, content_download, content_view, demo_watched, demo_request,
@@ -30,7 +30,7 @@ pub struct CaptureLead {
 }
 
 /// The attendee captured by staff: the platform's user id, or an e-mail address, or both.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attendee {
     pub user_id: Option<String>,
@@ -40,12 +40,29 @@ pub struct Attendee {
     pub title: Option<String>,
 }
 
-/// An `Idempotency-Key` and the fingerprint of the request that carried it.
+/// An `Idempotency-Key` and the fingerprint of the request that carried it: the
+/// same key with another request is refused. Made by [`IdempotencyKey::new`], the
+/// one fingerprint of a capture, whichever API carried it.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey {
     pub key: String,
-    /// A hash of method, path and body: the same key with another request is refused.
-    pub fingerprint: String,
+    fingerprint: String,
+}
+
+impl IdempotencyKey {
+    /// The key of a capture of `input` for the sponsor of the event: its
+    /// fingerprint is SHA-256 of the event, the sponsor and the input in canonical
+    /// form (fields in a fixed order, metadata keys sorted), so whitespace, key
+    /// order or the API it came through do not make a retry another request.
+    pub fn new(key: String, event_id: Uuid, sponsor_id: Uuid, input: &CaptureLead) -> IdempotencyKey {
+        use sha2::{Digest, Sha256};
+        let canonical = serde_json::to_string(input).unwrap_or_default();
+        let mut h = Sha256::new();
+        h.update(format!("capture {event_id} {sponsor_id}\n").as_bytes());
+        h.update(canonical.as_bytes());
+        let fingerprint = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        IdempotencyKey { key, fingerprint }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -419,31 +436,20 @@ pub async fn purge_idempotency_keys(svc: &Services) -> Result<u64> {
     Ok(n)
 }
 
-/// The fingerprint of a capture request for its Idempotency-Key: SHA-256 of the
-/// method, the path and the body's JSON in canonical form (object keys sorted), so
-/// whitespace or key order do not make a retry look like another request.
-pub fn fingerprint(method: &str, path: &str, body: &serde_json::Value) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(method.as_bytes());
-    h.update(b" ");
-    h.update(path.as_bytes());
-    h.update(b"\n");
-    h.update(body.to_string().as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn fingerprints_ignore_key_order_but_not_values() {
-        let a: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":2}"#).unwrap();
-        let b: serde_json::Value = serde_json::from_str(r#"{ "b": 2, "a": 1 }"#).unwrap();
-        let c: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":3}"#).unwrap();
-        assert_eq!(fingerprint("POST", "/x", &a), fingerprint("POST", "/x", &b));
-        assert_ne!(fingerprint("POST", "/x", &a), fingerprint("POST", "/x", &c));
-        assert_ne!(fingerprint("POST", "/x", &a), fingerprint("POST", "/y", &a));
+        let input = |body: &str| serde_json::from_str::<CaptureLead>(body).unwrap();
+        let (e, s) = (Uuid::nil(), Uuid::max());
+        let key = |i: &CaptureLead| IdempotencyKey::new("k".into(), e, s, i).fingerprint;
+        let a = input(r#"{"interaction_type":"qr_scan","metadata":{"a":1,"b":2}}"#);
+        let b = input(r#"{ "metadata": {"b": 2, "a": 1}, "interaction_type": "qr_scan" }"#);
+        let c = input(r#"{"interaction_type":"qr_scan","metadata":{"a":1,"b":3}}"#);
+        assert_eq!(key(&a), key(&b));
+        assert_ne!(key(&a), key(&c));
+        assert_ne!(key(&a), IdempotencyKey::new("k".into(), s, e, &a).fingerprint);
     }
 }

@@ -175,7 +175,12 @@ pub async fn lead_stats(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Resu
 async fn lead_for(tx: &mut Tx, p: &Principal, sponsor_id: Option<Uuid>, lead_id: Uuid, write: bool) -> Result<Lead> {
     let lead = q::get_any(tx, lead_id).await?.filter(|l| sponsor_id.is_none_or(|s| s == l.sponsor_id));
     let Some(lead) = lead else { return Err(Error::NotFound("lead")) };
-    let access = SponsorAccess::load(tx, p, lead.sponsor_id).await.map_err(|_| Error::NotFound("lead"))?;
+    // A sponsor the caller has no relation to hides its leads; any other failure
+    // (the database) stays what it is.
+    let access = SponsorAccess::load(tx, p, lead.sponsor_id).await.map_err(|e| match e {
+        Error::NotFound(_) => Error::NotFound("lead"),
+        e => e,
+    })?;
     if write {
         access.require_leads_write()?
     } else {

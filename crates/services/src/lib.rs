@@ -29,7 +29,7 @@ use sponsorhub_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Limits of the use cases, configurable (DESIGN.md §5).
+/// Limits of the use cases, configurable (README, "Configuration").
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Login attempts per e-mail address per minute.

@@ -1,4 +1,4 @@
-//! Keyset pagination: `limit` and an opaque cursor (DESIGN.md §5).
+//! Keyset pagination: `limit` and an opaque cursor (docs/ARCHITECTURE.md, "Choices worth knowing").
 
 use crate::{Error, Result};
 use base64::Engine;

@@ -9,15 +9,14 @@ mod query;
 mod subscription;
 mod types;
 
-use crate::app::AppState;
 use crate::session;
+use crate::state::AppState;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ErrorExtensions, Schema};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
 use axum::extract::{State, WebSocketUpgrade};
 use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use sponsorhub_services::{Error, Principal, Services, accounts};
@@ -58,13 +57,7 @@ async fn caller_from(services: &Services, token: Option<&str>) -> Caller {
     })
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-        .map(str::trim)
-}
+use crate::credentials::{bearer, bearer_of};
 
 /// The batch loader of lead histories, bound to one caller.
 fn interaction_loader(services: &Services, p: &Principal) -> DataLoader<types::InteractionLoader> {
@@ -128,7 +121,7 @@ async fn graphql_ws(
                 let from_payload = ["Authorization", "authorization"]
                     .iter()
                     .find_map(|k| payload.get(*k).and_then(|v| v.as_str()))
-                    .map(|h| h.trim_start_matches("Bearer ").trim_start_matches("bearer ").to_string())
+                    .and_then(|h| bearer_of(h).map(str::to_string))
                     .or_else(|| payload.get("token").and_then(|v| v.as_str()).map(str::to_string));
                 let token = from_payload.or(header_token);
                 let caller = caller_from(&services, token.as_deref()).await;

@@ -132,17 +132,7 @@ impl MutationRoot {
     ) -> Result<CaptureResult> {
         let (event_id, sponsor_id) = (uuid(&event_id)?, uuid(&sponsor_id)?);
         let input: sponsorhub_services::capture::CaptureLead = input.into();
-        let key = idempotency_key.map(|key| {
-            let body = serde_json::json!({
-                "interaction_type": input.interaction_type,
-                "attendee": input.attendee.as_ref().map(|a| serde_json::json!({
-                    "user_id": a.user_id, "name": a.name, "email": a.email, "company": a.company, "title": a.title,
-                })),
-                "metadata": input.metadata,
-            });
-            let path = format!("graphql:captureLead/{event_id}/{sponsor_id}");
-            IdempotencyKey { key, fingerprint: capture::fingerprint("POST", &path, &body) }
-        });
+        let key = idempotency_key.map(|key| IdempotencyKey::new(key, event_id, sponsor_id, &input));
         let outcome =
             capture::capture_lead(services(ctx), principal(ctx)?, event_id, sponsor_id, input, key).await.gql()?;
         Ok(CaptureResult {

@@ -5,7 +5,6 @@
 //! answers, and acts when a live grant ends.
 
 use super::payloads::{Ack, HandshakeAuth, RoomRequest};
-use axum::http::header::AUTHORIZATION;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 use sponsorhub_services::live::{self, LiveGrant};
@@ -77,15 +76,7 @@ pub(super) async fn authenticate<A: Adapter>(
     State(svc): State<Services>,
 ) -> Result<(), Refused> {
     let from_auth = auth.ok().and_then(|a| a.token).map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
-    let from_header = || {
-        s.req_parts()
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-    };
+    let from_header = || crate::credentials::bearer(&s.req_parts().headers).map(str::to_string);
     let Some(token) = from_auth.or_else(from_header) else {
         return Err(Refused(
             "unauthorized: send a token in the handshake (auth: { token }) or an Authorization: Bearer header".into(),

@@ -1,4 +1,4 @@
-//! The real-time gateway (DESIGN.md §6): socket.io v4 at `/socket.io/`, namespace
+//! The real-time gateway (docs/ARCHITECTURE.md, "Real time"): socket.io v4 at `/socket.io/`, namespace
 //! `/events`, rooms `sponsor:{sponsorId}`.
 //!
 //! The use cases publish a [`Notification`] after their transaction commits; the

@@ -1,8 +1,8 @@
 //! Own accounts: sign-up, login and the caller's profile.
 
-use crate::app::AppState;
 use crate::extract::{Caller, Json};
 use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use sponsorhub_services::accounts::{self, AuthOutcome, LoginInput, Me, SignupInput};

@@ -1,8 +1,8 @@
 //! Events of an organization.
 
-use crate::app::AppState;
 use crate::extract::{Caller, Json, Path, Query};
 use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};

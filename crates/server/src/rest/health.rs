@@ -1,7 +1,7 @@
 //! Liveness and readiness probes.
 
-use crate::app::AppState;
 use crate::problem::ApiError;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;

@@ -1,9 +1,9 @@
 //! Invitations to a sponsor's staff.
 
-use crate::app::AppState;
 use crate::extract::{Caller, Json, Path, Query};
 use crate::problem::{ApiError, Problem};
 use crate::rest::list::Items;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;

@@ -1,10 +1,10 @@
 //! Leads of a sponsor, and lead capture.
 
-use crate::app::AppState;
 use crate::extract::{Caller, Json, Path, Query};
 use crate::problem::{ApiError, Problem};
 use crate::rest::list::Items;
-use axum::extract::{OriginalUri, State};
+use crate::state::AppState;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sponsorhub_services::Error;
@@ -120,24 +120,18 @@ pub async fn capture_lead(
     State(s): State<AppState>,
     Caller(p): Caller,
     Path((event_id, sponsor_id)): Path<(Uuid, Uuid)>,
-    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
-    Json(body): Json<serde_json::Value>,
+    Json(input): Json<CaptureLead>,
 ) -> Result<Response, ApiError> {
     let key = match headers.get("idempotency-key") {
-        Some(v) => Some(IdempotencyKey {
-            key: v
-                .to_str()
-                .map_err(|_| Error::BadRequest("the Idempotency-Key must be visible ASCII".into()))?
-                .to_string(),
-            fingerprint: capture::fingerprint("POST", uri.path(), &body),
-        }),
+        Some(v) => Some(IdempotencyKey::new(
+            v.to_str().map_err(|_| Error::BadRequest("the Idempotency-Key must be visible ASCII".into()))?.to_string(),
+            event_id,
+            sponsor_id,
+            &input,
+        )),
         None => None,
     };
-    let input: CaptureLead = serde_json::from_value(body).map_err(|e| {
-        let msg = e.to_string();
-        Error::invalid(&crate::problem::field_of(&msg), crate::problem::clean_serde_message(&msg))
-    })?;
     let outcome = capture::capture_lead(&s.services, &p, event_id, sponsor_id, input, key).await?;
     let status = if outcome.created { StatusCode::CREATED } else { StatusCode::OK };
     let answer = match outcome.lead {

@@ -1,4 +1,4 @@
-//! The list envelope every collection answers with (DESIGN.md §5).
+//! The list envelope every collection answers with (docs/ARCHITECTURE.md, "Choices worth knowing": pagination).
 
 use serde::Serialize;
 use sponsorhub_services::pagination::Page;

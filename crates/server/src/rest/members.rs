@@ -1,9 +1,9 @@
 //! A sponsor's staff ("representatives").
 
-use crate::app::AppState;
 use crate::extract::{Caller, Json, Path};
 use crate::problem::{ApiError, Problem};
 use crate::rest::list::Items;
+use crate::state::AppState;
 use axum::extract::State;
 use sponsorhub_services::members::{self, MySponsor, UpdateMember};
 use sponsorhub_store::records::SponsorMember;

@@ -11,8 +11,8 @@ pub mod members;
 pub mod sponsors;
 pub mod tiers;
 
-use crate::app::AppState;
 use crate::problem::{Problem, ProblemFieldError};
+use crate::state::AppState;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;

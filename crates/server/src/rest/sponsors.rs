@@ -1,9 +1,9 @@
 //! Sponsors of an event.
 
-use crate::app::AppState;
 use crate::extract::{Caller, Json, Path, Query};
 use crate::problem::{ApiError, Problem};
 use crate::rest::list::Items;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use sponsorhub_services::sponsors::{self, CreateSponsor, SponsorQuery, SponsorView, UpdateSponsor};

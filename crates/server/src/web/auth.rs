@@ -3,8 +3,8 @@
 
 use super::view::{FieldErrors, opt};
 use super::{CsrfForm, Ctx, SignedIn, WebError, html, local_path, redirect};
-use crate::app::AppState;
 use crate::session::{self, SESSION_COOKIE};
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::header::SET_COOKIE;

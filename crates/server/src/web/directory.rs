@@ -1,7 +1,7 @@
 //! The public sponsor directory of an event, grouped by tier: what attendees see.
 
 use super::{Ctx, WebError, html};
-use crate::app::AppState;
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;

@@ -3,7 +3,7 @@
 
 use super::view::{self, urlencode};
 use super::{CsrfForm, Ctx, SignedIn, WebError, html, local_path};
-use crate::app::AppState;
+use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;

@@ -15,8 +15,8 @@ mod organizer;
 mod portal;
 mod view;
 
-use crate::app::AppState;
 use crate::session::{self, FLASH_COOKIE, PRE_COOKIE};
+use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;

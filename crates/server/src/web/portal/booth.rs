@@ -1,0 +1,106 @@
+//! The booth capture.
+
+use super::*;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct CaptureForm {
+    code: Option<String>,
+    email: Option<String>,
+    name: Option<String>,
+    company: Option<String>,
+    title: Option<String>,
+    #[serde(default)]
+    interaction_type: String,
+    note: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "capture.html")]
+struct CapturePage {
+    ctx: Ctx,
+    nav: SponsorNav,
+    form: CaptureForm,
+    errors: FieldErrors,
+    kinds: Vec<(&'static str, String, i32)>,
+}
+
+fn kinds() -> Vec<(&'static str, String, i32)> {
+    InteractionType::ALL.iter().map(|k| (k.as_str(), view::label(k.as_str()), k.points())).collect()
+}
+
+pub async fn capture_page(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path(sponsor_id): Path<Uuid>,
+) -> Result<Response, WebError> {
+    let nav = sponsor_nav(&s, &p, sponsor_id, "capture").await?;
+    if !nav.caps.capture_leads {
+        return Err(Error::Forbidden(
+            "only the sponsor's booth staff, representatives and admins capture leads".into(),
+        )
+        .into());
+    }
+    let form = CaptureForm { interaction_type: "booth_visit".into(), ..Default::default() };
+    Ok(html(&CapturePage { ctx, nav, form, errors: FieldErrors::default(), kinds: kinds() }))
+}
+
+pub async fn capture(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path(sponsor_id): Path<Uuid>,
+    CsrfForm(form): CsrfForm<CaptureForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/portal/sponsors/{sponsor_id}/capture");
+    let sponsor = sponsors::get_sponsor(&s.services, &p, None, sponsor_id).await?.sponsor;
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("source".into(), "web capture form".into());
+    if let Some(n) = opt(&form.note) {
+        metadata.insert("note".into(), n.into());
+    }
+    let input = CaptureLead {
+        interaction_type: form.interaction_type.clone(),
+        attendee: Some(Attendee {
+            user_id: opt(&form.code),
+            name: opt(&form.name),
+            email: opt(&form.email),
+            company: opt(&form.company),
+            title: opt(&form.title),
+        }),
+        metadata: Some(serde_json::Value::Object(metadata)),
+    };
+    match capture::capture_lead(&s.services, &p, sponsor.event_id, sponsor_id, input, None).await {
+        Ok(o) => {
+            let what = if o.created { "new lead" } else { "lead updated" };
+            let message = match &o.lead {
+                Some(l) => {
+                    let who = l.user_name.clone().or(l.user_email.clone()).unwrap_or_else(|| "the attendee".into());
+                    format!("Captured {who}: score {} ({}), {what}.", l.intent_score, l.intent_level)
+                }
+                None => format!(
+                    "Recorded: {} (+{} points), {what}.",
+                    view::label(o.receipt.interaction_type.as_str()),
+                    o.receipt.points
+                ),
+            };
+            Ok(ctx.success(&back, message))
+        }
+        Err(Error::Invalid(fields)) => {
+            let nav = sponsor_nav(&s, &p, sponsor_id, "capture").await?;
+            let mut res = html(&CapturePage { ctx, nav, form, errors: FieldErrors(fields), kinds: kinds() });
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_interaction_type_is_offered() {
+        assert_eq!(kinds().len(), InteractionType::ALL.len());
+        assert_eq!(view::roles().len(), sponsorhub_domain::SponsorRole::ALL.len());
+    }
+}

@@ -1,0 +1,137 @@
+//! The one lead.
+
+use super::*;
+
+pub struct InteractionItem {
+    pub kind: String,
+    pub points: i32,
+    pub when: String,
+    pub details: String,
+}
+
+#[derive(Template)]
+#[template(path = "lead.html")]
+struct LeadPage {
+    ctx: Ctx,
+    nav: SponsorNav,
+    row: LeadRow,
+    first_seen: String,
+    follow_up_notes: String,
+    contact_notes: String,
+    tags: String,
+    tag_list: Vec<String>,
+    followed_up: String,
+    interactions: Vec<InteractionItem>,
+    statuses: Vec<&'static str>,
+    follow_up: bool,
+}
+
+pub async fn lead(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path((sponsor_id, lead_id)): Path<(Uuid, Uuid)>,
+) -> Result<Response, WebError> {
+    let nav = sponsor_nav(&s, &p, sponsor_id, "leads").await?;
+    let detail = leads::get_lead(&s.services, &p, Some(sponsor_id), lead_id).await?;
+    let l = &detail.lead;
+    let interactions = detail
+        .interactions
+        .iter()
+        .map(|i| InteractionItem {
+            kind: view::label(i.interaction_type.as_str()),
+            points: i.points,
+            when: view::when(&i.occurred_at),
+            details: match i.metadata.0.as_object() {
+                Some(m) if !m.is_empty() => m
+                    .iter()
+                    .map(|(k, v)| {
+                        format!("{}: {}", view::label(k), v.as_str().map(str::to_string).unwrap_or(v.to_string()))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                _ => String::new(),
+            },
+        })
+        .collect();
+    Ok(html(&LeadPage {
+        ctx,
+        row: LeadRow::of(l),
+        first_seen: view::when(&l.first_interaction_at),
+        follow_up_notes: l.follow_up_notes.clone().unwrap_or_default(),
+        contact_notes: l.contact_notes.clone().unwrap_or_default(),
+        tags: l.tags.0.join(", "),
+        tag_list: l.tags.0.clone(),
+        followed_up: l.followed_up_at.as_ref().map(view::when).unwrap_or_default(),
+        interactions,
+        statuses: view::statuses(),
+        follow_up: nav.caps.follow_up_leads,
+        nav,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct LeadForm {
+    status: Option<String>,
+    follow_up_notes: Option<String>,
+    contact_notes: Option<String>,
+    tags: Option<String>,
+    starred: Option<String>,
+    archived: Option<String>,
+}
+
+pub async fn update_lead(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path((sponsor_id, lead_id)): Path<(Uuid, Uuid)>,
+    CsrfForm(form): CsrfForm<LeadForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/portal/sponsors/{sponsor_id}/leads/{lead_id}");
+    let tags: Vec<String> = form
+        .tags
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    let input = UpdateLead {
+        follow_up_status: opt(&form.status),
+        follow_up_notes: Some(opt(&form.follow_up_notes)),
+        contact_notes: Some(opt(&form.contact_notes)),
+        tags: Some(tags),
+        is_starred: Some(checked(&form.starred)),
+        is_archived: Some(checked(&form.archived)),
+    };
+    Ok(match leads::update_lead(&s.services, &p, Some(sponsor_id), lead_id, input).await {
+        Ok(_) => ctx.success(&back, "Saved."),
+        Err(e) => ctx.refused(&back, e),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct StarForm {
+    value: Option<String>,
+    back: Option<String>,
+}
+
+pub async fn toggle_star(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path((sponsor_id, lead_id)): Path<(Uuid, Uuid)>,
+    CsrfForm(form): CsrfForm<StarForm>,
+) -> Result<Response, WebError> {
+    let back = match &form.back {
+        Some(b) => local_path(Some(b)),
+        None => format!("/portal/sponsors/{sponsor_id}/leads"),
+    };
+    let starred = form.value.as_deref() == Some("true");
+    let input = UpdateLead { is_starred: Some(starred), ..Default::default() };
+    Ok(match leads::update_lead(&s.services, &p, Some(sponsor_id), lead_id, input).await {
+        Ok(l) => {
+            let who = l.user_name.or(l.user_email).unwrap_or_else(|| "the lead".into());
+            ctx.success(&back, if starred { format!("Starred {who}.") } else { format!("Unstarred {who}.") })
+        }
+        Err(e) => ctx.refused(&back, e),
+    })
+}
