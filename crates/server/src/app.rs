@@ -66,6 +66,10 @@ pub fn build_router(state: AppState) -> Router {
     realtime
         .attach(app)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Every body, whatever reads it (GraphQL's extractor streams it itself):
+        // at most 1 MiB, refused early when Content-Length says more.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(crate::problem::problem_for_bare_errors))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()

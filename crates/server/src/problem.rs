@@ -42,6 +42,11 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The same answer with a `Retry-After` header.
+    pub fn retry_after(self, secs: u64) -> ApiError {
+        ApiError { retry_after: Some(secs), ..self }
+    }
+
     pub fn new(status: StatusCode, slug: &'static str, detail: impl Into<String>) -> ApiError {
         ApiError { status, slug, detail: detail.into(), errors: Vec::new(), retry_after: None }
     }
@@ -71,6 +76,14 @@ impl From<Error> for ApiError {
             Error::RateLimited { retry_after_secs } => ApiError {
                 retry_after: Some(retry_after_secs),
                 ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", "too many requests; retry later")
+            },
+            Error::Unavailable { retry_after_secs } => ApiError {
+                retry_after: Some(retry_after_secs),
+                ..ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage-unavailable",
+                    "the service cannot store data right now; nothing was changed; retry later",
+                )
             },
             Error::Internal(e) => {
                 // The whole chain goes to the log, nothing of it to the client.
@@ -124,16 +137,23 @@ impl From<QueryRejection> for ApiError {
 /// The field a serde message names ("missing field `email`", "... at line 1 column 9"
 /// with a path prefix "name: invalid type").
 pub fn field_of(message: &str) -> String {
-    if let Some(start) = message.find('`')
-        && let Some(len) = message[start + 1..].find('`')
-    {
-        return message[start + 1..start + 1 + len].to_string();
-    }
+    // serde_path_to_error puts the path of the bad value first ("starts_at: ...").
     let after = message.rsplit("target type: ").next().unwrap_or(message);
-    match after.split_once(": ") {
-        Some((path, _)) if !path.contains(' ') => path.to_string(),
-        _ => "body".to_string(),
+    if let Some((path, _)) = after.split_once(": ")
+        && !path.contains(' ')
+        && !path.is_empty()
+    {
+        return path.to_string();
     }
+    // A field missing or unknown at the top level names itself in backticks.
+    for kind in ["missing field `", "unknown field `"] {
+        if let Some(start) = after.find(kind)
+            && let Some(len) = after[start + kind.len()..].find('`')
+        {
+            return after[start + kind.len()..start + kind.len() + len].to_string();
+        }
+    }
+    "body".to_string()
 }
 
 pub fn clean_serde_message(message: &str) -> String {
@@ -145,6 +165,35 @@ pub fn clean_serde_message(message: &str) -> String {
     match m.find(" at line ") {
         Some(i) => m[..i].to_string(),
         None => m.to_string(),
+    }
+}
+
+/// Answers that a layer made without a body of ours (a body over the limit refused
+/// by its length, a method the route does not take) become problem+json too.
+pub async fn problem_for_bare_errors(res: Response) -> Response {
+    let ours = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json");
+    if ours {
+        return res;
+    }
+    match res.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body-too-large", "the body is larger than 1 MiB")
+                .into_response()
+        }
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allow = res.headers().get(header::ALLOW).cloned();
+            let mut problem = ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "this path does not take that method",
+            )
+            .into_response();
+            if let Some(allow) = allow {
+                problem.headers_mut().insert(header::ALLOW, allow);
+            }
+            problem
+        }
+        _ => res,
     }
 }
 
@@ -173,6 +222,16 @@ impl IntoResponse for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wrongly_typed_field_is_named_not_its_value() {
+        let m = "Failed to deserialize the JSON body into the target type: interaction_type: invalid type: floating point `1.5`, expected a string at line 1 column 24";
+        assert_eq!(field_of(m), "interaction_type");
+        let m = "Failed to deserialize the JSON body into the target type: attendee.email: invalid type: boolean `false`, expected a string at line 1 column 9";
+        assert_eq!(field_of(m), "attendee.email");
+        let m = "Failed to deserialize the JSON body into the target type: invalid type: sequence, expected struct X at line 1 column 0";
+        assert_eq!(field_of(m), "body");
+    }
 
     #[test]
     fn serde_messages_name_their_field() {

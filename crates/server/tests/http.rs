@@ -25,6 +25,19 @@ async fn bad_bodies_get_problems(app: TestApp) {
     let res = app.client.post(&url).body("{}").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
+    // a wrongly typed field is named, not its value
+    let res = app
+        .client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(r#"{"email": 1.5, "password": "x", "name": "n", "organization_name": "o"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "email", "{body}");
+
     let huge = format!("{{\"email\": \"{}\"}}", "x".repeat(1024 * 1024 + 10));
     let res = app.client.post(&url).header("content-type", "application/json").body(huge).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);

@@ -32,6 +32,10 @@ pub enum Error {
     /// Too many requests; retry after this many seconds.
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
+    /// The storage cannot take the request now (disk full, read-only, busy past the
+    /// timeout, unreachable): nothing was done; retry after this many seconds.
+    #[error("the service cannot store data right now; retry later")]
+    Unavailable { retry_after_secs: u64 },
     /// Anything else: logged in full, shown to the client as a bare 500.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -49,8 +53,17 @@ impl From<Vec<FieldError>> for Error {
     }
 }
 
+/// How long a client should wait before retrying after a storage failure.
+pub const STORAGE_RETRY_SECS: u64 = 5;
+
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
-        Error::Internal(anyhow::Error::new(e))
+        match e {
+            StoreError::Unavailable(why) => {
+                tracing::warn!(error = %why, "storage unavailable");
+                Error::Unavailable { retry_after_secs: STORAGE_RETRY_SECS }
+            }
+            e => Error::Internal(anyhow::Error::new(e)),
+        }
     }
 }

@@ -9,6 +9,7 @@ pub mod capture;
 pub mod email;
 pub mod error;
 pub mod events;
+pub mod health;
 pub mod invitations;
 pub mod leads;
 pub mod live;

@@ -1,7 +1,9 @@
 //! Connection pools and transactions for both backends.
 
 use crate::Result;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::SqliteConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::str::FromStr;
@@ -76,8 +78,74 @@ pub struct Tx {
 
 /// The backend-specific transaction inside a [`Tx`].
 pub enum TxConn {
+    /// A read on SQLite (the read pool).
     Sqlite(Transaction<'static, Sqlite>),
+    /// A write on SQLite: the one writer connection, in a transaction of our own.
+    SqliteWriter(SqliteWrite),
     Postgres(Transaction<'static, Postgres>),
+}
+
+/// The SQLite writer connection inside a write transaction (`BEGIN` ... `COMMIT`).
+/// A write is acknowledged only after its `COMMIT` returned. Whatever fails (a
+/// statement, the commit, the rollback after a dropped transaction), the connection
+/// never goes back to the pool in a state we cannot vouch for: after a failed
+/// commit, or a rollback that does not succeed, it is closed and the pool opens a
+/// fresh one (SQLite may roll a transaction back by itself on a full disk or an I/O
+/// error, and a connection left inside a transaction would swallow every later
+/// write; docs/ARCHITECTURE.md, "Choices worth knowing").
+pub struct SqliteWrite {
+    conn: Option<PoolConnection<Sqlite>>,
+}
+
+impl SqliteWrite {
+    async fn begin(pool: &SqlitePool) -> Result<SqliteWrite> {
+        let mut conn = pool.acquire().await?;
+        if let Err(e) = sqlx::query("BEGIN").execute(&mut *conn).await {
+            conn.close().await.ok();
+            return Err(e.into());
+        }
+        Ok(SqliteWrite { conn: Some(conn) })
+    }
+
+    #[doc(hidden)]
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        self.conn.as_mut().expect("an open write transaction")
+    }
+
+    async fn commit(mut self) -> Result<()> {
+        let mut conn = self.conn.take().expect("an open write transaction");
+        match sqlx::query("COMMIT").execute(&mut *conn).await {
+            Ok(_) => {
+                crate::health::note_write_ok();
+                Ok(())
+            }
+            Err(e) => {
+                // Not committed: make sure nothing of it lingers, and never reuse
+                // this connection.
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                conn.close().await.ok();
+                Err(e.into())
+            }
+        }
+    }
+}
+
+impl Drop for SqliteWrite {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else { return };
+        // Dropped without commit: roll back before the connection serves anyone
+        // else (the pool cannot hand it out while this task holds it).
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                rt.spawn(async move {
+                    if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
+                        conn.close().await.ok();
+                    }
+                });
+            }
+            Err(_) => drop(conn.detach()),
+        }
+    }
 }
 
 /// Runs the same sqlx code on whichever backend `$tx` holds: `$conn` is bound to
@@ -92,6 +160,10 @@ macro_rules! on_tx {
                 let $conn = &mut **t;
                 $body
             }
+            $crate::TxConn::SqliteWriter(w) => {
+                let $conn = w.conn();
+                $body
+            }
             $crate::TxConn::Postgres(t) => {
                 let $conn = &mut **t;
                 $body
@@ -103,7 +175,7 @@ macro_rules! on_tx {
 impl Tx {
     pub fn backend(&self) -> Backend {
         match self.conn {
-            TxConn::Sqlite(_) => Backend::Sqlite,
+            TxConn::Sqlite(_) | TxConn::SqliteWriter(_) => Backend::Sqlite,
             TxConn::Postgres(_) => Backend::Postgres,
         }
     }
@@ -116,7 +188,11 @@ impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self.conn {
             TxConn::Sqlite(t) => t.commit().await?,
-            TxConn::Postgres(t) => t.commit().await?,
+            TxConn::SqliteWriter(w) => w.commit().await?,
+            TxConn::Postgres(t) => {
+                t.commit().await?;
+                crate::health::note_write_ok();
+            }
         }
         Ok(())
     }
@@ -206,7 +282,7 @@ impl Store {
         Ok(self.tx(match &*self.pools {
             // The single writer connection makes a deferred BEGIN safe: no other
             // writer can take the lock between our first read and first write.
-            Pools::Sqlite { writer, .. } => TxConn::Sqlite(writer.begin().await?),
+            Pools::Sqlite { writer, .. } => TxConn::SqliteWriter(SqliteWrite::begin(writer).await?),
             Pools::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         }))
     }
@@ -218,6 +294,19 @@ impl Store {
             Pools::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
         };
         Ok(())
+    }
+
+    /// Checks that the database takes writes (for /readyz): no storage failure
+    /// since the last committed write, and a small write commits now.
+    pub async fn check_writable(&self, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        if let Some(why) = crate::health::recent_failure() {
+            return Err(crate::StoreError::Unavailable(why));
+        }
+        let mut tx = self.write().await?;
+        let sql = "INSERT INTO service_probe (id, checked_at) VALUES (1, $1)
+                   ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at";
+        crate::on_tx!(&mut tx, c => sqlx::query(sql).bind(now).execute(c).await?.rows_affected());
+        tx.commit().await
     }
 
     pub async fn close(&self) {

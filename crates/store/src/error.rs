@@ -13,14 +13,50 @@ pub enum StoreError {
     /// A CHECK constraint refused the value.
     #[error("check constraint violated: {0}")]
     Check(String),
+    /// The storage cannot take the request now (disk full, read-only, I/O error,
+    /// busy past the timeout, the database unreachable): retry later.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
     #[error(transparent)]
     Database(sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// SQLite result codes (primary, the low byte of an extended code) that mean the
+/// storage, not the request, failed: BUSY, LOCKED, NOMEM, READONLY, IOERR, CORRUPT,
+/// FULL, CANTOPEN, PROTOCOL.
+const SQLITE_UNAVAILABLE: [i64; 9] = [5, 6, 7, 8, 10, 11, 13, 14, 15];
+
+/// PostgreSQL SQLSTATE classes and codes of the same kind: insufficient resources
+/// (53), operator intervention (57), connection exceptions (08), a read-only
+/// transaction (25006), a system error (58).
+fn pg_unavailable(code: &str) -> bool {
+    ["53", "57", "08", "58"].iter().any(|c| code.starts_with(c)) || code == "25006"
+}
+
+fn unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() {
+                pg_unavailable(&code)
+            } else {
+                code.parse::<i64>().is_ok_and(|n| SQLITE_UNAVAILABLE.contains(&(n & 0xff)))
+            }
+        }
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => true,
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        if unavailable(&e) {
+            let what = e.to_string();
+            crate::health::note_failure(&what);
+            return StoreError::Unavailable(what);
+        }
         if let sqlx::Error::Database(db) = &e {
             // PostgreSQL names the constraint; SQLite only says which columns.
             let what = db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string());

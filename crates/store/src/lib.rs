@@ -7,6 +7,7 @@
 
 mod db;
 pub mod error;
+pub mod health;
 pub mod records;
 pub mod sql;
 

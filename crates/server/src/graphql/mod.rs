@@ -114,6 +114,8 @@ async fn graphql_ws(
     });
     let schema = state.graphql.clone();
     let services = state.services.clone();
+    // Each graphql-ws message at most 64 KiB: a subscription is a short document.
+    let upgrade = upgrade.max_message_size(64 * 1024).max_frame_size(64 * 1024);
     upgrade.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
         GraphQLWebSocket::new(socket, schema, protocol)
             .on_connection_init(move |payload| async move {
@@ -164,6 +166,7 @@ pub(crate) fn to_gql(e: Error) -> async_graphql::Error {
         Error::BadRequest(m) => ("BAD_USER_INPUT", m.clone()),
         Error::Invalid(_) => ("BAD_USER_INPUT", "one or more fields are invalid".into()),
         Error::RateLimited { .. } => ("RATE_LIMITED", "too many requests; retry later".into()),
+        Error::Unavailable { .. } => ("UNAVAILABLE", e.to_string()),
         Error::Internal(err) => {
             tracing::error!(error = ?err, "internal error");
             ("INTERNAL_SERVER_ERROR", "the server failed to answer this request".into())

@@ -32,6 +32,9 @@ use tokio::sync::broadcast;
 /// The socket.io adapter over PostgreSQL LISTEN/NOTIFY.
 type PgAdapter = SqlxAdapter<Emitter>;
 
+/// The largest socket.io message (engine.io payload) a client may send.
+pub const MAX_SOCKET_PAYLOAD: u64 = 64 * 1024;
+
 /// The socket.io server of one instance; cheap to clone.
 #[derive(Clone)]
 pub struct Gateway {
@@ -65,7 +68,10 @@ impl Gateway {
                 true
             }
         };
-        let builder = SocketIo::builder().with_state(services.clone());
+        // Every packet, CONNECT and its auth included, is bounded before anything
+        // reads it: 64 KiB a message, a small buffer of pending packets per socket.
+        let builder =
+            SocketIo::builder().max_payload(MAX_SOCKET_PAYLOAD).max_buffer_size(128).with_state(services.clone());
         let inner = if postgres {
             // A pool of its own: NOTIFYs never wait behind use-case transactions, and
             // the LISTEN connection is opened with the same options (search_path).

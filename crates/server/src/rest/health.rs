@@ -18,17 +18,19 @@ pub async fn healthz() -> axum::Json<Health> {
     axum::Json(Health { status: "ok" })
 }
 
-/// The database answers.
+/// The database answers and takes writes (no storage failure since the last
+/// committed write, and a probe write commits).
 #[utoipa::path(get, path = "/readyz", tag = "health", responses(
     (status = 200, body = Health),
     (status = 503, body = crate::problem::Problem, content_type = "application/problem+json")
 ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Health>, ApiError> {
-    match state.services.store.ping().await {
+    match sponsorhub_services::health::ready(&state.services).await {
         Ok(()) => Ok(axum::Json(Health { status: "ready" })),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "the database does not answer"))
+        Err(why) => {
+            tracing::warn!(error = %why, "readiness check failed");
+            Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", why)
+                .retry_after(sponsorhub_services::error::STORAGE_RETRY_SECS))
         }
     }
 }

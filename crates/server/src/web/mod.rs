@@ -328,6 +328,13 @@ impl IntoResponse for WebError {
                         .collect::<Vec<_>>()
                         .join("; "),
                 ),
+                Error::Unavailable { retry_after_secs } => error_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Try again shortly",
+                    format!(
+                        "The service cannot store data right now; nothing was changed. Try again in {retry_after_secs} seconds."
+                    ),
+                ),
                 Error::RateLimited { retry_after_secs } => error_page(
                     StatusCode::TOO_MANY_REQUESTS,
                     "Slow down",

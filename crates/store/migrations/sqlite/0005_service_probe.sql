@@ -1,0 +1,5 @@
+-- One row the readiness probe writes: the database takes writes.
+CREATE TABLE service_probe (
+    id          INTEGER PRIMARY KEY,
+    checked_at  TEXT NOT NULL
+);
