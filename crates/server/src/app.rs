@@ -170,9 +170,17 @@ pub async fn serve(
 
 /// Housekeeping on a timer: forgets expired idempotency keys and old e-mails.
 async fn janitor(services: Services) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    let mut minutes = 0u64;
     loop {
         every.tick().await;
+        // Rate-limit keys that recovered are forgotten every minute: memory stays
+        // bounded whatever keys callers send.
+        services.sweep_rate_limits();
+        minutes += 1;
+        if minutes % 10 != 1 {
+            continue;
+        }
         match sponsorhub_services::capture::purge_idempotency_keys(&services).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(keys = n, "forgot expired idempotency keys"),

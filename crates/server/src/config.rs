@@ -25,6 +25,8 @@ pub struct Config {
     pub db_max_connections: u32,
     pub email: EmailConfig,
     pub realtime: RealtimeConfig,
+    /// Proxies whose `X-Forwarded-For` names the client (`SPONSORHUB_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The socket.io gateway (`/socket.io/`, namespace `/events`).
@@ -186,6 +188,7 @@ impl Config {
             db_max_connections: 16,
             email: EmailConfig::default(),
             realtime: RealtimeConfig::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 

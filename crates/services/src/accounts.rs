@@ -69,9 +69,12 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.into()))
 }
 
-/// Creates a user and an organization they own, and signs them in.
+/// Creates a user and an organization they own, and signs them in. Limited per
+/// client address; an address taken is refused before any hashing, and hashes run
+/// a bounded number at a time.
 #[tracing::instrument(skip_all)]
-pub async fn signup(svc: &Services, input: SignupInput) -> Result<AuthOutcome> {
+pub async fn signup(svc: &Services, input: SignupInput, client: &str) -> Result<AuthOutcome> {
+    svc.signup_limiter.hit(client).map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
     let mut v = Validator::new();
     let email = v.check(validate::email("email", &input.email));
     let password = v.check(validate::password("password", &input.password));
@@ -80,14 +83,19 @@ pub async fn signup(svc: &Services, input: SignupInput) -> Result<AuthOutcome> {
     v.finish()?;
     let (email, password, name, org_name) = (email.unwrap(), password.unwrap(), name.unwrap(), org_name.unwrap());
 
-    let hash = blocking(move || hash_password_blocking(&password)).await?;
+    let taken = || Error::Conflict("an account with this e-mail address exists already".into());
+    {
+        let mut tx = svc.store.read().await?;
+        if q::find_credentials(&mut tx, &email).await?.is_some() {
+            return Err(taken());
+        }
+    }
+    let hash = hash(svc, password).await?;
     let now = time::now();
     let mut tx = svc.store.write().await?;
     let user = match q::insert_user(&mut tx, ids::new_id(), &email, &name, Some(&hash), now).await {
         Ok(u) => u,
-        Err(sponsorhub_store::StoreError::Unique(_)) => {
-            return Err(Error::Conflict("an account with this e-mail address exists already".into()));
-        }
+        Err(sponsorhub_store::StoreError::Unique(_)) => return Err(taken()),
         Err(e) => return Err(e.into()),
     };
     let org = q::insert_organization(&mut tx, ids::new_id(), &org_name, now).await?;
@@ -105,18 +113,39 @@ pub async fn signup(svc: &Services, input: SignupInput) -> Result<AuthOutcome> {
     })
 }
 
+/// How long a request waits for a free hashing slot before it is told to retry.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A permit of the bounded argon2 pool, or 503 when it stays busy.
+async fn hashing_permit(svc: &Services) -> Result<tokio::sync::OwnedSemaphorePermit> {
+    match tokio::time::timeout(HASHING_WAIT, svc.hashing.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(Error::Unavailable { retry_after_secs: 5 }),
+    }
+}
+
+async fn hash(svc: &Services, password: String) -> Result<String> {
+    let permit = hashing_permit(svc).await?;
+    blocking(move || {
+        let h = hash_password_blocking(&password);
+        drop(permit);
+        h
+    })
+    .await
+}
+
 /// Checks e-mail and password. A wrong password and an unknown e-mail get the same
 /// answer; attempts are limited per e-mail and per client address.
 #[tracing::instrument(skip_all)]
 pub async fn login(svc: &Services, input: LoginInput, client: &str) -> Result<AuthOutcome> {
+    // The client first: a flood of distinct e-mail addresses from one client is
+    // stopped before any of them is remembered.
+    svc.login_client_limiter.hit(client).map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
     let email = input.email.trim().to_lowercase();
-    let limits = &svc.limits;
-    for (key, limit) in [
-        (format!("login-email:{email}"), limits.logins_per_email_per_minute),
-        (format!("login-client:{client}"), limits.logins_per_client_per_minute),
-    ] {
-        svc.login_limiter.hit(&key, limit).map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
+    if email.len() > 254 || input.password.len() > 1024 {
+        return Err(Error::Unauthenticated("wrong e-mail address or password".into()));
     }
+    svc.login_email_limiter.hit(&email).map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
 
     // Everything login needs in one read, then the slow hash check with no
     // connection held.
@@ -139,7 +168,13 @@ pub async fn login(svc: &Services, input: LoginInput, client: &str) -> Result<Au
     drop(tx);
 
     let password = input.password;
-    let matches = blocking(move || verify_password_blocking(&password, &hash)).await?;
+    let permit = hashing_permit(svc).await?;
+    let matches = blocking(move || {
+        let ok = verify_password_blocking(&password, &hash);
+        drop(permit);
+        ok
+    })
+    .await?;
     let user = match (user, matches) {
         (Some(user), true) => user,
         _ => return Err(Error::Unauthenticated("wrong e-mail address or password".into())),

@@ -182,7 +182,7 @@ pub async fn capture_lead(
         return Err(Error::BadRequest("the Idempotency-Key must be 1 to 255 visible ASCII characters".into()));
     }
     svc.capture_limiter
-        .hit(&p.user_id.to_string(), svc.limits.captures_per_minute)
+        .hit(&p.user_id.to_string())
         .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
 
     if let Some(k) = &key

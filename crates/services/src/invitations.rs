@@ -167,7 +167,7 @@ pub async fn create_invitation(
         v.check(validate::optional_text("personal_message", input.personal_message.as_deref(), 2000));
     v.finish()?;
     svc.invite_limiter
-        .hit(&p.user_id.to_string(), svc.limits.invitations_per_minute)
+        .hit(&p.user_id.to_string())
         .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
 
     let now = time::now();
@@ -259,7 +259,7 @@ pub async fn revoke_invitation(svc: &Services, p: &Principal, org: Option<Uuid>,
 #[tracing::instrument(skip_all, fields(invitation.id = %id))]
 pub async fn resend_invitation(svc: &Services, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<Invitation> {
     svc.invite_limiter
-        .hit(&p.user_id.to_string(), svc.limits.invitations_per_minute)
+        .hit(&p.user_id.to_string())
         .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
     let now = time::now();
     let mut tx = svc.store.write().await?;

@@ -41,6 +41,8 @@ pub struct Limits {
     pub invitations_per_minute: u32,
     /// Lead captures per user per minute.
     pub captures_per_minute: u32,
+    /// Sign-ups per client address per minute.
+    pub signups_per_client_per_minute: u32,
     /// How long an invitation stays acceptable.
     pub invitation_ttl: chrono::Duration,
     /// How long idempotency keys are remembered.
@@ -54,6 +56,7 @@ impl Default for Limits {
             logins_per_client_per_minute: 30,
             invitations_per_minute: 10,
             captures_per_minute: 30,
+            signups_per_client_per_minute: 10,
             invitation_ttl: chrono::Duration::days(7),
             idempotency_retention: chrono::Duration::hours(24),
         }
@@ -77,28 +80,50 @@ pub struct Services {
     pub live: Arc<live::LiveRegistry>,
     /// Where users reach the service: the base of links in messages.
     pub public_url: String,
-    pub(crate) login_limiter: Arc<RateLimiter>,
+    pub(crate) login_email_limiter: Arc<RateLimiter>,
+    pub(crate) login_client_limiter: Arc<RateLimiter>,
+    pub(crate) signup_limiter: Arc<RateLimiter>,
     pub(crate) invite_limiter: Arc<RateLimiter>,
     pub(crate) capture_limiter: Arc<RateLimiter>,
+    /// Bounds the argon2 hashes that run at once (sign-up, login): each takes
+    /// ~19 MiB and a core for a while.
+    pub(crate) hashing: Arc<tokio::sync::Semaphore>,
     /// Identities whose rows were checked lately (see `accounts::authenticate`).
     pub(crate) known_identities: Arc<rate_limit::RecentMap<IdentityKey, String>>,
 }
 
 impl Services {
     pub fn new(store: Store, tokens: TokenService, limits: Limits, public_url: String) -> Services {
-        let per_minute = || Arc::new(RateLimiter::new(Duration::from_secs(60)));
+        let per_minute = |n| Arc::new(RateLimiter::per_minute(n));
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         Services {
             store,
             tokens: Arc::new(tokens),
+            login_email_limiter: per_minute(limits.logins_per_email_per_minute),
+            login_client_limiter: per_minute(limits.logins_per_client_per_minute),
+            signup_limiter: per_minute(limits.signups_per_client_per_minute),
+            invite_limiter: per_minute(limits.invitations_per_minute),
+            capture_limiter: per_minute(limits.captures_per_minute),
             limits,
             email: email::EmailSettings::default(),
             notifier: notify::Notifier::default(),
             live: Arc::default(),
             public_url,
-            login_limiter: per_minute(),
-            invite_limiter: per_minute(),
-            capture_limiter: per_minute(),
+            hashing: Arc::new(tokio::sync::Semaphore::new(cores * 2)),
             known_identities: Arc::new(rate_limit::RecentMap::new(Duration::from_secs(300), 100_000)),
+        }
+    }
+
+    /// Forgets rate-limit keys that have recovered (the janitor calls it).
+    pub fn sweep_rate_limits(&self) {
+        for l in [
+            &self.login_email_limiter,
+            &self.login_client_limiter,
+            &self.signup_limiter,
+            &self.invite_limiter,
+            &self.capture_limiter,
+        ] {
+            l.sweep();
         }
     }
 

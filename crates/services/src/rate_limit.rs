@@ -1,41 +1,49 @@
-//! Fixed-window rate limiting per key.
-//!
-//! Kept in process memory: correct for the single-instance default. With several
-//! instances each instance counts on its own, so the effective limit is per instance.
+//! Rate limiting per key, with `governor` (GCRA: a burst of the quota, then one
+//! more every minute / quota), kept in process memory. Keys are hashed to a fixed
+//! size before they are stored, and keys not seen for a window are forgotten by
+//! [`RateLimiter::sweep`] (the janitor runs it), so memory stays bounded whatever
+//! callers send.
 
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub struct RateLimiter {
-    window: Duration,
-    counters: Mutex<HashMap<String, (Instant, u32)>>,
+    inner: DefaultKeyedRateLimiter<[u8; 32]>,
+    clock: DefaultClock,
 }
 
 impl RateLimiter {
-    pub fn new(window: Duration) -> Self {
-        RateLimiter { window, counters: Mutex::new(HashMap::new()) }
+    /// `per_minute` requests a minute per key (at least one).
+    pub fn per_minute(per_minute: u32) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(per_minute.max(1)).expect("at least one"));
+        RateLimiter { inner: governor::RateLimiter::keyed(quota), clock: DefaultClock::default() }
     }
 
-    /// Counts one hit for `key`. `Err(seconds)` when the window's `limit` is used up,
-    /// with the seconds until it resets.
-    pub fn hit(&self, key: &str, limit: u32) -> Result<(), u64> {
-        let now = Instant::now();
-        let mut counters = self.counters.lock().expect("rate limiter lock");
-        if counters.len() > 100_000 {
-            let window = self.window;
-            counters.retain(|_, (start, _)| now.duration_since(*start) < window);
-        }
-        let entry = counters.entry(key.to_string()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= self.window {
-            *entry = (now, 0);
-        }
-        if entry.1 >= limit {
-            let left = self.window.saturating_sub(now.duration_since(entry.0));
-            return Err(left.as_secs().max(1));
-        }
-        entry.1 += 1;
-        Ok(())
+    /// Counts one request for `key`. `Err(seconds)` when the key is over its quota,
+    /// with the seconds until the next request may pass.
+    pub fn hit(&self, key: &str) -> Result<(), u64> {
+        let k: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+        self.inner.check_key(&k).map_err(|not_until| not_until.wait_time_from(self.clock.now()).as_secs().max(1))
+    }
+
+    /// Forgets keys whose quota has fully recovered.
+    pub fn sweep(&self) {
+        self.inner.retain_recent();
+        self.inner.shrink_to_fit();
+    }
+
+    /// Keys remembered now.
+    pub fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inner.is_empty()
     }
 }
 
@@ -77,12 +85,15 @@ mod tests {
 
     #[test]
     fn refuses_past_the_limit_per_key() {
-        let r = RateLimiter::new(Duration::from_secs(60));
-        assert!(r.hit("a", 2).is_ok());
-        assert!(r.hit("a", 2).is_ok());
-        let retry = r.hit("a", 2).unwrap_err();
+        let r = RateLimiter::per_minute(2);
+        assert!(r.hit("a").is_ok());
+        assert!(r.hit("a").is_ok());
+        let retry = r.hit("a").unwrap_err();
         assert!((1..=60).contains(&retry));
-        assert!(r.hit("b", 2).is_ok());
+        assert!(r.hit("b").is_ok());
+        // keys are stored hashed: a megabyte of key costs 32 bytes
+        assert!(r.hit(&"x".repeat(1 << 20)).is_ok());
+        assert_eq!(r.len(), 3);
     }
 
     #[test]

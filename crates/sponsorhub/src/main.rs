@@ -159,6 +159,12 @@ struct Settings {
     /// same prefix share their socket.io rooms.
     #[arg(long, env = "SPONSORHUB_REALTIME_CHANNEL", default_value = "sponsorhub", global = true)]
     realtime_channel: String,
+    /// Proxies (CIDRs, comma separated) whose X-Forwarded-For names the client.
+    #[arg(long, env = "SPONSORHUB_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    trusted_proxies: Vec<ipnet::IpNet>,
+    /// Sign-ups per client address per minute.
+    #[arg(long, env = "SPONSORHUB_SIGNUP_LIMIT_PER_CLIENT", default_value_t = 10, global = true)]
+    signup_limit_per_client: u32,
 }
 
 impl Settings {
@@ -181,6 +187,7 @@ impl Settings {
                 logins_per_client_per_minute: self.login_limit_per_client,
                 invitations_per_minute: self.invitation_limit,
                 captures_per_minute: self.capture_limit,
+                signups_per_client_per_minute: self.signup_limit_per_client,
                 invitation_ttl: chrono::Duration::days(self.invitation_ttl_days.max(1)),
                 ..Limits::default()
             },
@@ -203,6 +210,7 @@ impl Settings {
                 },
             },
             realtime: RealtimeConfig { adapter: self.realtime_adapter, channel_prefix: self.realtime_channel },
+            trusted_proxies: self.trusted_proxies,
         }
     }
 }

@@ -38,6 +38,7 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
             name: "Seed Organizer".into(),
             organization_name: format!("Seed Events {tag}"),
         },
+        "seed",
     )
     .await
     .map_err(|e| anyhow::anyhow!("signup: {e}"))?;
@@ -77,6 +78,7 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
             name: "Seed Booth Staff".into(),
             organization_name: format!("Staff {tag}"),
         },
+        "seed",
     )
     .await
     .map_err(|e| anyhow::anyhow!("signup: {e}"))?;

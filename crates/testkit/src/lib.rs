@@ -100,6 +100,8 @@ impl TestApp {
         config.bind = SocketAddr::from(([127, 0, 0, 1], 0));
         config.jwt.secret = Some(TEST_JWT_SECRET.into());
         config.db_max_connections = 5;
+        // Every test signs many people up from 127.0.0.1.
+        config.limits.signups_per_client_per_minute = 10_000;
         // Tests share one PostgreSQL database: each app (and its peers) gets its own
         // NOTIFY channels, so their socket.io rooms stay apart.
         config.realtime.channel_prefix = format!("sponsorhub-test-{}", uuid::Uuid::now_v7().simple());
@@ -120,6 +122,7 @@ impl TestApp {
         config.public_url = format!("http://{addr}");
         config.jwt.secret = Some(TEST_JWT_SECRET.into());
         config.db_max_connections = 5;
+        config.limits.signups_per_client_per_minute = 10_000;
         let server = sponsorhub_server::start_on(listener, config).await.expect("start the app");
         TestApp { server, client: reqwest::Client::new(), backend, data_dir: dir }
     }

@@ -3,17 +3,17 @@
 
 use super::view::{FieldErrors, opt};
 use super::{CsrfForm, Ctx, SignedIn, WebError, html, local_path, redirect};
+use crate::client::ClientAddr;
 use crate::session::{self, SESSION_COOKIE};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::response::Response;
 use serde::Deserialize;
 use sponsorhub_domain::validate::FieldError;
 use sponsorhub_services::accounts::{self, AuthOutcome, LoginInput, SignupInput};
 use sponsorhub_services::{Error, events, members};
-use std::net::SocketAddr;
 
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
@@ -85,12 +85,12 @@ fn signed_in(ctx: &Ctx, outcome: &AuthOutcome, next: &str) -> Response {
 pub async fn login(
     State(s): State<AppState>,
     ctx: Ctx,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, WebError> {
     let next = local_path(form.next.as_deref());
     let input = LoginInput { email: form.email.clone(), password: form.password };
-    let error = match accounts::login(&s.services, input, &peer.ip().to_string()).await {
+    let error = match accounts::login(&s.services, input, &client).await {
         Ok(outcome) => return Ok(signed_in(&ctx, &outcome, &next)),
         Err(Error::Unauthenticated(_)) => "Wrong e-mail address or password.".to_string(),
         Err(Error::RateLimited { retry_after_secs }) => {
@@ -133,6 +133,7 @@ pub struct SignupForm {
 pub async fn signup(
     State(s): State<AppState>,
     ctx: Ctx,
+    ClientAddr(client): ClientAddr,
     CsrfForm(form): CsrfForm<SignupForm>,
 ) -> Result<Response, WebError> {
     let next = local_path(form.next.as_deref());
@@ -142,7 +143,7 @@ pub async fn signup(
         name: form.name.clone(),
         organization_name: form.organization_name.clone(),
     };
-    let errors = match accounts::signup(&s.services, input).await {
+    let errors = match accounts::signup(&s.services, input, &client).await {
         Ok(outcome) => return Ok(signed_in(&ctx, &outcome, &next)),
         Err(Error::Invalid(fields)) => fields,
         Err(Error::Conflict(m)) => vec![FieldError::new("email", format!("{m}: log in instead"))],
