@@ -395,6 +395,10 @@ async function controlsFlow(sponsorId) {
     assert.equal(res.status() === 200, who.capture, `${who.role}: the capture page answered ${res.status()}`);
     if (who.capture) assert.ok(await page.locator('button:has-text("Capture")').count() > 0);
   }
+  step('GraphiQL loads under its Content-Security-Policy and reads the schema');
+  await page.goto('/graphql');
+  await page.locator('.graphiql-container').waitFor();
+  await page.locator('.graphiql-editor').first().waitFor();
   return { checked: expectations.length };
 }
 

@@ -109,12 +109,12 @@ fn origin_of(url: &str) -> Option<String> {
 /// a browser sends none, its `Referer`) must be the public URL's origin or name the
 /// host the request was sent to. A request that shows neither is refused.
 pub fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
-    let claimed = headers
-        .get(ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .filter(|o| *o != "null")
-        .and_then(origin_of)
-        .or_else(|| headers.get(REFERER).and_then(|v| v.to_str().ok()).and_then(origin_of));
+    // An Origin header decides when present: `null` (a sandboxed frame, a data:
+    // URL, some redirects) is no origin of ours, and never falls back to Referer.
+    let claimed = match headers.get(ORIGIN) {
+        Some(o) => o.to_str().ok().filter(|o| *o != "null").and_then(origin_of),
+        None => headers.get(REFERER).and_then(|v| v.to_str().ok()).and_then(origin_of),
+    };
     let Some(claimed) = claimed else { return false };
     if origin_of(public_url).is_some_and(|o| o == claimed) {
         return true;
@@ -182,5 +182,13 @@ mod tests {
         ));
         assert!(!same_origin(&headers(&[("origin", "null"), ("host", "sponsors.example.com")]), public));
         assert!(!same_origin(&headers(&[("host", "sponsors.example.com")]), public), "neither Origin nor Referer");
+    }
+
+    #[test]
+    fn an_origin_of_null_never_falls_back_to_the_referer() {
+        let h = headers(&[("origin", "null"), ("referer", "http://127.0.0.1:8080/portal"), ("host", "127.0.0.1:8080")]);
+        assert!(!same_origin(&h, "http://127.0.0.1:8080"));
+        let h = headers(&[("referer", "http://127.0.0.1:8080/portal"), ("host", "127.0.0.1:8080")]);
+        assert!(same_origin(&h, "http://127.0.0.1:8080"));
     }
 }

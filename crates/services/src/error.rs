@@ -63,6 +63,9 @@ impl From<StoreError> for Error {
                 tracing::warn!(error = %why, "storage unavailable");
                 Error::Unavailable { retry_after_secs: STORAGE_RETRY_SECS }
             }
+            StoreError::InvalidText(_) => Error::BadRequest(
+                "text must not contain NUL (\\u0000) or other characters that cannot be stored".into(),
+            ),
             e => Error::Internal(anyhow::Error::new(e)),
         }
     }

@@ -109,6 +109,7 @@ pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: 
     if query.min_score.is_some_and(|s| !(0..=100).contains(&s)) {
         v.push("min_score", "must be 0 to 100");
     }
+    v.check(validate::optional_text("search", query.search.as_deref(), 200));
     v.finish()?;
     let sort = parse_sort(query.sort.as_deref())?;
     let limit = pagination::limit(query.limit)?;

@@ -231,6 +231,7 @@ pub async fn list_sponsors(
     event: Uuid,
     query: SponsorQuery,
 ) -> Result<Page<SponsorView>> {
+    validate::optional_text("search", query.search.as_deref(), 200).map_err(|e| Error::Invalid(vec![e]))?;
     let limit = pagination::limit(query.limit)?;
     let after: Option<Uuid> = pagination::decode(query.cursor.as_deref())?;
     let filter = SponsorFilter {

@@ -13,6 +13,9 @@ pub enum StoreError {
     /// A CHECK constraint refused the value.
     #[error("check constraint violated: {0}")]
     Check(String),
+    /// Text the database cannot store (PostgreSQL refuses NUL characters).
+    #[error("text the database cannot store: {0}")]
+    InvalidText(String),
     /// The storage cannot take the request now (disk full, read-only, I/O error,
     /// busy past the timeout, the database unreachable): retry later.
     #[error("storage unavailable: {0}")]
@@ -56,6 +59,12 @@ impl From<sqlx::Error> for StoreError {
             let what = e.to_string();
             crate::health::note_failure(&what);
             return StoreError::Unavailable(what);
+        }
+        if let sqlx::Error::Database(db) = &e
+            && matches!(db.code().as_deref(), Some("22021" | "22P05"))
+            && db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some()
+        {
+            return StoreError::InvalidText(db.message().to_string());
         }
         if let sqlx::Error::Database(db) = &e {
             // PostgreSQL names the constraint; SQLite only says which columns.

@@ -4,6 +4,7 @@
 
 mod graphiql;
 mod inputs;
+mod limits;
 mod mutation;
 mod query;
 mod subscription;
@@ -27,8 +28,10 @@ pub use subscription::SubscriptionRoot;
 
 pub type SponsorhubSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Deepest nesting and heaviest query a client may send.
-const MAX_DEPTH: usize = 12;
+/// Deepest nesting and heaviest query a client may send. GraphiQL's own
+/// introspection query (types, fields, arguments, eight levels of `ofType`) is
+/// 14 deep and fits.
+const MAX_DEPTH: usize = 16;
 const MAX_COMPLEXITY: usize = 2_000;
 
 /// The schema without its per-request data.
@@ -37,6 +40,7 @@ pub fn schema(services: Services) -> SponsorhubSchema {
         .data(services)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        .extension(limits::RootFieldLimit)
         .finish()
 }
 

@@ -377,12 +377,36 @@ pub fn redirect(to: &str) -> Response {
     res
 }
 
-/// A `next=` target: a path of this site, never another site.
+/// A `next=` target: a path of this site, never another site. The target is
+/// resolved as a browser would (WHATWG URL parsing drops tabs and newlines, `\`
+/// reads as `/`) against an origin of ours, and kept only when it stays there.
 pub fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.contains(['\r', '\n']) => {
-            n.to_string()
+    let base = url::Url::parse("https://sponsorhub.invalid/").expect("a literal URL");
+    match next.filter(|n| n.starts_with('/')).and_then(|n| base.join(n).ok()) {
+        Some(u) if u.origin() == base.origin() => {
+            let mut path = u.path().to_string();
+            if let Some(q) = u.query() {
+                path.push('?');
+                path.push_str(q);
+            }
+            path
         }
         _ => "/".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn next_targets_stay_on_this_site() {
+        assert_eq!(local_path(Some("/portal?x=1")), "/portal?x=1");
+        for evil in
+            ["//evil.example/x", "/\t/evil.example/x", "/\\evil.example", "https://evil.example", "/\n/evil.example"]
+        {
+            assert_eq!(local_path(Some(evil)), "/", "{evil:?}");
+        }
+        assert_eq!(local_path(None), "/");
     }
 }
