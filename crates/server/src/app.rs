@@ -159,6 +159,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if let Err(e) = sponsorhub_services::instances::start(&state.services).await {
+        tracing::warn!(error = %e, "could not register this instance");
+    }
+    let heartbeat = tokio::spawn(sponsorhub_services::instances::beat(state.services.clone()));
+    let services = state.services.clone();
     let janitor = tokio::spawn(janitor(state.services.clone()));
     let worker = state.config.email.worker.then(|| {
         crate::email::spawn_worker(state.services.clone(), state.mailer.clone(), state.config.email.poll_interval)
@@ -179,6 +184,7 @@ pub async fn serve(
         })
         .await;
     janitor.abort();
+    heartbeat.abort();
     // After the requests in flight: their e-mails are queued; the worker finishes
     // the one in hand and gives the rest of its batch back.
     if let Some(worker) = worker {
@@ -186,6 +192,9 @@ pub async fn serve(
     }
     relay.abort();
     live_watch.abort();
+    if let Err(e) = sponsorhub_services::instances::stop(&services).await {
+        tracing::warn!(error = %e, "could not unregister this instance");
+    }
     served
 }
 

@@ -254,6 +254,10 @@ async fn invitation_arrives_with_both_parts_and_its_link_accepts(backend: Backen
     let row =
         wait_rows(&app, 5, "the invitation marked sent", |r| r.len() == 1 && r[0].status.as_str() == "sent").await;
     assert_eq!((row[0].kind.as_str(), row[0].attempts), ("invitation", 1));
+    // once delivered, the stored message no longer holds the token
+    for body in [&row[0].text_body, &row[0].html_body] {
+        assert!(!body.contains(&first_token) && !body.contains("token="), "{body}");
+    }
 
     // a resend mails a new link; the first one no longer works
     let invitation_id = inv["id"].as_str().unwrap();

@@ -63,6 +63,11 @@ impl IdempotencyKey {
         let fingerprint = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
         IdempotencyKey { key, fingerprint }
     }
+
+    /// The fingerprint of the request the key came with.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -215,7 +220,7 @@ pub async fn capture_lead(
 async fn claim_key(svc: &Services, p: &Principal, k: &IdempotencyKey) -> Result<Option<CaptureOutcome>> {
     let now = time::now();
     let mut tx = svc.store.write().await?;
-    if idempotency::claim(&mut tx, p.user_id, &k.key, &k.fingerprint, now).await? {
+    if idempotency::claim(&mut tx, p.user_id, &k.key, &k.fingerprint, svc.instance_id, now).await? {
         tx.commit().await?;
         return Ok(None);
     }
@@ -237,7 +242,9 @@ async fn claim_key(svc: &Services, p: &Principal, k: &IdempotencyKey) -> Result<
         }
         _ => {
             let stale_before = now - Duration::seconds(STALE_CLAIM_SECS);
-            if idempotency::reclaim(&mut tx, p.user_id, &k.key, stale_before, now).await? {
+            let dead_before = now - crate::instances::dead_after();
+            if idempotency::reclaim(&mut tx, p.user_id, &k.key, svc.instance_id, stale_before, dead_before, now).await?
+            {
                 tx.commit().await?;
                 Ok(None)
             } else {

@@ -10,6 +10,7 @@ pub mod email;
 pub mod error;
 pub mod events;
 pub mod health;
+pub mod instances;
 pub mod invitations;
 pub mod leads;
 pub mod live;
@@ -80,6 +81,8 @@ pub struct Services {
     pub live: Arc<live::LiveRegistry>,
     /// Where users reach the service: the base of links in messages.
     pub public_url: String,
+    /// This process, among the service's processes (`instances`).
+    pub instance_id: uuid::Uuid,
     pub(crate) login_email_limiter: Arc<RateLimiter>,
     pub(crate) login_client_limiter: Arc<RateLimiter>,
     pub(crate) signup_limiter: Arc<RateLimiter>,
@@ -109,6 +112,7 @@ impl Services {
             notifier: notify::Notifier::default(),
             live: Arc::default(),
             public_url,
+            instance_id: sponsorhub_domain::ids::new_id(),
             hashing: Arc::new(tokio::sync::Semaphore::new(cores * 2)),
             known_identities: Arc::new(rate_limit::RecentMap::new(Duration::from_secs(300), 100_000)),
         }

@@ -14,6 +14,7 @@ pub mod sql;
 pub mod accounts;
 pub mod events;
 pub mod idempotency;
+pub mod instances;
 pub mod invitations;
 pub mod leads;
 pub mod members;

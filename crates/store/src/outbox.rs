@@ -100,6 +100,17 @@ pub async fn mark_sent(tx: &mut Tx, id: Uuid, attempts: i32, now: DateTime<Utc>)
     Ok(n == 1)
 }
 
+/// What is kept of a delivered (or finally failed) e-mail that carried a secret.
+pub const SCRUBBED_BODY: &str = "(not kept: this message carried a secret link, and it has been delivered or given up)";
+
+/// Drops the bodies of an e-mail that carried a secret (an invitation's token),
+/// once they are no longer needed for a retry; subject and recipients stay.
+pub async fn scrub_bodies(tx: &mut Tx, id: Uuid) -> Result<()> {
+    let sql = "UPDATE email_outbox SET text_body = $2, html_body = $2 WHERE id = $1";
+    on_tx!(tx, c => sqlx::query(sql).bind(id).bind(SCRUBBED_BODY).execute(c).await?.rows_affected());
+    Ok(())
+}
+
 /// Records a failed attempt: pending again at `retry_at`, or `failed` when `retry_at`
 /// is `None` (out of attempts).
 pub async fn mark_attempt_failed(

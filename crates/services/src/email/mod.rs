@@ -222,11 +222,20 @@ pub async fn claim_batch(svc: &Services) -> Result<Vec<OutboxEmail>> {
 pub async fn complete(svc: &Services, e: &OutboxEmail) -> Result<()> {
     let mut tx = svc.store.write().await?;
     let current = outbox::mark_sent(&mut tx, e.id, e.attempts, time::now()).await?;
+    if carries_secret(e) {
+        outbox::scrub_bodies(&mut tx, e.id).await?;
+    }
     tx.commit().await?;
     if !current {
         tracing::warn!(email.id = %e.id, "e-mail sent after its lease ran out (another worker may send it too)");
     }
     Ok(())
+}
+
+/// An invitation's bodies hold its token in clear: they are kept only until the
+/// message is delivered or given up (docs/DECISIONS.md, "E-mail").
+fn carries_secret(e: &OutboxEmail) -> bool {
+    e.kind == EmailKind::Invitation
 }
 
 /// What became of a failed attempt.
@@ -253,7 +262,10 @@ pub async fn fail(svc: &Services, e: &OutboxEmail, error: &str, permanent: bool)
     };
     let error: String = error.chars().take(1000).collect();
     let mut tx = svc.store.write().await?;
-    outbox::mark_attempt_failed(&mut tx, e.id, e.attempts, &error, retry_at, now).await?;
+    let current = outbox::mark_attempt_failed(&mut tx, e.id, e.attempts, &error, retry_at, now).await?;
+    if current && outcome == AfterFailure::Failed && carries_secret(e) {
+        outbox::scrub_bodies(&mut tx, e.id).await?;
+    }
     tx.commit().await?;
     Ok(outcome)
 }
