@@ -49,7 +49,8 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
 
 /// The whole HTTP surface.
 pub fn build_router(state: AppState) -> Router {
-    let (api, openapi) = rest::router().split_for_parts();
+    let (api, mut openapi) = rest::router().split_for_parts();
+    rest::document_common_answers(&mut openapi);
     let openapi = Arc::new(openapi);
     let openapi_json = {
         let doc = openapi.clone();

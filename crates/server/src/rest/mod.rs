@@ -81,3 +81,54 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(leads::get_lead, leads::update_lead))
         .routes(routes!(leads::capture_lead))
 }
+
+/// Documents the answers every operation can give besides its own, so that the
+/// document tells the truth about them: 401 (operations behind a bearer token),
+/// 400 for a malformed body, path or query and 413 / 415 for bodies, 422 for
+/// query parameters out of range, 429 where limits apply, and 503 when the
+/// storage cannot take the request (everything but the liveness probe).
+pub fn document_common_answers(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{Operation, ParameterIn};
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                )
+                .build(),
+        )
+    };
+    let add = |op: &mut Operation, code: &str, description: &str| {
+        op.responses.responses.entry(code.to_string()).or_insert_with(|| problem(description));
+    };
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let ops = [item.get.as_mut(), item.put.as_mut(), item.post.as_mut(), item.delete.as_mut(), item.patch.as_mut()];
+        for op in ops.into_iter().flatten() {
+            let params = op.parameters.clone().unwrap_or_default();
+            let has = |kind: ParameterIn| {
+                params.iter().any(|p| matches!(p, RefOr::T(p) if std::mem::discriminant(&p.parameter_in) == std::mem::discriminant(&kind)))
+            };
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                add(op, "401", "No valid credentials");
+            }
+            if op.request_body.is_some() {
+                add(op, "400", "The body is not valid JSON, or a path id or query parameter is malformed");
+                add(op, "413", "The body is larger than 1 MiB");
+                add(op, "415", "The body is not application/json");
+                add(op, "422", "Invalid fields");
+            }
+            if has(ParameterIn::Path) || has(ParameterIn::Query) {
+                add(op, "400", "A path id or query parameter is malformed");
+            }
+            if has(ParameterIn::Query) {
+                add(op, "422", "A query parameter is out of range");
+            }
+            if path != "/healthz" {
+                add(op, "503", "The storage cannot take the request now; retry after Retry-After seconds");
+            }
+        }
+    }
+}
