@@ -69,6 +69,7 @@ async fn the_server_keeps_its_openapi_contract() {
     )
     .unwrap();
     let url = app.url("/api/openapi.json");
+    let workdir = dir.path().to_path_buf();
     let token = format!("Authorization: Bearer {}", w.organizer.token);
     let run = tokio::task::spawn_blocking(move || {
         Command::new(schemathesis())
@@ -78,6 +79,8 @@ async fn the_server_keeps_its_openapi_contract() {
             .args(["--request-timeout", "10", "--workers", "1", "--generation-database", "none", "--no-color"])
             .args(["--continue-on-failure", "--max-time", "60"])
             .env("SCHEMATHESIS_HOOKS", "")
+            // its cache and reports stay out of the work tree
+            .current_dir(&workdir)
             .output()
             .expect("run schemathesis")
     })
