@@ -207,7 +207,9 @@ async fn janitor(services: Services) {
         every.tick().await;
         // Rate-limit keys that recovered are forgotten every minute: memory stays
         // bounded whatever keys callers send.
-        services.sweep_rate_limits();
+        if let Err(e) = services.sweep_rate_limits().await {
+            tracing::warn!(error = %e, "rate-limit sweep failed");
+        }
         minutes += 1;
         if minutes % 10 != 1 {
             continue;

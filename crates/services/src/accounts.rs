@@ -74,7 +74,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 /// a bounded number at a time.
 #[tracing::instrument(skip_all)]
 pub async fn signup(svc: &Services, input: SignupInput, client: &str) -> Result<AuthOutcome> {
-    svc.signup_limiter.hit(client).map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
+    svc.signup_limiter.hit(&svc.store, client).await?;
     let mut v = Validator::new();
     let email = v.check(validate::email("email", &input.email));
     let password = v.check(validate::password("password", &input.password));
@@ -140,12 +140,12 @@ async fn hash(svc: &Services, password: String) -> Result<String> {
 pub async fn login(svc: &Services, input: LoginInput, client: &str) -> Result<AuthOutcome> {
     // The client first: a flood of distinct e-mail addresses from one client is
     // stopped before any of them is remembered.
-    svc.login_client_limiter.hit(client).map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
+    svc.login_client_limiter.hit(&svc.store, client).await?;
     let email = input.email.trim().to_lowercase();
     if email.len() > 254 || input.password.len() > 1024 {
         return Err(Error::Unauthenticated("wrong e-mail address or password".into()));
     }
-    svc.login_email_limiter.hit(&email).map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
+    svc.login_email_limiter.hit(&svc.store, &email).await?;
 
     // Everything login needs in one read, then the slow hash check with no
     // connection held.

@@ -186,9 +186,6 @@ pub async fn capture_lead(
     {
         return Err(Error::BadRequest("the Idempotency-Key must be 1 to 255 visible ASCII characters".into()));
     }
-    svc.capture_limiter
-        .hit(&p.user_id.to_string())
-        .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
 
     if let Some(k) = &key
         && let Some(replay) = claim_key(svc, p, k).await?
@@ -264,6 +261,9 @@ async fn capture(
 ) -> Result<(CaptureOutcome, Vec<Notification>)> {
     let now = time::now();
     let mut tx = svc.store.write().await?;
+    // The limit counts inside the capture's own transaction (no commit of its own;
+    // shared by every instance on PostgreSQL).
+    svc.capture_limiter.hit_in(&mut tx, &p.user_id.to_string()).await?;
     let sponsor = sponsors::get(&mut tx, sponsor_id).await?.filter(|s| s.event_id == event_id);
     let Some(sponsor) = sponsor else { return Err(Error::NotFound("sponsor")) };
 

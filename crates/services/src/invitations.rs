@@ -166,9 +166,7 @@ pub async fn create_invitation(
     let personal_message =
         v.check(validate::optional_text("personal_message", input.personal_message.as_deref(), 2000));
     v.finish()?;
-    svc.invite_limiter
-        .hit(&p.user_id.to_string())
-        .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
+    svc.invite_limiter.hit(&svc.store, &p.user_id.to_string()).await?;
 
     let now = time::now();
     let mut tx = svc.store.write().await?;
@@ -258,9 +256,7 @@ pub async fn revoke_invitation(svc: &Services, p: &Principal, org: Option<Uuid>,
 /// Issues a fresh token and expiry for a pending or expired invitation and sends it again.
 #[tracing::instrument(skip_all, fields(invitation.id = %id))]
 pub async fn resend_invitation(svc: &Services, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<Invitation> {
-    svc.invite_limiter
-        .hit(&p.user_id.to_string())
-        .map_err(|retry_after_secs| Error::RateLimited { retry_after_secs })?;
+    svc.invite_limiter.hit(&svc.store, &p.user_id.to_string()).await?;
     let now = time::now();
     let mut tx = svc.store.write().await?;
     let (mut inv, access) = load(&mut tx, p, org, id).await?;

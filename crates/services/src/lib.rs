@@ -26,7 +26,7 @@ pub use error::{Error, Result};
 pub use principal::Principal;
 
 use auth::TokenService;
-use rate_limit::RateLimiter;
+use rate_limit::Limit;
 use sponsorhub_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -83,11 +83,11 @@ pub struct Services {
     pub public_url: String,
     /// This process, among the service's processes (`instances`).
     pub instance_id: uuid::Uuid,
-    pub(crate) login_email_limiter: Arc<RateLimiter>,
-    pub(crate) login_client_limiter: Arc<RateLimiter>,
-    pub(crate) signup_limiter: Arc<RateLimiter>,
-    pub(crate) invite_limiter: Arc<RateLimiter>,
-    pub(crate) capture_limiter: Arc<RateLimiter>,
+    pub(crate) login_email_limiter: Arc<Limit>,
+    pub(crate) login_client_limiter: Arc<Limit>,
+    pub(crate) signup_limiter: Arc<Limit>,
+    pub(crate) invite_limiter: Arc<Limit>,
+    pub(crate) capture_limiter: Arc<Limit>,
     /// Bounds the argon2 hashes that run at once (sign-up, login): each takes
     /// ~19 MiB and a core for a while.
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
@@ -97,16 +97,16 @@ pub struct Services {
 
 impl Services {
     pub fn new(store: Store, tokens: TokenService, limits: Limits, public_url: String) -> Services {
-        let per_minute = |n| Arc::new(RateLimiter::per_minute(n));
+        let limit = |name, n| Arc::new(Limit::new(name, n));
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         Services {
             store,
             tokens: Arc::new(tokens),
-            login_email_limiter: per_minute(limits.logins_per_email_per_minute),
-            login_client_limiter: per_minute(limits.logins_per_client_per_minute),
-            signup_limiter: per_minute(limits.signups_per_client_per_minute),
-            invite_limiter: per_minute(limits.invitations_per_minute),
-            capture_limiter: per_minute(limits.captures_per_minute),
+            login_email_limiter: limit("login-email", limits.logins_per_email_per_minute),
+            login_client_limiter: limit("login-client", limits.logins_per_client_per_minute),
+            signup_limiter: limit("signup-client", limits.signups_per_client_per_minute),
+            invite_limiter: limit("invitations", limits.invitations_per_minute),
+            capture_limiter: limit("captures", limits.captures_per_minute),
             limits,
             email: email::EmailSettings::default(),
             notifier: notify::Notifier::default(),
@@ -118,8 +118,20 @@ impl Services {
         }
     }
 
-    /// Forgets rate-limit keys that have recovered (the janitor calls it).
-    pub fn sweep_rate_limits(&self) {
+    /// Forgets rate-limit keys that have recovered, in memory and (PostgreSQL) in
+    /// the database (the janitor calls it).
+    pub async fn sweep_rate_limits(&self) -> Result<()> {
+        if self.store.backend() == sponsorhub_store::Backend::Postgres {
+            let mut tx = self.store.write().await?;
+            sponsorhub_store::rate_limits::sweep(&mut tx, sponsorhub_domain::time::now() - chrono::Duration::hours(1))
+                .await?;
+            tx.commit().await?;
+        }
+        self.sweep_memory();
+        Ok(())
+    }
+
+    fn sweep_memory(&self) {
         for l in [
             &self.login_email_limiter,
             &self.login_client_limiter,

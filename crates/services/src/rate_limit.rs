@@ -47,6 +47,57 @@ impl RateLimiter {
     }
 }
 
+/// One limit of the service: in the database on PostgreSQL, where every instance
+/// shares its buckets, and in process memory on SQLite (one instance).
+pub struct Limit {
+    name: &'static str,
+    per_minute: u32,
+    local: RateLimiter,
+}
+
+impl Limit {
+    pub fn new(name: &'static str, per_minute: u32) -> Limit {
+        Limit { name, per_minute: per_minute.max(1), local: RateLimiter::per_minute(per_minute) }
+    }
+
+    fn bucket(&self, key: &str) -> String {
+        let h = Sha256::digest(format!("{}\n{key}", self.name).as_bytes());
+        h.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Counts one request for `key`; 429 (`RateLimited`) when over the limit.
+    pub async fn hit(&self, store: &sponsorhub_store::Store, key: &str) -> crate::Result<()> {
+        if store.backend() != sponsorhub_store::Backend::Postgres {
+            return self.local.hit(key).map_err(|retry_after_secs| crate::Error::RateLimited { retry_after_secs });
+        }
+        let mut tx = store.write().await?;
+        self.hit_in(&mut tx, key).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// [`Limit::hit`] inside a write transaction of the caller's (no commit of its
+    /// own): a refused request's transaction is rolled back by its caller.
+    pub async fn hit_in(&self, tx: &mut sponsorhub_store::Tx, key: &str) -> crate::Result<()> {
+        if tx.backend() != sponsorhub_store::Backend::Postgres {
+            return self.local.hit(key).map_err(|retry_after_secs| crate::Error::RateLimited { retry_after_secs });
+        }
+        let per_second = f64::from(self.per_minute) / 60.0;
+        let now = sponsorhub_domain::time::now();
+        match sponsorhub_store::rate_limits::take(tx, &self.bucket(key), f64::from(self.per_minute), per_second, now)
+            .await?
+        {
+            None => Ok(()),
+            Some(wait) => Err(crate::Error::RateLimited { retry_after_secs: (wait.ceil() as u64).max(1) }),
+        }
+    }
+
+    /// Forgets recovered keys of the in-process limiter.
+    pub fn sweep(&self) {
+        self.local.sweep();
+    }
+}
+
 /// A map whose entries are forgotten after `ttl` (and all at once past `capacity`):
 /// a bounded in-process memo of facts that are cheap to check again.
 pub struct RecentMap<K, V> {

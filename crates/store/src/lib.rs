@@ -19,6 +19,7 @@ pub mod invitations;
 pub mod leads;
 pub mod members;
 pub mod outbox;
+pub mod rate_limits;
 pub mod sponsors;
 pub mod tiers;
 
