@@ -44,7 +44,8 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     let graphql = crate::graphql::schema(services.clone());
     let realtime = Gateway::start(&services, config).await.context("starting the real-time gateway")?;
     let shutdown = Arc::new(tokio::sync::watch::Sender::new(false));
-    Ok(AppState { services, config: Arc::new(config.clone()), mailer, graphql, realtime, shutdown })
+    let draining = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    Ok(AppState { services, config: Arc::new(config.clone()), mailer, graphql, realtime, shutdown, draining })
 }
 
 /// The whole HTTP surface.
@@ -57,6 +58,7 @@ pub fn build_router(state: AppState) -> Router {
         move || async move { axum::Json(doc.as_ref().clone()) }
     };
     let realtime = state.realtime.clone();
+    let state_for_drain = state.clone();
     let app = api
         .route("/api/openapi.json", axum::routing::get(openapi_json))
         .merge(crate::graphql::router())
@@ -72,6 +74,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(crate::problem::problem_for_bare_errors))
         .layer(axum::middleware::map_response(browser_headers))
+        .layer(axum::middleware::map_response_with_state(state_for_drain, close_while_draining))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
@@ -101,6 +104,17 @@ async fn browser_headers(mut res: axum::response::Response) -> axum::response::R
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
              connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         ));
+    }
+    res
+}
+
+/// While the server drains before stopping, every answer closes its connection.
+async fn close_while_draining(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut res: axum::response::Response,
+) -> axum::response::Response {
+    if state.is_draining() {
+        res.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
     }
     res
 }
@@ -175,10 +189,18 @@ pub async fn serve(
     let live_watch = tokio::spawn(sponsorhub_services::live::watch(state.services.clone()));
     let gateway = state.realtime.clone();
     let stopping = state.shutdown.clone();
+    let draining = state.draining.clone();
+    let drain = state.config.shutdown_drain;
     let app = build_router(state);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
+            // First drain: keep answering, each answer closing its connection and
+            // readiness failing, so that clients and load balancers move off
+            // before the listener closes (a request sent on an idle keep-alive
+            // connection as it closes would get no answer at all).
+            draining.store(true, std::sync::atomic::Ordering::Relaxed);
+            tokio::time::sleep(drain).await;
             stopping.send_replace(true);
             // Sockets (long-polling requests among them) end now, not at their timeout.
             gateway.close().await;

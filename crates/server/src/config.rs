@@ -27,6 +27,10 @@ pub struct Config {
     pub realtime: RealtimeConfig,
     /// Proxies whose `X-Forwarded-For` names the client (`SPONSORHUB_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// After the shutdown signal, how long requests are still accepted (answered
+    /// with `Connection: close`, `/readyz` failing) before the listener closes and
+    /// the requests in flight finish (`SPONSORHUB_SHUTDOWN_DRAIN_MS`).
+    pub shutdown_drain: Duration,
 }
 
 /// The socket.io gateway (`/socket.io/`, namespace `/events`).
@@ -189,6 +193,7 @@ impl Config {
             email: EmailConfig::default(),
             realtime: RealtimeConfig::default(),
             trusted_proxies: Vec::new(),
+            shutdown_drain: Duration::from_millis(1000),
         }
     }
 

@@ -20,4 +20,13 @@ pub struct AppState {
     /// Turns true when the server starts shutting down: long-lived responses (the
     /// web UI's live feed) end then, so the graceful shutdown does not wait on them.
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+    /// True from the shutdown signal on: answers carry `Connection: close` and
+    /// `/readyz` fails, while requests are still accepted for the drain period.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl AppState {
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }

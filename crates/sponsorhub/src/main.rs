@@ -162,6 +162,10 @@ struct Settings {
     /// Proxies (CIDRs, comma separated) whose X-Forwarded-For names the client.
     #[arg(long, env = "SPONSORHUB_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
     trusted_proxies: Vec<ipnet::IpNet>,
+    /// After SIGTERM, how long to keep answering (each answer closing its
+    /// connection) before the listener closes, in milliseconds.
+    #[arg(long, env = "SPONSORHUB_SHUTDOWN_DRAIN_MS", default_value_t = 1000, global = true)]
+    shutdown_drain_ms: u64,
     /// Sign-ups per client address per minute.
     #[arg(long, env = "SPONSORHUB_SIGNUP_LIMIT_PER_CLIENT", default_value_t = 10, global = true)]
     signup_limit_per_client: u32,
@@ -211,6 +215,7 @@ impl Settings {
             },
             realtime: RealtimeConfig { adapter: self.realtime_adapter, channel_prefix: self.realtime_channel },
             trusted_proxies: self.trusted_proxies,
+            shutdown_drain: Duration::from_millis(self.shutdown_drain_ms),
         }
     }
 }

@@ -139,3 +139,99 @@ async fn token_command_mints_a_token_the_server_accepts() {
     assert_eq!(me["organizations"][0]["role"], "ADMIN");
     s.stop();
 }
+
+/// SIGTERM under load: every request the server accepted gets its answer (the drain
+/// keeps answering, each answer closing its connection, before the listener
+/// closes), and every write it acknowledged is there after a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_under_load_leaves_no_request_unanswered() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let s = Server::start(dir.path(), port).await;
+    let (status, signup) = post(
+        format!("{}/api/v1/auth/signup", s.base),
+        None,
+        json!({"email": "load@example.com", "password": "correct horse battery", "name": "Load", "organization_name": "Loaders"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{signup}");
+    let token = signup["access_token"].as_str().unwrap().to_string();
+    let org = signup["organization"]["id"].as_str().unwrap().to_string();
+    let url = format!("{}/api/v1/organizations/{org}/events", s.base);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let (created, answered, refused, lost) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let (url, token, stop) = (url.clone(), token.clone(), stop.clone());
+        let (created, answered, refused, lost) = (created.clone(), answered.clone(), refused.clone(), lost.clone());
+        tasks.push(tokio::spawn(async move {
+            // one client each: its keep-alive connections are reused between requests
+            let client = reqwest::Client::new();
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) {
+                i += 1;
+                let res =
+                    client.post(&url).bearer_auth(&token).json(&json!({"name": format!("w{worker}-{i}")})).send().await;
+                match res {
+                    Ok(r) => {
+                        answered.fetch_add(1, Ordering::Relaxed);
+                        if r.status() == 201 {
+                            created.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    // the listener has closed: the request was never sent
+                    Err(e) if e.is_connect() => {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    Err(e) => {
+                        eprintln!("no answer: {e:?}");
+                        lost.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = answered.load(Ordering::Relaxed);
+    let Server { mut child, .. } = s;
+    assert!(Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap().success());
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let code = child.wait().unwrap();
+    assert!(code.success(), "exit after SIGTERM: {code:?}");
+    let (answered, lost, refused) =
+        (answered.load(Ordering::Relaxed), lost.load(Ordering::Relaxed), refused.load(Ordering::Relaxed));
+    assert_eq!(lost, 0, "requests sent and never answered ({answered} answered, {refused} refused at connect)");
+    assert!(answered > before, "the drain kept answering after SIGTERM");
+
+    let s = Server::start(dir.path(), port).await;
+    let mut names = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let page_url = match &cursor {
+            Some(c) => format!("{url}?limit=200&cursor={c}").replace(&format!("127.0.0.1:{port}"), &s.base[7..]),
+            None => format!("{}/api/v1/organizations/{org}/events?limit=200", s.base),
+        };
+        let (status, page) = get(page_url, &token).await;
+        assert_eq!(status, 200, "{page}");
+        names += page["items"].as_array().unwrap().len();
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(names, created.load(Ordering::Relaxed), "every acknowledged event is there");
+    s.stop();
+}

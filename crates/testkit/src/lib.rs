@@ -102,6 +102,8 @@ impl TestApp {
         config.db_max_connections = 5;
         // Every test signs many people up from 127.0.0.1.
         config.limits.signups_per_client_per_minute = 10_000;
+        // Tests stop their apps at once.
+        config.shutdown_drain = std::time::Duration::ZERO;
         // Tests share one PostgreSQL database: each app (and its peers) gets its own
         // NOTIFY channels, so their socket.io rooms stay apart.
         config.realtime.channel_prefix = format!("sponsorhub-test-{}", uuid::Uuid::now_v7().simple());
@@ -123,6 +125,7 @@ impl TestApp {
         config.jwt.secret = Some(TEST_JWT_SECRET.into());
         config.db_max_connections = 5;
         config.limits.signups_per_client_per_minute = 10_000;
+        config.shutdown_drain = std::time::Duration::ZERO;
         let server = sponsorhub_server::start_on(listener, config).await.expect("start the app");
         TestApp { server, client: reqwest::Client::new(), backend, data_dir: dir }
     }

@@ -25,6 +25,11 @@ pub async fn healthz() -> axum::Json<Health> {
     (status = 503, body = crate::problem::Problem, content_type = "application/problem+json")
 ))]
 pub async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Health>, ApiError> {
+    if state.is_draining() {
+        return Err(
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not-ready", "the server is shutting down").retry_after(1)
+        );
+    }
     match sponsorhub_services::health::ready(&state.services).await {
         Ok(()) => Ok(axum::Json(Health { status: "ready" })),
         Err(why) => {
