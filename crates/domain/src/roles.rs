@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 /// Role of a user in an organization (the event organizer's side).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum OrgRole {
     Owner,
@@ -53,6 +54,7 @@ pub struct UnknownValue(pub String);
 
 /// Role of a user on a sponsor's staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SponsorRole {
     Admin,

@@ -10,6 +10,7 @@ pub const MAX_SCORE: i32 = 100;
 pub const REPEAT_VISIT_BONUS: i32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InteractionType {
     BoothVisit,
@@ -69,6 +70,7 @@ impl FromStr for InteractionType {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IntentLevel {
     Cold,

@@ -7,7 +7,9 @@
 //! Left out for now, and listed in docs/DECISIONS.md ("The API contract"):
 //! `positive_data_acceptance` (the schema does not yet state every rule the
 //! server enforces: enums of text fields, ranges, formats) and
-//! `negative_data_rejection`.
+//! `negative_data_rejection`; and `use_after_free`, because DELETE on a sponsor
+//! archives it (restorable, its leads and staff kept: docs/DECISIONS.md, "Objects"),
+//! so what hangs off it stays readable.
 
 mod common;
 
@@ -74,7 +76,7 @@ async fn the_server_keeps_its_openapi_contract() {
     let run = tokio::task::spawn_blocking(move || {
         Command::new(schemathesis())
             .args(["--config-file", config.to_str().unwrap(), "run", &url, "-H", &token])
-            .args(["--checks", "all", "--exclude-checks", "positive_data_acceptance,negative_data_rejection"])
+            .args(["--checks", "all", "--exclude-checks", "positive_data_acceptance,negative_data_rejection,use_after_free"])
             .args(["--seed", "4242", "--max-examples", "8", "--phases", "coverage,fuzzing,stateful"])
             .args(["--request-timeout", "10", "--workers", "1", "--generation-database", "none", "--no-color"])
             .args(["--continue-on-failure", "--max-time", "60"])

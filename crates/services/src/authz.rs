@@ -97,7 +97,7 @@ pub struct SponsorCapabilities {
     /// The roles the caller may invite at (at most their own, and only roles
     /// whose default flags they hold); empty without `invite_staff`.
     #[cfg_attr(feature = "graphql", graphql(skip))]
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<SponsorRole>))]
     pub invite_roles: Vec<SponsorRole>,
 }
 

@@ -20,6 +20,7 @@ use uuid::Uuid;
 pub struct CaptureLead {
     /// booth_visit, content_download, content_view, demo_watched, demo_request,
     /// direct_request, qr_scan or session_attendance
+    #[cfg_attr(feature = "openapi", schema(value_type = InteractionType))]
     pub interaction_type: String,
     /// The attendee, when staff capture someone; absent when attendees record their
     /// own interaction (the caller is the attendee).
@@ -97,7 +98,6 @@ pub struct CaptureReceipt {
     pub sponsor_id: Uuid,
     pub sponsor_name: String,
     /// The interaction recorded.
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub interaction_type: InteractionType,
     /// The points it added (before the score's cap).

@@ -20,6 +20,7 @@ use uuid::Uuid;
 pub struct CreateInvitation {
     pub email: String,
     /// admin, representative, booth_staff or viewer
+    #[cfg_attr(feature = "openapi", schema(value_type = SponsorRole))]
     pub role: String,
     pub personal_message: Option<String>,
 }
@@ -48,11 +49,9 @@ pub struct InvitationPreview {
     pub invitation_id: Uuid,
     pub email: String,
     /// admin, representative, booth_staff or viewer
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub role: SponsorRole,
     /// pending, accepted, revoked or expired
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub status: InvitationStatus,
     pub expires_at: chrono::DateTime<chrono::Utc>,

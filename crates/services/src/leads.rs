@@ -20,8 +20,10 @@ use uuid::Uuid;
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
 pub struct LeadQuery {
     /// hot, warm or cold
+    #[cfg_attr(feature = "openapi", param(value_type = Option<IntentLevel>), schema(value_type = Option<IntentLevel>))]
     pub intent_level: Option<String>,
     /// new, contacted, qualified, not_interested or converted
+    #[cfg_attr(feature = "openapi", param(value_type = Option<FollowUpStatus>), schema(value_type = Option<FollowUpStatus>))]
     pub follow_up_status: Option<String>,
     pub is_starred: Option<bool>,
     /// Include archived leads (default false).
@@ -29,6 +31,7 @@ pub struct LeadQuery {
     /// Part of the attendee's name, e-mail or company.
     pub search: Option<String>,
     /// Only leads scoring at least this.
+    #[cfg_attr(feature = "openapi", param(minimum = 0, maximum = 100), schema(minimum = 0, maximum = 100))]
     pub min_score: Option<i32>,
     /// Only leads changed at or after this time: how a dashboard that lost its
     /// socket catches up.
@@ -37,6 +40,7 @@ pub struct LeadQuery {
     /// `created` (newest first).
     pub sort: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200), schema(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page (with the same sort).
     pub cursor: Option<String>,
@@ -74,6 +78,7 @@ pub struct LeadStats {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateLead {
     /// new, contacted, qualified, not_interested or converted
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<FollowUpStatus>))]
     pub follow_up_status: Option<String>,
     #[serde(default, deserialize_with = "crate::events::double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]

@@ -17,6 +17,7 @@ use uuid::Uuid;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateMember {
     /// admin, representative, booth_staff or viewer
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<SponsorRole>))]
     pub role: Option<String>,
     pub can_view_leads: Option<bool>,
     pub can_export_leads: Option<bool>,

@@ -103,6 +103,7 @@ pub struct SponsorQuery {
     /// Part of the company name.
     pub search: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -34,7 +34,6 @@ pub struct OrgMembership {
     pub organization_name: String,
     /// OWNER, ADMIN or MEMBER
     #[sqlx(try_from = "String")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub role: OrgRole,
 }
@@ -134,7 +133,6 @@ pub struct SponsorMember {
     pub user_name: String,
     /// admin, representative, booth_staff or viewer
     #[sqlx(try_from = "String")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub role: SponsorRole,
     pub can_view_leads: bool,
@@ -158,12 +156,10 @@ pub struct Invitation {
     pub email: String,
     /// admin, representative, booth_staff or viewer
     #[sqlx(try_from = "String")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub role: SponsorRole,
     /// pending, accepted, revoked or expired
     #[sqlx(try_from = "String")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub status: InvitationStatus,
     pub personal_message: Option<String>,
@@ -192,7 +188,6 @@ pub struct Lead {
     pub intent_score: i32,
     /// hot (70-100), warm (40-69) or cold (0-39)
     #[sqlx(try_from = "String")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub intent_level: IntentLevel,
     pub interaction_count: i32,
@@ -200,7 +195,6 @@ pub struct Lead {
     pub last_interaction_at: DateTime<Utc>,
     /// new, contacted, qualified, not_interested or converted
     #[sqlx(try_from = "String")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub follow_up_status: FollowUpStatus,
     pub follow_up_notes: Option<String>,
@@ -227,7 +221,6 @@ pub struct Interaction {
     /// booth_visit, content_download, content_view, demo_watched, demo_request,
     /// direct_request, qr_scan or session_attendance
     #[sqlx(try_from = "String")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub interaction_type: InteractionType,
     /// Points this interaction added (its own points plus any repeat bonus).

@@ -22,6 +22,7 @@ pub struct EventPage {
 #[derive(Deserialize, IntoParams)]
 pub struct PageParams {
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

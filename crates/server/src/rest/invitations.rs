@@ -15,6 +15,7 @@ use uuid::Uuid;
 #[derive(Deserialize, IntoParams)]
 pub struct StatusFilter {
     /// pending, accepted, revoked or expired
+    #[param(value_type = Option<sponsorhub_domain::InvitationStatus>)]
     pub status: Option<String>,
 }
 
