@@ -76,7 +76,12 @@ async fn the_server_keeps_its_openapi_contract() {
     let run = tokio::task::spawn_blocking(move || {
         Command::new(schemathesis())
             .args(["--config-file", config.to_str().unwrap(), "run", &url, "-H", &token])
-            .args(["--checks", "all", "--exclude-checks", "positive_data_acceptance,negative_data_rejection,use_after_free"])
+            .args([
+                "--checks",
+                "all",
+                "--exclude-checks",
+                "positive_data_acceptance,negative_data_rejection,use_after_free",
+            ])
             .args(["--seed", "4242", "--max-examples", "8", "--phases", "coverage,fuzzing,stateful"])
             .args(["--request-timeout", "10", "--workers", "1", "--generation-database", "none", "--no-color"])
             .args(["--continue-on-failure", "--max-time", "60"])
