@@ -238,7 +238,7 @@ pub async fn authenticate(svc: &Services, token: &str) -> Result<Principal> {
         let identity = Identity { user: user_id, email: &email, name: &name, org, iat: claims.iat };
         match state {
             Some(s) if !identity.changes(&s) => s.email,
-            state => provision(svc, &identity, state).await?,
+            _ => provision(svc, &identity).await?,
         }
     };
     svc.known_identities.insert(memo_key, stored_email.clone());
@@ -282,7 +282,7 @@ impl Identity<'_> {
 }
 
 /// Applies a platform token's identity; returns the user's e-mail afterwards.
-async fn provision(svc: &Services, id: &Identity<'_>, _seen: Option<q::IdentityState>) -> Result<String> {
+async fn provision(svc: &Services, id: &Identity<'_>) -> Result<String> {
     let now = time::now();
     let mut tx = svc.store.write().await?;
     // Read again under the write lock: another request may have changed the rows.

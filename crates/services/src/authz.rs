@@ -121,10 +121,6 @@ pub struct SponsorAccess {
     pub member: Option<SponsorMember>,
 }
 
-fn role_of(m: &SponsorMember) -> Result<SponsorRole> {
-    Ok(m.role)
-}
-
 /// A membership's flags.
 pub fn flags_of(m: &SponsorMember) -> SponsorPermissions {
     SponsorPermissions {
@@ -171,7 +167,7 @@ impl SponsorAccess {
 
     /// The staff role, when the caller is on the staff.
     fn staff_role(&self) -> Option<SponsorRole> {
-        self.member.as_ref().and_then(|m| role_of(m).ok())
+        self.member.as_ref().map(|m| m.role)
     }
 
     /// What the caller holds: everything for an organizer, else the staff role and flags.
@@ -290,8 +286,8 @@ impl SponsorAccess {
 pub async fn staff_capture(tx: &mut Tx, p: &Principal, sponsor: &Sponsor) -> Result<LeadView> {
     let member = members::find(tx, sponsor.id, p.user_id).await?.filter(|m| m.is_active);
     match member {
-        Some(m) if m.can_view_leads && role_of(&m)?.captures_leads() => Ok(LeadView::Full),
-        Some(m) if role_of(&m)?.captures_leads() => {
+        Some(m) if m.can_view_leads && m.role.captures_leads() => Ok(LeadView::Full),
+        Some(m) if m.role.captures_leads() => {
             // An organizer who is also on the staff without view-leads still sees it all.
             let org_role = org_role(tx, p, sponsor.organization_id).await?;
             Ok(SponsorAccess { caller: p.user_id, sponsor: sponsor.clone(), org_role, member: Some(m) }.capture_view())
