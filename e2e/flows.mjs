@@ -331,7 +331,7 @@ async function liveFlow(eventId, sponsorId) {
   await page.fill('#c-company', 'Bletchley Park');
   await page.check('input[value=demo_watched]');
   await page.click('button:has-text("Capture lead")');
-  await flash('Captured Alan Turing: score 20 (cold), new lead.');
+  await flash('Captured Alan Turing (Bletchley Park): score 20 (cold), new lead.');
   await shoot('capture');
 
   step('the public sponsor directory, grouped by tier');

@@ -38,7 +38,8 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     .context("connecting to the database")?;
     store.migrate().await.context("migrating the database")?;
     let tokens = TokenService::new(config.token_config()?)?;
-    let services = Services::new(store, tokens, config.limits.clone(), config.public_url.clone())
+    let badge_secret = config.badge_secret().context("reading the badge secret")?;
+    let services = Services::new(store, tokens, config.limits.clone(), config.public_url.clone(), badge_secret)
         .with_email_settings(config.email.settings.clone());
     let mailer = Arc::new(Mailer::from_config(config).context("configuring e-mail")?);
     let graphql = crate::graphql::schema(services.clone());
@@ -50,9 +51,8 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
 
 /// The whole HTTP surface.
 pub fn build_router(state: AppState) -> Router {
-    let (api, mut openapi) = rest::router().split_for_parts();
-    rest::document_common_answers(&mut openapi);
-    let openapi = Arc::new(openapi);
+    let (api, openapi) = rest::router().split_for_parts();
+    let openapi = Arc::new(rest::document(openapi));
     let openapi_json = {
         let doc = openapi.clone();
         move || async move { axum::Json(doc.as_ref().clone()) }

@@ -31,6 +31,10 @@ pub struct Config {
     /// with `Connection: close`, `/readyz` failing) before the listener closes and
     /// the requests in flight finish (`SPONSORHUB_SHUTDOWN_DRAIN_MS`).
     pub shutdown_drain: Duration,
+    /// The key badge codes are derived with (`SPONSORHUB_BADGE_SECRET`, at least 32
+    /// bytes); generated and kept in the data dir when absent. Every instance
+    /// needs the same one (docs/DECISIONS.md, "Attendees and badges").
+    pub badge_secret: Option<String>,
 }
 
 /// The socket.io gateway (`/socket.io/`, namespace `/events`).
@@ -194,6 +198,7 @@ impl Config {
             realtime: RealtimeConfig::default(),
             trusted_proxies: Vec::new(),
             shutdown_drain: Duration::from_millis(1000),
+            badge_secret: None,
         }
     }
 
@@ -216,11 +221,22 @@ impl Config {
             None => SigningKey::Hs256 {
                 secret: match &self.jwt.secret {
                     Some(s) => s.as_bytes().to_vec(),
-                    None => stored_secret(&self.data_dir)?.into_bytes(),
+                    None => stored_secret(&self.data_dir, "jwt-secret")?.into_bytes(),
                 },
             },
         };
         Ok(TokenConfig { key, issuer: self.jwt.issuer.clone(), audience: self.jwt.audience.clone(), ttl: self.jwt.ttl })
+    }
+
+    /// The key of badge codes: the configured one, else `<data_dir>/badge-secret`.
+    pub fn badge_secret(&self) -> anyhow::Result<Vec<u8>> {
+        match &self.badge_secret {
+            Some(s) => {
+                anyhow::ensure!(s.len() >= 32, "SPONSORHUB_BADGE_SECRET must be at least 32 bytes");
+                Ok(s.as_bytes().to_vec())
+            }
+            None => Ok(stored_secret(&self.data_dir, "badge-secret")?.into_bytes()),
+        }
     }
 }
 
@@ -229,10 +245,10 @@ pub fn sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}", data_dir.join("sponsorhub.db").display())
 }
 
-/// The JWT secret kept in `<data_dir>/jwt-secret`, made on first use (readable by
-/// the owner only), so tokens survive restarts without any setup.
-fn stored_secret(data_dir: &Path) -> anyhow::Result<String> {
-    let path = data_dir.join("jwt-secret");
+/// A secret kept in `<data_dir>/<name>` (the JWT secret, the badge secret), made on
+/// first use (readable by the owner only), so it survives restarts without any setup.
+fn stored_secret(data_dir: &Path, name: &str) -> anyhow::Result<String> {
+    let path = data_dir.join(name);
     if let Ok(s) = std::fs::read_to_string(&path) {
         let s = s.trim().to_string();
         anyhow::ensure!(s.len() >= 32, "{} holds a secret shorter than 32 bytes", path.display());

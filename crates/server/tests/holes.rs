@@ -7,7 +7,7 @@
 mod common;
 
 use common::sio::Clients;
-use common::{World, join_staff, world};
+use common::{World, gql, join_staff, world};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use reqwest::header::COOKIE;
@@ -44,19 +44,6 @@ fn token(sub: &str, email: &str, org: Option<(&str, &str)>, iat: i64, ttl: i64) 
         &jsonwebtoken::EncodingKey::from_secret(TEST_JWT_SECRET.as_bytes()),
     )
     .unwrap()
-}
-
-async fn gql(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
-    let res = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(token)
-        .json(&json!({"query": query, "variables": variables}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
 }
 
 fn code(body: &Value) -> Option<&str> {

@@ -22,9 +22,13 @@ pub struct CaptureLead {
     /// direct_request, qr_scan or session_attendance
     #[cfg_attr(feature = "openapi", schema(value_type = InteractionType))]
     pub interaction_type: String,
-    /// The attendee, when staff capture someone; absent when attendees record their
-    /// own interaction (the caller is the attendee).
+    /// The attendee, when staff capture someone by what they type; absent when
+    /// attendees record their own interaction (the caller is the attendee).
     pub attendee: Option<Attendee>,
+    /// The attendee's badge code, as scanned: staff capture the badge's attendee
+    /// (instead of `attendee`). An unknown or revoked badge records nothing (422).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge_code: Option<String>,
     /// Free-form details of the interaction (a JSON object, at most 4 KiB).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub metadata: Option<serde_json::Value>,
@@ -103,7 +107,9 @@ pub struct CaptureReceipt {
     /// The points it added (before the score's cap).
     pub points: i32,
     pub occurred_at: DateTime<Utc>,
-    /// The details the attendee shared with the sponsor (their own capture only).
+    /// Who was captured, as the sponsor receives it: the attendee's own details at
+    /// their own capture, the badge's attendee at a scan; `null` when staff typed
+    /// the details.
     pub shared: Option<SharedDetails>,
 }
 
@@ -123,6 +129,7 @@ impl CaptureReceipt {
 pub struct SharedDetails {
     pub name: Option<String>,
     pub email: Option<String>,
+    pub company: Option<String>,
 }
 
 /// The answer kept with an idempotency key.
@@ -144,8 +151,22 @@ struct Profile {
     title: Option<String>,
 }
 
-fn check(input: &CaptureLead) -> Result<(InteractionType, Option<Profile>, serde_json::Value)> {
+/// Whom a capture is of.
+enum Who {
+    /// The caller, recording their own interaction.
+    Caller,
+    /// The person staff name.
+    Named(Profile),
+    /// The attendee of a scanned badge (the code as sent).
+    Badge(String),
+}
+
+fn check(input: &CaptureLead) -> Result<(InteractionType, Who, serde_json::Value)> {
     let mut v = Validator::new();
+    let badge = v.check(validate::optional_text("badge_code", input.badge_code.as_deref(), 100)).flatten();
+    if badge.is_some() && input.attendee.is_some() {
+        v.push("badge_code", "send either a badge code or the attendee, not both");
+    }
     let kind = v.check(validate::choice::<InteractionType>("interaction_type", &input.interaction_type));
     let profile = input.attendee.as_ref().map(|a| {
         let p = Profile {
@@ -155,7 +176,8 @@ fn check(input: &CaptureLead) -> Result<(InteractionType, Option<Profile>, serde
             company: v.check(validate::optional_text("attendee.company", a.company.as_deref(), 200)).flatten(),
             title: v.check(validate::optional_text("attendee.title", a.title.as_deref(), 200)).flatten(),
         };
-        if a.user_id.is_none() && a.email.is_none() {
+        let blank = |f: &Option<String>| f.as_deref().is_none_or(|s| s.trim().is_empty());
+        if blank(&a.user_id) && blank(&a.email) {
             v.push("attendee", "needs a user_id or an email");
         }
         p
@@ -167,7 +189,12 @@ fn check(input: &CaptureLead) -> Result<(InteractionType, Option<Profile>, serde
         v.push("metadata", "must be at most 4 KiB");
     }
     v.finish()?;
-    Ok((kind.expect("checked"), profile, metadata))
+    let who = match (badge, profile) {
+        (Some(code), _) => Who::Badge(code),
+        (None, Some(p)) => Who::Named(p),
+        (None, None) => Who::Caller,
+    };
+    Ok((kind.expect("checked"), who, metadata))
 }
 
 /// Records one interaction. Returns the lead, created (201) or updated (200).
@@ -256,7 +283,7 @@ async fn capture(
     p: &Principal,
     event_id: Uuid,
     sponsor_id: Uuid,
-    (kind, profile, metadata): (InteractionType, Option<Profile>, serde_json::Value),
+    (kind, who, metadata): (InteractionType, Who, serde_json::Value),
     key: Option<&IdempotencyKey>,
 ) -> Result<(CaptureOutcome, Vec<Notification>)> {
     let now = time::now();
@@ -269,9 +296,9 @@ async fn capture(
 
     // Who is the attendee: the caller, or the person staff name; and what the
     // caller is shown afterwards (authz decides).
-    let (attendee_id, profile, view, shared) = match profile {
-        None => {
-            let shared = SharedDetails { name: Some(p.name.clone()), email: Some(p.email.clone()) };
+    let (attendee_id, profile, view, shared) = match who {
+        Who::Caller => {
+            let shared = SharedDetails { name: Some(p.name.clone()), email: Some(p.email.clone()), company: None };
             let profile = Profile {
                 user_id: None,
                 name: shared.name.clone(),
@@ -281,9 +308,29 @@ async fn capture(
             };
             (p.user_id, profile, LeadView::Receipt, Some(shared))
         }
-        Some(profile) => {
+        Who::Named(profile) => {
             let view = authz::staff_capture(&mut tx, p, &sponsor).await?;
             (attendee_user(&mut tx, sponsor_id, &profile, now).await?, profile, view, None)
+        }
+        Who::Badge(code) => {
+            let view = authz::staff_capture(&mut tx, p, &sponsor).await?;
+            let Some(a) = crate::attendees::by_badge(&mut tx, event_id, &code).await? else {
+                return Err(Error::invalid("badge_code", "is not a badge of this event, or it was revoked"));
+            };
+            // The attendee's identity comes from their platform id or e-mail
+            // address; the lead holds what sponsors always receive: the name and
+            // the company (docs/DECISIONS.md, "Attendees and badges").
+            let identity = Profile {
+                user_id: a.platform_id.clone(),
+                name: None,
+                email: a.email.clone(),
+                company: None,
+                title: None,
+            };
+            let id = attendee_user(&mut tx, sponsor_id, &identity, now).await?;
+            let shared = SharedDetails { name: Some(a.name.clone()), email: None, company: a.company.clone() };
+            let profile = Profile { user_id: None, name: Some(a.name), email: None, company: a.company, title: None };
+            (id, profile, view, Some(shared))
         }
     };
     if sponsor.is_archived {

@@ -28,6 +28,7 @@ pub struct CreateInvitation {
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcceptInvitation {
+    /// The token from the invitation's link.
     pub token: String,
 }
 
@@ -284,10 +285,9 @@ pub async fn resend_invitation(svc: &Services, p: &Principal, org: Option<Uuid>,
 /// Accepts an invitation for the signed-in caller, whose e-mail must be the invited one.
 #[tracing::instrument(skip_all)]
 pub async fn accept_invitation(svc: &Services, p: &Principal, input: AcceptInvitation) -> Result<Accepted> {
-    let token = input.token.trim();
-    if token.is_empty() || token.len() > 200 {
-        return Err(Error::invalid("token", "must be the token from the invitation"));
-    }
+    let token = validate::text("token", &input.token, 1, 200)
+        .map_err(|_| Error::invalid("token", "must be the token from the invitation"))?;
+    let token = token.as_str();
     let now = time::now();
     let mut tx = svc.store.write().await?;
     let mut inv = q::find_by_token_hash(&mut tx, &hash_token(token)).await?.ok_or(Error::NotFound("invitation"))?;

@@ -38,6 +38,7 @@ pub struct LeadQuery {
     pub updated_since: Option<DateTime<Utc>>,
     /// `last_interaction` (default: most recent first), `score` (highest first) or
     /// `created` (newest first).
+    #[cfg_attr(feature = "openapi", param(value_type = Option<LeadSortName>), schema(value_type = Option<LeadSortName>))]
     pub sort: Option<String>,
     /// Page size, 1 to 200 (default 50).
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200), schema(minimum = 1, maximum = 200))]
@@ -89,6 +90,18 @@ pub struct UpdateLead {
     pub tags: Option<Vec<String>>,
     pub is_starred: Option<bool>,
     pub is_archived: Option<bool>,
+}
+
+/// The orders of the lead list, as `sort` names them (documentation only; the
+/// store's `LeadSort` is what runs).
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[schema(as = LeadSort, rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum LeadSortName {
+    LastInteraction,
+    Score,
+    Created,
 }
 
 fn parse_sort(raw: Option<&str>) -> Result<LeadSort> {

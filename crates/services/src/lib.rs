@@ -3,15 +3,18 @@
 //! after commit. REST, GraphQL and the web UI all call these functions.
 
 pub mod accounts;
+pub mod attendees;
 pub mod auth;
 pub mod authz;
 pub mod capture;
+pub mod contract;
 pub mod email;
 pub mod error;
 pub mod events;
 pub mod health;
 pub mod instances;
 pub mod invitations;
+pub mod json;
 pub mod leads;
 pub mod live;
 pub mod members;
@@ -83,6 +86,8 @@ pub struct Services {
     pub public_url: String,
     /// This process, among the service's processes (`instances`).
     pub instance_id: uuid::Uuid,
+    /// The key badge codes are derived with (`attendees`).
+    pub(crate) badge_secret: Arc<Vec<u8>>,
     pub(crate) login_email_limiter: Arc<Limit>,
     pub(crate) login_client_limiter: Arc<Limit>,
     pub(crate) signup_limiter: Arc<Limit>,
@@ -96,7 +101,13 @@ pub struct Services {
 }
 
 impl Services {
-    pub fn new(store: Store, tokens: TokenService, limits: Limits, public_url: String) -> Services {
+    pub fn new(
+        store: Store,
+        tokens: TokenService,
+        limits: Limits,
+        public_url: String,
+        badge_secret: Vec<u8>,
+    ) -> Services {
         let limit = |name, n| Arc::new(Limit::new(name, n));
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         Services {
@@ -113,6 +124,7 @@ impl Services {
             live: Arc::default(),
             public_url,
             instance_id: sponsorhub_domain::ids::new_id(),
+            badge_secret: Arc::new(badge_secret),
             hashing: Arc::new(tokio::sync::Semaphore::new(cores * 2)),
             known_identities: Arc::new(rate_limit::RecentMap::new(Duration::from_secs(300), 100_000)),
         }

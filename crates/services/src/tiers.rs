@@ -15,13 +15,18 @@ pub struct CreateTier {
     pub name: String,
     pub description: Option<String>,
     /// Lower comes first; default 0.
+    #[serde(default, deserialize_with = "crate::json::opt_int")]
     pub display_order: Option<i32>,
     /// `#RRGGBB`
     pub color: Option<String>,
     #[serde(default)]
     pub benefits: Vec<String>,
     /// Default 5.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
+    #[serde(default, deserialize_with = "crate::json::opt_int")]
     pub max_representatives: Option<i32>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 0))]
+    #[serde(default, deserialize_with = "crate::json::opt_int")]
     pub price_cents: Option<i64>,
     /// ISO 4217 code; default USD.
     pub currency: Option<String>,
@@ -36,14 +41,17 @@ pub struct UpdateTier {
     #[serde(default, deserialize_with = "crate::events::double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::json::opt_int")]
     pub display_order: Option<i32>,
     #[serde(default, deserialize_with = "crate::events::double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub color: Option<Option<String>>,
     pub benefits: Option<Vec<String>>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
+    #[serde(default, deserialize_with = "crate::json::opt_int")]
     pub max_representatives: Option<i32>,
-    #[serde(default, deserialize_with = "crate::events::double_option")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    #[serde(default, deserialize_with = "crate::json::patch_int")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 0))]
     pub price_cents: Option<Option<i64>>,
     pub currency: Option<String>,
     pub is_active: Option<bool>,

@@ -79,6 +79,10 @@ struct Settings {
     /// HS256 secret for bearer tokens (at least 32 bytes); generated and kept in the data dir when absent.
     #[arg(long, env = "SPONSORHUB_JWT_SECRET", global = true, hide_env_values = true)]
     jwt_secret: Option<String>,
+    /// The key badge codes are derived from (at least 32 bytes; the same on every
+    /// instance); generated and kept in the data dir when absent.
+    #[arg(long, env = "SPONSORHUB_BADGE_SECRET", global = true, hide_env_values = true)]
+    badge_secret: Option<String>,
     /// RS256 public key (PEM file) to verify the platform's tokens with, instead of HS256.
     #[arg(long, env = "SPONSORHUB_JWT_PUBLIC_KEY_FILE", global = true)]
     jwt_public_key_file: Option<PathBuf>,
@@ -216,6 +220,7 @@ impl Settings {
             realtime: RealtimeConfig { adapter: self.realtime_adapter, channel_prefix: self.realtime_channel },
             trusted_proxies: self.trusted_proxies,
             shutdown_drain: Duration::from_millis(self.shutdown_drain_ms),
+            badge_secret: self.badge_secret,
         }
     }
 }

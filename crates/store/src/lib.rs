@@ -12,6 +12,7 @@ pub mod records;
 pub mod sql;
 
 pub mod accounts;
+pub mod attendees;
 pub mod events;
 pub mod idempotency;
 pub mod instances;

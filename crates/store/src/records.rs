@@ -314,3 +314,26 @@ mod graphql_json {
         }
     }
 }
+
+/// An attendee of an event, as stored (the API's view adds the badge code).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AttendeeRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub event_id: Uuid,
+    pub platform_id: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub country: Option<String>,
+    pub ticket_type: Option<String>,
+    pub custom_fields: JsonColumn<serde_json::Map<String, serde_json::Value>>,
+    /// Raised at each re-issue: the code is derived from it.
+    pub badge_generation: i32,
+    /// SHA-256 (hex) of the current badge code; `None` when the badge is revoked.
+    pub badge_hash: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

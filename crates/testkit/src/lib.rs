@@ -99,6 +99,8 @@ impl TestApp {
         config.database_url = url;
         config.bind = SocketAddr::from(([127, 0, 0, 1], 0));
         config.jwt.secret = Some(TEST_JWT_SECRET.into());
+        // one badge secret for every instance of a test, as production needs
+        config.badge_secret = Some(TEST_JWT_SECRET.into());
         config.db_max_connections = 5;
         // Every test signs many people up from 127.0.0.1.
         config.limits.signups_per_client_per_minute = 10_000;
@@ -123,6 +125,8 @@ impl TestApp {
         config.bind = addr;
         config.public_url = format!("http://{addr}");
         config.jwt.secret = Some(TEST_JWT_SECRET.into());
+        // one badge secret for every instance of a test, as production needs
+        config.badge_secret = Some(TEST_JWT_SECRET.into());
         config.db_max_connections = 5;
         config.limits.signups_per_client_per_minute = 10_000;
         config.shutdown_drain = std::time::Duration::ZERO;

@@ -276,8 +276,10 @@ pub struct AttendeeInput {
 #[derive(InputObject)]
 pub struct CaptureLeadInput {
     pub interaction_type: String,
-    /// Absent: the caller records their own interaction.
+    /// Absent (and no badge code): the caller records their own interaction.
     pub attendee: Option<AttendeeInput>,
+    /// The attendee's badge code, as scanned (instead of `attendee`).
+    pub badge_code: Option<String>,
     pub metadata: Option<Json<serde_json::Value>>,
 }
 
@@ -292,7 +294,69 @@ impl From<CaptureLeadInput> for CaptureLead {
                 company: a.company,
                 title: a.title,
             }),
+            badge_code: i.badge_code,
             metadata: i.metadata.map(|j| j.0),
+        }
+    }
+}
+
+/// An attendee of an event, as organizers send it.
+#[derive(InputObject)]
+pub struct EventAttendeeInput {
+    pub platform_id: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub country: Option<String>,
+    pub ticket_type: Option<String>,
+    pub custom_fields: Option<Json<serde_json::Map<String, serde_json::Value>>>,
+}
+
+impl From<EventAttendeeInput> for sponsorhub_services::attendees::AttendeeInput {
+    fn from(i: EventAttendeeInput) -> Self {
+        sponsorhub_services::attendees::AttendeeInput {
+            platform_id: i.platform_id,
+            name: i.name,
+            email: i.email,
+            company: i.company,
+            title: i.title,
+            phone: i.phone,
+            country: i.country,
+            ticket_type: i.ticket_type,
+            custom_fields: i.custom_fields.map(|j| j.0),
+        }
+    }
+}
+
+/// Changes to an attendee: absent fields stay, null clears an optional one.
+#[derive(InputObject, Default)]
+pub struct UpdateEventAttendeeInput {
+    pub platform_id: MaybeUndefined<String>,
+    pub name: Option<String>,
+    pub email: MaybeUndefined<String>,
+    pub company: MaybeUndefined<String>,
+    pub title: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub country: MaybeUndefined<String>,
+    pub ticket_type: MaybeUndefined<String>,
+    /// Replaces all custom fields.
+    pub custom_fields: Option<Json<serde_json::Map<String, serde_json::Value>>>,
+}
+
+impl From<UpdateEventAttendeeInput> for sponsorhub_services::attendees::UpdateAttendee {
+    fn from(i: UpdateEventAttendeeInput) -> Self {
+        sponsorhub_services::attendees::UpdateAttendee {
+            platform_id: patch(i.platform_id),
+            name: i.name,
+            email: patch(i.email),
+            company: patch(i.company),
+            title: patch(i.title),
+            phone: patch(i.phone),
+            country: patch(i.country),
+            ticket_type: patch(i.ticket_type),
+            custom_fields: i.custom_fields.map(|j| j.0),
         }
     }
 }

@@ -4,11 +4,12 @@ use super::inputs::*;
 use super::types::{CaptureResult, LeadNode};
 use super::{Gql, principal, services, uuid};
 use async_graphql::{Context, ID, Object, Result};
+use sponsorhub_services::attendees::{Attendee, UpsertResult};
 use sponsorhub_services::capture::{self, IdempotencyKey};
 use sponsorhub_services::invitations::{AcceptInvitation, Accepted};
 use sponsorhub_services::leads::UpdateLead;
 use sponsorhub_services::sponsors::{SponsorView, UpdateSponsor};
-use sponsorhub_services::{invitations, leads, members, sponsors, tiers};
+use sponsorhub_services::{attendees, invitations, leads, members, sponsors, tiers};
 use sponsorhub_store::records::{Invitation, SponsorMember, Tier};
 
 pub struct MutationRoot;
@@ -37,6 +38,50 @@ impl MutationRoot {
     async fn delete_sponsor_tier(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         tiers::delete_tier(services(ctx), principal(ctx)?, None, uuid(&id)?).await.gql()?;
         Ok(true)
+    }
+
+    /// Adds an attendee to the event, with a new badge (organizers).
+    async fn create_attendee(&self, ctx: &Context<'_>, event_id: ID, input: EventAttendeeInput) -> Result<Attendee> {
+        attendees::create_attendee(services(ctx), principal(ctx)?, None, uuid(&event_id)?, input.into()).await.gql()
+    }
+
+    /// Creates or updates attendees (matched by platform id, else e-mail address),
+    /// all or nothing (organizers).
+    async fn upsert_attendees(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        attendees: Vec<EventAttendeeInput>,
+    ) -> Result<UpsertResult> {
+        let items = attendees.into_iter().map(Into::into).collect();
+        attendees::upsert_attendees(services(ctx), principal(ctx)?, None, uuid(&event_id)?, items).await.gql()
+    }
+
+    async fn update_attendee(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        id: ID,
+        input: UpdateEventAttendeeInput,
+    ) -> Result<Attendee> {
+        let (event, id) = (uuid(&event_id)?, uuid(&id)?);
+        attendees::update_attendee(services(ctx), principal(ctx)?, None, event, id, input.into()).await.gql()
+    }
+
+    /// Removes an attendee; their badge stops working.
+    async fn delete_attendee(&self, ctx: &Context<'_>, event_id: ID, id: ID) -> Result<bool> {
+        attendees::delete_attendee(services(ctx), principal(ctx)?, None, uuid(&event_id)?, uuid(&id)?).await.gql()?;
+        Ok(true)
+    }
+
+    /// A new badge code for the attendee; the old one stops working at once.
+    async fn reissue_attendee_badge(&self, ctx: &Context<'_>, event_id: ID, id: ID) -> Result<Attendee> {
+        attendees::reissue_badge(services(ctx), principal(ctx)?, None, uuid(&event_id)?, uuid(&id)?).await.gql()
+    }
+
+    /// Revokes the attendee's badge until a new one is issued.
+    async fn revoke_attendee_badge(&self, ctx: &Context<'_>, event_id: ID, id: ID) -> Result<Attendee> {
+        attendees::revoke_badge(services(ctx), principal(ctx)?, None, uuid(&event_id)?, uuid(&id)?).await.gql()
     }
 
     async fn create_sponsor(&self, ctx: &Context<'_>, event_id: ID, input: CreateSponsorInput) -> Result<SponsorView> {

@@ -4,13 +4,21 @@ use super::inputs::LeadFilters;
 use super::types::{LeadNode, LeadPage, SponsorStats};
 use super::{Gql, principal, services, uuid};
 use async_graphql::{Context, ID, Object, Result};
+use sponsorhub_services::attendees::{Attendee, AttendeeQuery};
 use sponsorhub_services::invitations::InvitationPreview;
 use sponsorhub_services::members::MySponsor;
 use sponsorhub_services::sponsors::{DirectoryGroup, SponsorQuery, SponsorView};
-use sponsorhub_services::{events, invitations, leads, members, sponsors, tiers};
+use sponsorhub_services::{attendees, events, invitations, leads, members, sponsors, tiers};
 use sponsorhub_store::records::{Event, Interaction, Invitation, SponsorMember, Tier};
 
 pub struct QueryRoot;
+
+/// A page of attendees; pass `nextCursor` as `after` for the next.
+#[derive(async_graphql::SimpleObject)]
+pub struct AttendeePage {
+    pub items: Vec<Attendee>,
+    pub next_cursor: Option<String>,
+}
 
 #[Object]
 impl QueryRoot {
@@ -145,6 +153,27 @@ impl QueryRoot {
 
     async fn event(&self, ctx: &Context<'_>, id: ID) -> Result<Event> {
         events::get_event(services(ctx), principal(ctx)?, None, uuid(&id)?).await.gql()
+    }
+
+    /// The event's attendees in the order they were added; `search` matches part of
+    /// the name, e-mail address or company (organizers).
+    async fn attendees(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AttendeePage> {
+        let query = AttendeeQuery { search, limit: first.map(|f| u32::try_from(f).unwrap_or(0)), cursor: after };
+        let page =
+            attendees::list_attendees(services(ctx), principal(ctx)?, None, uuid(&event_id)?, query).await.gql()?;
+        Ok(AttendeePage { items: page.items, next_cursor: page.next_cursor })
+    }
+
+    /// One attendee of the event, with the current badge code (organizers).
+    async fn attendee(&self, ctx: &Context<'_>, event_id: ID, id: ID) -> Result<Attendee> {
+        attendees::get_attendee(services(ctx), principal(ctx)?, None, uuid(&event_id)?, uuid(&id)?).await.gql()
     }
 
     /// Events of an organization (default: the one the token is for), oldest first.

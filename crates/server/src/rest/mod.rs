@@ -1,6 +1,7 @@
 //! The REST API under /api/v1, one file per resource. Every route is registered
 //! through utoipa-axum, so /api/openapi.json cannot drift from the router.
 
+pub mod attendees;
 pub mod auth;
 pub mod events;
 pub mod health;
@@ -27,7 +28,7 @@ use utoipa_axum::routes;
         license(name = "Apache-2.0")
     ),
     modifiers(&BearerAuth),
-    components(schemas(Problem, ProblemFieldError)),
+    components(schemas(Problem, ProblemFieldError, sponsorhub_services::leads::LeadSortName)),
     tags(
         (name = "auth", description = "Sign-up, login and the caller's profile"),
         (name = "events", description = "Events of an organization"),
@@ -36,6 +37,7 @@ use utoipa_axum::routes;
         (name = "invitations", description = "Invitations to a sponsor's staff"),
         (name = "representatives", description = "A sponsor's staff and their permissions"),
         (name = "leads", description = "Leads, their statistics and lead capture"),
+        (name = "attendees", description = "Attendees of an event and their badges"),
         (name = "health", description = "Liveness and readiness")
     )
 )]
@@ -80,6 +82,93 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(leads::lead_stats))
         .routes(routes!(leads::get_lead, leads::update_lead))
         .routes(routes!(leads::capture_lead))
+        .routes(routes!(attendees::create_attendee, attendees::list_attendees))
+        .routes(routes!(attendees::upsert_attendees))
+        .routes(routes!(attendees::get_attendee, attendees::update_attendee, attendees::delete_attendee))
+        .routes(routes!(attendees::reissue_badge))
+        .routes(routes!(attendees::revoke_badge))
+}
+
+/// The document as served: the router's, with the common answers and the input
+/// rules of the validators added.
+pub fn document(mut openapi: utoipa::openapi::OpenApi) -> serde_json::Value {
+    document_common_answers(&mut openapi);
+    let mut doc = serde_json::to_value(&openapi).expect("the OpenAPI document serializes");
+    document_input_rules(&mut doc);
+    doc
+}
+
+/// States in the schemas what the validators accept (`services::contract`): the
+/// patterns and lengths of text fields, the free-text query parameters, the
+/// `Idempotency-Key` header, and the capture's "a user id or an e-mail address".
+/// Works on the JSON form, which can hold `anyOf` beside `properties`.
+fn document_input_rules(doc: &mut serde_json::Value) {
+    use sponsorhub_domain::validate::Rule;
+    use sponsorhub_services::contract::{
+        BODY_RULES, DATE_TIME_FIELDS, DATE_TIME_PARAMS, DATE_TIME_PATTERN, IDEMPOTENCY_KEY_PATTERN, QUERY_RULES,
+    };
+    fn merge(slot: &mut serde_json::Value, extra: serde_json::Value) {
+        if let (Some(slot), serde_json::Value::Object(extra)) = (slot.as_object_mut(), extra) {
+            slot.extend(extra);
+        }
+    }
+    for (schema, property, rule) in BODY_RULES {
+        let slot = doc
+            .pointer_mut(&format!("/components/schemas/{schema}/properties/{property}"))
+            .unwrap_or_else(|| panic!("{schema}.{property} is not in the OpenAPI document"));
+        merge(slot, rule.json_schema());
+    }
+    for (schema, property) in DATE_TIME_FIELDS {
+        let slot = doc
+            .pointer_mut(&format!("/components/schemas/{schema}/properties/{property}"))
+            .unwrap_or_else(|| panic!("{schema}.{property} is not in the OpenAPI document"));
+        merge(slot, serde_json::json!({"pattern": DATE_TIME_PATTERN}));
+    }
+    // Staff name the attendee by a platform id or an e-mail address (not blank).
+    let attendee = doc.pointer_mut("/components/schemas/Attendee").expect("Attendee is documented");
+    let mut by_id = Rule::Text { max: 200 }.json_schema();
+    merge(&mut by_id, serde_json::json!({"type": "string"}));
+    let mut by_email = Rule::Email.json_schema();
+    merge(&mut by_email, serde_json::json!({"type": "string"}));
+    merge(
+        attendee,
+        serde_json::json!({"anyOf": [
+            {"required": ["user_id"], "properties": {"user_id": by_id}},
+            {"required": ["email"], "properties": {"email": by_email}},
+        ]}),
+    );
+    // An attendee needs an e-mail address or a platform id (not blank).
+    let mut by_platform = Rule::Text { max: 200 }.json_schema();
+    merge(&mut by_platform, serde_json::json!({"type": "string"}));
+    let mut by_email = Rule::Email.json_schema();
+    merge(&mut by_email, serde_json::json!({"type": "string"}));
+    let input = doc.pointer_mut("/components/schemas/AttendeeInput").expect("AttendeeInput is documented");
+    merge(
+        input,
+        serde_json::json!({"anyOf": [
+            {"required": ["platform_id"], "properties": {"platform_id": by_platform}},
+            {"required": ["email"], "properties": {"email": by_email}},
+        ]}),
+    );
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
+        for op in item.values_mut() {
+            let Some(params) = op.get_mut("parameters").and_then(|p| p.as_array_mut()) else { continue };
+            for param in params {
+                let name = param.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
+                let Some(schema) = param.get_mut("schema") else { continue };
+                if let Some((_, rule)) = QUERY_RULES.iter().find(|(n, _)| *n == name) {
+                    merge(schema, rule.json_schema());
+                }
+                if DATE_TIME_PARAMS.contains(&name.as_str()) {
+                    merge(schema, serde_json::json!({"pattern": DATE_TIME_PATTERN}));
+                }
+                if name == "Idempotency-Key" {
+                    merge(schema, serde_json::json!({"pattern": IDEMPOTENCY_KEY_PATTERN}));
+                }
+            }
+        }
+    }
 }
 
 /// Documents the answers every operation can give besides its own, so that the
@@ -87,7 +176,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// 400 for a malformed body, path or query and 413 / 415 for bodies, 422 for
 /// query parameters out of range, 429 where limits apply, and 503 when the
 /// storage cannot take the request (everything but the liveness probe).
-pub fn document_common_answers(openapi: &mut utoipa::openapi::OpenApi) {
+fn document_common_answers(openapi: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::{Operation, ParameterIn};
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let problem = |description: &str| {

@@ -94,3 +94,17 @@ pub async fn join_staff(app: &TestApp, w: &World, sponsor: &str, email: &str, ro
     assert_eq!(status, StatusCode::OK, "{accepted}");
     (account, accepted["membership"]["id"].as_str().unwrap().to_string())
 }
+
+/// A GraphQL request over HTTP with a bearer token; the answer must be 200.
+pub async fn gql(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
+    let res = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(token)
+        .json(&json!({"query": query, "variables": variables}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}

@@ -57,30 +57,44 @@ pub async fn capture(
     if let Some(n) = opt(&form.note) {
         metadata.insert("note".into(), n.into());
     }
+    // A scanned or typed badge code names the attendee; otherwise what staff typed
+    // does (both at once is refused at the field).
+    let typed = [&form.email, &form.name, &form.company, &form.title].iter().any(|f| opt(f).is_some());
+    let badge_code = opt(&form.code);
+    let attendee = (badge_code.is_none() || typed).then(|| Attendee {
+        user_id: None,
+        name: opt(&form.name),
+        email: opt(&form.email),
+        company: opt(&form.company),
+        title: opt(&form.title),
+    });
     let input = CaptureLead {
         interaction_type: form.interaction_type.clone(),
-        attendee: Some(Attendee {
-            user_id: opt(&form.code),
-            name: opt(&form.name),
-            email: opt(&form.email),
-            company: opt(&form.company),
-            title: opt(&form.title),
-        }),
+        attendee,
+        badge_code,
         metadata: Some(serde_json::Value::Object(metadata)),
     };
     match capture::capture_lead(&s.services, &p, sponsor.event_id, sponsor_id, input, None).await {
         Ok(o) => {
-            let what = if o.created { "new lead" } else { "lead updated" };
+            let what = if o.created { "new lead" } else { "seen before: lead updated" };
             let message = match &o.lead {
                 Some(l) => {
                     let who = l.user_name.clone().or(l.user_email.clone()).unwrap_or_else(|| "the attendee".into());
+                    let who = match l.user_company.as_deref() {
+                        Some(c) => format!("{who} ({c})"),
+                        None => who,
+                    };
                     format!("Captured {who}: score {} ({}), {what}.", l.intent_score, l.intent_level)
                 }
-                None => format!(
-                    "Recorded: {} (+{} points), {what}.",
-                    view::label(o.receipt.interaction_type.as_str()),
-                    o.receipt.points
-                ),
+                None => {
+                    let who = o.receipt.shared.as_ref().and_then(|d| d.name.clone());
+                    let who = who.map(|n| format!(" {n}")).unwrap_or_default();
+                    format!(
+                        "Recorded{who}: {} (+{} points), {what}.",
+                        view::label(o.receipt.interaction_type.as_str()),
+                        o.receipt.points
+                    )
+                }
             };
             Ok(ctx.success(&back, message))
         }

@@ -1,0 +1,177 @@
+//! Attendees of an event and their badges (organizers).
+
+use crate::extract::{Caller, Json, Path, Query};
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use sponsorhub_services::attendees::{self, Attendee, AttendeeInput, AttendeeQuery, UpdateAttendee, UpsertResult};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A page of attendees.
+#[derive(Serialize, ToSchema)]
+pub struct AttendeePage {
+    pub items: Vec<Attendee>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Attendees to create or update, matched by platform id, else by e-mail address.
+#[derive(Deserialize, ToSchema)]
+pub struct BulkAttendees {
+    /// At most 1,000.
+    #[schema(max_items = 1000)]
+    pub attendees: Vec<AttendeeInput>,
+}
+
+/// Add an attendee to the event, with a new badge (organizers).
+#[utoipa::path(post, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees", tag = "attendees",
+    security(("bearer" = [])), request_body = AttendeeInput,
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path)),
+    responses(
+        (status = 201, body = Attendee),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another attendee has this platform id or e-mail address", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_attendee(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id)): Path<(Uuid, Uuid)>,
+    Json(input): Json<AttendeeInput>,
+) -> Result<(StatusCode, Json<Attendee>), ApiError> {
+    Ok((StatusCode::CREATED, Json(attendees::create_attendee(&s.services, &p, Some(org_id), event_id, input).await?)))
+}
+
+/// The event's attendees in the order they were added; `search` matches part of
+/// the name, e-mail address or company (organizers).
+#[utoipa::path(get, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees", tag = "attendees",
+    security(("bearer" = [])),
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), AttendeeQuery),
+    responses(
+        (status = 200, body = AttendeePage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_attendees(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id)): Path<(Uuid, Uuid)>,
+    Query(q): Query<AttendeeQuery>,
+) -> Result<Json<AttendeePage>, ApiError> {
+    let page = attendees::list_attendees(&s.services, &p, Some(org_id), event_id, q).await?;
+    Ok(Json(AttendeePage { items: page.items, next_cursor: page.next_cursor }))
+}
+
+/// Create or update many attendees at once, all or nothing: an invalid item
+/// refuses the request with every error naming its item (organizers).
+#[utoipa::path(post, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/bulk", tag = "attendees",
+    security(("bearer" = [])), request_body = BulkAttendees,
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = UpsertResult),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Two attendees would share a platform id or e-mail address", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn upsert_attendees(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id)): Path<(Uuid, Uuid)>,
+    Json(input): Json<BulkAttendees>,
+) -> Result<Json<UpsertResult>, ApiError> {
+    Ok(Json(attendees::upsert_attendees(&s.services, &p, Some(org_id), event_id, input.attendees).await?))
+}
+
+/// One attendee, with the current badge code (organizers).
+#[utoipa::path(get, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/{attendee_id}", tag = "attendees",
+    security(("bearer" = [])),
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), ("attendee_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Attendee),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_attendee(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id, id)): Path<(Uuid, Uuid, Uuid)>,
+) -> Result<Json<Attendee>, ApiError> {
+    Ok(Json(attendees::get_attendee(&s.services, &p, Some(org_id), event_id, id).await?))
+}
+
+/// Change an attendee; absent fields stay, `null` clears an optional one
+/// (organizers).
+#[utoipa::path(patch, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/{attendee_id}", tag = "attendees",
+    security(("bearer" = [])), request_body = UpdateAttendee,
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), ("attendee_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Attendee),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_attendee(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id, id)): Path<(Uuid, Uuid, Uuid)>,
+    Json(input): Json<UpdateAttendee>,
+) -> Result<Json<Attendee>, ApiError> {
+    Ok(Json(attendees::update_attendee(&s.services, &p, Some(org_id), event_id, id, input).await?))
+}
+
+/// Remove an attendee; their badge stops working, sponsors keep their leads
+/// (organizers).
+#[utoipa::path(delete, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/{attendee_id}", tag = "attendees",
+    security(("bearer" = [])),
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), ("attendee_id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_attendee(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id, id)): Path<(Uuid, Uuid, Uuid)>,
+) -> Result<StatusCode, ApiError> {
+    attendees::delete_attendee(&s.services, &p, Some(org_id), event_id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Issue a new badge code; the old one stops working at once (organizers).
+#[utoipa::path(post, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/{attendee_id}/badge/reissue", tag = "attendees",
+    security(("bearer" = [])),
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), ("attendee_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Attendee),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn reissue_badge(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id, id)): Path<(Uuid, Uuid, Uuid)>,
+) -> Result<Json<Attendee>, ApiError> {
+    Ok(Json(attendees::reissue_badge(&s.services, &p, Some(org_id), event_id, id).await?))
+}
+
+/// Revoke the badge: scans of it record nothing until a new one is issued
+/// (organizers).
+#[utoipa::path(post, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/{attendee_id}/badge/revoke", tag = "attendees",
+    security(("bearer" = [])),
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), ("attendee_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Attendee),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn revoke_badge(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id, id)): Path<(Uuid, Uuid, Uuid)>,
+) -> Result<Json<Attendee>, ApiError> {
+    Ok(Json(attendees::revoke_badge(&s.services, &p, Some(org_id), event_id, id).await?))
+}

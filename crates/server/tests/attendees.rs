@@ -1,0 +1,298 @@
+//! Attendees of an event and their badges (issue 13, first slice), on SQLite and
+//! PostgreSQL: organizers manage attendees (create, list with search and pages,
+//! get, change, delete, bulk upsert all or nothing); each has a badge code that
+//! staff capture by, which can be revoked and re-issued.
+
+mod common;
+
+use common::{another_sponsor, gql, join_staff, world};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sponsorhub_testkit::{TestApp, assert_problem, dual_backend};
+
+dual_backend!(organizers_manage_attendees, staff_capture_by_badge, bulk_upsert_is_all_or_nothing, over_graphql);
+
+fn attendees_path(w: &common::World, rest: &str) -> String {
+    format!("/api/v1/organizations/{}/events/{}/attendees{rest}", w.organizer.org_id, w.event_id)
+}
+
+async fn organizers_manage_attendees(app: TestApp) {
+    let w = world(&app).await;
+    let org = Some(w.organizer.token.as_str());
+    let (status, ada) = app
+        .post(
+            &attendees_path(&w, ""),
+            org,
+            json!({"name": "Ada Lovelace", "email": "Ada@Example.com", "company": "Analytical Engines",
+                   "platform_id": "att-1", "custom_fields": {"diet": "vegan", "vip": true}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ada}");
+    assert_eq!(ada["email"], "ada@example.com");
+    assert_eq!(ada["custom_fields"]["vip"], true);
+    let code = ada["badge_code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 32, "128 bits in hex: {code}");
+    let id = ada["id"].as_str().unwrap().to_string();
+
+    // the same e-mail address twice in one event is refused; without any key too
+    let (status, body) =
+        app.post(&attendees_path(&w, ""), org, json!({"name": "Ada 2", "email": "ada@example.com"})).await;
+    assert_problem(status, &body, 409);
+    let (status, body) = app.post(&attendees_path(&w, ""), org, json!({"name": "Nobody"})).await;
+    assert_problem(status, &body, 422);
+    assert_eq!(body["errors"][0]["field"], "email", "{body}");
+
+    for i in 0..4 {
+        let (status, b) = app
+            .post(&attendees_path(&w, ""), org, json!({"name": format!("Guest {i}"), "email": format!("g{i}@corp.io")}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{b}");
+    }
+    // pages in creation order, and search
+    let (status, page) = app.get(&attendees_path(&w, "?limit=3"), org).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["items"].as_array().unwrap().len(), 3);
+    assert_eq!(page["items"][0]["name"], "Ada Lovelace");
+    let cursor = page["next_cursor"].as_str().unwrap();
+    let (_, rest) = app.get(&attendees_path(&w, &format!("?limit=3&cursor={cursor}")), org).await;
+    assert_eq!(rest["items"].as_array().unwrap().len(), 2);
+    assert!(rest["next_cursor"].is_null());
+    let (_, found) = app.get(&attendees_path(&w, "?search=ANALYTICAL"), org).await;
+    assert_eq!(found["items"].as_array().unwrap().len(), 1, "{found}");
+
+    // change, get, delete
+    let (status, changed) =
+        app.patch(&attendees_path(&w, &format!("/{id}")), org, json!({"title": "Countess", "company": null})).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["title"], "Countess");
+    assert!(changed["company"].is_null());
+    assert_eq!(changed["badge_code"], code.as_str(), "the badge stays");
+    let (status, got) = app.get(&attendees_path(&w, &format!("/{id}")), org).await;
+    assert_eq!((status, got["title"].clone()), (StatusCode::OK, json!("Countess")));
+
+    // only organizers: the sponsor's staff get 404 (not members of the organization)
+    let (admin, _) = join_staff(&app, &w, &w.sponsor_id, "admin@ferris.io", "admin").await;
+    let (status, body) = app.get(&attendees_path(&w, ""), Some(&admin.token)).await;
+    assert_problem(status, &body, 404);
+    let (status, body) =
+        app.post(&attendees_path(&w, ""), Some(&admin.token), json!({"name": "X", "email": "x@y.io"})).await;
+    assert_problem(status, &body, 404);
+
+    let (status, _) = app.delete(&attendees_path(&w, &format!("/{id}")), org).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = app.get(&attendees_path(&w, &format!("/{id}")), org).await;
+    assert_problem(status, &body, 404);
+    app.stop().await;
+}
+
+async fn capture(app: &TestApp, w: &common::World, token: &str, code: &str) -> (StatusCode, Value) {
+    app.post(&w.capture_path(), Some(token), json!({"interaction_type": "qr_scan", "badge_code": code})).await
+}
+
+async fn lead_count(app: &TestApp, w: &common::World) -> i64 {
+    let (_, stats) = app.get(&w.leads_path("/stats"), Some(&w.organizer.token)).await;
+    stats["total"].as_i64().unwrap()
+}
+
+async fn staff_capture_by_badge(app: TestApp) {
+    let w = world(&app).await;
+    let org = Some(w.organizer.token.as_str());
+    let (_, frank) = app
+        .post(
+            &attendees_path(&w, ""),
+            org,
+            json!({"name": "Frank Badge", "email": "frank@corp.io", "company": "Corp", "phone": "+49 30 1234"}),
+        )
+        .await;
+    let code = frank["badge_code"].as_str().unwrap().to_string();
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let (booth, member) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let (status, body) =
+        app.patch(&w.org_path(&format!("/sponsor-users/{member}")), org, json!({"can_view_leads": false})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // a scan makes the lead with the attendee's name and company
+    let (status, lead) = capture(&app, &w, &rep.token, &code).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    assert_eq!(lead["user_name"], "Frank Badge");
+    assert_eq!(lead["user_company"], "Corp");
+    assert!(lead["user_email"].is_null(), "the e-mail address is not shared by default: {lead}");
+    // a second scan (lower case, as a keyboard wedge may type it) adds an interaction
+    let (status, again) = capture(&app, &w, &rep.token, &format!(" {} ", code.to_lowercase())).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["id"], lead["id"]);
+    assert_eq!(again["interaction_count"], 2);
+    // staff without view-leads get the receipt, naming who was scanned
+    let (status, receipt) = capture(&app, &w, &booth.token, &code).await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    assert_eq!(receipt["shared"]["name"], "Frank Badge", "{receipt}");
+    assert_eq!(receipt["created"], false);
+    assert_eq!(lead_count(&app, &w).await, 1);
+
+    // unknown, revoked, and another event's badges record nothing
+    let (status, body) = capture(&app, &w, &rep.token, "0123456789ABCDEF0123456789ABCDEF").await;
+    assert_problem(status, &body, 422);
+    assert_eq!(body["errors"][0]["field"], "badge_code", "{body}");
+    let frank_path = attendees_path(&w, &format!("/{}", frank["id"].as_str().unwrap()));
+    let (status, revoked) = app.post(&format!("{frank_path}/badge/revoke"), org, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{revoked}");
+    assert!(revoked["badge_code"].is_null());
+    let (status, body) = capture(&app, &w, &rep.token, &code).await;
+    assert_problem(status, &body, 422);
+    let (status, reissued) = app.post(&format!("{frank_path}/badge/reissue"), org, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{reissued}");
+    let new_code = reissued["badge_code"].as_str().unwrap();
+    assert_ne!(new_code, code);
+    let (status, body) = capture(&app, &w, &rep.token, &code).await;
+    assert_problem(status, &body, 422);
+    let (status, third) = capture(&app, &w, &rep.token, new_code).await;
+    assert_eq!(status, StatusCode::OK, "{third}");
+    assert_eq!(third["interaction_count"], 4, "the same attendee's lead");
+
+    let (status, other_event) =
+        app.post(&format!("/api/v1/organizations/{}/events", w.organizer.org_id), org, json!({"name": "Other"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, stranger) = app
+        .post(
+            &format!(
+                "/api/v1/organizations/{}/events/{}/attendees",
+                w.organizer.org_id,
+                other_event["id"].as_str().unwrap()
+            ),
+            org,
+            json!({"name": "Stranger", "email": "s@x.io"}),
+        )
+        .await;
+    let (status, body) = capture(&app, &w, &rep.token, stranger["badge_code"].as_str().unwrap()).await;
+    assert_problem(status, &body, 422);
+    // a badge and typed details at once are refused
+    let (status, body) = app
+        .post(
+            &w.capture_path(),
+            Some(&rep.token),
+            json!({"interaction_type": "qr_scan", "badge_code": new_code, "attendee": {"email": "a@b.io"}}),
+        )
+        .await;
+    assert_problem(status, &body, 422);
+    assert_eq!(lead_count(&app, &w).await, 1);
+
+    // another sponsor's scan of the same badge is that sponsor's own lead
+    let other = another_sponsor(&app, &w, "Crab Co").await;
+    let (crab, _) = join_staff(&app, &w, &other, "rep@crab.io", "representative").await;
+    let path = format!("/api/v1/sponsors/events/{}/sponsors/{other}/capture-lead", w.event_id);
+    let (status, theirs) =
+        app.post(&path, Some(&crab.token), json!({"interaction_type": "booth_visit", "badge_code": new_code})).await;
+    assert_eq!(status, StatusCode::CREATED, "{theirs}");
+    assert_ne!(theirs["id"], lead["id"]);
+    app.stop().await;
+}
+
+async fn bulk_upsert_is_all_or_nothing(app: TestApp) {
+    let w = world(&app).await;
+    let org = Some(w.organizer.token.as_str());
+    let bulk = attendees_path(&w, "/bulk");
+    let (status, body) = app
+        .post(
+            &bulk,
+            org,
+            json!({"attendees": [
+                {"name": "One", "email": "one@corp.io"},
+                {"name": "", "email": "two@corp.io"},
+                {"name": "Three", "email": "not-an-address"},
+            ]}),
+        )
+        .await;
+    assert_problem(status, &body, 422);
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["attendees[1].name", "attendees[2].email"], "{body}");
+    let (_, page) = app.get(&attendees_path(&w, ""), org).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 0, "nothing written");
+
+    let (status, done) = app
+        .post(
+            &bulk,
+            org,
+            json!({"attendees": [
+                {"name": "One", "email": "one@corp.io", "platform_id": "p1"},
+                {"name": "Two", "email": "two@corp.io"},
+            ]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!((done["created"].clone(), done["updated"].clone()), (json!(2), json!(0)));
+    let one_code = done["attendees"][0]["badge_code"].clone();
+    // matched by platform id (a new address), else by e-mail address
+    let (status, again) = app
+        .post(
+            &bulk,
+            org,
+            json!({"attendees": [
+                {"name": "One Renamed", "email": "one@new.io", "platform_id": "p1"},
+                {"name": "Two", "email": "TWO@corp.io", "ticket_type": "VIP"},
+                {"name": "Four", "email": "four@corp.io"},
+            ]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!((again["created"].clone(), again["updated"].clone()), (json!(1), json!(2)));
+    assert_eq!(again["attendees"][0]["email"], "one@new.io");
+    assert_eq!(again["attendees"][0]["badge_code"], one_code, "an update keeps the badge");
+    assert_eq!(again["attendees"][1]["ticket_type"], "VIP");
+    let (_, page) = app.get(&attendees_path(&w, ""), org).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 3);
+    app.stop().await;
+}
+
+async fn over_graphql(app: TestApp) {
+    let w = world(&app).await;
+    let org = w.organizer.token.as_str();
+    let ev = json!(w.event_id);
+    let made = gql(
+        &app,
+        org,
+        "mutation($e: ID!) { upsertAttendees(eventId: $e, attendees: [
+            {name: \"Grace\", email: \"grace@navy.mil\", company: \"Navy\", customFields: {rank: \"RADM\"}},
+            {name: \"Alan\", platformId: \"p-7\"}]) { created updated attendees { id name badgeCode customFields } } }",
+        json!({"e": ev}),
+    )
+    .await;
+    assert!(made["errors"].is_null(), "{made}");
+    let grace = &made["data"]["upsertAttendees"]["attendees"][0];
+    assert_eq!(grace["customFields"]["rank"], "RADM");
+    let code = grace["badgeCode"].as_str().unwrap();
+
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let captured = gql(
+        &app,
+        &rep.token,
+        "mutation($e: ID!, $s: ID!, $c: String!) { captureLead(eventId: $e, sponsorId: $s,
+            input: {interactionType: \"qr_scan\", badgeCode: $c}) { created lead { userName userCompany } } }",
+        json!({"e": ev, "s": w.sponsor_id, "c": code}),
+    )
+    .await;
+    assert!(captured["errors"].is_null(), "{captured}");
+    assert_eq!(captured["data"]["captureLead"]["lead"]["userName"], "Grace");
+
+    let id = grace["id"].clone();
+    let revoked = gql(
+        &app,
+        org,
+        "mutation($e: ID!, $i: ID!) { revokeAttendeeBadge(eventId: $e, id: $i) { badgeCode } }",
+        json!({"e": ev, "i": id}),
+    )
+    .await;
+    assert!(revoked["data"]["revokeAttendeeBadge"]["badgeCode"].is_null(), "{revoked}");
+    let listed = gql(
+        &app,
+        org,
+        "query($e: ID!) { attendees(eventId: $e, search: \"alan\") { items { name platformId } nextCursor } }",
+        json!({"e": ev}),
+    )
+    .await;
+    assert_eq!(listed["data"]["attendees"]["items"], json!([{"name": "Alan", "platformId": "p-7"}]), "{listed}");
+    // staff are not the organization's members: the event is missing to them
+    let refused =
+        gql(&app, &rep.token, "query($e: ID!) { attendees(eventId: $e) { items { name } } }", json!({"e": ev})).await;
+    assert_eq!(refused["errors"][0]["extensions"]["code"], "NOT_FOUND", "{refused}");
+    app.stop().await;
+}

@@ -1,0 +1,480 @@
+//! Attendees of an event and their badges (docs/DECISIONS.md, "Attendees and
+//! badges"). Organizers manage them; a badge code names one attendee at a scan.
+//!
+//! A badge code is 128 bits of HMAC-SHA256 over the attendee and the badge's
+//! generation, keyed with the deployment's badge secret: shown to organizers and
+//! printed, never stored. The database keeps its SHA-256 for the lookup at a scan,
+//! so a copy of the database holds no usable badge. Re-issuing raises the
+//! generation (a new code); revoking drops the hash.
+
+use crate::authz::event_of_org;
+use crate::pagination::{self, Page};
+use crate::{Error, Principal, Result, Services};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sponsorhub_domain::validate::{self, Validator};
+use sponsorhub_domain::{ids, time};
+use sponsorhub_store::records::{AttendeeRow, JsonColumn};
+use sponsorhub_store::{StoreError, Tx, attendees as q};
+use uuid::Uuid;
+
+/// At most this many attendees in one bulk upsert request.
+pub const MAX_BULK: usize = 1000;
+
+/// An attendee as organizers send it (create, and each item of a bulk upsert).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttendeeInput {
+    /// The ticketing platform's id of the attendee: the key of an upsert, else the
+    /// e-mail address is.
+    pub platform_id: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    /// Country name or ISO code, as the platform has it.
+    pub country: Option<String>,
+    pub ticket_type: Option<String>,
+    /// Up to 20 more fields: names of 1 to 50 characters, values text (at most 500
+    /// characters), numbers, booleans or null.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Fields to change; absent fields stay, `null` clears an optional one.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateAttendee {
+    #[serde(default, deserialize_with = "crate::events::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub platform_id: Option<Option<String>>,
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "crate::events::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::events::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub company: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::events::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::events::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::events::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub country: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::events::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub ticket_type: Option<Option<String>>,
+    /// Replaces all custom fields.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// An attendee as organizers see it, with the current badge code.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = EventAttendee))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex))]
+pub struct Attendee {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub platform_id: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub country: Option<String>,
+    pub ticket_type: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
+    /// The code the badge's QR carries; `null` while the badge is revoked.
+    pub badge_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[cfg(feature = "graphql")]
+#[async_graphql::ComplexObject]
+impl Attendee {
+    /// The attendee's custom fields, as a JSON object.
+    async fn custom_fields(&self) -> async_graphql::Json<&serde_json::Map<String, serde_json::Value>> {
+        async_graphql::Json(&self.custom_fields)
+    }
+}
+
+/// What a bulk upsert did, item by item in the order sent.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+pub struct UpsertResult {
+    pub created: i32,
+    pub updated: i32,
+    pub attendees: Vec<Attendee>,
+}
+
+/// Search and page of the attendee list.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct AttendeeQuery {
+    /// Part of the name, e-mail address or company.
+    pub search: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The badge code of an attendee's badge generation.
+pub fn badge_code(secret: &[u8], attendee: Uuid, generation: i32) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(format!("sponsorhub badge\n{attendee}\n{generation}").as_bytes());
+    mac.finalize().into_bytes()[..16].iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// The stored form of a badge code: SHA-256, hex. Codes are compared in the form
+/// [`normalize_code`] gives them.
+pub fn badge_hash(code: &str) -> String {
+    Sha256::digest(code.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A scanned or typed code as stored: blanks around it dropped, upper case (a
+/// keyboard-wedge scanner may type either case).
+pub fn normalize_code(raw: &str) -> String {
+    raw.trim().to_ascii_uppercase()
+}
+
+fn view(svc: &Services, a: AttendeeRow) -> Attendee {
+    let badge_code = a.badge_hash.as_ref().map(|_| badge_code(&svc.badge_secret, a.id, a.badge_generation));
+    Attendee {
+        id: a.id,
+        event_id: a.event_id,
+        platform_id: a.platform_id,
+        name: a.name,
+        email: a.email,
+        company: a.company,
+        title: a.title,
+        phone: a.phone,
+        country: a.country,
+        ticket_type: a.ticket_type,
+        custom_fields: a.custom_fields.0,
+        badge_code,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
+    }
+}
+
+/// The checked fields of an attendee; `prefix` names the item of a bulk request
+/// (`attendees[3].`).
+struct Checked {
+    platform_id: Option<String>,
+    name: String,
+    email: Option<String>,
+    company: Option<String>,
+    title: Option<String>,
+    phone: Option<String>,
+    country: Option<String>,
+    ticket_type: Option<String>,
+    custom_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+fn check(v: &mut Validator, prefix: &str, a: &AttendeeInput) -> Option<Checked> {
+    let f = |name: &str| format!("{prefix}{name}");
+    let platform_id = v.check(validate::optional_text(&f("platform_id"), a.platform_id.as_deref(), 200));
+    let name = v.check(validate::text(&f("name"), &a.name, 1, 200));
+    let email = v.check(validate::optional_email(&f("email"), a.email.as_deref()));
+    let company = v.check(validate::optional_text(&f("company"), a.company.as_deref(), 200));
+    let title = v.check(validate::optional_text(&f("title"), a.title.as_deref(), 200));
+    let phone = v.check(validate::optional_text(&f("phone"), a.phone.as_deref(), 50));
+    let country = v.check(validate::optional_text(&f("country"), a.country.as_deref(), 100));
+    let ticket_type = v.check(validate::optional_text(&f("ticket_type"), a.ticket_type.as_deref(), 100));
+    let custom =
+        v.check(validate::scalar_map(&f("custom_fields"), a.custom_fields.as_ref().unwrap_or(&Default::default())));
+    Some(Checked {
+        platform_id: platform_id?,
+        name: name?,
+        email: email?,
+        company: company?,
+        title: title?,
+        phone: phone?,
+        country: country?,
+        ticket_type: ticket_type?,
+        custom_fields: custom?,
+    })
+}
+
+fn taken(e: StoreError) -> Error {
+    match e {
+        StoreError::Unique(_) => {
+            Error::Conflict("another attendee of this event has this platform id or e-mail address".into())
+        }
+        e => e.into(),
+    }
+}
+
+fn new_row(org: Uuid, event: Uuid, c: Checked, now: DateTime<Utc>, secret: &[u8]) -> AttendeeRow {
+    let id = ids::new_id();
+    AttendeeRow {
+        id,
+        organization_id: org,
+        event_id: event,
+        platform_id: c.platform_id,
+        name: c.name,
+        email: c.email,
+        company: c.company,
+        title: c.title,
+        phone: c.phone,
+        country: c.country,
+        ticket_type: c.ticket_type,
+        custom_fields: JsonColumn(c.custom_fields),
+        badge_generation: 1,
+        badge_hash: Some(badge_hash(&badge_code(secret, id, 1))),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Adds an attendee to the event (organizers), with a new badge.
+#[tracing::instrument(skip_all, fields(event.id = %event_id))]
+pub async fn create_attendee(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    event_id: Uuid,
+    input: AttendeeInput,
+) -> Result<Attendee> {
+    let mut v = Validator::new();
+    let checked = check(&mut v, "", &input);
+    if input.platform_id.as_deref().is_none_or(|s| s.trim().is_empty())
+        && input.email.as_deref().is_none_or(|s| s.trim().is_empty())
+    {
+        v.push("email", "an attendee needs an e-mail address or a platform id");
+    }
+    v.finish()?;
+    let mut tx = svc.store.write().await?;
+    let event = event_of_org(&mut tx, p, org, event_id, true).await?;
+    let row = new_row(event.organization_id, event.id, checked.expect("checked"), time::now(), &svc.badge_secret);
+    q::insert(&mut tx, &row).await.map_err(taken)?;
+    tx.commit().await?;
+    Ok(view(svc, row))
+}
+
+/// Creates or updates many attendees in one transaction: each item is matched by
+/// its platform id, else by its e-mail address. Any invalid item refuses the whole
+/// request (422, each error naming its item), so nothing is half written.
+#[tracing::instrument(skip_all, fields(event.id = %event_id, items = items.len()))]
+pub async fn upsert_attendees(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    event_id: Uuid,
+    items: Vec<AttendeeInput>,
+) -> Result<UpsertResult> {
+    if items.len() > MAX_BULK {
+        return Err(Error::invalid("attendees", format!("at most {MAX_BULK} attendees a request")));
+    }
+    let mut v = Validator::new();
+    let checked: Vec<Option<Checked>> =
+        items.iter().enumerate().map(|(i, a)| check(&mut v, &format!("attendees[{i}]."), a)).collect();
+    for (i, a) in items.iter().enumerate() {
+        if a.platform_id.as_deref().is_none_or(|s| s.trim().is_empty())
+            && a.email.as_deref().is_none_or(|s| s.trim().is_empty())
+        {
+            v.push(&format!("attendees[{i}].email"), "an attendee needs an e-mail address or a platform id");
+        }
+    }
+    v.finish()?;
+    let mut tx = svc.store.write().await?;
+    let event = event_of_org(&mut tx, p, org, event_id, true).await?;
+    let now = time::now();
+    let (mut created, mut updated, mut out) = (0, 0, Vec::with_capacity(checked.len()));
+    for c in checked.into_iter().flatten() {
+        let found = match (&c.platform_id, &c.email) {
+            (Some(pid), _) => q::by_platform_id(&mut tx, event.id, pid).await?,
+            (None, Some(email)) => q::by_email(&mut tx, event.id, email).await?,
+            (None, None) => None,
+        };
+        let row = match found {
+            Some(mut row) => {
+                row.platform_id = c.platform_id.or(row.platform_id);
+                row.name = c.name;
+                row.email = c.email;
+                row.company = c.company;
+                row.title = c.title;
+                row.phone = c.phone;
+                row.country = c.country;
+                row.ticket_type = c.ticket_type;
+                row.custom_fields = JsonColumn(c.custom_fields);
+                row.updated_at = now;
+                q::update(&mut tx, &row).await.map_err(taken)?;
+                updated += 1;
+                row
+            }
+            None => {
+                let row = new_row(event.organization_id, event.id, c, now, &svc.badge_secret);
+                q::insert(&mut tx, &row).await.map_err(taken)?;
+                created += 1;
+                row
+            }
+        };
+        out.push(view(svc, row));
+    }
+    tx.commit().await?;
+    tracing::info!(created, updated, "attendees upserted");
+    Ok(UpsertResult { created, updated, attendees: out })
+}
+
+/// A page of the event's attendees (organizers).
+pub async fn list_attendees(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    event_id: Uuid,
+    query: AttendeeQuery,
+) -> Result<Page<Attendee>> {
+    let limit = pagination::limit(query.limit)?;
+    let after: Option<Uuid> = pagination::decode(query.cursor.as_deref())?;
+    let search =
+        validate::optional_text("search", query.search.as_deref(), 200).map_err(|e| Error::Invalid(vec![e]))?;
+    let search = search.map(|s| s.to_lowercase());
+    let mut tx = svc.store.read().await?;
+    event_of_org(&mut tx, p, org, event_id, true).await?;
+    let rows = q::list(&mut tx, event_id, search.as_deref(), after, i64::from(limit) + 1).await?;
+    let page = pagination::page(rows, limit, |a| a.id);
+    Ok(Page { items: page.items.into_iter().map(|a| view(svc, a)).collect(), next_cursor: page.next_cursor })
+}
+
+async fn row(tx: &mut Tx, p: &Principal, org: Option<Uuid>, event_id: Uuid, id: Uuid) -> Result<AttendeeRow> {
+    event_of_org(tx, p, org, event_id, true).await?;
+    q::get(tx, event_id, id).await?.ok_or(Error::NotFound("attendee"))
+}
+
+/// One attendee (organizers).
+pub async fn get_attendee(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    event_id: Uuid,
+    id: Uuid,
+) -> Result<Attendee> {
+    let mut tx = svc.store.read().await?;
+    Ok(view(svc, row(&mut tx, p, org, event_id, id).await?))
+}
+
+/// Changes an attendee (organizers).
+#[tracing::instrument(skip_all, fields(event.id = %event_id, attendee.id = %id))]
+pub async fn update_attendee(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    event_id: Uuid,
+    id: Uuid,
+    input: UpdateAttendee,
+) -> Result<Attendee> {
+    let mut tx = svc.store.write().await?;
+    let mut a = row(&mut tx, p, org, event_id, id).await?;
+    let mut v = Validator::new();
+    let opt = |field: &str, val: &Option<Option<String>>, max: usize| {
+        val.as_ref().map(|x| validate::optional_text(field, x.as_deref(), max))
+    };
+    v.set(&mut a.platform_id, opt("platform_id", &input.platform_id, 200));
+    v.set(&mut a.name, input.name.as_deref().map(|n| validate::text("name", n, 1, 200)));
+    v.set(&mut a.email, input.email.as_ref().map(|x| validate::optional_email("email", x.as_deref())));
+    v.set(&mut a.company, opt("company", &input.company, 200));
+    v.set(&mut a.title, opt("title", &input.title, 200));
+    v.set(&mut a.phone, opt("phone", &input.phone, 50));
+    v.set(&mut a.country, opt("country", &input.country, 100));
+    v.set(&mut a.ticket_type, opt("ticket_type", &input.ticket_type, 100));
+    if let Some(c) = &input.custom_fields
+        && let Some(c) = v.check(validate::scalar_map("custom_fields", c))
+    {
+        a.custom_fields = JsonColumn(c);
+    }
+    if a.platform_id.is_none() && a.email.is_none() {
+        v.push("email", "an attendee needs an e-mail address or a platform id");
+    }
+    v.finish()?;
+    a.updated_at = time::now();
+    q::update(&mut tx, &a).await.map_err(taken)?;
+    tx.commit().await?;
+    Ok(view(svc, a))
+}
+
+/// Removes an attendee (organizers); their badge stops working. Leads sponsors
+/// took stay theirs.
+#[tracing::instrument(skip_all, fields(event.id = %event_id, attendee.id = %id))]
+pub async fn delete_attendee(svc: &Services, p: &Principal, org: Option<Uuid>, event_id: Uuid, id: Uuid) -> Result<()> {
+    let mut tx = svc.store.write().await?;
+    row(&mut tx, p, org, event_id, id).await?;
+    q::delete(&mut tx, event_id, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives the attendee a new badge code; the old one stops working at once.
+#[tracing::instrument(skip_all, fields(event.id = %event_id, attendee.id = %id))]
+pub async fn reissue_badge(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    event_id: Uuid,
+    id: Uuid,
+) -> Result<Attendee> {
+    let mut tx = svc.store.write().await?;
+    let mut a = row(&mut tx, p, org, event_id, id).await?;
+    a.badge_generation += 1;
+    a.badge_hash = Some(badge_hash(&badge_code(&svc.badge_secret, a.id, a.badge_generation)));
+    a.updated_at = time::now();
+    q::update(&mut tx, &a).await?;
+    tx.commit().await?;
+    Ok(view(svc, a))
+}
+
+/// Revokes the attendee's badge: scans of it record nothing until a new one is
+/// issued.
+#[tracing::instrument(skip_all, fields(event.id = %event_id, attendee.id = %id))]
+pub async fn revoke_badge(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    event_id: Uuid,
+    id: Uuid,
+) -> Result<Attendee> {
+    let mut tx = svc.store.write().await?;
+    let mut a = row(&mut tx, p, org, event_id, id).await?;
+    a.badge_hash = None;
+    a.updated_at = time::now();
+    q::update(&mut tx, &a).await?;
+    tx.commit().await?;
+    Ok(view(svc, a))
+}
+
+/// The attendee of the event whose current badge this is, for a capture; `None`
+/// for an unknown, revoked or other event's badge (a scan of it records nothing).
+pub(crate) async fn by_badge(tx: &mut Tx, event_id: Uuid, code: &str) -> Result<Option<AttendeeRow>> {
+    let found = q::by_badge_hash(tx, &badge_hash(&normalize_code(code))).await?;
+    Ok(found.filter(|a| a.event_id == event_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn badge_codes_are_128_bits_and_change_with_the_generation() {
+        let (s, id) = (b"secret".as_slice(), Uuid::nil());
+        let c1 = badge_code(s, id, 1);
+        assert_eq!(c1.len(), 32);
+        assert!(c1.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
+        assert_eq!(c1, badge_code(s, id, 1));
+        assert_ne!(c1, badge_code(s, id, 2));
+        assert_ne!(c1, badge_code(b"other", id, 1));
+        assert_eq!(badge_hash(&normalize_code(&format!(" {} ", c1.to_lowercase()))), badge_hash(&c1));
+    }
+}
