@@ -5,6 +5,8 @@
 //   node e2e/flows.mjs <base url> organizer
 //   node e2e/flows.mjs <base url> representative <accept url from the e-mail>
 //   node e2e/flows.mjs <base url> live <event id> <sponsor id>   (env STAFF_TOKEN)
+//   node e2e/flows.mjs <base url> scan <sponsor id> <attendee name> (env FAKE_VIDEO:
+//     an MJPEG file the fake camera plays, showing the attendee's badge)
 //
 // SCREENSHOTS=<dir> writes PNGs of the main pages at desktop (1280x800) and phone
 // (390x844) widths there. The last line on stdout is a JSON result for the test.
@@ -33,6 +35,10 @@ const browser = await chromium.launch({
   args: [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync',
+    ...(process.env.FAKE_VIDEO
+      ? ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${process.env.FAKE_VIDEO}`]
+      : []),
   ],
 });
 const desktop = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
@@ -402,12 +408,40 @@ async function controlsFlow(sponsorId) {
   return { checked: expectations.length };
 }
 
+/** The capture page's camera reads a badge (the fake camera shows it), records
+ *  the lead, and ignores the same badge until staff scan again; the lead is on
+ *  the dashboard. */
+async function scanFlow(sponsorId, attendee) {
+  await login(REP.email);
+  step('the capture page opens the camera and reads the badge');
+  await desktop.grantPermissions(['camera']);
+  await page.goto(`/portal/sponsors/${sponsorId}/capture`);
+  await page.click('#scan-start');
+  await flash(`Captured ${attendee}`);
+  await flash('new lead');
+  step('the camera comes back on and does not record the same badge twice');
+  await page.locator('#scan-status', { hasText: 'Ready for the next badge' }).waitFor();
+  await page.click('#scan-stop');
+  step('scanning the same attendee again adds an interaction and says so');
+  await page.click('#scan-start');
+  await flash('seen before');
+  await page.locator('#scan-status', { hasText: 'Ready for the next badge' }).waitFor();
+  await page.click('#scan-stop');
+  await shoot('capture-scan', '#scan-start');
+  step('the lead is on the dashboard');
+  await page.goto(`/portal/sponsors/${sponsorId}/leads`);
+  const row = page.locator('tr', { hasText: attendee }).first();
+  await row.waitFor();
+  return { scanned: true };
+}
+
 let result;
 try {
   if (flow === 'organizer') result = await organizerFlow();
   else if (flow === 'representative') result = await representativeFlow(args[0]);
   else if (flow === 'live') result = await liveFlow(args[0], args[1]);
   else if (flow === 'controls') result = await controlsFlow(args[0]);
+  else if (flow === 'scan') result = await scanFlow(args[0], args[1]);
   else throw new Error(`unknown flow ${flow}`);
   assert.deepEqual(problems, [], 'the pages logged no errors');
 } catch (e) {

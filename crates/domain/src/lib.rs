@@ -11,4 +11,4 @@ pub mod validate;
 pub use ids::new_id;
 pub use roles::{OrgRole, SponsorPermissions, SponsorRole};
 pub use scoring::{IntentLevel, InteractionType};
-pub use statuses::{EmailKind, FollowUpStatus, InvitationStatus, LeadReason, OutboxStatus};
+pub use statuses::{CaptureSource, EmailKind, FollowUpStatus, InvitationStatus, LeadReason, OutboxStatus};

@@ -87,7 +87,19 @@ string_enum!(
     }
 );
 
-crate::try_from_string!(FollowUpStatus, InvitationStatus, OutboxStatus, LeadReason, EmailKind);
+string_enum!(
+    /// How an interaction was captured.
+    CaptureSource {
+        BadgeScan => "badge_scan",
+        Manual => "manual",
+        BusinessCard => "business_card",
+        Content => "content",
+        Meeting => "meeting",
+        Api => "api",
+    }
+);
+
+crate::try_from_string!(FollowUpStatus, InvitationStatus, OutboxStatus, LeadReason, EmailKind, CaptureSource);
 
 #[cfg(test)]
 mod tests {

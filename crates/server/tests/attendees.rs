@@ -10,7 +10,15 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sponsorhub_testkit::{TestApp, assert_problem, dual_backend};
 
-dual_backend!(organizers_manage_attendees, staff_capture_by_badge, bulk_upsert_is_all_or_nothing, over_graphql);
+dual_backend!(
+    organizers_manage_attendees,
+    staff_capture_by_badge,
+    bulk_upsert_is_all_or_nothing,
+    over_graphql,
+    badges_are_qr_codes_their_attendees_can_open,
+    sponsors_receive_the_fields_the_organizer_shares,
+    printable_badges_read_back,
+);
 
 fn attendees_path(w: &common::World, rest: &str) -> String {
     format!("/api/v1/organizations/{}/events/{}/attendees{rest}", w.organizer.org_id, w.event_id)
@@ -294,5 +302,233 @@ async fn over_graphql(app: TestApp) {
     let refused =
         gql(&app, &rep.token, "query($e: ID!) { attendees(eventId: $e) { items { name } } }", json!({"e": ev})).await;
     assert_eq!(refused["errors"][0]["extensions"]["code"], "NOT_FOUND", "{refused}");
+    app.stop().await;
+}
+
+/// Decodes the one QR code of a PNG picture.
+fn decode_qr(png: &[u8]) -> String {
+    let img = image::load_from_memory_with_format(png, image::ImageFormat::Png).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the picture");
+    grids[0].decode().unwrap().1
+}
+
+async fn badges_are_qr_codes_their_attendees_can_open(app: TestApp) {
+    let w = world(&app).await;
+    let org = Some(w.organizer.token.as_str());
+    let (_, made) = app
+        .post(
+            &attendees_path(&w, "/bulk"),
+            org,
+            json!({"attendees": [
+                {"name": "Edsger Dijkstra", "email": "edsger@tue.nl", "company": "TU/e"},
+                {"name": "Barbara Liskov", "platform_id": "plat-42"},
+            ]}),
+        )
+        .await;
+    let edsger = &made["attendees"][0];
+    let barbara = &made["attendees"][1];
+    let path = attendees_path(&w, &format!("/{}", edsger["id"].as_str().unwrap()));
+
+    // organizers: the QR as PNG decodes to the badge code; as SVG it is an image
+    let res =
+        app.client.get(app.url(&format!("{path}/badge.png"))).bearer_auth(&w.organizer.token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    let png = res.bytes().await.unwrap();
+    assert_eq!(decode_qr(&png), edsger["badge_code"].as_str().unwrap());
+    let res =
+        app.client.get(app.url(&format!("{path}/badge.svg"))).bearer_auth(&w.organizer.token).send().await.unwrap();
+    assert_eq!(res.headers()["content-type"], "image/svg+xml");
+    assert!(res.text().await.unwrap().starts_with("<svg "));
+
+    // the attendee, signed up with the badge's address, opens their own badge
+    let me = app.signup("edsger@tue.nl", "Edsger's").await;
+    let (status, mine) = app.get(&format!("/api/v1/events/{}/my-badge", w.event_id), Some(&me.token)).await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    assert_eq!(mine["badge_code"], edsger["badge_code"]);
+    let page = app
+        .client
+        .get(app.url(&format!("/badge/{}", w.event_id)))
+        .header(reqwest::header::COOKIE, format!("sponsorhub_session={}", me.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Edsger Dijkstra") && page.contains("<svg role=\"img\""), "{page}");
+    assert!(page.contains(edsger["badge_code"].as_str().unwrap()));
+    // a platform token for the attendee's platform id finds theirs
+    let platform = app.platform_token("plat-42", "barbara@mit.edu", None);
+    let (status, hers) = app.get(&format!("/api/v1/events/{}/my-badge", w.event_id), Some(&platform)).await;
+    assert_eq!(status, StatusCode::OK, "{hers}");
+    assert_eq!(hers["badge_code"], barbara["badge_code"]);
+    // anyone else has none
+    let (status, body) = app.get(&format!("/api/v1/events/{}/my-badge", w.event_id), org).await;
+    assert_problem(status, &body, 404);
+    // the sponsor's staff cannot fetch badges
+    let (admin, _) = join_staff(&app, &w, &w.sponsor_id, "admin@ferris.io", "admin").await;
+    let res = app.client.get(app.url(&format!("{path}/badge.png"))).bearer_auth(&admin.token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // revoked: no picture, and the attendee's page says so
+    let (status, _) = app.post(&format!("{path}/badge/revoke"), org, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let res =
+        app.client.get(app.url(&format!("{path}/badge.png"))).bearer_auth(&w.organizer.token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let page = app
+        .client
+        .get(app.url(&format!("/badge/{}", w.event_id)))
+        .header(reqwest::header::COOKIE, format!("sponsorhub_session={}", me.token))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("has been revoked") && !page.contains("<svg role"), "{page}");
+    app.stop().await;
+}
+
+async fn sponsors_receive_the_fields_the_organizer_shares(app: TestApp) {
+    let w = world(&app).await;
+    let org = Some(w.organizer.token.as_str());
+    let event_path = format!("/api/v1/organizations/{}/events/{}", w.organizer.org_id, w.event_id);
+    let (_, ada) = app
+        .post(
+            &attendees_path(&w, ""),
+            org,
+            json!({"name": "Ada", "email": "ada@corp.io", "company": "Corp", "title": "CTO", "phone": "+1 555",
+                   "country": "UK", "custom_fields": {"diet": "vegan", "shirt": "M"}}),
+        )
+        .await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+
+    // the organizer shares the e-mail address, the phone and one custom field
+    let (status, event) = app
+        .patch(
+            &event_path,
+            org,
+            json!({"shared_attendee_fields": {"email": true, "phone": true, "custom_fields": ["diet"]}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{event}");
+    assert_eq!(event["shared_attendee_fields"]["custom_fields"], json!(["diet"]));
+    let (status, lead) = capture(&app, &w, &rep.token, ada["badge_code"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    assert_eq!(lead["user_email"], "ada@corp.io");
+    assert_eq!(lead["user_phone"], "+1 555");
+    assert_eq!(lead["user_fields"], json!({"diet": "vegan"}));
+    assert!(lead["user_title"].is_null() && lead["user_country"].is_null(), "{lead}");
+    assert_eq!(lead["attendee_id"], ada["id"]);
+    // lists and GraphQL carry the same
+    let (_, list) = app.get(&w.leads_path(""), Some(&rep.token)).await;
+    assert_eq!(list["items"][0]["user_fields"], json!({"diet": "vegan"}), "{list}");
+    let q = gql(
+        &app,
+        &rep.token,
+        "query($s: ID!) { sponsorLeads(sponsorId: $s) { items { userPhone userFields } } }",
+        json!({"s": w.sponsor_id}),
+    )
+    .await;
+    assert_eq!(q["data"]["sponsorLeads"]["items"][0]["userFields"], json!({"diet": "vegan"}), "{q}");
+
+    // a bad setting is refused at its field
+    let (status, body) = app.patch(&event_path, org, json!({"shared_attendee_fields": {"custom_fields": [""]}})).await;
+    assert_problem(status, &body, 422);
+    assert_eq!(body["errors"][0]["field"], "shared_attendee_fields.custom_fields", "{body}");
+    app.stop().await;
+}
+
+/// Runs a poppler tool (installed by scripts/test) and fails loudly without it.
+fn poppler(tool: &str, args: &[&str]) -> std::process::Output {
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} is missing ({e}): ./scripts/test installs Debian's poppler-utils"));
+    assert!(out.status.success(), "{tool}: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// Every QR code on every page of the PDF, page by page.
+fn qr_codes_of_pdf(pdf: &[u8]) -> Vec<Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("badges.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let prefix = dir.path().join("page");
+    poppler("pdftoppm", &["-r", "150", "-gray", "-png", file.to_str().unwrap(), prefix.to_str().unwrap()]);
+    let mut pages: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "png"))
+        .collect();
+    pages.sort();
+    pages
+        .iter()
+        .map(|p| {
+            let img = image::open(p).unwrap().to_luma8();
+            let mut prepared = rqrr::PreparedImage::prepare(img);
+            let mut codes: Vec<String> = prepared.detect_grids().iter().map(|g| g.decode().unwrap().1).collect();
+            codes.sort();
+            codes
+        })
+        .collect()
+}
+
+async fn printable_badges_read_back(app: TestApp) {
+    let w = world(&app).await;
+    let org = Some(w.organizer.token.as_str());
+    let (_, made) = app
+        .post(
+            &attendees_path(&w, "/bulk"),
+            org,
+            json!({"attendees": [
+                {"name": "Grace Hopper", "email": "grace@navy.mil", "company": "US Navy"},
+                {"name": "Maximiliane Wilhelmina Josephine von Lichtenstein-Hohenzollern", "email": "max@example.de"},
+                {"name": "Revoked Person", "email": "gone@example.com"},
+            ]}),
+        )
+        .await;
+    let code = |i: usize| made["attendees"][i]["badge_code"].as_str().unwrap().to_string();
+    let gone = made["attendees"][2]["id"].as_str().unwrap();
+    let (status, _) = app.post(&attendees_path(&w, &format!("/{gone}/badge/revoke")), org, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let fetch = |query: String, token: String| {
+        let url = app.url(&attendees_path(&w, &format!("/badges.pdf{query}")));
+        let client = app.client.clone();
+        async move { client.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+
+    // A6: a page per valid badge, each QR decodable to its code, the names printed
+    let res = fetch(String::new(), w.organizer.token.clone()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = res.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    assert_eq!(qr_codes_of_pdf(&pdf), vec![vec![code(0)], vec![code(1)]]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("b.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let text = String::from_utf8(poppler("pdftotext", &[file.to_str().unwrap(), "-"]).stdout).unwrap();
+    assert!(text.contains("Grace Hopper") && text.contains("US Navy") && text.contains("RustConf"), "{text}");
+    assert!(!text.contains("Revoked Person"), "{text}");
+
+    // labels: both on one A4 page; a chosen one alone
+    let res = fetch("?layout=labels".into(), w.organizer.token.clone()).await;
+    let mut both = vec![code(0), code(1)];
+    both.sort();
+    assert_eq!(qr_codes_of_pdf(&res.bytes().await.unwrap()), vec![both]);
+    let first = made["attendees"][0]["id"].as_str().unwrap();
+    let res = fetch(format!("?ids={first}"), w.organizer.token.clone()).await;
+    assert_eq!(qr_codes_of_pdf(&res.bytes().await.unwrap()), vec![vec![code(0)]]);
+    let res = fetch("?ids=not-an-id".into(), w.organizer.token.clone()).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // the sponsor's staff cannot print badges
+    let (admin, _) = join_staff(&app, &w, &w.sponsor_id, "admin@ferris.io", "admin").await;
+    let res = fetch(String::new(), admin.token.clone()).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
     app.stop().await;
 }

@@ -85,6 +85,10 @@ async fn the_server_keeps_its_openapi_contract() {
         lead["id"].as_str().unwrap(),
         attendee["id"].as_str().unwrap(),
     );
+    // Link inference from Location headers reads every URL in the answers, and
+    // schemathesis 4.32.5 stops with an internal error on one like `http://[x` (a
+    // website it sent earlier); the dependency analysis of the schema stays on.
+    toml.push_str("[phases.stateful.inference]\nalgorithms = [\"dependency-analysis\"]\n");
     for op in [
         "POST /api/v1/organizations/{org_id}/events",
         "PATCH /api/v1/organizations/{org_id}/events/{event_id}",
@@ -99,6 +103,11 @@ async fn the_server_keeps_its_openapi_contract() {
     let capture = "POST /api/v1/sponsors/events/{event_id}/sponsors/{sponsor_id}/capture-lead";
     toml.push_str(&cross_field_422(capture));
     toml.push_str(&format!("headers = {{ Authorization = \"Bearer {}\" }}\n", booth.token));
+    let bulk = "POST /api/v1/sponsors/events/{event_id}/sponsors/{sponsor_id}/capture-leads/bulk";
+    toml.push_str(&format!(
+        "[[operations]]\ninclude-name = \"{bulk}\"\nheaders = {{ Authorization = \"Bearer {}\" }}\n",
+        booth.token
+    ));
     std::fs::write(&config, toml).unwrap();
     let url = app.url("/api/openapi.json");
     let workdir = dir.path().to_path_buf();

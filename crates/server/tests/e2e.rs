@@ -127,5 +127,50 @@ async fn browser_flows() {
         assert_eq!(status, 200, "{accepted}");
     }
     flow(&root, &base, &["controls", &sponsor_id], &[]).await;
+
+    // 5. Scanning: an attendee's badge, shown to the fake camera, becomes the lead.
+    let (status, katherine) = app
+        .post(
+            &format!("/api/v1/organizations/{org_id}/events/{event_id}/attendees"),
+            Some(&organizer_token),
+            json!({"name": "Katherine Johnson", "company": "NASA", "email": "katherine@nasa.test"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{katherine}");
+    let png = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/organizations/{org_id}/events/{event_id}/attendees/{}/badge.png",
+            katherine["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&organizer_token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let video = tmp.path().join("badge.mjpeg");
+    write_fake_video(&png, &video);
+    let video_env = ("FAKE_VIDEO", video.display().to_string());
+    let shots_env = ("SCREENSHOTS", shots.display().to_string());
+    flow(&root, &base, &["scan", &sponsor_id, "Katherine Johnson"], &[video_env, shots_env]).await;
+    let (_, leads) = app
+        .get(&format!("/api/v1/sponsors/sponsors/{sponsor_id}/leads?search=katherine"), Some(&organizer_token))
+        .await;
+    assert_eq!(leads["items"][0]["interaction_count"], 2, "two scans, each recorded once: {leads}");
     app.stop().await;
+}
+
+/// An MJPEG file (JPEG frames one after another, as Chromium's fake camera plays
+/// them) of the badge's QR code on a white 640x480 picture.
+fn write_fake_video(png: &[u8], path: &Path) {
+    let qr = image::load_from_memory_with_format(png, image::ImageFormat::Png).unwrap().to_luma8();
+    let qr = image::imageops::resize(&qr, 360, 360, image::imageops::FilterType::Nearest);
+    let mut frame = image::GrayImage::from_pixel(640, 480, image::Luma([255]));
+    image::imageops::overlay(&mut frame, &qr, 140, 60);
+    let rgb = image::DynamicImage::ImageLuma8(frame).to_rgb8();
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&rgb).unwrap();
+    std::fs::write(path, jpeg.repeat(30)).unwrap();
 }

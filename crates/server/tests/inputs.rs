@@ -113,7 +113,9 @@ async fn browser_pages_carry_their_security_headers(app: TestApp) {
         let h = res.headers();
         let csp = h.get("content-security-policy").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src"), "{path}: {csp}");
-        assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{path}: {csp}");
+        // WebAssembly may compile (the badge scanner's reader); JavaScript may not eval.
+        assert!(!csp.split([' ', ';']).any(|t| t == "'unsafe-eval'"), "{path}: {csp}");
+        assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{path}: {csp}");
         assert_eq!(h.get("x-content-type-options").map(|v| v.to_str().unwrap()), Some("nosniff"), "{path}");
         assert!(h.contains_key("referrer-policy"), "{path}");
     }

@@ -224,6 +224,7 @@ fn new_row(org: Uuid, event: Uuid, c: Checked, now: DateTime<Utc>, secret: &[u8]
         id,
         organization_id: org,
         event_id: event,
+        platform_user_id: c.platform_id.as_deref().map(ids::external_id),
         platform_id: c.platform_id,
         name: c.name,
         email: c.email,
@@ -303,6 +304,7 @@ pub async fn upsert_attendees(
         let row = match found {
             Some(mut row) => {
                 row.platform_id = c.platform_id.or(row.platform_id);
+                row.platform_user_id = row.platform_id.as_deref().map(ids::external_id);
                 row.name = c.name;
                 row.email = c.email;
                 row.company = c.company;
@@ -399,6 +401,7 @@ pub async fn update_attendee(
     if a.platform_id.is_none() && a.email.is_none() {
         v.push("email", "an attendee needs an e-mail address or a platform id");
     }
+    a.platform_user_id = a.platform_id.as_deref().map(ids::external_id);
     v.finish()?;
     a.updated_at = time::now();
     q::update(&mut tx, &a).await.map_err(taken)?;
@@ -453,6 +456,15 @@ pub async fn revoke_badge(
     q::update(&mut tx, &a).await?;
     tx.commit().await?;
     Ok(view(svc, a))
+}
+
+/// The caller's own attendee record in the event, with their badge: the
+/// attendee their platform id names, else the one with their e-mail address.
+/// Anyone else's is missing (404).
+pub async fn my_badge(svc: &Services, p: &Principal, event_id: Uuid) -> Result<Attendee> {
+    let mut tx = svc.store.read().await?;
+    let found = q::of_user(&mut tx, event_id, p.user_id, &p.email.to_lowercase()).await?;
+    Ok(view(svc, found.ok_or(Error::NotFound("attendee"))?))
 }
 
 /// The attendee of the event whose current badge this is, for a capture; `None`

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sponsorhub_domain::scoring::{self, IntentLevel, InteractionType};
 use sponsorhub_domain::validate::{self, Validator};
-use sponsorhub_domain::{FollowUpStatus, ids, time};
+use sponsorhub_domain::{CaptureSource, FollowUpStatus, ids, time};
 use sponsorhub_store::records::{Interaction, JsonColumn, Lead};
 use sponsorhub_store::{Tx, accounts, idempotency, leads, sponsors};
 use uuid::Uuid;
@@ -29,6 +29,19 @@ pub struct CaptureLead {
     /// (instead of `attendee`). An unknown or revoked badge records nothing (422).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub badge_code: Option<String>,
+    /// How it was captured: badge_scan, manual, business_card, content, meeting or
+    /// api. Default: badge_scan with a badge code, content for the attendee's own
+    /// capture, else api.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<CaptureSource>))]
+    pub source: Option<String>,
+    /// The capturing device's name (at most 100 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// When it happened, by the capturing device's clock, for captures sent later
+    /// (offline); at most 5 minutes ahead of the server's. Default: now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<DateTime<Utc>>,
     /// Free-form details of the interaction (a JSON object, at most 4 KiB).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub metadata: Option<serde_json::Value>,
@@ -104,8 +117,10 @@ pub struct CaptureReceipt {
     /// The interaction recorded.
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub interaction_type: InteractionType,
-    /// The points it added (before the score's cap).
+    /// The points it is worth (with any repeat bonus).
     pub points: i32,
+    /// The points that counted: what the score rose by, after its cap.
+    pub counted_points: i32,
     pub occurred_at: DateTime<Utc>,
     /// Who was captured, as the sponsor receives it: the attendee's own details at
     /// their own capture, the badge's attendee at a scan; `null` when staff typed
@@ -143,12 +158,19 @@ struct StoredAnswer {
 /// A claim older than this belongs to a request that died; a retry may take it over.
 const STALE_CLAIM_SECS: i64 = 60;
 
+#[derive(Default)]
 struct Profile {
     user_id: Option<String>,
     name: Option<String>,
     email: Option<String>,
     company: Option<String>,
     title: Option<String>,
+    phone: Option<String>,
+    country: Option<String>,
+    /// Custom fields of a badge's attendee that the organizer shares.
+    fields: serde_json::Map<String, serde_json::Value>,
+    /// The badge's attendee.
+    attendee_id: Option<Uuid>,
 }
 
 /// Whom a capture is of.
@@ -161,8 +183,24 @@ enum Who {
     Badge(String),
 }
 
-fn check(input: &CaptureLead) -> Result<(InteractionType, Who, serde_json::Value)> {
+/// The checked input of a capture.
+struct Checked {
+    kind: InteractionType,
+    who: Who,
+    metadata: serde_json::Value,
+    source: CaptureSource,
+    device: Option<String>,
+    at: DateTime<Utc>,
+}
+
+fn check(input: &CaptureLead) -> Result<Checked> {
     let mut v = Validator::new();
+    let source = v.check(input.source.as_deref().map(|s| validate::choice::<CaptureSource>("source", s)).transpose());
+    let device = v.check(validate::optional_text("device", input.device.as_deref(), 100)).flatten();
+    let now = time::now();
+    if input.occurred_at.is_some_and(|t| t > now + Duration::minutes(5)) {
+        v.push("occurred_at", "must not be in the future");
+    }
     let badge = v.check(validate::optional_text("badge_code", input.badge_code.as_deref(), 100)).flatten();
     if badge.is_some() && input.attendee.is_some() {
         v.push("badge_code", "send either a badge code or the attendee, not both");
@@ -175,6 +213,7 @@ fn check(input: &CaptureLead) -> Result<(InteractionType, Who, serde_json::Value
             email: v.check(validate::optional_email("attendee.email", a.email.as_deref())).flatten(),
             company: v.check(validate::optional_text("attendee.company", a.company.as_deref(), 200)).flatten(),
             title: v.check(validate::optional_text("attendee.title", a.title.as_deref(), 200)).flatten(),
+            ..Profile::default()
         };
         let blank = |f: &Option<String>| f.as_deref().is_none_or(|s| s.trim().is_empty());
         if blank(&a.user_id) && blank(&a.email) {
@@ -194,7 +233,13 @@ fn check(input: &CaptureLead) -> Result<(InteractionType, Who, serde_json::Value
         (None, Some(p)) => Who::Named(p),
         (None, None) => Who::Caller,
     };
-    Ok((kind.expect("checked"), who, metadata))
+    let source = source.flatten().unwrap_or(match who {
+        Who::Badge(_) => CaptureSource::BadgeScan,
+        Who::Caller => CaptureSource::Content,
+        Who::Named(_) => CaptureSource::Api,
+    });
+    let at = input.occurred_at.map_or(now, |t| t.min(now));
+    Ok(Checked { kind: kind.expect("checked"), who, metadata, source, device, at })
 }
 
 /// Records one interaction. Returns the lead, created (201) or updated (200).
@@ -283,7 +328,7 @@ async fn capture(
     p: &Principal,
     event_id: Uuid,
     sponsor_id: Uuid,
-    (kind, who, metadata): (InteractionType, Who, serde_json::Value),
+    Checked { kind, who, metadata, source, device, at }: Checked,
     key: Option<&IdempotencyKey>,
 ) -> Result<(CaptureOutcome, Vec<Notification>)> {
     let now = time::now();
@@ -299,13 +344,7 @@ async fn capture(
     let (attendee_id, profile, view, shared) = match who {
         Who::Caller => {
             let shared = SharedDetails { name: Some(p.name.clone()), email: Some(p.email.clone()), company: None };
-            let profile = Profile {
-                user_id: None,
-                name: shared.name.clone(),
-                email: shared.email.clone(),
-                company: None,
-                title: None,
-            };
+            let profile = Profile { name: shared.name.clone(), email: shared.email.clone(), ..Profile::default() };
             (p.user_id, profile, LeadView::Receipt, Some(shared))
         }
         Who::Named(profile) => {
@@ -318,18 +357,34 @@ async fn capture(
                 return Err(Error::invalid("badge_code", "is not a badge of this event, or it was revoked"));
             };
             // The attendee's identity comes from their platform id or e-mail
-            // address; the lead holds what sponsors always receive: the name and
-            // the company (docs/DECISIONS.md, "Attendees and badges").
-            let identity = Profile {
-                user_id: a.platform_id.clone(),
-                name: None,
-                email: a.email.clone(),
-                company: None,
-                title: None,
+            // address; the lead holds what the organizer shares with sponsors: the
+            // name and the company always, the rest as the event's settings say
+            // (docs/DECISIONS.md, "Attendees and badges").
+            let identity = Profile { user_id: a.platform_id.clone(), email: a.email.clone(), ..Profile::default() };
+            // A later scan finds the lead of the first, whatever accounts appeared
+            // meanwhile.
+            let id = match leads::user_of_attendee(&mut tx, sponsor_id, a.id).await? {
+                Some(id) => id,
+                None => attendee_user(&mut tx, sponsor_id, &identity, now).await?,
             };
-            let id = attendee_user(&mut tx, sponsor_id, &identity, now).await?;
-            let shared = SharedDetails { name: Some(a.name.clone()), email: None, company: a.company.clone() };
-            let profile = Profile { user_id: None, name: Some(a.name), email: None, company: a.company, title: None };
+            let rules = sponsorhub_store::events::get_any(&mut tx, event_id)
+                .await?
+                .map(|e| e.shared_attendee_fields.0)
+                .unwrap_or_default();
+            let fields = a.custom_fields.0.into_iter().filter(|(k, _)| rules.custom_fields.contains(k)).collect();
+            let email = a.email.filter(|_| rules.email);
+            let shared = SharedDetails { name: Some(a.name.clone()), email: email.clone(), company: a.company.clone() };
+            let profile = Profile {
+                user_id: None,
+                name: Some(a.name),
+                email,
+                company: a.company,
+                title: a.title.filter(|_| rules.title),
+                phone: a.phone.filter(|_| rules.phone),
+                country: a.country.filter(|_| rules.country),
+                fields,
+                attendee_id: Some(a.id),
+            };
             (id, profile, view, Some(shared))
         }
     };
@@ -349,11 +404,15 @@ async fn capture(
         user_email: profile.email.clone(),
         user_company: profile.company.clone(),
         user_title: profile.title.clone(),
+        user_phone: profile.phone.clone(),
+        user_country: profile.country.clone(),
+        user_fields: JsonColumn(profile.fields.clone()),
+        attendee_id: profile.attendee_id,
         intent_score: scoring::add_points(0, kind.points()),
         intent_level: IntentLevel::from_score(kind.points()),
         interaction_count: 1,
-        first_interaction_at: now,
-        last_interaction_at: now,
+        first_interaction_at: at,
+        last_interaction_at: at,
         follow_up_status: FollowUpStatus::New,
         follow_up_notes: None,
         contact_notes: None,
@@ -368,10 +427,11 @@ async fn capture(
     let mut notifications = Vec::new();
     // The sponsor hears of a new lead, and of a lead that turns hot, by e-mail: one
     // pending-notification row here, folded into a digest by the e-mail worker.
-    let (lead, created, points) = if leads::insert_if_absent(&mut tx, &fresh).await? {
+    let (lead, created, points, counted) = if leads::insert_if_absent(&mut tx, &fresh).await? {
         email::record_lead_notification(&mut tx, sponsor_id, fresh.id, LeadReason::New, now).await?;
         notifications.push(Notification::LeadCaptured { lead: fresh.clone() });
-        (fresh, true, kind.points())
+        let counted = fresh.intent_score;
+        (fresh, true, kind.points(), counted)
     } else {
         let mut lead = leads::find_for_update(&mut tx, sponsor_id, attendee_id)
             .await?
@@ -382,7 +442,10 @@ async fn capture(
         lead.intent_score = scoring::add_points(lead.intent_score, points);
         lead.intent_level = IntentLevel::from_score(lead.intent_score);
         lead.interaction_count += 1;
-        lead.last_interaction_at = now;
+        // Captures sent later (offline) arrive in any order: the earliest time is the
+        // first interaction, the latest the last.
+        lead.first_interaction_at = lead.first_interaction_at.min(at);
+        lead.last_interaction_at = lead.last_interaction_at.max(at);
         lead.updated_at = now;
         // Newer details of the attendee replace older ones; absent ones keep theirs.
         for (slot, new) in [
@@ -390,10 +453,18 @@ async fn capture(
             (&mut lead.user_email, profile.email),
             (&mut lead.user_company, profile.company),
             (&mut lead.user_title, profile.title),
+            (&mut lead.user_phone, profile.phone),
+            (&mut lead.user_country, profile.country),
         ] {
             if new.is_some() {
                 *slot = new;
             }
+        }
+        if !profile.fields.is_empty() {
+            lead.user_fields = JsonColumn(profile.fields);
+        }
+        if profile.attendee_id.is_some() {
+            lead.attendee_id = profile.attendee_id;
         }
         leads::update(&mut tx, &lead).await?;
         if lead.intent_level == IntentLevel::Hot && previous_level != IntentLevel::Hot {
@@ -414,7 +485,8 @@ async fn capture(
             // open dashboards still hear of it.
             notifications.push(Notification::LeadUpdated { lead: lead.clone() });
         }
-        (lead, false, points)
+        let counted = lead.intent_score - previous_score;
+        (lead, false, points, counted)
     };
     leads::insert_interaction(
         &mut tx,
@@ -424,9 +496,13 @@ async fn capture(
             sponsor_id,
             interaction_type: kind,
             points,
+            counted_points: counted,
             captured_by_user_id: Some(p.user_id),
+            captured_by_name: Some(p.name.clone()),
+            source,
+            device,
             metadata: JsonColumn(metadata),
-            occurred_at: now,
+            occurred_at: at,
         },
     )
     .await?;
@@ -437,7 +513,8 @@ async fn capture(
         sponsor_name: sponsor.company_name.clone(),
         interaction_type: kind,
         points,
-        occurred_at: now,
+        counted_points: counted,
+        occurred_at: at,
         shared,
     };
     let full = view == LeadView::Full;
@@ -479,6 +556,53 @@ async fn attendee_user(tx: &mut Tx, sponsor: Uuid, a: &Profile, now: DateTime<Ut
         accounts::insert_user_if_absent(tx, id, &ids::placeholder_email(id), "Attendee", now).await?;
     }
     Ok(id)
+}
+
+/// At most this many captures in one bulk request.
+pub const MAX_BULK: usize = 500;
+
+/// One capture of a bulk request: what a device queued while offline.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkCapture {
+    /// Makes the item safe to send again: a replay answers as the first time.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[!-~]{1,255}$"))]
+    pub idempotency_key: String,
+    /// The capture, with `occurred_at` (the device's time) required.
+    #[serde(flatten)]
+    pub capture: CaptureLead,
+}
+
+/// Records queued captures one by one, each with its own key and transaction, in
+/// the order sent; each answers on its own, a malformed one too, so one bad item
+/// never holds back a device's queue (docs/DECISIONS.md, "Offline capture"). The
+/// earliest device time becomes the lead's first interaction.
+pub async fn capture_bulk(
+    svc: &Services,
+    p: &Principal,
+    event_id: Uuid,
+    sponsor_id: Uuid,
+    items: Vec<serde_json::Map<String, serde_json::Value>>,
+) -> Result<Vec<(String, Result<CaptureOutcome>)>> {
+    if items.len() > MAX_BULK {
+        return Err(Error::invalid("captures", format!("at most {MAX_BULK} captures a request")));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (i, raw) in items.into_iter().enumerate() {
+        let key = raw.get("idempotency_key").and_then(|k| k.as_str()).unwrap_or_default().to_string();
+        let result = match serde_json::from_value::<BulkCapture>(serde_json::Value::Object(raw)) {
+            Err(e) => Err(Error::invalid(&format!("captures[{i}]"), e.to_string())),
+            Ok(item) if item.capture.occurred_at.is_none() => {
+                Err(Error::invalid("occurred_at", "is required: the time the device captured it"))
+            }
+            Ok(item) => {
+                let key = IdempotencyKey::new(item.idempotency_key, event_id, sponsor_id, &item.capture);
+                capture_lead(svc, p, event_id, sponsor_id, item.capture, Some(key)).await
+            }
+        };
+        out.push((key, result));
+    }
+    Ok(out)
 }
 
 /// Forgets idempotency keys older than the configured retention (at least 24 h).

@@ -84,12 +84,16 @@ pub const BODY_RULES: &[(&str, &str, Rule)] = &[
     ("UpdateAttendee", "phone", Rule::OptionalText { max: 50 }),
     ("UpdateAttendee", "country", Rule::OptionalText { max: 100 }),
     ("UpdateAttendee", "ticket_type", Rule::OptionalText { max: 100 }),
+    // events: what sponsors receive of attendees
+    ("SharedFields", "custom_fields", Rule::TextList { items: 20, max: 50 }),
     // capture::capture_lead
     ("Attendee", "user_id", Rule::OptionalText { max: 200 }),
     ("Attendee", "name", Rule::OptionalText { max: 200 }),
     ("Attendee", "email", Rule::OptionalEmail),
     ("Attendee", "company", Rule::OptionalText { max: 200 }),
     ("Attendee", "title", Rule::OptionalText { max: 200 }),
+    ("CaptureLead", "badge_code", Rule::OptionalText { max: 100 }),
+    ("CaptureLead", "device", Rule::OptionalText { max: 100 }),
 ];
 
 /// `(query parameter, rule)` for the free-text query parameters (`search` of the

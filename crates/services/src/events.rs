@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 use sponsorhub_domain::validate::{self, Validator};
 use sponsorhub_domain::{ids, time};
-use sponsorhub_store::records::Event;
+use sponsorhub_store::records::{Event, JsonColumn, SharedFields};
 use sponsorhub_store::{StoreError, events as q};
 use uuid::Uuid;
 
@@ -23,6 +23,9 @@ pub struct CreateEvent {
     /// IANA time zone name; `UTC` when absent.
     pub timezone: Option<String>,
     pub venue: Option<String>,
+    /// What sponsors receive of an attendee beyond name and company (default:
+    /// nothing more).
+    pub shared_attendee_fields: Option<SharedFields>,
 }
 
 /// Fields to change; absent fields stay, `null` clears an optional field.
@@ -44,6 +47,8 @@ pub struct UpdateEvent {
     #[serde(default, deserialize_with = "double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub venue: Option<Option<String>>,
+    /// Replaces what sponsors receive of an attendee beyond name and company.
+    pub shared_attendee_fields: Option<SharedFields>,
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -57,6 +62,21 @@ fn check_dates(v: &mut Validator, starts: Option<DateTime<Utc>>, ends: Option<Da
     {
         v.push("ends_at", "must not be before starts_at");
     }
+}
+
+/// The custom fields named in the sharing settings: at most 20 names of 1 to 50
+/// characters.
+fn check_shared(v: &mut Validator, shared: &SharedFields) -> Option<SharedFields> {
+    let names = v.check(if shared.custom_fields.len() > 20 {
+        Err(validate::FieldError::new("shared_attendee_fields.custom_fields", "at most 20 fields"))
+    } else {
+        shared
+            .custom_fields
+            .iter()
+            .map(|n| validate::text("shared_attendee_fields.custom_fields", n, 1, 50))
+            .collect::<std::result::Result<Vec<_>, _>>()
+    })?;
+    Some(SharedFields { custom_fields: names, ..shared.clone() })
 }
 
 fn slug_taken(e: StoreError) -> Error {
@@ -77,6 +97,7 @@ pub async fn create_event(svc: &Services, p: &Principal, org: Uuid, input: Creat
     let description = v.check(validate::optional_text("description", input.description.as_deref(), 10_000));
     let timezone = v.check(validate::timezone("timezone", input.timezone.as_deref().unwrap_or("UTC")));
     let venue = v.check(validate::optional_text("venue", input.venue.as_deref(), 500));
+    let shared = check_shared(&mut v, &input.shared_attendee_fields.unwrap_or_default());
     check_dates(&mut v, input.starts_at, input.ends_at);
     v.finish()?;
 
@@ -93,6 +114,7 @@ pub async fn create_event(svc: &Services, p: &Principal, org: Uuid, input: Creat
         ends_at: input.ends_at,
         timezone: timezone.unwrap(),
         venue: venue.unwrap(),
+        shared_attendee_fields: JsonColumn(shared.unwrap_or_default()),
         created_at: now,
         updated_at: now,
     };
@@ -143,6 +165,11 @@ pub async fn update_event(svc: &Services, p: &Principal, org: Uuid, id: Uuid, in
     }
     if let Some(e) = input.ends_at {
         event.ends_at = e;
+    }
+    if let Some(shared) = &input.shared_attendee_fields
+        && let Some(shared) = check_shared(&mut v, shared)
+    {
+        event.shared_attendee_fields = JsonColumn(shared);
     }
     check_dates(&mut v, event.starts_at, event.ends_at);
     v.finish()?;

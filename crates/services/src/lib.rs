@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod attendees;
 pub mod auth;
 pub mod authz;
+pub mod badges;
 pub mod capture;
 pub mod contract;
 pub mod email;

@@ -62,6 +62,7 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
             ends_at: None,
             timezone: None,
             venue: Some("Hall A".into()),
+            shared_attendee_fields: None,
         },
     )
     .await

@@ -8,6 +8,7 @@ use sponsorhub_domain::{FollowUpStatus, IntentLevel};
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, sponsor_id, event_id, user_id, user_name, user_email, user_company, user_title, \
+    user_phone, user_country, user_fields, attendee_id, \
     intent_score, intent_level, interaction_count, first_interaction_at, last_interaction_at, follow_up_status, \
     follow_up_notes, contact_notes, tags, is_starred, is_archived, followed_up_at, followed_up_by_user_id, \
     created_at, updated_at";
@@ -17,8 +18,9 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
     let sql = "INSERT INTO sponsor_leads (id, sponsor_id, event_id, user_id, user_name, user_email, user_company,
             user_title, intent_score, intent_level, interaction_count, first_interaction_at, last_interaction_at,
             follow_up_status, follow_up_notes, contact_notes, tags, is_starred, is_archived, followed_up_at,
-            followed_up_by_user_id, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+            followed_up_by_user_id, created_at, updated_at, user_phone, user_country, user_fields, attendee_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
+                $24, $25, $26, $27)
         ON CONFLICT (sponsor_id, user_id) DO NOTHING";
     let n = on_tx!(tx, c => sqlx::query(sql)
         .bind(l.id).bind(l.sponsor_id).bind(l.event_id).bind(l.user_id).bind(&l.user_name).bind(&l.user_email)
@@ -26,7 +28,8 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
         .bind(l.interaction_count).bind(l.first_interaction_at).bind(l.last_interaction_at)
         .bind(l.follow_up_status.as_str()).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
         .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
-        .bind(l.created_at).bind(l.updated_at)
+        .bind(l.created_at).bind(l.updated_at).bind(&l.user_phone).bind(&l.user_country).bind(&l.user_fields)
+        .bind(l.attendee_id)
         .execute(c).await?.rows_affected());
     Ok(n == 1)
 }
@@ -38,6 +41,12 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
 pub async fn attendee_by_email(tx: &mut Tx, sponsor: Uuid, email: &str) -> Result<Option<Uuid>> {
     let sql = "SELECT user_id FROM sponsor_leads WHERE sponsor_id = $1 AND user_email = $2 ORDER BY id LIMIT 1";
     Ok(on_tx!(tx, c => sqlx::query_scalar::<_, Uuid>(sql).bind(sponsor).bind(email).fetch_optional(c).await?))
+}
+
+/// The attendee id of the sponsor's lead taken from this event attendee's badge.
+pub async fn user_of_attendee(tx: &mut Tx, sponsor: Uuid, attendee: Uuid) -> Result<Option<Uuid>> {
+    let sql = "SELECT user_id FROM sponsor_leads WHERE attendee_id = $1 AND sponsor_id = $2 LIMIT 1";
+    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, Uuid>(sql).bind(attendee).bind(sponsor).fetch_optional(c).await?))
 }
 
 pub async fn find_for_update(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<Option<Lead>> {
@@ -67,25 +76,28 @@ pub async fn update(tx: &mut Tx, l: &Lead) -> Result<()> {
     let sql = "UPDATE sponsor_leads SET user_name = $2, user_email = $3, user_company = $4, user_title = $5,
             intent_score = $6, intent_level = $7, interaction_count = $8, last_interaction_at = $9,
             follow_up_status = $10, follow_up_notes = $11, contact_notes = $12, tags = $13, is_starred = $14,
-            is_archived = $15, followed_up_at = $16, followed_up_by_user_id = $17, updated_at = $18
+            is_archived = $15, followed_up_at = $16, followed_up_by_user_id = $17, updated_at = $18,
+            user_phone = $19, user_country = $20, user_fields = $21, attendee_id = $22, first_interaction_at = $23
         WHERE id = $1";
     on_tx!(tx, c => sqlx::query(sql)
         .bind(l.id).bind(&l.user_name).bind(&l.user_email).bind(&l.user_company).bind(&l.user_title)
         .bind(l.intent_score).bind(l.intent_level.as_str()).bind(l.interaction_count).bind(l.last_interaction_at)
         .bind(l.follow_up_status.as_str()).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
         .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
-        .bind(l.updated_at)
+        .bind(l.updated_at).bind(&l.user_phone).bind(&l.user_country).bind(&l.user_fields).bind(l.attendee_id)
+        .bind(l.first_interaction_at)
         .execute(c).await?.rows_affected());
     Ok(())
 }
 
 pub async fn insert_interaction(tx: &mut Tx, i: &Interaction) -> Result<()> {
     let sql = "INSERT INTO sponsor_lead_interactions (id, lead_id, sponsor_id, interaction_type, points,
-            captured_by_user_id, metadata, occurred_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+            captured_by_user_id, metadata, occurred_at, source, device, counted_points)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
     on_tx!(tx, c => sqlx::query(sql)
         .bind(i.id).bind(i.lead_id).bind(i.sponsor_id).bind(i.interaction_type.as_str()).bind(i.points)
-        .bind(i.captured_by_user_id).bind(&i.metadata).bind(i.occurred_at)
+        .bind(i.captured_by_user_id).bind(&i.metadata).bind(i.occurred_at).bind(i.source.as_str())
+        .bind(&i.device).bind(i.counted_points)
         .execute(c).await?.rows_affected());
     Ok(())
 }
@@ -110,11 +122,12 @@ pub async fn interactions_of(tx: &mut Tx, leads: &[Uuid]) -> Result<Vec<Interact
         return Ok(Vec::new());
     }
     let mut q = Sql::new(
-        "SELECT id, lead_id, sponsor_id, interaction_type, points, captured_by_user_id, metadata, occurred_at
-         FROM sponsor_lead_interactions WHERE lead_id IN ",
+        "SELECT i.id, i.lead_id, i.sponsor_id, i.interaction_type, i.points, i.captured_by_user_id, i.metadata,
+                i.occurred_at, i.source, i.device, i.counted_points, u.name AS captured_by_name
+         FROM sponsor_lead_interactions i LEFT JOIN users u ON u.id = i.captured_by_user_id WHERE i.lead_id IN ",
     );
     let list = q.in_list(leads);
-    q.push(&list).push(" ORDER BY lead_id, occurred_at DESC, id DESC");
+    q.push(&list).push(" ORDER BY i.lead_id, i.occurred_at DESC, i.id DESC");
     let Sql { text, args } = q;
     Ok(
         on_tx!(tx, c => bind_args!(sqlx::query_as::<_, Interaction>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch_all(c).await?),
@@ -123,8 +136,10 @@ pub async fn interactions_of(tx: &mut Tx, leads: &[Uuid]) -> Result<Vec<Interact
 
 /// The lead's interactions, newest first.
 pub async fn interactions(tx: &mut Tx, lead: Uuid) -> Result<Vec<Interaction>> {
-    let sql = "SELECT id, lead_id, sponsor_id, interaction_type, points, captured_by_user_id, metadata, occurred_at
-               FROM sponsor_lead_interactions WHERE lead_id = $1 ORDER BY occurred_at DESC, id DESC";
+    let sql = "SELECT i.id, i.lead_id, i.sponsor_id, i.interaction_type, i.points, i.captured_by_user_id,
+                      i.metadata, i.occurred_at, i.source, i.device, i.counted_points, u.name AS captured_by_name
+               FROM sponsor_lead_interactions i LEFT JOIN users u ON u.id = i.captured_by_user_id
+               WHERE i.lead_id = $1 ORDER BY i.occurred_at DESC, i.id DESC";
     Ok(on_tx!(tx, c => sqlx::query_as::<_, Interaction>(sql).bind(lead).fetch_all(c).await?))
 }
 

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sponsorhub_domain::{FollowUpStatus, IntentLevel, InteractionType, InvitationStatus, OrgRole, SponsorRole};
+use sponsorhub_domain::{
+    CaptureSource, FollowUpStatus, IntentLevel, InteractionType, InvitationStatus, OrgRole, SponsorRole,
+};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -40,7 +42,7 @@ pub struct OrgMembership {
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex))]
 pub struct Event {
     pub id: Uuid,
     pub organization_id: Uuid,
@@ -51,8 +53,28 @@ pub struct Event {
     pub ends_at: Option<DateTime<Utc>>,
     pub timezone: String,
     pub venue: Option<String>,
+    /// What the event's sponsors receive of an attendee they capture, beyond the
+    /// name and company they always receive.
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    #[cfg_attr(feature = "openapi", schema(value_type = SharedFields))]
+    pub shared_attendee_fields: JsonColumn<SharedFields>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The attendee fields an event's sponsors receive beyond name and company (each
+/// off unless turned on).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[serde(default)]
+pub struct SharedFields {
+    pub email: bool,
+    pub phone: bool,
+    pub title: bool,
+    pub country: bool,
+    /// The custom fields shared, by name.
+    pub custom_fields: Vec<String>,
 }
 
 /// JSON columns: `jsonb` on PostgreSQL, checked text on SQLite.
@@ -184,6 +206,14 @@ pub struct Lead {
     pub user_email: Option<String>,
     pub user_company: Option<String>,
     pub user_title: Option<String>,
+    pub user_phone: Option<String>,
+    pub user_country: Option<String>,
+    /// The attendee's custom fields the organizer shares with sponsors.
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub user_fields: JsonColumn<serde_json::Map<String, serde_json::Value>>,
+    /// The event's attendee, when the lead came from their badge.
+    pub attendee_id: Option<Uuid>,
     /// 0 to 100
     pub intent_score: i32,
     /// hot (70-100), warm (40-69) or cold (0-39)
@@ -223,12 +253,24 @@ pub struct Interaction {
     #[sqlx(try_from = "String")]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub interaction_type: InteractionType,
-    /// Points this interaction added (its own points plus any repeat bonus).
+    /// Points this interaction is worth (its own points plus any repeat bonus).
     pub points: i32,
+    /// The points that counted: what the score rose by, after its cap of 100.
+    pub counted_points: i32,
     pub captured_by_user_id: Option<Uuid>,
+    /// The name of who captured it (read with the interaction; not stored on it).
+    #[sqlx(default)]
+    pub captured_by_name: Option<String>,
+    /// badge_scan, manual, business_card, content, meeting or api
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub source: CaptureSource,
+    /// The name of the device it was captured on, as the device gave it.
+    pub device: Option<String>,
     #[cfg_attr(feature = "graphql", graphql(skip))]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub metadata: JsonColumn<serde_json::Value>,
+    /// When it happened: the capturing device's time for captures sent later.
     pub occurred_at: DateTime<Utc>,
 }
 
@@ -254,9 +296,22 @@ mod graphql_json {
     }
 
     #[async_graphql::ComplexObject]
+    impl Event {
+        /// What the event's sponsors receive of an attendee beyond name and company.
+        async fn shared_attendee_fields(&self) -> &SharedFields {
+            &self.shared_attendee_fields.0
+        }
+    }
+
+    #[async_graphql::ComplexObject]
     impl Lead {
         async fn tags(&self) -> &[String] {
             &self.tags.0
+        }
+
+        /// The attendee's custom fields the organizer shares with sponsors.
+        async fn user_fields(&self) -> async_graphql::Json<&serde_json::Map<String, serde_json::Value>> {
+            async_graphql::Json(&self.user_fields.0)
         }
 
         /// hot (70-100), warm (40-69) or cold (0-39)
@@ -280,6 +335,11 @@ mod graphql_json {
         /// direct_request, qr_scan or session_attendance
         async fn interaction_type(&self) -> &'static str {
             self.interaction_type.as_str()
+        }
+
+        /// badge_scan, manual, business_card, content, meeting or api
+        async fn source(&self) -> &'static str {
+            self.source.as_str()
         }
     }
 
@@ -322,6 +382,8 @@ pub struct AttendeeRow {
     pub organization_id: Uuid,
     pub event_id: Uuid,
     pub platform_id: Option<String>,
+    /// The account the platform id names (`ids::external_id`).
+    pub platform_user_id: Option<Uuid>,
     pub name: String,
     pub email: Option<String>,
     pub company: Option<String>,

@@ -280,6 +280,10 @@ pub struct CaptureLeadInput {
     pub attendee: Option<AttendeeInput>,
     /// The attendee's badge code, as scanned (instead of `attendee`).
     pub badge_code: Option<String>,
+    /// badge_scan, manual, business_card, content, meeting or api.
+    pub source: Option<String>,
+    /// The capturing device's name.
+    pub device: Option<String>,
     pub metadata: Option<Json<serde_json::Value>>,
 }
 
@@ -295,6 +299,9 @@ impl From<CaptureLeadInput> for CaptureLead {
                 title: a.title,
             }),
             badge_code: i.badge_code,
+            source: i.source,
+            device: i.device,
+            occurred_at: None,
             metadata: i.metadata.map(|j| j.0),
         }
     }

@@ -4,10 +4,12 @@ use crate::extract::{Caller, Json, Path, Query};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sponsorhub_services::attendees::{self, Attendee, AttendeeInput, AttendeeQuery, UpdateAttendee, UpsertResult};
-use utoipa::ToSchema;
+use sponsorhub_services::badges::{self, BadgeLayout};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 /// A page of attendees.
@@ -174,4 +176,101 @@ pub async fn revoke_badge(
     Path((org_id, event_id, id)): Path<(Uuid, Uuid, Uuid)>,
 ) -> Result<Json<Attendee>, ApiError> {
     Ok(Json(attendees::revoke_badge(&s.services, &p, Some(org_id), event_id, id).await?))
+}
+
+/// The attendee's badge as a QR code (SVG), for organizers; 404 while revoked.
+#[utoipa::path(get, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/{attendee_id}/badge.svg", tag = "attendees",
+    security(("bearer" = [])),
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), ("attendee_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The QR code", content_type = "image/svg+xml", body = String),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such attendee, or the badge is revoked", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn badge_svg(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id, id)): Path<(Uuid, Uuid, Uuid)>,
+) -> Result<Response, ApiError> {
+    let svg = badges::attendee_badge_svg(&s.services, &p, Some(org_id), event_id, id).await?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-store")], svg).into_response())
+}
+
+/// The attendee's badge as a QR code (PNG, 480 pixels or more), for organizers;
+/// 404 while revoked.
+#[utoipa::path(get, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/{attendee_id}/badge.png", tag = "attendees",
+    security(("bearer" = [])),
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), ("attendee_id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The QR code", content_type = "image/png", body = Vec<u8>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such attendee, or the badge is revoked", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn badge_png(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id, id)): Path<(Uuid, Uuid, Uuid)>,
+) -> Result<Response, ApiError> {
+    let png = badges::attendee_badge_png(&s.services, &p, Some(org_id), event_id, id).await?;
+    Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, no-store")], png).into_response())
+}
+
+/// The caller's own attendee record in the event, with their badge code: the
+/// attendee their platform id names, else the one with their e-mail address.
+#[utoipa::path(get, path = "/api/v1/events/{event_id}/my-badge", tag = "attendees",
+    security(("bearer" = [])),
+    params(("event_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Attendee),
+        (status = 404, description = "The caller is not an attendee of the event", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn my_badge(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(event_id): Path<Uuid>,
+) -> Result<Json<Attendee>, ApiError> {
+    Ok(Json(attendees::my_badge(&s.services, &p, event_id).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct BadgePdfParams {
+    /// `a6` (one badge a page, the default) or `labels` (eight a page on A4).
+    pub layout: Option<BadgeLayout>,
+    /// Comma-separated attendee ids (hyphenated form); all the event's attendees
+    /// when absent or empty (at most 2,000 a file).
+    #[param(
+        pattern = "^$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(,[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})*$"
+    )]
+    pub ids: Option<String>,
+}
+
+/// Printable badges as PDF (organizers): every attendee with a valid badge, or
+/// those named, with name, company and QR code.
+#[utoipa::path(get, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/badges.pdf", tag = "attendees",
+    security(("bearer" = [])),
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), BadgePdfParams),
+    responses(
+        (status = 200, description = "The badges", content_type = "application/pdf", body = Vec<u8>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn badges_pdf(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id)): Path<(Uuid, Uuid)>,
+    Query(q): Query<BadgePdfParams>,
+) -> Result<Response, ApiError> {
+    let bad = || sponsorhub_services::Error::invalid("ids", "must be attendee ids separated by commas");
+    let ids = match q.ids.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(list) => Some(
+            list.split(',')
+                .map(|id| if id.len() == 36 { Uuid::parse_str(id).map_err(|_| bad()) } else { Err(bad()) })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
+    let layout = q.layout.unwrap_or_default();
+    let pdf = badges::badges_pdf(&s.services, &p, Some(org_id), event_id, ids, layout).await?;
+    let disposition = "attachment; filename=\"badges.pdf\"";
+    Ok(([(header::CONTENT_TYPE, "application/pdf"), (header::CONTENT_DISPOSITION, disposition)], pdf).into_response())
 }

@@ -144,3 +144,66 @@ pub async fn capture_lead(
     }
     Ok(response)
 }
+
+/// Queued captures from an offline device.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct BulkCaptures {
+    /// At most 500, each a `BulkCapture`. A malformed item gets its own problem in
+    /// the answer and the others are recorded, so any object is taken here.
+    #[schema(max_items = 500, value_type = Vec<Object>)]
+    pub captures: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// What became of one queued capture.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct BulkCaptureResult {
+    pub idempotency_key: String,
+    /// The status the capture would have answered alone: 201 new lead, 200 lead
+    /// updated, or the problem's status.
+    pub status: u16,
+    /// The lead, when the capture was recorded (or had been: a replay).
+    pub lead_id: Option<Uuid>,
+    /// Why it was not recorded.
+    pub problem: Option<Problem>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct BulkCaptureAnswer {
+    /// One per capture, in the order sent.
+    pub results: Vec<BulkCaptureResult>,
+}
+
+/// Record captures a device queued while offline, up to 500, each with its own
+/// `idempotency_key` and `occurred_at` (the device's time): each is recorded (or
+/// refused) on its own, a replayed key never counts twice, and the answer lists
+/// every item's outcome in order.
+#[utoipa::path(post, path = "/api/v1/sponsors/events/{event_id}/sponsors/{sponsor_id}/capture-leads/bulk", tag = "leads",
+    security(("bearer" = [])), request_body = BulkCaptures,
+    params(("event_id" = Uuid, Path), ("sponsor_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = BulkCaptureAnswer),
+    ))]
+pub async fn capture_bulk(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((event_id, sponsor_id)): Path<(Uuid, Uuid)>,
+    Json(input): Json<BulkCaptures>,
+) -> Result<Json<BulkCaptureAnswer>, ApiError> {
+    let outcomes = capture::capture_bulk(&s.services, &p, event_id, sponsor_id, input.captures).await?;
+    let results = outcomes
+        .into_iter()
+        .map(|(idempotency_key, r)| match r {
+            Ok(o) => BulkCaptureResult {
+                idempotency_key,
+                status: if o.created { 201 } else { 200 },
+                lead_id: Some(o.receipt.lead_id),
+                problem: None,
+            },
+            Err(e) => {
+                let problem = ApiError::from(e).into_problem();
+                BulkCaptureResult { idempotency_key, status: problem.status, lead_id: None, problem: Some(problem) }
+            }
+        })
+        .collect();
+    Ok(Json(BulkCaptureAnswer { results }))
+}

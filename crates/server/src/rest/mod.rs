@@ -28,7 +28,13 @@ use utoipa_axum::routes;
         license(name = "Apache-2.0")
     ),
     modifiers(&BearerAuth),
-    components(schemas(Problem, ProblemFieldError, sponsorhub_services::leads::LeadSortName)),
+    components(schemas(
+        Problem,
+        ProblemFieldError,
+        sponsorhub_services::leads::LeadSortName,
+        sponsorhub_services::capture::BulkCapture,
+        sponsorhub_services::badges::BadgeLayout
+    )),
     tags(
         (name = "auth", description = "Sign-up, login and the caller's profile"),
         (name = "events", description = "Events of an organization"),
@@ -82,11 +88,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(leads::lead_stats))
         .routes(routes!(leads::get_lead, leads::update_lead))
         .routes(routes!(leads::capture_lead))
+        .routes(routes!(leads::capture_bulk))
         .routes(routes!(attendees::create_attendee, attendees::list_attendees))
         .routes(routes!(attendees::upsert_attendees))
         .routes(routes!(attendees::get_attendee, attendees::update_attendee, attendees::delete_attendee))
         .routes(routes!(attendees::reissue_badge))
         .routes(routes!(attendees::revoke_badge))
+        .routes(routes!(attendees::badge_svg))
+        .routes(routes!(attendees::badge_png))
+        .routes(routes!(attendees::my_badge))
+        .routes(routes!(attendees::badges_pdf))
 }
 
 /// The document as served: the router's, with the common answers and the input

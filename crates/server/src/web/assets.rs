@@ -27,3 +27,43 @@ pub async fn js() -> impl IntoResponse {
         JS,
     )
 }
+
+/// The capture page's scanner: reads badge QR codes from the camera.
+const SCAN_JS: &str = include_str!("assets/scan.js");
+/// A maintained QR reader for browsers without `BarcodeDetector`
+/// (`assets/vendor/README.md`).
+const BARCODE_DETECTOR_JS: &str = include_str!("assets/vendor/barcode-detector-ponyfill.js");
+const ZXING_READER_WASM: &[u8] = include_bytes!("assets/vendor/zxing_reader.wasm");
+
+pub async fn scan_js() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=300"),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        SCAN_JS,
+    )
+}
+
+pub async fn barcode_detector_js() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=86400"),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        BARCODE_DETECTOR_JS,
+    )
+}
+
+pub async fn zxing_reader_wasm() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "application/wasm"),
+            (CACHE_CONTROL, "public, max-age=86400"),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        ZXING_READER_WASM,
+    )
+}

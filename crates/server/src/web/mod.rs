@@ -9,6 +9,7 @@
 
 mod assets;
 mod auth;
+mod badge;
 mod directory;
 mod invitations;
 mod organizer;
@@ -63,10 +64,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/sponsors/{sponsor_id}/team/{member_id}/remove", post(portal::remove_member))
         .route("/portal/sponsors/{sponsor_id}/capture", get(portal::capture_page).post(portal::capture))
         .route("/directory/{event_id}", get(directory::directory))
+        .route("/badge/{event_id}", get(badge::my_badge))
         .layer(axum::middleware::from_fn_with_state(session::secure(&state.config.public_url), web_cookies))
         // Outside the cookie layer: a stylesheet request never sets a cookie.
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
+        .route("/assets/scan.js", get(assets::scan_js))
+        .route("/assets/vendor/barcode-detector.js", get(assets::barcode_detector_js))
+        .route("/assets/vendor/zxing_reader.wasm", get(assets::zxing_reader_wasm))
 }
 
 /// Gives a visitor without a session the pre-session cookie (so their forms carry a
@@ -106,8 +111,8 @@ fn security_headers(h: &mut HeaderMap) {
     set(
         h,
         "content-security-policy",
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' https: data:; \
-         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' https: data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
     // The invitation page's address holds its token: never send it to another site.
     set(h, "referrer-policy", "same-origin");

@@ -124,6 +124,7 @@ pub async fn create_event(
             ends_at,
             timezone: None,
             venue: opt(&form.venue),
+            shared_attendee_fields: None,
         };
         match events::create_event(&s.services, &p, org, input).await {
             Ok(e) => return Ok(ctx.success(&format!("/events/{}/tiers", e.id), format!("Created {}.", e.name))),

@@ -68,9 +68,13 @@ pub async fn capture(
         company: opt(&form.company),
         title: opt(&form.title),
     });
+    let source = if badge_code.is_some() { "badge_scan" } else { "manual" };
     let input = CaptureLead {
         interaction_type: form.interaction_type.clone(),
         attendee,
+        source: Some(source.into()),
+        device: None,
+        occurred_at: None,
         badge_code,
         metadata: Some(serde_json::Value::Object(metadata)),
     };

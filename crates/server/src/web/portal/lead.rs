@@ -4,8 +4,13 @@ use super::*;
 
 pub struct InteractionItem {
     pub kind: String,
+    /// The points that counted (after the score's cap).
     pub points: i32,
+    /// What it was worth, when the cap cut it.
+    pub worth: Option<i32>,
     pub when: String,
+    /// How, by whom, on which device.
+    pub how: String,
     pub details: String,
 }
 
@@ -39,8 +44,18 @@ pub async fn lead(
         .iter()
         .map(|i| InteractionItem {
             kind: view::label(i.interaction_type.as_str()),
-            points: i.points,
+            points: i.counted_points,
+            worth: (i.counted_points != i.points).then_some(i.points),
             when: view::when(&i.occurred_at),
+            how: [
+                Some(view::label(i.source.as_str())),
+                i.captured_by_name.as_ref().map(|n| format!("by {n}")),
+                i.device.as_ref().map(|d| format!("on {d}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
             details: match i.metadata.0.as_object() {
                 Some(m) if !m.is_empty() => m
                     .iter()
