@@ -7,7 +7,11 @@ use serde::{Deserialize, Deserializer, de::Error as _};
 
 fn integral<'de, D: Deserializer<'de>, T: TryFrom<i64>>(n: serde_json::Number) -> Result<T, D::Error> {
     let whole = n.as_i64().or_else(|| {
-        n.as_f64().filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f <= i64::MAX as f64).map(|f| f as i64)
+        // 2^63 itself is not an i64: the upper bound is strict (`i64::MAX as f64`
+        // rounds up to 2^63).
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= -9_223_372_036_854_775_808.0 && *f < 9_223_372_036_854_775_808.0)
+            .map(|f| f as i64)
     });
     whole
         .and_then(|i| T::try_from(i).ok())
@@ -35,6 +39,12 @@ mod tests {
         n: Option<i32>,
     }
 
+    #[derive(serde::Deserialize)]
+    struct Big {
+        #[serde(default, deserialize_with = "super::opt_int")]
+        n: Option<i64>,
+    }
+
     #[test]
     fn integral_floats_are_integers() {
         let n = |s: &str| serde_json::from_str::<T>(s).map(|t| t.n);
@@ -45,5 +55,9 @@ mod tests {
         assert!(n(r#"{"n": 7.5}"#).is_err());
         assert!(n(r#"{"n": 1e12}"#).is_err());
         assert!(n(r#"{"n": "7"}"#).is_err());
+        let big = |s: &str| serde_json::from_str::<Big>(s).map(|t| t.n);
+        assert!(big(r#"{"n": 9223372036854775808}"#).is_err(), "2^63 is out of range");
+        assert!(big(r#"{"n": 9223372036854775808.0}"#).is_err());
+        assert_eq!(big(r#"{"n": 9223372036854775807}"#).unwrap(), Some(i64::MAX));
     }
 }
