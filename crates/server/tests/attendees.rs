@@ -18,6 +18,7 @@ dual_backend!(
     badges_are_qr_codes_their_attendees_can_open,
     sponsors_receive_the_fields_the_organizer_shares,
     printable_badges_read_back,
+    csv_imports_preview_every_bad_row_and_write_all_or_nothing,
 );
 
 fn attendees_path(w: &common::World, rest: &str) -> String {
@@ -530,5 +531,84 @@ async fn printable_badges_read_back(app: TestApp) {
     let (admin, _) = join_staff(&app, &w, &w.sponsor_id, "admin@ferris.io", "admin").await;
     let res = fetch(String::new(), admin.token.clone()).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+async fn import(app: &TestApp, w: &common::World, csv: &str, dry_run: bool) -> (StatusCode, Value) {
+    let res = app
+        .client
+        .post(app.url(&attendees_path(w, &format!("/import?dry_run={dry_run}"))))
+        .bearer_auth(&w.organizer.token)
+        .header("content-type", "text/csv")
+        .body(csv.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap())
+}
+
+async fn csv_imports_preview_every_bad_row_and_write_all_or_nothing(app: TestApp) {
+    let w = world(&app).await;
+    let org = Some(w.organizer.token.as_str());
+    // a BOM, as Excel writes it; quoted commas; an extra column; two bad rows
+    let bad = "\u{feff}Name,Email,Company,Diet\n\
+               Ada Lovelace,ada@corp.io,\"Engines, Ltd\",vegan\n\
+               ,nobody@corp.io,Corp,\n\
+               Bob,not-an-address,Corp,\n\
+               Carol,carol@corp.io,,\n";
+    let (status, preview) = import(&app, &w, bad, true).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!((preview["rows"].clone(), preview["valid"].clone()), (json!(4), json!(2)), "{preview}");
+    let errors: Vec<(i64, &str)> = preview["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap(), e["column"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errors, [(3, "name"), (4, "email")], "{preview}");
+    assert_eq!(preview["imported"], false);
+    // importing it writes nothing
+    let (status, body) = import(&app, &w, bad, false).await;
+    assert_problem(status, &body, 422);
+    assert_eq!(body["errors"][0]["field"], "rows[3].name", "{body}");
+    let (_, page) = app.get(&attendees_path(&w, ""), org).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 0, "nothing half written");
+
+    // fixed, with semicolons as European spreadsheets write them
+    let good = "name;email;company;diet\nAda Lovelace;ada@corp.io;Engines;vegan\nCarol;carol@corp.io;;\n";
+    let (status, done) = import(&app, &w, good, false).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!((done["created"].clone(), done["imported"].clone()), (json!(2), json!(true)), "{done}");
+    let (_, page) = app.get(&attendees_path(&w, "?search=ada"), org).await;
+    assert_eq!(page["items"][0]["custom_fields"], json!({"diet": "vegan"}), "{page}");
+    assert!(page["items"][0]["badge_code"].is_string());
+    // again: matched by address, updated
+    let (_, again) = import(&app, &w, good, false).await;
+    assert_eq!((again["created"].clone(), again["updated"].clone()), (json!(0), json!(2)), "{again}");
+
+    // not CSV, not UTF-8, no usable header
+    let res = app
+        .client
+        .post(app.url(&attendees_path(&w, "/import")))
+        .bearer_auth(&w.organizer.token)
+        .header("content-type", "application/json")
+        .body("[]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let res = app
+        .client
+        .post(app.url(&attendees_path(&w, "/import")))
+        .bearer_auth(&w.organizer.token)
+        .header("content-type", "text/csv")
+        .body(b"name,email\n\xe9t\xe9,a@b.io\n".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, body) = import(&app, &w, "first,last\nA,B\n", true).await;
+    assert_problem(status, &body, 422);
     app.stop().await;
 }

@@ -293,12 +293,26 @@ pub async fn upsert_attendees(
     v.finish()?;
     let mut tx = svc.store.write().await?;
     let event = event_of_org(&mut tx, p, org, event_id, true).await?;
+    let (created, updated, rows) = write_all(svc, &mut tx, &event, checked.into_iter().flatten()).await?;
+    tx.commit().await?;
+    tracing::info!(created, updated, "attendees upserted");
+    Ok(UpsertResult { created, updated, attendees: rows.into_iter().map(|r| view(svc, r)).collect() })
+}
+
+/// Creates or updates each checked attendee in the transaction: matched by
+/// platform id, else e-mail address. Returns the counts and the rows written.
+async fn write_all(
+    svc: &Services,
+    tx: &mut Tx,
+    event: &sponsorhub_store::records::Event,
+    checked: impl Iterator<Item = Checked>,
+) -> Result<(i32, i32, Vec<AttendeeRow>)> {
     let now = time::now();
-    let (mut created, mut updated, mut out) = (0, 0, Vec::with_capacity(checked.len()));
-    for c in checked.into_iter().flatten() {
+    let (mut created, mut updated, mut out) = (0, 0, Vec::new());
+    for c in checked {
         let found = match (&c.platform_id, &c.email) {
-            (Some(pid), _) => q::by_platform_id(&mut tx, event.id, pid).await?,
-            (None, Some(email)) => q::by_email(&mut tx, event.id, email).await?,
+            (Some(pid), _) => q::by_platform_id(tx, event.id, pid).await?,
+            (None, Some(email)) => q::by_email(tx, event.id, email).await?,
             (None, None) => None,
         };
         let row = match found {
@@ -314,22 +328,153 @@ pub async fn upsert_attendees(
                 row.ticket_type = c.ticket_type;
                 row.custom_fields = JsonColumn(c.custom_fields);
                 row.updated_at = now;
-                q::update(&mut tx, &row).await.map_err(taken)?;
+                q::update(tx, &row).await.map_err(taken)?;
                 updated += 1;
                 row
             }
             None => {
                 let row = new_row(event.organization_id, event.id, c, now, &svc.badge_secret);
-                q::insert(&mut tx, &row).await.map_err(taken)?;
+                q::insert(tx, &row).await.map_err(taken)?;
                 created += 1;
                 row
             }
         };
-        out.push(view(svc, row));
+        out.push(row);
     }
+    Ok((created, updated, out))
+}
+
+/// What an import found and did.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    /// Data rows in the file (the header row not counted).
+    pub rows: i32,
+    /// Rows without a problem.
+    pub valid: i32,
+    /// Every problem, by row (the file's line number, the header being line 1)
+    /// and column.
+    pub errors: Vec<RowError>,
+    /// Whether the attendees were written (never when a row has a problem).
+    pub imported: bool,
+    pub created: i32,
+    pub updated: i32,
+}
+
+/// One bad cell of an import.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RowError {
+    pub row: i32,
+    pub column: String,
+    pub message: String,
+}
+
+/// At most this many rows in one CSV import.
+pub const MAX_IMPORT_ROWS: usize = 20_000;
+
+/// Reads attendees from a CSV file (UTF-8, comma or semicolon separated, a header
+/// row naming the columns: platform_id, name, email, company, title, phone,
+/// country, ticket_type; any other column becomes a custom field). A preview
+/// (`dry_run`) reports every bad row and writes nothing; an import writes all
+/// rows in one transaction, or none when a row has a problem (422, each naming
+/// its row and column).
+#[tracing::instrument(skip_all, fields(event.id = %event_id, bytes = csv.len(), dry_run))]
+pub async fn import_csv(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    event_id: Uuid,
+    csv: &[u8],
+    dry_run: bool,
+) -> Result<ImportReport> {
+    let text = std::str::from_utf8(csv)
+        .map_err(|_| Error::invalid("file", "must be UTF-8 text (save it from the spreadsheet as CSV UTF-8)"))?;
+    let first_line = text.lines().next().unwrap_or_default();
+    let delimiter = if first_line.contains(';') && !first_line.contains(',') { b';' } else { b',' };
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::invalid("file", format!("the header row cannot be read: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_lowercase().replace([' ', '-'], "_"))
+        .collect();
+    if !headers.iter().any(|h| h == "name") || !headers.iter().any(|h| h == "email" || h == "platform_id") {
+        return Err(Error::invalid("file", "the header row needs a name column and an email or platform_id column"));
+    }
+    let (mut rows, mut errors, mut checked) = (0, Vec::new(), Vec::new());
+    for (i, record) in reader.records().enumerate() {
+        let line = i as i32 + 2;
+        rows += 1;
+        if rows as usize > MAX_IMPORT_ROWS {
+            return Err(Error::invalid("file", format!("at most {MAX_IMPORT_ROWS} rows a file")));
+        }
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(RowError { row: line, column: String::new(), message: format!("cannot be read: {e}") });
+                continue;
+            }
+        };
+        let mut input = AttendeeInput::default();
+        let mut custom = serde_json::Map::new();
+        for (h, value) in headers.iter().zip(record.iter()) {
+            let v = (!value.is_empty()).then(|| value.to_string());
+            match h.as_str() {
+                "platform_id" => input.platform_id = v,
+                "name" => input.name = value.to_string(),
+                "email" => input.email = v,
+                "company" => input.company = v,
+                "title" => input.title = v,
+                "phone" => input.phone = v,
+                "country" => input.country = v,
+                "ticket_type" => input.ticket_type = v,
+                other => {
+                    if let Some(v) = v {
+                        custom.insert(other.to_string(), serde_json::Value::String(v));
+                    }
+                }
+            }
+        }
+        input.custom_fields = Some(custom);
+        let mut v = Validator::new();
+        let c = check(&mut v, "", &input);
+        if input.platform_id.is_none() && input.email.is_none() {
+            v.push("email", "an attendee needs an e-mail address or a platform id");
+        }
+        match v.finish() {
+            Ok(()) => checked.extend(c),
+            Err(fields) => {
+                errors.extend(fields.into_iter().map(|f| RowError { row: line, column: f.field, message: f.message }))
+            }
+        }
+    }
+    let valid = checked.len() as i32;
+    let mut report = ImportReport { rows, valid, errors, imported: false, created: 0, updated: 0 };
+    if dry_run {
+        let mut tx = svc.store.read().await?;
+        event_of_org(&mut tx, p, org, event_id, true).await?;
+        return Ok(report);
+    }
+    if !report.errors.is_empty() {
+        return Err(Error::Invalid(
+            report
+                .errors
+                .iter()
+                .map(|e| validate::FieldError::new(&format!("rows[{}].{}", e.row, e.column), e.message.clone()))
+                .collect(),
+        ));
+    }
+    let mut tx = svc.store.write().await?;
+    let event = event_of_org(&mut tx, p, org, event_id, true).await?;
+    let (created, updated, _) = write_all(svc, &mut tx, &event, checked.into_iter()).await?;
     tx.commit().await?;
-    tracing::info!(created, updated, "attendees upserted");
-    Ok(UpsertResult { created, updated, attendees: out })
+    tracing::info!(created, updated, "attendees imported");
+    report.imported = true;
+    report.created = created;
+    report.updated = updated;
+    Ok(report)
 }
 
 /// A page of the event's attendees (organizers).

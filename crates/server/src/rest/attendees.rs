@@ -7,7 +7,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use sponsorhub_services::attendees::{self, Attendee, AttendeeInput, AttendeeQuery, UpdateAttendee, UpsertResult};
+use sponsorhub_services::attendees::{
+    self, Attendee, AttendeeInput, AttendeeQuery, ImportReport, UpdateAttendee, UpsertResult,
+};
 use sponsorhub_services::badges::{self, BadgeLayout};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -273,4 +275,49 @@ pub async fn badges_pdf(
     let pdf = badges::badges_pdf(&s.services, &p, Some(org_id), event_id, ids, layout).await?;
     let disposition = "attachment; filename=\"badges.pdf\"";
     Ok(([(header::CONTENT_TYPE, "application/pdf"), (header::CONTENT_DISPOSITION, disposition)], pdf).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportParams {
+    /// Check the file and report every bad row without writing anything.
+    pub dry_run: Option<bool>,
+}
+
+/// Import attendees from a CSV file (UTF-8, comma or semicolon separated, a
+/// header row: platform_id, name, email, company, title, phone, country,
+/// ticket_type; other columns become custom fields), matched by platform id, else
+/// e-mail address. `dry_run=true` previews: every bad row is reported and nothing
+/// written. An import writes every row or, when any row has a problem, none (422,
+/// each error naming `rows[<line>].<column>`). At most 20,000 rows and 1 MiB.
+#[utoipa::path(post, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/import", tag = "attendees",
+    security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), ImportParams),
+    responses(
+        (status = 200, body = ImportReport),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Two rows would share a platform id or e-mail address", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn import_attendees(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id)): Path<(Uuid, Uuid)>,
+    Query(q): Query<ImportParams>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<ImportReport>, ApiError> {
+    let csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/csv"));
+    if !csv {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "send the file as text/csv",
+        ));
+    }
+    let dry_run = q.dry_run.unwrap_or(false);
+    Ok(Json(attendees::import_csv(&s.services, &p, Some(org_id), event_id, &body, dry_run).await?))
 }

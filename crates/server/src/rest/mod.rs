@@ -98,6 +98,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(attendees::badge_png))
         .routes(routes!(attendees::my_badge))
         .routes(routes!(attendees::badges_pdf))
+        .routes(routes!(attendees::import_attendees))
 }
 
 /// The document as served: the router's, with the common answers and the input
