@@ -426,8 +426,8 @@ async function scanFlow(sponsorId, attendee) {
   await page.click('#scan-start');
   await flash('seen before');
   await page.locator('#scan-status', { hasText: 'Ready for the next badge' }).waitFor();
-  await page.click('#scan-stop');
   await shoot('capture-scan', '#scan-start');
+  await page.click('#scan-stop');
   step('the lead is on the dashboard');
   await page.goto(`/portal/sponsors/${sponsorId}/leads`);
   const row = page.locator('tr', { hasText: attendee }).first();
