@@ -174,6 +174,16 @@ async fn staff_capture_by_badge(app: TestApp) {
         .await;
     let (status, body) = capture(&app, &w, &rep.token, stranger["badge_code"].as_str().unwrap()).await;
     assert_problem(status, &body, 422);
+    // an attendee who opted out of badge scanning cannot be captured by it
+    let (status, out) = app.patch(&frank_path, org, json!({"scan_opt_out": true})).await;
+    assert_eq!((status, out["scan_opt_out"].clone()), (StatusCode::OK, json!(true)), "{out}");
+    let (status, body) = capture(&app, &w, &rep.token, new_code).await;
+    assert_problem(status, &body, 422);
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("opted out of badge scanning"), "{body}");
+    let (_, lead_now) = app.get(&w.leads_path(&format!("/{}", lead["id"].as_str().unwrap())), Some(&rep.token)).await;
+    assert_eq!(lead_now["interaction_count"], 4, "nothing recorded");
+    let (status, _) = app.patch(&frank_path, org, json!({"scan_opt_out": false})).await;
+    assert_eq!(status, StatusCode::OK);
     // a badge and typed details at once are refused
     let (status, body) = app
         .post(

@@ -41,6 +41,9 @@ pub struct AttendeeInput {
     /// characters), numbers, booleans or null.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The attendee opted out of badge scanning: their badge records nothing
+    /// (default false; an update without it keeps the current choice).
+    pub scan_opt_out: Option<bool>,
 }
 
 /// Fields to change; absent fields stay, `null` clears an optional one.
@@ -72,6 +75,8 @@ pub struct UpdateAttendee {
     /// Replaces all custom fields.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub custom_fields: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The attendee opted out of badge scanning (or back in).
+    pub scan_opt_out: Option<bool>,
 }
 
 /// An attendee as organizers see it, with the current badge code.
@@ -94,6 +99,9 @@ pub struct Attendee {
     pub custom_fields: serde_json::Map<String, serde_json::Value>,
     /// The code the badge's QR carries; `null` while the badge is revoked.
     pub badge_code: Option<String>,
+    /// The attendee opted out of badge scanning: scans of their badge record
+    /// nothing.
+    pub scan_opt_out: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -165,6 +173,7 @@ fn view(svc: &Services, a: AttendeeRow) -> Attendee {
         ticket_type: a.ticket_type,
         custom_fields: a.custom_fields.0,
         badge_code,
+        scan_opt_out: a.scan_opt_out,
         created_at: a.created_at,
         updated_at: a.updated_at,
     }
@@ -182,6 +191,7 @@ struct Checked {
     country: Option<String>,
     ticket_type: Option<String>,
     custom_fields: serde_json::Map<String, serde_json::Value>,
+    scan_opt_out: Option<bool>,
 }
 
 fn check(v: &mut Validator, prefix: &str, a: &AttendeeInput) -> Option<Checked> {
@@ -206,6 +216,7 @@ fn check(v: &mut Validator, prefix: &str, a: &AttendeeInput) -> Option<Checked> 
         country: country?,
         ticket_type: ticket_type?,
         custom_fields: custom?,
+        scan_opt_out: a.scan_opt_out,
     })
 }
 
@@ -236,6 +247,7 @@ fn new_row(org: Uuid, event: Uuid, c: Checked, now: DateTime<Utc>, secret: &[u8]
         custom_fields: JsonColumn(c.custom_fields),
         badge_generation: 1,
         badge_hash: Some(badge_hash(&badge_code(secret, id, 1))),
+        scan_opt_out: c.scan_opt_out.unwrap_or(false),
         created_at: now,
         updated_at: now,
     }
@@ -327,6 +339,9 @@ async fn write_all(
                 row.country = c.country;
                 row.ticket_type = c.ticket_type;
                 row.custom_fields = JsonColumn(c.custom_fields);
+                if let Some(o) = c.scan_opt_out {
+                    row.scan_opt_out = o;
+                }
                 row.updated_at = now;
                 q::update(tx, &row).await.map_err(taken)?;
                 updated += 1;
@@ -547,6 +562,9 @@ pub async fn update_attendee(
         v.push("email", "an attendee needs an e-mail address or a platform id");
     }
     a.platform_user_id = a.platform_id.as_deref().map(ids::external_id);
+    if let Some(o) = input.scan_opt_out {
+        a.scan_opt_out = o;
+    }
     v.finish()?;
     a.updated_at = time::now();
     q::update(&mut tx, &a).await.map_err(taken)?;

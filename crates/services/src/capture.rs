@@ -356,6 +356,12 @@ async fn capture(
             let Some(a) = crate::attendees::by_badge(&mut tx, event_id, &code).await? else {
                 return Err(Error::invalid("badge_code", "is not a badge of this event, or it was revoked"));
             };
+            if a.scan_opt_out {
+                return Err(Error::invalid(
+                    "badge_code",
+                    format!("{} opted out of badge scanning: nothing was recorded", a.name),
+                ));
+            }
             // The attendee's identity comes from their platform id or e-mail
             // address; the lead holds what the organizer shares with sponsors: the
             // name and the company always, the rest as the event's settings say

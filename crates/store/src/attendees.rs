@@ -6,17 +6,18 @@ use crate::{Result, Tx, bind_args, on_tx};
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, organization_id, event_id, platform_id, platform_user_id, name, email, company, title, phone, country, \
-                       ticket_type, custom_fields, badge_generation, badge_hash, created_at, updated_at";
+                       ticket_type, custom_fields, badge_generation, badge_hash, created_at, updated_at, scan_opt_out";
 
 pub async fn insert(tx: &mut Tx, a: &AttendeeRow) -> Result<()> {
     let sql = "INSERT INTO attendees (id, organization_id, event_id, platform_id, name, email, company, title, phone,
-               country, ticket_type, custom_fields, badge_generation, badge_hash, created_at, updated_at, platform_user_id)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
+               country, ticket_type, custom_fields, badge_generation, badge_hash, created_at, updated_at, platform_user_id,
+               scan_opt_out)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)";
     on_tx!(tx, c => sqlx::query(sql)
         .bind(a.id).bind(a.organization_id).bind(a.event_id).bind(&a.platform_id).bind(&a.name).bind(&a.email)
         .bind(&a.company).bind(&a.title).bind(&a.phone).bind(&a.country).bind(&a.ticket_type)
         .bind(&a.custom_fields).bind(a.badge_generation).bind(&a.badge_hash).bind(a.created_at).bind(a.updated_at)
-        .bind(a.platform_user_id)
+        .bind(a.platform_user_id).bind(a.scan_opt_out)
         .execute(c).await?.rows_affected());
     Ok(())
 }
@@ -25,12 +26,13 @@ pub async fn insert(tx: &mut Tx, a: &AttendeeRow) -> Result<()> {
 pub async fn update(tx: &mut Tx, a: &AttendeeRow) -> Result<()> {
     let sql = "UPDATE attendees SET platform_id = $3, name = $4, email = $5, company = $6, title = $7, phone = $8,
                country = $9, ticket_type = $10, custom_fields = $11, badge_generation = $12, badge_hash = $13,
-               updated_at = $14, platform_user_id = $15
+               updated_at = $14, platform_user_id = $15, scan_opt_out = $16
                WHERE event_id = $1 AND id = $2";
     on_tx!(tx, c => sqlx::query(sql)
         .bind(a.event_id).bind(a.id).bind(&a.platform_id).bind(&a.name).bind(&a.email).bind(&a.company)
         .bind(&a.title).bind(&a.phone).bind(&a.country).bind(&a.ticket_type).bind(&a.custom_fields)
         .bind(a.badge_generation).bind(&a.badge_hash).bind(a.updated_at).bind(a.platform_user_id)
+        .bind(a.scan_opt_out)
         .execute(c).await?.rows_affected());
     Ok(())
 }

@@ -396,6 +396,8 @@ pub struct AttendeeRow {
     pub badge_generation: i32,
     /// SHA-256 (hex) of the current badge code; `None` when the badge is revoked.
     pub badge_hash: Option<String>,
+    /// The attendee opted out of badge scanning.
+    pub scan_opt_out: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

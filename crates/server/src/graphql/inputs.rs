@@ -319,6 +319,8 @@ pub struct EventAttendeeInput {
     pub country: Option<String>,
     pub ticket_type: Option<String>,
     pub custom_fields: Option<Json<serde_json::Map<String, serde_json::Value>>>,
+    /// The attendee opted out of badge scanning.
+    pub scan_opt_out: Option<bool>,
 }
 
 impl From<EventAttendeeInput> for sponsorhub_services::attendees::AttendeeInput {
@@ -333,6 +335,7 @@ impl From<EventAttendeeInput> for sponsorhub_services::attendees::AttendeeInput 
             country: i.country,
             ticket_type: i.ticket_type,
             custom_fields: i.custom_fields.map(|j| j.0),
+            scan_opt_out: i.scan_opt_out,
         }
     }
 }
@@ -350,6 +353,8 @@ pub struct UpdateEventAttendeeInput {
     pub ticket_type: MaybeUndefined<String>,
     /// Replaces all custom fields.
     pub custom_fields: Option<Json<serde_json::Map<String, serde_json::Value>>>,
+    /// The attendee opted out of badge scanning (or back in).
+    pub scan_opt_out: Option<bool>,
 }
 
 impl From<UpdateEventAttendeeInput> for sponsorhub_services::attendees::UpdateAttendee {
@@ -364,6 +369,7 @@ impl From<UpdateEventAttendeeInput> for sponsorhub_services::attendees::UpdateAt
             country: patch(i.country),
             ticket_type: patch(i.ticket_type),
             custom_fields: i.custom_fields.map(|j| j.0),
+            scan_opt_out: i.scan_opt_out,
         }
     }
 }
