@@ -7,24 +7,32 @@ use crate::{Principal, Result, Services};
 use serde::Deserialize;
 use uuid::Uuid;
 
+/// The QR code of a badge code (error correction M).
+fn qr(code: &str) -> qrcode::QrCode {
+    qrcode::QrCode::with_error_correction_level(code.as_bytes(), qrcode::EcLevel::M)
+        .expect("a badge code fits a QR code")
+}
+
 /// The QR code of a badge code, as an inline SVG element (no XML declaration),
 /// labelled for screen readers.
 pub fn qr_svg(code: &str) -> String {
-    let qr = qrcode::QrCode::with_error_correction_level(code.as_bytes(), qrcode::EcLevel::M)
-        .expect("a badge code fits a QR code");
-    let svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(240, 240).build();
+    let svg = qr(code).render::<qrcode::render::svg::Color>().min_dimensions(240, 240).build();
     let svg = svg.find("<svg").map_or(svg.as_str(), |i| &svg[i..]).to_string();
     svg.replacen("<svg ", "<svg role=\"img\" aria-label=\"Badge QR code\" ", 1)
 }
 
 /// The QR code of a badge code as a PNG picture, at least 480 pixels wide.
 pub fn qr_png(code: &str) -> Vec<u8> {
-    let qr = qrcode::QrCode::with_error_correction_level(code.as_bytes(), qrcode::EcLevel::M)
-        .expect("a badge code fits a QR code");
-    let img = qr.render::<image::Luma<u8>>().min_dimensions(480, 480).build();
+    let img = qr(code).render::<image::Luma<u8>>().min_dimensions(480, 480).build();
     let mut png = Vec::new();
     img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("PNG encodes in memory");
     png
+}
+
+/// The attendee's current badge code, for organizers; 404 while revoked.
+async fn valid_code(svc: &Services, p: &Principal, org: Option<Uuid>, event_id: Uuid, id: Uuid) -> Result<String> {
+    let a = attendees::get_attendee(svc, p, org, event_id, id).await?;
+    a.badge_code.ok_or(crate::Error::NotFound("badge"))
 }
 
 /// The attendee's badge QR code as SVG, for organizers; 404 while revoked.
@@ -35,9 +43,7 @@ pub async fn attendee_badge_svg(
     event_id: Uuid,
     id: Uuid,
 ) -> Result<String> {
-    let a = attendees::get_attendee(svc, p, org, event_id, id).await?;
-    let code = a.badge_code.ok_or(crate::Error::NotFound("badge"))?;
-    Ok(qr_svg(&code))
+    Ok(qr_svg(&valid_code(svc, p, org, event_id, id).await?))
 }
 
 /// The attendee's badge QR code as PNG, for organizers; 404 while revoked.
@@ -48,9 +54,7 @@ pub async fn attendee_badge_png(
     event_id: Uuid,
     id: Uuid,
 ) -> Result<Vec<u8>> {
-    let a = attendees::get_attendee(svc, p, org, event_id, id).await?;
-    let code = a.badge_code.ok_or(crate::Error::NotFound("badge"))?;
-    Ok(qr_png(&code))
+    Ok(qr_png(&valid_code(svc, p, org, event_id, id).await?))
 }
 
 /// An attendee's own badge, as their badge page shows it.
@@ -159,10 +163,16 @@ fn fonts() -> (krilla::text::Font, krilla::text::Font) {
     (regular, bold)
 }
 
+/// DejaVu Sans' metrics (regular, bold), parsed once.
+static FACES: std::sync::LazyLock<(ttf_parser::Face<'static>, ttf_parser::Face<'static>)> =
+    std::sync::LazyLock::new(|| {
+        let parse = |data| ttf_parser::Face::parse(data, 0).expect("DejaVu Sans parses");
+        (parse(dejavu::sans::regular()), parse(dejavu::sans::bold()))
+    });
+
 /// The width of `text` at `size` points in DejaVu Sans (bold or not).
 fn text_width(text: &str, size: f32, bold: bool) -> f32 {
-    let data = if bold { dejavu::sans::bold() } else { dejavu::sans::regular() };
-    let face = ttf_parser::Face::parse(data, 0).expect("DejaVu Sans parses");
+    let face = if bold { &FACES.1 } else { &FACES.0 };
     let units: u32 = text
         .chars()
         .map(|c| face.glyph_index(c).and_then(|g| face.glyph_hor_advance(g)).unwrap_or(face.units_per_em() / 2))
@@ -212,8 +222,7 @@ fn draw_badge(
         s.draw_text(Point::from_xy(x + margin, below), fonts.0.clone(), cs, &ct, false, TextDirection::Auto);
     }
     // The QR code as vector squares, centred in the space left, code beneath.
-    let qr = qrcode::QrCode::with_error_correction_level(b.code.as_bytes(), qrcode::EcLevel::M)
-        .expect("a badge code fits a QR code");
+    let qr = qr(&b.code);
     let n = qr.width();
     let space = (y + h - margin - 14.0) - (below + 10.0);
     let side = space.min(inner).max(40.0);
