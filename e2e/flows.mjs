@@ -7,6 +7,8 @@
 //   node e2e/flows.mjs <base url> live <event id> <sponsor id>   (env STAFF_TOKEN)
 //   node e2e/flows.mjs <base url> scan <sponsor id> <attendee name> (env FAKE_VIDEO:
 //     an MJPEG file the fake camera plays, showing the attendee's badge)
+//   node e2e/flows.mjs <base url> import <event id>
+//   node e2e/flows.mjs <base url> offline <sponsor id> <badge code>...
 //
 // SCREENSHOTS=<dir> writes PNGs of the main pages at desktop (1280x800) and phone
 // (390x844) widths there. The last line on stdout is a JSON result for the test.
@@ -76,6 +78,17 @@ async function shoot(name, focus) {
   if (focus) await p.locator(focus).first().evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 64));
   await p.screenshot({ path: join(shots, `${name}-phone.png`) });
   await phone.close();
+}
+
+/** Like shoot, for a page that cannot be opened again by its URL (the answer to
+ *  a form): the phone shot resizes this page instead. */
+async function shootHere(name, focus) {
+  if (!shots) return;
+  await page.screenshot({ path: join(shots, `${name}-desktop.png`) });
+  await page.setViewportSize({ width: 390, height: 844 });
+  if (focus) await page.locator(focus).first().evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 64));
+  await page.screenshot({ path: join(shots, `${name}-phone.png`) });
+  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 async function signup({ name, email, org }) {
@@ -435,6 +448,69 @@ async function scanFlow(sponsorId, attendee) {
   return { scanned: true };
 }
 
+/** The organizer imports attendees: a file with two bad rows is refused with
+ *  both reported; the fixed file imports as a job whose progress the page shows
+ *  until it is done. */
+async function importFlow(eventId) {
+  await login(ORGANIZER.email);
+  step('the event page links to its attendees');
+  await page.goto(`/events/${eventId}`);
+  await page.click('.head-actions a:has-text("Attendees")');
+  await page.waitForURL(`**/events/${eventId}/attendees`);
+  step('a CSV with two bad rows: both reported, nothing imported');
+  const bad = 'name,email,company\nAda Lovelace,ada@engines.test,Engines\n,nameless@x.test,X\nBob,not-an-address,Y\n';
+  await page.setInputFiles('#a-file', { name: 'attendees.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await page.click('button:has-text("Upload")');
+  await page.locator('#a-file-error', { hasText: 'Nothing was imported: 2 problems' }).waitFor();
+  const problems = await page.locator('table.problems tbody tr').allInnerTexts();
+  assert.equal(problems.length, 2, `two problems listed: ${problems}`);
+  assert.match(problems[0], /^3\s+name\s+must not be empty/);
+  assert.match(problems[1], /^4\s+email\s+/);
+  assert.equal(await page.locator('table.people tr', { hasText: 'Ada Lovelace' }).count(), 0, 'no attendee was written');
+  await shootHere('attendees-import-errors', '#a-file');
+  step('the fixed file imports as a job; the page follows it to the end');
+  const good = 'name,email,company\nAda Lovelace,ada@engines.test,Engines\nGrace Hopper,grace@navy.test,Navy\nBob,bob@y.test,Y\n';
+  await page.setInputFiles('#a-file', { name: 'attendees.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+  await page.click('button:has-text("Upload")');
+  await flash('Importing 3 attendees.');
+  await page.locator('.imports li', { hasText: 'Imported 3 attendees: 3 new' }).waitFor({ timeout: 20_000 });
+  await page.locator('table.people tr', { hasText: 'Grace Hopper' }).waitFor();
+  await shoot('attendees', '.imports');
+  return { imported: 3 };
+}
+
+/** Offline capture: the service worker keeps the capture page; three badges
+ *  scanned without a network (typed into the badge field as a keyboard-wedge
+ *  scanner does) wait in the device's queue and are each recorded once when it
+ *  comes back. */
+async function offlineFlow(sponsorId, codes) {
+  await login(REP.email);
+  const url = `/portal/sponsors/${sponsorId}/capture`;
+  await page.goto(url);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.reload();
+  assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller), 'the service worker controls the page');
+  step('offline: the capture page still opens');
+  await desktop.setOffline(true);
+  await page.reload();
+  await page.locator('#capture-title').waitFor();
+  step('three captures wait in the queue');
+  const waiting = ['1 capture is waiting', '2 captures are waiting', '3 captures are waiting'];
+  for (const [i, code] of codes.entries()) {
+    await page.fill('#c-code', code);
+    await page.press('#c-code', 'Enter');
+    await page.locator('#queue-status', { hasText: waiting[i] }).waitFor();
+    assert.match(await page.locator('#queue-status').innerText(), /queued on this device/);
+    assert.equal(await page.inputValue('#c-code'), '', 'the form is cleared for the next one');
+  }
+  await shoot('capture-offline', '#queue-status');
+  step('back online: the queue is sent, each capture recorded once');
+  await desktop.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.locator('#queue-status', { hasText: '3 queued captures were recorded' }).waitFor({ timeout: 20_000 });
+  return { queued: 3 };
+}
+
 let result;
 try {
   if (flow === 'organizer') result = await organizerFlow();
@@ -442,6 +518,8 @@ try {
   else if (flow === 'live') result = await liveFlow(args[0], args[1]);
   else if (flow === 'controls') result = await controlsFlow(args[0]);
   else if (flow === 'scan') result = await scanFlow(args[0], args[1]);
+  else if (flow === 'import') result = await importFlow(args[0]);
+  else if (flow === 'offline') result = await offlineFlow(args[0], args.slice(1));
   else throw new Error(`unknown flow ${flow}`);
   assert.deepEqual(problems, [], 'the pages logged no errors');
 } catch (e) {

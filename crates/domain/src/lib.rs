@@ -2,6 +2,7 @@
 //! inputs. Nothing in this crate does IO, so every rule here is unit-tested directly.
 
 pub mod ids;
+pub mod qualification;
 pub mod roles;
 pub mod scoring;
 pub mod statuses;
@@ -11,4 +12,6 @@ pub mod validate;
 pub use ids::new_id;
 pub use roles::{OrgRole, SponsorPermissions, SponsorRole};
 pub use scoring::{IntentLevel, InteractionType};
-pub use statuses::{CaptureSource, EmailKind, FollowUpStatus, InvitationStatus, LeadReason, OutboxStatus};
+pub use statuses::{
+    CaptureSource, ConsentBasis, ConsentRule, EmailKind, FollowUpStatus, InvitationStatus, LeadReason, OutboxStatus,
+};

@@ -1,8 +1,6 @@
 //! The status columns' values: each a closed set, mirrored by a CHECK constraint.
 
-use crate::roles::UnknownValue;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),+ $(,)? }) => {
@@ -24,10 +22,10 @@ macro_rules! string_enum {
             const NAMES: &'static [&'static str] = &[$($s),+];
         }
 
-        impl FromStr for $name {
-            type Err = UnknownValue;
+        impl std::str::FromStr for $name {
+            type Err = crate::roles::UnknownValue;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s { $($s => Ok($name::$variant),)+ _ => Err(UnknownValue(s.to_string())) }
+                match s { $($s => Ok($name::$variant),)+ _ => Err(crate::roles::UnknownValue(s.to_string())) }
             }
         }
 
@@ -38,6 +36,7 @@ macro_rules! string_enum {
         }
     };
 }
+pub(crate) use string_enum;
 
 string_enum!(
     /// Where the sponsor's staff stand with a lead.
@@ -99,7 +98,40 @@ string_enum!(
     }
 );
 
-crate::try_from_string!(FollowUpStatus, InvitationStatus, OutboxStatus, LeadReason, EmailKind, CaptureSource);
+string_enum!(
+    /// What an event takes as an attendee's consent to a sponsor receiving their
+    /// details (docs/DECISIONS.md, "Consent"): presenting the badge to be scanned
+    /// (badge_scan), or an opt-in per sponsor without which a scan records nothing
+    /// (opt_in).
+    ConsentRule {
+        BadgeScan => "badge_scan",
+        OptIn => "opt_in",
+    }
+);
+
+string_enum!(
+    /// On what ground a lead holds the attendee's details: a badge presented at an
+    /// event whose rule is badge_scan, an opt-in to this sponsor, the attendee's
+    /// own interaction (signed in), or details the attendee gave to staff, who
+    /// typed them (staff_entry).
+    ConsentBasis {
+        BadgeScan => "badge_scan",
+        OptIn => "opt_in",
+        Attendee => "attendee",
+        StaffEntry => "staff_entry",
+    }
+);
+
+crate::try_from_string!(
+    FollowUpStatus,
+    InvitationStatus,
+    OutboxStatus,
+    LeadReason,
+    EmailKind,
+    CaptureSource,
+    ConsentRule,
+    ConsentBasis
+);
 
 #[cfg(test)]
 mod tests {

@@ -24,6 +24,34 @@ use utoipa_swagger_ui::SwaggerUi;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// The most a request's body may hold: 1 MiB, or 16 MiB for an attendee import
+/// job (REST, and the console's upload form).
+fn body_limit(req: &Request) -> usize {
+    if req.method() == axum::http::Method::POST && req.uri().path().ends_with("/attendees/imports") {
+        sponsorhub_services::imports::MAX_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
+/// Holds every body to [`body_limit`]: 413 at once when Content-Length says more,
+/// else the body stops at the limit (extractors answer 413).
+async fn limit_body(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = body_limit(&req);
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
+}
+
 /// Connects and migrates the database and builds the services.
 pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     if config.database_url.starts_with("sqlite:") {
@@ -70,8 +98,9 @@ pub fn build_router(state: AppState) -> Router {
         .attach(app)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Every body, whatever reads it (GraphQL's extractor streams it itself):
-        // at most 1 MiB, refused early when Content-Length says more.
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // at most 1 MiB (attendee import jobs 16 MiB), refused early when
+        // Content-Length says more.
+        .layer(axum::middleware::from_fn(limit_body))
         .layer(axum::middleware::map_response(crate::problem::problem_for_bare_errors))
         .layer(axum::middleware::map_response(browser_headers))
         .layer(axum::middleware::map_response_with_state(state_for_drain, close_while_draining))

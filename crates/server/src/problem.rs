@@ -114,9 +114,11 @@ impl From<JsonRejection> for ApiError {
                 "unsupported-media-type",
                 "send the body as application/json",
             ),
-            r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body-too-large", "the body is larger than 1 MiB")
-            }
+            r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                "the body is larger than allowed: 1 MiB, or 16 MiB for an attendee import file",
+            ),
             r => ApiError::new(StatusCode::BAD_REQUEST, "malformed-body", r.body_text()),
         }
     }
@@ -176,10 +178,12 @@ pub async fn problem_for_bare_errors(res: Response) -> Response {
         return res;
     }
     match res.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body-too-large", "the body is larger than 1 MiB")
-                .into_response()
-        }
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "the body is larger than allowed: 1 MiB, or 16 MiB for an attendee import file",
+        )
+        .into_response(),
         StatusCode::METHOD_NOT_ALLOWED => {
             let allow = res.headers().get(header::ALLOW).cloned();
             let mut problem = ApiError::new(

@@ -55,6 +55,16 @@ async fn the_server_keeps_its_openapi_contract() {
             json!({"name": "Ada", "email": "ada@corp.io"}),
         )
         .await;
+    // A question to answer; its id is not pinned: deleting one archives it, and
+    // the stateful phase follows the ids it creates.
+    let (status, question) = app
+        .post(
+            &format!("/api/v1/sponsors/sponsors/{}/questions", w.sponsor_id),
+            Some(&w.organizer.token),
+            json!({"kind": "text", "prompt": "What brings you here?"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{question}");
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("schemathesis.toml");
     // Path ids pin real objects. `cursor` is pinned empty (the first page): a
@@ -74,7 +84,8 @@ async fn the_server_keeps_its_openapi_contract() {
         "headers = {{ Authorization = \"Bearer {}\" }}\n\
          [parameters]\n\"path.org_id\" = \"{}\"\n\"path.event_id\" = \"{}\"\n\"path.sponsor_id\" = \"{}\"\n\
          \"path.tier_id\" = \"{}\"\n\"path.invitation_id\" = \"{}\"\n\"path.sponsor_user_id\" = \"{}\"\n\
-         \"path.lead_id\" = \"{}\"\n\"path.attendee_id\" = \"{}\"\n\"query.cursor\" = \"\"\n",
+         \"path.lead_id\" = \"{}\"\n\"path.attendee_id\" = \"{}\"\n\
+         \"query.cursor\" = \"\"\n",
         w.organizer.token,
         w.organizer.org_id,
         w.event_id,
@@ -98,6 +109,11 @@ async fn the_server_keeps_its_openapi_contract() {
         "PATCH /api/v1/organizations/{org_id}/events/{event_id}/attendees/{attendee_id}",
         // a CSV file's rows and columns
         "POST /api/v1/organizations/{org_id}/events/{event_id}/attendees/import",
+        "POST /api/v1/organizations/{org_id}/events/{event_id}/attendees/imports",
+        // a question's options and points for its kind; answers for their questions
+        "POST /api/v1/sponsors/sponsors/{sponsor_id}/questions",
+        "PATCH /api/v1/sponsors/sponsors/{sponsor_id}/questions/{question_id}",
+        "PUT /api/v1/sponsors/sponsors/{sponsor_id}/leads/{lead_id}/answers",
     ] {
         toml.push_str(&cross_field_422(op));
     }

@@ -159,6 +159,45 @@ async fn browser_flows() {
         .get(&format!("/api/v1/sponsors/sponsors/{sponsor_id}/leads?search=katherine"), Some(&organizer_token))
         .await;
     assert_eq!(leads["items"][0]["interaction_count"], 2, "two scans, each recorded once: {leads}");
+
+    // 6. Attendees: a file with two bad rows is refused with both reported; the
+    //    fixed one imports as a job the page follows.
+    flow(&root, &base, &["import", &event_id], &[("SCREENSHOTS", shots.display().to_string())]).await;
+    let (_, page) = app
+        .get(
+            &format!("/api/v1/organizations/{org_id}/events/{event_id}/attendees?search=grace"),
+            Some(&organizer_token),
+        )
+        .await;
+    assert_eq!(page["items"][0]["company"], "Navy", "{page}");
+
+    // 7. Offline: three badges scanned without a network, each recorded once
+    //    when it is back.
+    let mut codes = Vec::new();
+    for (name, email) in [
+        ("Mary Jackson", "mary@nasa.test"),
+        ("Dorothy Vaughan", "dorothy@nasa.test"),
+        ("Annie Easley", "annie@nasa.test"),
+    ] {
+        let (status, a) = app
+            .post(
+                &format!("/api/v1/organizations/{org_id}/events/{event_id}/attendees"),
+                Some(&organizer_token),
+                json!({"name": name, "company": "NASA Lewis", "email": email}),
+            )
+            .await;
+        assert_eq!(status, 201, "{a}");
+        codes.push(a["badge_code"].as_str().unwrap().to_string());
+    }
+    let mut args = vec!["offline", sponsor_id.as_str()];
+    args.extend(codes.iter().map(String::as_str));
+    flow(&root, &base, &args, &[("SCREENSHOTS", shots.display().to_string())]).await;
+    let (_, leads) = app
+        .get(&format!("/api/v1/sponsors/sponsors/{sponsor_id}/leads?search=nasa%20lewis"), Some(&organizer_token))
+        .await;
+    let counts: Vec<i64> =
+        leads["items"].as_array().unwrap().iter().map(|l| l["interaction_count"].as_i64().unwrap()).collect();
+    assert_eq!(counts, [1, 1, 1], "three scans, each recorded once: {leads}");
     app.stop().await;
 }
 

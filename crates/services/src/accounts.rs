@@ -64,9 +64,45 @@ fn verify_password_blocking(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Argon2 is deliberately slow: run it off the async workers.
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// The threads argon2 runs on: two a core (as many as the `hashing` permits let
+/// run at once), and always the same ones. The ~19 MiB a hash takes then stays
+/// in the allocator's arena of one of these threads and is reused by the next
+/// hash there, instead of piling up in the arenas of whichever blocking threads
+/// the runtime happened to pick (resident memory grew by ~170 MB under a burst of
+/// sign-ups before).
+static HASH_WORKERS: LazyLock<std::sync::mpsc::Sender<HashJob>> = LazyLock::new(|| {
+    let (tx, rx) = std::sync::mpsc::channel::<HashJob>();
+    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+    let n = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
+    for i in 0..n {
+        let rx = rx.clone();
+        std::thread::Builder::new()
+            .name(format!("argon2-{i}"))
+            .spawn(move || {
+                loop {
+                    let job = rx.lock().map(|r| r.recv());
+                    match job {
+                        Ok(Ok(job)) => job(),
+                        _ => return,
+                    }
+                }
+            })
+            .expect("a hashing thread starts");
+    }
+    tx
+});
+
+/// Argon2 is deliberately slow: run it off the async workers, on the hashing threads.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.into()))
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    HASH_WORKERS
+        .send(Box::new(move || {
+            let _ = tx.send(f());
+        }))
+        .map_err(|_| Error::Internal(anyhow::anyhow!("the hashing threads stopped")))?;
+    rx.await.map_err(|e| Error::Internal(e.into()))
 }
 
 /// Creates a user and an organization they own, and signs them in. Limited per

@@ -181,7 +181,7 @@ fn view(svc: &Services, a: AttendeeRow) -> Attendee {
 
 /// The checked fields of an attendee; `prefix` names the item of a bulk request
 /// (`attendees[3].`).
-struct Checked {
+pub(crate) struct Checked {
     platform_id: Option<String>,
     name: String,
     email: Option<String>,
@@ -313,7 +313,7 @@ pub async fn upsert_attendees(
 
 /// Creates or updates each checked attendee in the transaction: matched by
 /// platform id, else e-mail address. Returns the counts and the rows written.
-async fn write_all(
+pub(crate) async fn write_all(
     svc: &Services,
     tx: &mut Tx,
     event: &sponsorhub_store::records::Event,
@@ -385,26 +385,39 @@ pub struct RowError {
     pub message: String,
 }
 
-/// At most this many rows in one CSV import.
+/// At most this many rows in one import that answers at once; larger files go
+/// through an import job ([`crate::imports`]).
 pub const MAX_IMPORT_ROWS: usize = 20_000;
 
-/// Reads attendees from a CSV file (UTF-8, comma or semicolon separated, a header
-/// row naming the columns: platform_id, name, email, company, title, phone,
-/// country, ticket_type; any other column becomes a custom field). A preview
-/// (`dry_run`) reports every bad row and writes nothing; an import writes all
-/// rows in one transaction, or none when a row has a problem (422, each naming
-/// its row and column).
-#[tracing::instrument(skip_all, fields(event.id = %event_id, bytes = csv.len(), dry_run))]
-pub async fn import_csv(
-    svc: &Services,
-    p: &Principal,
-    org: Option<Uuid>,
-    event_id: Uuid,
-    csv: &[u8],
-    dry_run: bool,
-) -> Result<ImportReport> {
-    let text = std::str::from_utf8(csv)
-        .map_err(|_| Error::invalid("file", "must be UTF-8 text (save it from the spreadsheet as CSV UTF-8)"))?;
+/// A file's rows as text: the header row (normalized column names) and each data
+/// row with its line (the header being line 1).
+pub(crate) struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<(i32, Result<Vec<String>, String>)>,
+}
+
+/// Reads a CSV (UTF-8, comma or semicolon separated) or XLSX file (its first
+/// sheet), told apart by their content, with at most `max_rows` data rows.
+pub(crate) fn read_table(file: &[u8], max_rows: usize) -> Result<Table> {
+    let table = if file.starts_with(b"PK\x03\x04") { read_xlsx(file, max_rows)? } else { read_csv(file, max_rows)? };
+    if !table.headers.iter().any(|h| h == "name") || !table.headers.iter().any(|h| h == "email" || h == "platform_id") {
+        return Err(Error::invalid("file", "the header row needs a name column and an email or platform_id column"));
+    }
+    Ok(table)
+}
+
+fn column_name(h: &str) -> String {
+    h.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
+fn too_many(max_rows: usize) -> Error {
+    Error::invalid("file", format!("at most {max_rows} rows a file"))
+}
+
+fn read_csv(file: &[u8], max_rows: usize) -> Result<Table> {
+    let text = std::str::from_utf8(file).map_err(|_| {
+        Error::invalid("file", "must be UTF-8 text (save it from the spreadsheet as CSV UTF-8), or XLSX")
+    })?;
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter = if first_line.contains(';') && !first_line.contains(',') { b';' } else { b',' };
     let mut reader =
@@ -413,18 +426,73 @@ pub async fn import_csv(
         .headers()
         .map_err(|e| Error::invalid("file", format!("the header row cannot be read: {e}")))?
         .iter()
-        .map(|h| h.trim().to_lowercase().replace([' ', '-'], "_"))
+        .map(column_name)
         .collect();
-    if !headers.iter().any(|h| h == "name") || !headers.iter().any(|h| h == "email" || h == "platform_id") {
-        return Err(Error::invalid("file", "the header row needs a name column and an email or platform_id column"));
-    }
-    let (mut rows, mut errors, mut checked) = (0, Vec::new(), Vec::new());
+    let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let line = i as i32 + 2;
-        rows += 1;
-        if rows as usize > MAX_IMPORT_ROWS {
-            return Err(Error::invalid("file", format!("at most {MAX_IMPORT_ROWS} rows a file")));
+        if i >= max_rows {
+            return Err(too_many(max_rows));
         }
+        let line = i32::try_from(i).unwrap_or(i32::MAX).saturating_add(2);
+        rows.push((line, record.map(|r| r.iter().map(str::to_string).collect()).map_err(|e| e.to_string())));
+    }
+    Ok(Table { headers, rows })
+}
+
+/// The first sheet of an XLSX workbook, read cell by cell (calamine's cell
+/// reader: a stray far-away cell does not make a dense grid). Numbers become their
+/// text (whole numbers without `.0`); at most 100 columns.
+fn read_xlsx(file: &[u8], max_rows: usize) -> Result<Table> {
+    use calamine::{DataRef, DataType, Reader, Xlsx};
+    const MAX_COLUMNS: u32 = 100;
+    let unreadable =
+        |e: &dyn std::fmt::Display| Error::invalid("file", format!("is not a readable XLSX workbook: {e}"));
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(file)).map_err(|e| unreadable(&e))?;
+    let sheet = book.sheet_names().first().cloned().ok_or_else(|| Error::invalid("file", "has no sheet"))?;
+    let mut cells = book.worksheet_cells_reader(&sheet).map_err(|e| unreadable(&e))?;
+    let mut grid: Vec<Vec<String>> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e))? {
+        let (row, col) = cell.get_position();
+        if col >= MAX_COLUMNS {
+            return Err(Error::invalid("file", format!("at most {MAX_COLUMNS} columns")));
+        }
+        if row as usize > max_rows {
+            return Err(too_many(max_rows));
+        }
+        let text = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::String(s) => s.trim().to_string(),
+            DataRef::SharedString(s) => s.trim().to_string(),
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Bool(b) => b.to_string(),
+            other => other.as_string().unwrap_or_default(),
+        };
+        let (row, col) = (row as usize, col as usize);
+        if grid.len() <= row {
+            grid.resize_with(row + 1, Vec::new);
+        }
+        if grid[row].len() <= col {
+            grid[row].resize(col + 1, String::new());
+        }
+        grid[row][col] = text;
+    }
+    let mut lines = grid.into_iter();
+    let headers = lines.next().unwrap_or_default().iter().map(|h| column_name(h)).collect();
+    let rows = lines
+        .enumerate()
+        .filter(|(_, r)| r.iter().any(|c| !c.is_empty()))
+        .map(|(i, r)| (i32::try_from(i).unwrap_or(i32::MAX).saturating_add(2), Ok(r)))
+        .collect();
+    Ok(Table { headers, rows })
+}
+
+/// Every row checked as the JSON endpoints check an attendee: the rows that
+/// pass, and every problem by row and column.
+pub(crate) fn check_table(table: Table) -> (Vec<Checked>, Vec<RowError>) {
+    let (mut errors, mut checked) = (Vec::new(), Vec::new());
+    for (line, record) in table.rows {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -434,7 +502,7 @@ pub async fn import_csv(
         };
         let mut input = AttendeeInput::default();
         let mut custom = serde_json::Map::new();
-        for (h, value) in headers.iter().zip(record.iter()) {
+        for (h, value) in table.headers.iter().zip(record.iter()) {
             let v = (!value.is_empty()).then(|| value.to_string());
             match h.as_str() {
                 "platform_id" => input.platform_id = v,
@@ -465,7 +533,42 @@ pub async fn import_csv(
             }
         }
     }
-    let valid = checked.len() as i32;
+    (checked, errors)
+}
+
+/// The errors of a file's rows as field errors (`rows[<line>].<column>`).
+pub(crate) fn row_errors(errors: &[RowError]) -> Error {
+    Error::Invalid(
+        errors
+            .iter()
+            .map(|e| validate::FieldError::new(&format!("rows[{}].{}", e.row, e.column), e.message.clone()))
+            .collect(),
+    )
+}
+
+/// Reads attendees from a CSV or XLSX file (a header row naming the columns:
+/// platform_id, name, email, company, title, phone, country, ticket_type; any
+/// other column becomes a custom field). A preview (`dry_run`) reports every bad
+/// row and writes nothing; an import writes all rows in one transaction, or none
+/// when a row has a problem (422, each naming its row and column).
+#[tracing::instrument(skip_all, fields(event.id = %event_id, bytes = file.len(), dry_run))]
+pub async fn import_file(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    event_id: Uuid,
+    file: Vec<u8>,
+    dry_run: bool,
+) -> Result<ImportReport> {
+    let (checked, errors, rows) = tokio::task::spawn_blocking(move || {
+        let table = read_table(&file, MAX_IMPORT_ROWS)?;
+        let rows = i32::try_from(table.rows.len()).unwrap_or(i32::MAX);
+        let (checked, errors) = check_table(table);
+        Ok::<_, Error>((checked, errors, rows))
+    })
+    .await
+    .map_err(|e| Error::Internal(e.into()))??;
+    let valid = i32::try_from(checked.len()).unwrap_or(i32::MAX);
     let mut report = ImportReport { rows, valid, errors, imported: false, created: 0, updated: 0 };
     if dry_run {
         let mut tx = svc.store.read().await?;
@@ -473,13 +576,7 @@ pub async fn import_csv(
         return Ok(report);
     }
     if !report.errors.is_empty() {
-        return Err(Error::Invalid(
-            report
-                .errors
-                .iter()
-                .map(|e| validate::FieldError::new(&format!("rows[{}].{}", e.row, e.column), e.message.clone()))
-                .collect(),
-        ));
+        return Err(row_errors(&report.errors));
     }
     let mut tx = svc.store.write().await?;
     let event = event_of_org(&mut tx, p, org, event_id, true).await?;

@@ -92,6 +92,8 @@ pub struct SponsorCapabilities {
     pub edit_profile: bool,
     /// Tier, featured flag, lead capture switch, archive and restore.
     pub manage_listing: bool,
+    /// Define the booth's qualification questions (sponsor admins, organizers).
+    pub manage_questions: bool,
     pub export_leads: bool,
     pub message_attendees: bool,
     /// The roles the caller may invite at (at most their own, and only roles
@@ -203,6 +205,7 @@ impl SponsorAccess {
             manage_team: organizer || admin,
             edit_profile: organizer || flags.can_manage_booth,
             manage_listing: organizer,
+            manage_questions: organizer || admin,
             export_leads: organizer || flags.can_export_leads,
             message_attendees: organizer || flags.can_message_attendees,
             invite_roles,
@@ -240,6 +243,11 @@ impl SponsorAccess {
     /// Creating, listing, resending and revoking invitations.
     pub fn require_invite(&self) -> Result<()> {
         self.require(self.capabilities().invite_staff, "manage invitations")
+    }
+
+    /// The booth's qualification questions.
+    pub fn require_manage_questions(&self) -> Result<()> {
+        self.require(self.capabilities().manage_questions, "manage the qualification questions")
     }
 
     /// The sponsor's profile fields.

@@ -64,6 +64,8 @@ pub struct MyBadge {
     pub attendee: Attendee,
     /// The QR code as SVG; `None` while the badge is revoked.
     pub qr_svg: Option<String>,
+    /// The event's consent rule and text, and the attendee's choice per sponsor.
+    pub consents: crate::consents::MyConsents,
 }
 
 /// The caller's own badge in the event and its QR code.
@@ -71,7 +73,8 @@ pub async fn my_badge(svc: &Services, p: &Principal, event_id: Uuid) -> Result<M
     let attendee = attendees::my_badge(svc, p, event_id).await?;
     let event = crate::events::public_event(svc, event_id).await?;
     let qr_svg = attendee.badge_code.as_deref().map(qr_svg);
-    Ok(MyBadge { event, attendee, qr_svg })
+    let consents = crate::consents::my_consents(svc, p, event_id).await?;
+    Ok(MyBadge { event, attendee, qr_svg, consents })
 }
 
 /// How badges are laid out for printing.

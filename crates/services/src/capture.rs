@@ -10,9 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sponsorhub_domain::scoring::{self, IntentLevel, InteractionType};
 use sponsorhub_domain::validate::{self, Validator};
-use sponsorhub_domain::{CaptureSource, FollowUpStatus, ids, time};
-use sponsorhub_store::records::{Interaction, JsonColumn, Lead};
-use sponsorhub_store::{Tx, accounts, idempotency, leads, sponsors};
+use sponsorhub_domain::{CaptureSource, ConsentBasis, ConsentRule, FollowUpStatus, ids, time};
+use sponsorhub_store::records::{AttendeeConsent, Interaction, JsonColumn, Lead};
+use sponsorhub_store::{Tx, accounts, attendees, consents, events, idempotency, leads, sponsors};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -45,6 +45,11 @@ pub struct CaptureLead {
     /// Free-form details of the interaction (a JSON object, at most 4 KiB).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub metadata: Option<serde_json::Value>,
+    /// Answers to the booth's qualification questions, given at the capture: when
+    /// present, every required question must be answered (on the lead so far or
+    /// here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<Vec<crate::questions::AnswerInput>>,
 }
 
 /// The attendee captured by staff: the platform's user id, or an e-mail address, or both.
@@ -185,6 +190,7 @@ enum Who {
 
 /// The checked input of a capture.
 struct Checked {
+    answers: Option<Vec<crate::questions::AnswerInput>>,
     kind: InteractionType,
     who: Who,
     metadata: serde_json::Value,
@@ -239,7 +245,8 @@ fn check(input: &CaptureLead) -> Result<Checked> {
         Who::Named(_) => CaptureSource::Api,
     });
     let at = input.occurred_at.map_or(now, |t| t.min(now));
-    Ok(Checked { kind: kind.expect("checked"), who, metadata, source, device, at })
+    let answers = input.answers.clone();
+    Ok(Checked { answers, kind: kind.expect("checked"), who, metadata, source, device, at })
 }
 
 /// Records one interaction. Returns the lead, created (201) or updated (200).
@@ -328,7 +335,7 @@ async fn capture(
     p: &Principal,
     event_id: Uuid,
     sponsor_id: Uuid,
-    Checked { kind, who, metadata, source, device, at }: Checked,
+    Checked { answers, kind, who, metadata, source, device, at }: Checked,
     key: Option<&IdempotencyKey>,
 ) -> Result<(CaptureOutcome, Vec<Notification>)> {
     let now = time::now();
@@ -338,18 +345,45 @@ async fn capture(
     svc.capture_limiter.hit_in(&mut tx, &p.user_id.to_string()).await?;
     let sponsor = sponsors::get(&mut tx, sponsor_id).await?.filter(|s| s.event_id == event_id);
     let Some(sponsor) = sponsor else { return Err(Error::NotFound("sponsor")) };
+    let event = events::get_any(&mut tx, event_id).await?.ok_or(Error::NotFound("sponsor"))?;
+    // Each lead records its consent (docs/DECISIONS.md, "Consent"): where the event
+    // asks for an opt-in, staff capture only attendees who gave it to this sponsor.
+    let staff_consent = |basis| Consent { basis, at, by: p.user_id, version: event.consent_text_version };
 
     // Who is the attendee: the caller, or the person staff name; and what the
     // caller is shown afterwards (authz decides).
-    let (attendee_id, profile, view, shared) = match who {
+    let (attendee_id, profile, view, shared, consent) = match who {
         Who::Caller => {
             let shared = SharedDetails { name: Some(p.name.clone()), email: Some(p.email.clone()), company: None };
             let profile = Profile { name: shared.name.clone(), email: shared.email.clone(), ..Profile::default() };
-            (p.user_id, profile, LeadView::Receipt, Some(shared))
+            (p.user_id, profile, LeadView::Receipt, Some(shared), staff_consent(ConsentBasis::Attendee))
         }
         Who::Named(profile) => {
             let view = authz::staff_capture(&mut tx, p, &sponsor).await?;
-            (attendee_user(&mut tx, sponsor_id, &profile, now).await?, profile, view, None)
+            let consent = match event.consent_rule {
+                ConsentRule::BadgeScan => staff_consent(ConsentBasis::StaffEntry),
+                ConsentRule::OptIn => {
+                    let found = match (&profile.user_id, &profile.email) {
+                        (Some(id), _) => attendees::by_platform_id(&mut tx, event_id, id).await?,
+                        (None, Some(email)) => attendees::by_email(&mut tx, event_id, &email.to_lowercase()).await?,
+                        (None, None) => None,
+                    };
+                    let given = match found {
+                        Some(a) => consents::get(&mut tx, a.id, sponsor_id).await?,
+                        None => None,
+                    };
+                    opted_in(given, p.user_id).ok_or_else(|| {
+                        Error::invalid(
+                            "attendee",
+                            format!(
+                                "has not agreed to share their details with {}: nothing was recorded",
+                                sponsor.company_name
+                            ),
+                        )
+                    })?
+                }
+            };
+            (attendee_user(&mut tx, sponsor_id, &profile, now).await?, profile, view, None, consent)
         }
         Who::Badge(code) => {
             let view = authz::staff_capture(&mut tx, p, &sponsor).await?;
@@ -362,6 +396,21 @@ async fn capture(
                     format!("{} opted out of badge scanning: nothing was recorded", a.name),
                 ));
             }
+            let consent = match event.consent_rule {
+                ConsentRule::BadgeScan => staff_consent(ConsentBasis::BadgeScan),
+                ConsentRule::OptIn => {
+                    let given = consents::get(&mut tx, a.id, sponsor_id).await?;
+                    opted_in(given, p.user_id).ok_or_else(|| {
+                        Error::invalid(
+                            "badge_code",
+                            format!(
+                                "{} has not agreed to share their details with {}: nothing was recorded",
+                                a.name, sponsor.company_name
+                            ),
+                        )
+                    })?
+                }
+            };
             // The attendee's identity comes from their platform id or e-mail
             // address; the lead holds what the organizer shares with sponsors: the
             // name and the company always, the rest as the event's settings say
@@ -373,10 +422,7 @@ async fn capture(
                 Some(id) => id,
                 None => attendee_user(&mut tx, sponsor_id, &identity, now).await?,
             };
-            let rules = sponsorhub_store::events::get_any(&mut tx, event_id)
-                .await?
-                .map(|e| e.shared_attendee_fields.0)
-                .unwrap_or_default();
+            let rules = &event.shared_attendee_fields.0;
             let fields = a.custom_fields.0.into_iter().filter(|(k, _)| rules.custom_fields.contains(k)).collect();
             let email = a.email.filter(|_| rules.email);
             let shared = SharedDetails { name: Some(a.name.clone()), email: email.clone(), company: a.company.clone() };
@@ -391,7 +437,7 @@ async fn capture(
                 fields,
                 attendee_id: Some(a.id),
             };
-            (id, profile, view, Some(shared))
+            (id, profile, view, Some(shared), consent)
         }
     };
     if sponsor.is_archived {
@@ -427,6 +473,10 @@ async fn capture(
         is_archived: false,
         followed_up_at: None,
         followed_up_by_user_id: None,
+        consent_basis: Some(consent.basis.as_str().to_string()),
+        consent_at: Some(consent.at),
+        consent_by_user_id: Some(consent.by),
+        consent_text_version: Some(consent.version),
         created_at: now,
         updated_at: now,
     };
@@ -472,6 +522,14 @@ async fn capture(
         if profile.attendee_id.is_some() {
             lead.attendee_id = profile.attendee_id;
         }
+        // The consent first recorded stays; a lead from before consent was kept
+        // gets this one.
+        if lead.consent_basis.is_none() {
+            lead.consent_basis = Some(consent.basis.as_str().to_string());
+            lead.consent_at = Some(consent.at);
+            lead.consent_by_user_id = Some(consent.by);
+            lead.consent_text_version = Some(consent.version);
+        }
         leads::update(&mut tx, &lead).await?;
         if lead.intent_level == IntentLevel::Hot && previous_level != IntentLevel::Hot {
             email::record_lead_notification(&mut tx, sponsor_id, lead.id, LeadReason::TurnedHot, now).await?;
@@ -512,6 +570,15 @@ async fn capture(
         },
     )
     .await?;
+    let mut lead = lead;
+    if let Some(answers) = answers.filter(|a| !a.is_empty()) {
+        if matches!(view, LeadView::Receipt) && p.user_id == attendee_id {
+            return Err(Error::invalid("answers", "staff answer the booth's questions, not the attendee"));
+        }
+        let before = (lead.intent_score, lead.intent_level);
+        crate::questions::apply(&mut tx, &mut lead, &answers, p.user_id, now).await?;
+        notifications.push(crate::questions::changed(&lead, before));
+    }
     let receipt = CaptureReceipt {
         lead_id: lead.id,
         created,
@@ -534,6 +601,19 @@ async fn capture(
     }
     tx.commit().await?;
     Ok((CaptureOutcome { created, lead: full.then_some(lead), receipt, replayed: false }, notifications))
+}
+
+/// A lead's consent, as recorded on it.
+struct Consent {
+    basis: ConsentBasis,
+    at: DateTime<Utc>,
+    by: Uuid,
+    version: i32,
+}
+
+/// The consent of an attendee's opt-in, captured by `by`.
+fn opted_in(given: Option<AttendeeConsent>, by: Uuid) -> Option<Consent> {
+    given.map(|c| Consent { basis: ConsentBasis::OptIn, at: c.given_at, by, version: c.text_version })
 }
 
 /// The id under which the sponsor's lead of an attendee named by staff is kept

@@ -20,11 +20,13 @@ pub const BODY_RULES: &[(&str, &str, Rule)] = &[
     ("CreateEvent", "description", Rule::OptionalText { max: 10_000 }),
     ("CreateEvent", "timezone", Rule::Timezone),
     ("CreateEvent", "venue", Rule::OptionalText { max: 500 }),
+    ("CreateEvent", "consent_text", Rule::OptionalText { max: 2000 }),
     ("UpdateEvent", "name", Rule::Text { max: 200 }),
     ("UpdateEvent", "slug", Rule::Slug),
     ("UpdateEvent", "description", Rule::OptionalText { max: 10_000 }),
     ("UpdateEvent", "timezone", Rule::Timezone),
     ("UpdateEvent", "venue", Rule::OptionalText { max: 500 }),
+    ("UpdateEvent", "consent_text", Rule::OptionalText { max: 2000 }),
     // tiers::create_tier / update_tier
     ("CreateTier", "name", Rule::Text { max: 100 }),
     ("CreateTier", "description", Rule::OptionalText { max: 2000 }),
@@ -94,6 +96,10 @@ pub const BODY_RULES: &[(&str, &str, Rule)] = &[
     ("Attendee", "title", Rule::OptionalText { max: 200 }),
     ("CaptureLead", "badge_code", Rule::OptionalText { max: 100 }),
     ("CaptureLead", "device", Rule::OptionalText { max: 100 }),
+    // questions::create_question / update_question
+    ("CreateQuestion", "prompt", Rule::Text { max: 300 }),
+    ("UpdateQuestion", "prompt", Rule::Text { max: 300 }),
+    ("ChoiceOption", "label", Rule::Text { max: 100 }),
 ];
 
 /// `(query parameter, rule)` for the free-text query parameters (`search` of the

@@ -6,7 +6,7 @@ use crate::{Error, Principal, Result, Services};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 use sponsorhub_domain::validate::{self, Validator};
-use sponsorhub_domain::{ids, time};
+use sponsorhub_domain::{ConsentRule, ids, time};
 use sponsorhub_store::records::{Event, JsonColumn, SharedFields};
 use sponsorhub_store::{StoreError, events as q};
 use uuid::Uuid;
@@ -26,6 +26,12 @@ pub struct CreateEvent {
     /// What sponsors receive of an attendee beyond name and company (default:
     /// nothing more).
     pub shared_attendee_fields: Option<SharedFields>,
+    /// What counts as an attendee's consent: badge_scan (default; presenting the
+    /// badge) or opt_in (per sponsor).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ConsentRule>))]
+    pub consent_rule: Option<String>,
+    /// The consent text shown to attendees (at most 2,000 characters).
+    pub consent_text: Option<String>,
 }
 
 /// Fields to change; absent fields stay, `null` clears an optional field.
@@ -49,6 +55,13 @@ pub struct UpdateEvent {
     pub venue: Option<Option<String>>,
     /// Replaces what sponsors receive of an attendee beyond name and company.
     pub shared_attendee_fields: Option<SharedFields>,
+    /// badge_scan or opt_in. Leads recorded before keep the consent they have.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<ConsentRule>))]
+    pub consent_rule: Option<String>,
+    /// A new consent text raises `consent_text_version`; `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub consent_text: Option<Option<String>>,
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -98,6 +111,9 @@ pub async fn create_event(svc: &Services, p: &Principal, org: Uuid, input: Creat
     let timezone = v.check(validate::timezone("timezone", input.timezone.as_deref().unwrap_or("UTC")));
     let venue = v.check(validate::optional_text("venue", input.venue.as_deref(), 500));
     let shared = check_shared(&mut v, &input.shared_attendee_fields.unwrap_or_default());
+    let consent_rule =
+        v.check(input.consent_rule.as_deref().map(|r| validate::choice::<ConsentRule>("consent_rule", r)).transpose());
+    let consent_text = v.check(validate::optional_text("consent_text", input.consent_text.as_deref(), 2_000));
     check_dates(&mut v, input.starts_at, input.ends_at);
     v.finish()?;
 
@@ -115,6 +131,9 @@ pub async fn create_event(svc: &Services, p: &Principal, org: Uuid, input: Creat
         timezone: timezone.unwrap(),
         venue: venue.unwrap(),
         shared_attendee_fields: JsonColumn(shared.unwrap_or_default()),
+        consent_rule: consent_rule.flatten().unwrap_or(ConsentRule::BadgeScan),
+        consent_text: consent_text.flatten(),
+        consent_text_version: 1,
         created_at: now,
         updated_at: now,
     };
@@ -170,6 +189,18 @@ pub async fn update_event(svc: &Services, p: &Principal, org: Uuid, id: Uuid, in
         && let Some(shared) = check_shared(&mut v, shared)
     {
         event.shared_attendee_fields = JsonColumn(shared);
+    }
+    v.set(
+        &mut event.consent_rule,
+        input.consent_rule.as_deref().map(|r| validate::choice::<ConsentRule>("consent_rule", r)),
+    );
+    let before = event.consent_text.clone();
+    v.set(
+        &mut event.consent_text,
+        input.consent_text.as_ref().map(|t| validate::optional_text("consent_text", t.as_deref(), 2_000)),
+    );
+    if event.consent_text != before {
+        event.consent_text_version += 1;
     }
     check_dates(&mut v, event.starts_at, event.ends_at);
     v.finish()?;

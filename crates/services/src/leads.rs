@@ -4,6 +4,7 @@
 use crate::authz::SponsorAccess;
 use crate::notify::Notification;
 use crate::pagination::{self, Page};
+use crate::questions::{LeadAnswer, ScoreBreakdown};
 use crate::{Error, Principal, Result, Services};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -47,13 +48,16 @@ pub struct LeadQuery {
     pub cursor: Option<String>,
 }
 
-/// A lead with its interaction history, newest first.
+/// A lead with its interaction history (newest first), its answers to the booth's
+/// qualification questions, and why it has its score.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeadDetail {
     #[serde(flatten)]
     pub lead: Lead,
     pub interactions: Vec<Interaction>,
+    pub answers: Vec<LeadAnswer>,
+    pub score_breakdown: ScoreBreakdown,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -191,7 +195,13 @@ pub async fn lead_stats(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Resu
 
 /// The lead, for a caller who may read the sponsor's leads. When the request names
 /// the sponsor (REST paths do), another sponsor's lead is missing.
-async fn lead_for(tx: &mut Tx, p: &Principal, sponsor_id: Option<Uuid>, lead_id: Uuid, write: bool) -> Result<Lead> {
+pub(crate) async fn lead_for(
+    tx: &mut Tx,
+    p: &Principal,
+    sponsor_id: Option<Uuid>,
+    lead_id: Uuid,
+    write: bool,
+) -> Result<Lead> {
     let lead = q::get_any(tx, lead_id).await?.filter(|l| sponsor_id.is_none_or(|s| s == l.sponsor_id));
     let Some(lead) = lead else { return Err(Error::NotFound("lead")) };
     // A sponsor the caller has no relation to hides its leads; any other failure
@@ -211,8 +221,15 @@ async fn lead_for(tx: &mut Tx, p: &Principal, sponsor_id: Option<Uuid>, lead_id:
 pub async fn get_lead(svc: &Services, p: &Principal, sponsor_id: Option<Uuid>, lead_id: Uuid) -> Result<LeadDetail> {
     let mut tx = svc.store.read().await?;
     let lead = lead_for(&mut tx, p, sponsor_id, lead_id, false).await?;
-    let interactions = q::interactions(&mut tx, lead_id).await?;
-    Ok(LeadDetail { lead, interactions })
+    detail(&mut tx, lead).await
+}
+
+/// The lead with its history, answers and score breakdown.
+pub(crate) async fn detail(tx: &mut Tx, lead: Lead) -> Result<LeadDetail> {
+    let interactions = q::interactions(tx, lead.id).await?;
+    let answers = crate::questions::answers_of(tx, &lead).await?;
+    let score_breakdown = crate::questions::breakdown(&lead, &interactions, &answers);
+    Ok(LeadDetail { lead, interactions, answers, score_breakdown })
 }
 
 #[tracing::instrument(skip_all, fields(lead.id = %lead_id))]

@@ -8,11 +8,13 @@ pub mod auth;
 pub mod authz;
 pub mod badges;
 pub mod capture;
+pub mod consents;
 pub mod contract;
 pub mod email;
 pub mod error;
 pub mod events;
 pub mod health;
+pub mod imports;
 pub mod instances;
 pub mod invitations;
 pub mod json;
@@ -22,6 +24,7 @@ pub mod members;
 pub mod notify;
 pub mod pagination;
 pub mod principal;
+pub mod questions;
 pub mod rate_limit;
 pub mod sponsors;
 pub mod tiers;
@@ -99,6 +102,8 @@ pub struct Services {
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
     /// Identities whose rows were checked lately (see `accounts::authenticate`).
     pub(crate) known_identities: Arc<rate_limit::RecentMap<IdentityKey, String>>,
+    /// Rows written so far by the import jobs this process runs (`imports`).
+    pub(crate) import_progress: Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, i32>>>,
 }
 
 impl Services {
@@ -128,6 +133,7 @@ impl Services {
             badge_secret: Arc::new(badge_secret),
             hashing: Arc::new(tokio::sync::Semaphore::new(cores * 2)),
             known_identities: Arc::new(rate_limit::RecentMap::new(Duration::from_secs(300), 100_000)),
+            import_progress: Arc::default(),
         }
     }
 

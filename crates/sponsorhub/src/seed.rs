@@ -63,6 +63,8 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
             timezone: None,
             venue: Some("Hall A".into()),
             shared_attendee_fields: None,
+            consent_rule: None,
+            consent_text: None,
         },
     )
     .await

@@ -11,16 +11,17 @@ const COLUMNS: &str = "id, sponsor_id, event_id, user_id, user_name, user_email,
     user_phone, user_country, user_fields, attendee_id, \
     intent_score, intent_level, interaction_count, first_interaction_at, last_interaction_at, follow_up_status, \
     follow_up_notes, contact_notes, tags, is_starred, is_archived, followed_up_at, followed_up_by_user_id, \
-    created_at, updated_at";
+    consent_basis, consent_at, consent_by_user_id, consent_text_version, created_at, updated_at";
 
 /// Inserts the lead unless the sponsor has one for this attendee; `true` when inserted.
 pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
     let sql = "INSERT INTO sponsor_leads (id, sponsor_id, event_id, user_id, user_name, user_email, user_company,
             user_title, intent_score, intent_level, interaction_count, first_interaction_at, last_interaction_at,
             follow_up_status, follow_up_notes, contact_notes, tags, is_starred, is_archived, followed_up_at,
-            followed_up_by_user_id, created_at, updated_at, user_phone, user_country, user_fields, attendee_id)
+            followed_up_by_user_id, created_at, updated_at, user_phone, user_country, user_fields, attendee_id, consent_basis, consent_at,
+            consent_by_user_id, consent_text_version)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-                $24, $25, $26, $27)
+                $24, $25, $26, $27, $28, $29, $30, $31)
         ON CONFLICT (sponsor_id, user_id) DO NOTHING";
     let n = on_tx!(tx, c => sqlx::query(sql)
         .bind(l.id).bind(l.sponsor_id).bind(l.event_id).bind(l.user_id).bind(&l.user_name).bind(&l.user_email)
@@ -29,7 +30,8 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
         .bind(l.follow_up_status.as_str()).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
         .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
         .bind(l.created_at).bind(l.updated_at).bind(&l.user_phone).bind(&l.user_country).bind(&l.user_fields)
-        .bind(l.attendee_id)
+        .bind(l.attendee_id).bind(&l.consent_basis).bind(l.consent_at).bind(l.consent_by_user_id)
+        .bind(l.consent_text_version)
         .execute(c).await?.rows_affected());
     Ok(n == 1)
 }
@@ -77,7 +79,8 @@ pub async fn update(tx: &mut Tx, l: &Lead) -> Result<()> {
             intent_score = $6, intent_level = $7, interaction_count = $8, last_interaction_at = $9,
             follow_up_status = $10, follow_up_notes = $11, contact_notes = $12, tags = $13, is_starred = $14,
             is_archived = $15, followed_up_at = $16, followed_up_by_user_id = $17, updated_at = $18,
-            user_phone = $19, user_country = $20, user_fields = $21, attendee_id = $22, first_interaction_at = $23
+            user_phone = $19, user_country = $20, user_fields = $21, attendee_id = $22, first_interaction_at = $23,
+            consent_basis = $24, consent_at = $25, consent_by_user_id = $26, consent_text_version = $27
         WHERE id = $1";
     on_tx!(tx, c => sqlx::query(sql)
         .bind(l.id).bind(&l.user_name).bind(&l.user_email).bind(&l.user_company).bind(&l.user_title)
@@ -85,7 +88,8 @@ pub async fn update(tx: &mut Tx, l: &Lead) -> Result<()> {
         .bind(l.follow_up_status.as_str()).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
         .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
         .bind(l.updated_at).bind(&l.user_phone).bind(&l.user_country).bind(&l.user_fields).bind(l.attendee_id)
-        .bind(l.first_interaction_at)
+        .bind(l.first_interaction_at).bind(&l.consent_basis).bind(l.consent_at).bind(l.consent_by_user_id)
+        .bind(l.consent_text_version)
         .execute(c).await?.rows_affected());
     Ok(())
 }

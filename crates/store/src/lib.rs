@@ -13,13 +13,16 @@ pub mod sql;
 
 pub mod accounts;
 pub mod attendees;
+pub mod consents;
 pub mod events;
 pub mod idempotency;
+pub mod imports;
 pub mod instances;
 pub mod invitations;
 pub mod leads;
 pub mod members;
 pub mod outbox;
+pub mod questions;
 pub mod rate_limits;
 pub mod sponsors;
 pub mod tiers;

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use sponsorhub_domain::qualification::{ChoiceOption, QuestionKind};
 use sponsorhub_domain::{
-    CaptureSource, FollowUpStatus, IntentLevel, InteractionType, InvitationStatus, OrgRole, SponsorRole,
+    CaptureSource, ConsentRule, FollowUpStatus, IntentLevel, InteractionType, InvitationStatus, OrgRole, SponsorRole,
 };
 use uuid::Uuid;
 
@@ -58,6 +59,16 @@ pub struct Event {
     #[cfg_attr(feature = "graphql", graphql(skip))]
     #[cfg_attr(feature = "openapi", schema(value_type = SharedFields))]
     pub shared_attendee_fields: JsonColumn<SharedFields>,
+    /// What counts as an attendee's consent to a sponsor receiving their details:
+    /// badge_scan (presenting the badge) or opt_in (per sponsor).
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub consent_rule: ConsentRule,
+    /// The consent text attendees are shown.
+    pub consent_text: Option<String>,
+    /// Rises with every change of the consent text; each lead records the version
+    /// its attendee was shown.
+    pub consent_text_version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -236,8 +247,96 @@ pub struct Lead {
     pub is_archived: bool,
     pub followed_up_at: Option<DateTime<Utc>>,
     pub followed_up_by_user_id: Option<Uuid>,
+    /// On what basis the lead holds the attendee's details: badge_scan, opt_in,
+    /// attendee (their own interaction) or staff_entry; `null` for a lead recorded
+    /// before consent was kept.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<sponsorhub_domain::ConsentBasis>))]
+    pub consent_basis: Option<String>,
+    /// When the consent was given: the scan, the opt-in, or the first interaction.
+    pub consent_at: Option<DateTime<Utc>>,
+    /// Who captured the lead when the consent was recorded.
+    pub consent_by_user_id: Option<Uuid>,
+    /// The version of the event's consent text the attendee was shown.
+    pub consent_text_version: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A qualification question of a sponsor's booth (docs/DECISIONS.md,
+/// "Qualification questions").
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex, name = "QualificationQuestion"))]
+pub struct Question {
+    pub id: Uuid,
+    pub sponsor_id: Uuid,
+    /// The order staff see the questions in, lowest first.
+    pub position: i32,
+    /// text, single_choice, multiple_choice or rating
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub kind: QuestionKind,
+    pub prompt: String,
+    /// Answers given must include it.
+    pub required: bool,
+    /// A choice question's options and their points.
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<ChoiceOption>))]
+    pub options: JsonColumn<Vec<ChoiceOption>>,
+    /// What a text answer, or each star of a rating, adds to the score.
+    pub points: i32,
+    /// Deleted: no longer asked; the answers given stay.
+    pub is_archived: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The answer to one question on one lead.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Answer {
+    pub lead_id: Uuid,
+    pub question_id: Uuid,
+    pub sponsor_id: Uuid,
+    /// Text, an option's label, a list of labels, or a number of stars.
+    pub value: JsonColumn<serde_json::Value>,
+    /// What it added to the score when it was given.
+    pub points: i32,
+    pub answered_by_user_id: Option<Uuid>,
+    pub answered_at: DateTime<Utc>,
+}
+
+/// An attendee import running as a job: its progress is what is committed.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportJob {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub event_id: Uuid,
+    pub created_by_user_id: Option<Uuid>,
+    pub file_name: Option<String>,
+    /// running, done or failed
+    pub status: String,
+    /// Data rows in the file.
+    pub total_rows: i32,
+    /// Rows written so far.
+    pub processed_rows: i32,
+    pub created_count: i32,
+    pub updated_count: i32,
+    /// Why it failed.
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// An attendee's opt-in to one sponsor (events whose consent rule is opt_in).
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct AttendeeConsent {
+    pub attendee_id: Uuid,
+    pub sponsor_id: Uuid,
+    pub event_id: Uuid,
+    pub given_at: DateTime<Utc>,
+    pub text_version: i32,
 }
 
 /// One recorded interaction of an attendee with a sponsor.
@@ -300,6 +399,31 @@ mod graphql_json {
         /// What the event's sponsors receive of an attendee beyond name and company.
         async fn shared_attendee_fields(&self) -> &SharedFields {
             &self.shared_attendee_fields.0
+        }
+
+        /// badge_scan (presenting the badge is consent) or opt_in (per sponsor)
+        async fn consent_rule(&self) -> &'static str {
+            self.consent_rule.as_str()
+        }
+    }
+
+    /// One option of a choice question and what choosing it adds to the score.
+    #[derive(async_graphql::SimpleObject)]
+    pub struct QuestionOption {
+        pub label: String,
+        pub points: i32,
+    }
+
+    #[async_graphql::ComplexObject]
+    impl Question {
+        /// text, single_choice, multiple_choice or rating
+        async fn kind(&self) -> &'static str {
+            self.kind.as_str()
+        }
+
+        /// A choice question's options and their points.
+        async fn options(&self) -> Vec<QuestionOption> {
+            self.options.0.iter().map(|o| QuestionOption { label: o.label.clone(), points: o.points }).collect()
         }
     }
 

@@ -187,6 +187,11 @@ impl TestApp {
         (s, v)
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        let (s, _, v) = self.send(Method::PUT, path, token, Some(body)).await;
+        (s, v)
+    }
+
     pub async fn delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         let (s, _, v) = self.send(Method::DELETE, path, token, None).await;
         (s, v)

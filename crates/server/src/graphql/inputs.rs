@@ -1,7 +1,7 @@
 //! GraphQL input types and their conversion to the service inputs. Nullable
 //! fields use MaybeUndefined: absent leaves a value, null clears it.
 
-use async_graphql::{InputObject, Json, MaybeUndefined};
+use async_graphql::{ID, InputObject, Json, MaybeUndefined};
 use chrono::{DateTime, Utc};
 use sponsorhub_services::capture::{Attendee, CaptureLead};
 use sponsorhub_services::invitations::CreateInvitation;
@@ -285,6 +285,90 @@ pub struct CaptureLeadInput {
     /// The capturing device's name.
     pub device: Option<String>,
     pub metadata: Option<Json<serde_json::Value>>,
+    /// Answers to the booth's qualification questions.
+    pub answers: Option<Vec<LeadAnswerInput>>,
+}
+
+/// One answer to a qualification question.
+#[derive(InputObject)]
+pub struct LeadAnswerInput {
+    pub question_id: ID,
+    /// Text, an option's label, a list of labels, or a number of stars (1 to 5);
+    /// `null` removes the answer.
+    pub value: Option<Json<serde_json::Value>>,
+}
+
+impl LeadAnswerInput {
+    /// The service's form; a malformed question id is no question of the booth.
+    pub fn into_input(self) -> sponsorhub_services::questions::AnswerInput {
+        sponsorhub_services::questions::AnswerInput {
+            question_id: uuid::Uuid::parse_str(&self.question_id).unwrap_or_default(),
+            value: self.value.map(|j| j.0).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
+/// A new qualification question.
+#[derive(InputObject)]
+pub struct CreateQuestionInput {
+    /// text, single_choice, multiple_choice or rating
+    pub kind: String,
+    pub prompt: String,
+    pub required: Option<bool>,
+    pub options: Option<Vec<QuestionOptionInput>>,
+    /// What a text answer, or each star of a rating, adds to the score.
+    pub points: Option<i32>,
+    pub position: Option<i32>,
+}
+
+/// Changes to a qualification question; absent fields stay.
+#[derive(InputObject)]
+pub struct UpdateQuestionInput {
+    pub prompt: Option<String>,
+    pub required: Option<bool>,
+    pub options: Option<Vec<QuestionOptionInput>>,
+    pub points: Option<i32>,
+    pub position: Option<i32>,
+}
+
+/// An option of a choice question.
+#[derive(InputObject)]
+pub struct QuestionOptionInput {
+    pub label: String,
+    pub points: Option<i32>,
+}
+
+fn options(o: Option<Vec<QuestionOptionInput>>) -> Option<Vec<sponsorhub_domain::qualification::ChoiceOption>> {
+    o.map(|o| {
+        o.into_iter()
+            .map(|o| sponsorhub_domain::qualification::ChoiceOption { label: o.label, points: o.points.unwrap_or(0) })
+            .collect()
+    })
+}
+
+impl From<CreateQuestionInput> for sponsorhub_services::questions::CreateQuestion {
+    fn from(i: CreateQuestionInput) -> Self {
+        sponsorhub_services::questions::CreateQuestion {
+            kind: i.kind,
+            prompt: i.prompt,
+            required: i.required,
+            options: options(i.options),
+            points: i.points,
+            position: i.position,
+        }
+    }
+}
+
+impl From<UpdateQuestionInput> for sponsorhub_services::questions::UpdateQuestion {
+    fn from(i: UpdateQuestionInput) -> Self {
+        sponsorhub_services::questions::UpdateQuestion {
+            prompt: i.prompt,
+            required: i.required,
+            options: options(i.options),
+            points: i.points,
+            position: i.position,
+        }
+    }
 }
 
 impl From<CaptureLeadInput> for CaptureLead {
@@ -303,6 +387,7 @@ impl From<CaptureLeadInput> for CaptureLead {
             device: i.device,
             occurred_at: None,
             metadata: i.metadata.map(|j| j.0),
+            answers: i.answers.map(|a| a.into_iter().map(LeadAnswerInput::into_input).collect()),
         }
     }
 }

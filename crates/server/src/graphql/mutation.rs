@@ -1,16 +1,17 @@
 //! Mutations (names from the reference report).
 
 use super::inputs::*;
-use super::types::{CaptureResult, LeadNode};
+use super::types::{CaptureResult, LeadNode, LeadQualification};
 use super::{Gql, principal, services, uuid};
 use async_graphql::{Context, ID, Object, Result};
 use sponsorhub_services::attendees::{Attendee, UpsertResult};
 use sponsorhub_services::capture::{self, IdempotencyKey};
+use sponsorhub_services::consents::SponsorConsent;
 use sponsorhub_services::invitations::{AcceptInvitation, Accepted};
 use sponsorhub_services::leads::UpdateLead;
 use sponsorhub_services::sponsors::{SponsorView, UpdateSponsor};
-use sponsorhub_services::{attendees, invitations, leads, members, sponsors, tiers};
-use sponsorhub_store::records::{Invitation, SponsorMember, Tier};
+use sponsorhub_services::{attendees, consents, invitations, leads, members, questions, sponsors, tiers};
+use sponsorhub_store::records::{Invitation, Question, SponsorMember, Tier};
 
 pub struct MutationRoot;
 
@@ -84,6 +85,22 @@ impl MutationRoot {
         attendees::revoke_badge(services(ctx), principal(ctx)?, None, uuid(&event_id)?, uuid(&id)?).await.gql()
     }
 
+    /// The caller (an attendee of the event) shares their details with the sponsor.
+    async fn share_details_with_sponsor(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        sponsor_id: ID,
+    ) -> Result<SponsorConsent> {
+        consents::give(services(ctx), principal(ctx)?, uuid(&event_id)?, uuid(&sponsor_id)?).await.gql()
+    }
+
+    /// The caller stops sharing their details with the sponsor.
+    async fn withdraw_consent(&self, ctx: &Context<'_>, event_id: ID, sponsor_id: ID) -> Result<bool> {
+        consents::withdraw(services(ctx), principal(ctx)?, uuid(&event_id)?, uuid(&sponsor_id)?).await.gql()?;
+        Ok(true)
+    }
+
     async fn create_sponsor(&self, ctx: &Context<'_>, event_id: ID, input: CreateSponsorInput) -> Result<SponsorView> {
         sponsors::create_sponsor(services(ctx), principal(ctx)?, None, uuid(&event_id)?, input.into()).await.gql()
     }
@@ -139,6 +156,46 @@ impl MutationRoot {
 
     async fn remove_sponsor_user(&self, ctx: &Context<'_>, id: ID) -> Result<SponsorMember> {
         members::remove_member(services(ctx), principal(ctx)?, None, uuid(&id)?).await.gql()
+    }
+
+    /// Adds a qualification question to the booth (sponsor admins, organizers).
+    async fn create_qualification_question(
+        &self,
+        ctx: &Context<'_>,
+        sponsor_id: ID,
+        input: CreateQuestionInput,
+    ) -> Result<Question> {
+        questions::create_question(services(ctx), principal(ctx)?, uuid(&sponsor_id)?, input.into()).await.gql()
+    }
+
+    /// Changes a qualification question (sponsor admins, organizers).
+    async fn update_qualification_question(
+        &self,
+        ctx: &Context<'_>,
+        sponsor_id: ID,
+        id: ID,
+        input: UpdateQuestionInput,
+    ) -> Result<Question> {
+        questions::update_question(services(ctx), principal(ctx)?, uuid(&sponsor_id)?, uuid(&id)?, input.into())
+            .await
+            .gql()
+    }
+
+    /// Deletes a qualification question: no longer asked; answers given stay.
+    async fn delete_qualification_question(&self, ctx: &Context<'_>, sponsor_id: ID, id: ID) -> Result<bool> {
+        questions::delete_question(services(ctx), principal(ctx)?, uuid(&sponsor_id)?, uuid(&id)?).await.gql()?;
+        Ok(true)
+    }
+
+    /// Answers qualification questions on a lead; the score follows.
+    async fn answer_lead_questions(
+        &self,
+        ctx: &Context<'_>,
+        lead_id: ID,
+        answers: Vec<LeadAnswerInput>,
+    ) -> Result<LeadQualification> {
+        let answers = answers.into_iter().map(LeadAnswerInput::into_input).collect();
+        Ok(questions::answer(services(ctx), principal(ctx)?, None, uuid(&lead_id)?, answers).await.gql()?.into())
     }
 
     async fn update_sponsor_lead(&self, ctx: &Context<'_>, id: ID, input: UpdateSponsorLeadInput) -> Result<LeadNode> {

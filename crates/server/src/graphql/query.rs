@@ -1,15 +1,16 @@
 //! Queries (names from the reference report).
 
 use super::inputs::LeadFilters;
-use super::types::{LeadNode, LeadPage, SponsorStats};
+use super::types::{LeadNode, LeadPage, LeadQualification, SponsorStats};
 use super::{Gql, principal, services, uuid};
 use async_graphql::{Context, ID, Object, Result};
 use sponsorhub_services::attendees::{Attendee, AttendeeQuery};
+use sponsorhub_services::consents::MyConsents;
 use sponsorhub_services::invitations::InvitationPreview;
 use sponsorhub_services::members::MySponsor;
 use sponsorhub_services::sponsors::{DirectoryGroup, SponsorQuery, SponsorView};
-use sponsorhub_services::{attendees, events, invitations, leads, members, sponsors, tiers};
-use sponsorhub_store::records::{Event, Interaction, Invitation, SponsorMember, Tier};
+use sponsorhub_services::{attendees, consents, events, invitations, leads, members, questions, sponsors, tiers};
+use sponsorhub_store::records::{Event, Interaction, Invitation, Question, SponsorMember, Tier};
 
 pub struct QueryRoot;
 
@@ -124,6 +125,18 @@ impl QueryRoot {
         Ok(detail.lead.into())
     }
 
+    /// A lead with its answers to the booth's qualification questions and why it
+    /// has its score.
+    async fn lead_qualification(&self, ctx: &Context<'_>, lead_id: ID) -> Result<LeadQualification> {
+        Ok(leads::get_lead(services(ctx), principal(ctx)?, None, uuid(&lead_id)?).await.gql()?.into())
+    }
+
+    /// The booth's qualification questions in their order (the sponsor's staff and
+    /// organizers).
+    async fn qualification_questions(&self, ctx: &Context<'_>, sponsor_id: ID) -> Result<Vec<Question>> {
+        questions::list_questions(services(ctx), principal(ctx)?, uuid(&sponsor_id)?).await.gql()
+    }
+
     /// A lead's interactions, newest first.
     async fn lead_interactions(&self, ctx: &Context<'_>, lead_id: ID) -> Result<Vec<Interaction>> {
         let detail = leads::get_lead(services(ctx), principal(ctx)?, None, uuid(&lead_id)?).await.gql()?;
@@ -174,6 +187,12 @@ impl QueryRoot {
     /// One attendee of the event, with the current badge code (organizers).
     async fn attendee(&self, ctx: &Context<'_>, event_id: ID, id: ID) -> Result<Attendee> {
         attendees::get_attendee(services(ctx), principal(ctx)?, None, uuid(&event_id)?, uuid(&id)?).await.gql()
+    }
+
+    /// The event's consent rule and text, and for each sponsor whether the caller (an
+    /// attendee of the event) shares their details with it.
+    async fn my_consents(&self, ctx: &Context<'_>, event_id: ID) -> Result<MyConsents> {
+        consents::my_consents(services(ctx), principal(ctx)?, uuid(&event_id)?).await.gql()
     }
 
     /// Events of an organization (default: the one the token is for), oldest first.

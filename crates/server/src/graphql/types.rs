@@ -148,3 +148,47 @@ impl From<IntentChange> for LeadIntentUpdate {
         }
     }
 }
+
+/// An answer on a lead to one of the booth's qualification questions.
+#[derive(SimpleObject)]
+pub struct LeadAnswerNode {
+    pub question_id: Uuid,
+    pub prompt: String,
+    /// text, single_choice, multiple_choice or rating
+    pub kind: String,
+    /// Text, an option's label, a list of labels, or a number of stars.
+    pub value: async_graphql::Json<serde_json::Value>,
+    pub points: i32,
+    pub answered_by_user_id: Option<Uuid>,
+    pub answered_at: DateTime<Utc>,
+}
+
+/// A lead with its answers and why it has its score.
+#[derive(SimpleObject)]
+pub struct LeadQualification {
+    pub lead: LeadNode,
+    pub answers: Vec<LeadAnswerNode>,
+    pub score_breakdown: sponsorhub_services::questions::ScoreBreakdown,
+}
+
+impl From<leads::LeadDetail> for LeadQualification {
+    fn from(d: leads::LeadDetail) -> Self {
+        LeadQualification {
+            lead: LeadNode { lead: d.lead, prefetched: Some(d.interactions) },
+            answers: d
+                .answers
+                .into_iter()
+                .map(|a| LeadAnswerNode {
+                    question_id: a.question_id,
+                    prompt: a.prompt,
+                    kind: a.kind.as_str().to_string(),
+                    value: async_graphql::Json(a.value),
+                    points: a.points,
+                    answered_by_user_id: a.answered_by_user_id,
+                    answered_at: a.answered_at,
+                })
+                .collect(),
+            score_breakdown: d.score_breakdown,
+        }
+    }
+}

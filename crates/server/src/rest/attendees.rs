@@ -11,6 +11,7 @@ use sponsorhub_services::attendees::{
     self, Attendee, AttendeeInput, AttendeeQuery, ImportReport, UpdateAttendee, UpsertResult,
 };
 use sponsorhub_services::badges::{self, BadgeLayout};
+use sponsorhub_services::imports::{self, ImportJobView};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -283,15 +284,40 @@ pub struct ImportParams {
     pub dry_run: Option<bool>,
 }
 
-/// Import attendees from a CSV file (UTF-8, comma or semicolon separated, a
-/// header row: platform_id, name, email, company, title, phone, country,
-/// ticket_type; other columns become custom fields), matched by platform id, else
-/// e-mail address. `dry_run=true` previews: every bad row is reported and nothing
-/// written. An import writes every row or, when any row has a problem, none (422,
-/// each error naming `rows[<line>].<column>`). At most 20,000 rows and 1 MiB.
+/// The content types an attendee file may come as; which it is, is read from
+/// the file itself.
+fn check_file_type(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    let ok = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|t| t.trim_start().to_ascii_lowercase())
+        .is_some_and(|t| {
+            t.starts_with("text/csv")
+                || t.starts_with("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                || t.starts_with("application/octet-stream")
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "send the file as text/csv or as an XLSX workbook",
+        ))
+    }
+}
+
+/// Import attendees from a CSV file (UTF-8, comma or semicolon separated) or an
+/// XLSX workbook (its first sheet), told apart by the content: a header row
+/// (platform_id, name, email, company, title, phone, country, ticket_type; other
+/// columns become custom fields), matched by platform id, else e-mail address.
+/// `dry_run=true` previews: every bad row is reported and nothing written. An
+/// import writes every row or, when any row has a problem, none (422, each error
+/// naming `rows[<line>].<column>`). At most 20,000 rows and 1 MiB; larger files
+/// go through `.../attendees/imports`.
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/import", tag = "attendees",
     security(("bearer" = [])),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file (or an XLSX workbook as application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)"),
     params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), ImportParams),
     responses(
         (status = 200, body = ImportReport),
@@ -307,17 +333,62 @@ pub async fn import_attendees(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
-    let csv = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("text/csv"));
-    if !csv {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "send the file as text/csv",
-        ));
-    }
+    check_file_type(&headers)?;
     let dry_run = q.dry_run.unwrap_or(false);
-    Ok(Json(attendees::import_csv(&s.services, &p, Some(org_id), event_id, &body, dry_run).await?))
+    Ok(Json(attendees::import_file(&s.services, &p, Some(org_id), event_id, body.to_vec(), dry_run).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportJobParams {
+    /// The file's name, to show with the import.
+    #[param(max_length = 200)]
+    pub file_name: Option<String>,
+}
+
+/// Import attendees from a large CSV or XLSX file (up to 100,000 rows and 16 MiB)
+/// as a job: the file is checked whole first (any bad row: 422, nothing written,
+/// at most 500 errors listed), then written in chunks while
+/// `.../attendees/imports/{import_id}` reports the progress.
+#[utoipa::path(post, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/imports", tag = "attendees",
+    security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file (or an XLSX workbook)"),
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), ImportJobParams),
+    responses(
+        (status = 202, description = "The import runs", body = ImportJobView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "More than 16 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn start_import(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id)): Path<(Uuid, Uuid)>,
+    Query(q): Query<ImportJobParams>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<ImportJobView>), ApiError> {
+    check_file_type(&headers)?;
+    let file = axum::body::to_bytes(body, imports::MAX_BYTES).await.map_err(|_| {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "an import file is at most 16 MiB")
+    })?;
+    let job = imports::start(&s.services, &p, Some(org_id), event_id, q.file_name, file.to_vec()).await?;
+    Ok((StatusCode::ACCEPTED, Json(job)))
+}
+
+/// An import job's progress (organizers).
+#[utoipa::path(get, path = "/api/v1/organizations/{org_id}/events/{event_id}/attendees/imports/{import_id}", tag = "attendees",
+    security(("bearer" = [])),
+    params(("org_id" = Uuid, Path), ("event_id" = Uuid, Path), ("import_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = ImportJobView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_import(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((org_id, event_id, id)): Path<(Uuid, Uuid, Uuid)>,
+) -> Result<Json<ImportJobView>, ApiError> {
+    Ok(Json(imports::get(&s.services, &p, Some(org_id), event_id, id).await?))
 }

@@ -3,12 +3,14 @@
 
 pub mod attendees;
 pub mod auth;
+pub mod consents;
 pub mod events;
 pub mod health;
 pub mod invitations;
 pub mod leads;
 pub mod list;
 pub mod members;
+pub mod questions;
 pub mod sponsors;
 pub mod tiers;
 
@@ -99,6 +101,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(attendees::my_badge))
         .routes(routes!(attendees::badges_pdf))
         .routes(routes!(attendees::import_attendees))
+        .routes(routes!(attendees::start_import))
+        .routes(routes!(attendees::get_import))
+        .routes(routes!(consents::my_consents))
+        .routes(routes!(questions::list_questions, questions::create_question))
+        .routes(routes!(questions::update_question, questions::delete_question))
+        .routes(routes!(questions::answer_lead))
+        .routes(routes!(consents::give_consent, consents::withdraw_consent))
 }
 
 /// The document as served: the router's, with the common answers and the input

@@ -67,3 +67,32 @@ pub async fn zxing_reader_wasm() -> impl IntoResponse {
         ZXING_READER_WASM,
     )
 }
+
+/// The capture page's offline queue (IndexedDB) and the portal's service worker,
+/// which keeps the capture page for use without a network.
+const OFFLINE_JS: &str = include_str!("assets/offline.js");
+const SERVICE_WORKER_JS: &str = include_str!("assets/sw.js");
+
+pub async fn offline_js() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=300"),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        OFFLINE_JS,
+    )
+}
+
+/// Served under `/portal/` so that its scope is the portal; never cached by HTTP,
+/// so a new version reaches browsers at once.
+pub async fn service_worker_js() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "no-cache"),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        SERVICE_WORKER_JS,
+    )
+}

@@ -43,6 +43,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/events", get(organizer::events).post(organizer::create_event))
         .route("/events/{event_id}", get(organizer::event_page))
         .route("/events/{event_id}/tiers", get(organizer::tiers_page).post(organizer::create_tier))
+        .route("/events/{event_id}/attendees", get(organizer::attendees_page))
+        .route(
+            "/events/{event_id}/attendees/imports",
+            post(organizer::import_attendees)
+                .layer(axum::extract::DefaultBodyLimit::max(sponsorhub_services::imports::MAX_BYTES)),
+        )
         .route("/events/{event_id}/tiers/defaults", post(organizer::create_default_tiers))
         .route("/events/{event_id}/tiers/{tier_id}", post(organizer::update_tier))
         .route("/events/{event_id}/sponsors", post(organizer::create_sponsor))
@@ -58,6 +64,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/sponsors/{sponsor_id}/leads", get(portal::leads))
         .route("/portal/sponsors/{sponsor_id}/leads/{lead_id}", get(portal::lead).post(portal::update_lead))
         .route("/portal/sponsors/{sponsor_id}/leads/{lead_id}/star", post(portal::toggle_star))
+        .route("/portal/sponsors/{sponsor_id}/leads/{lead_id}/answers", post(portal::answer_lead))
+        .route("/portal/sponsors/{sponsor_id}/questions", get(portal::questions_page).post(portal::create_question))
+        .route("/portal/sponsors/{sponsor_id}/questions/{question_id}/delete", post(portal::delete_question))
+        .route("/portal/sponsors/{sponsor_id}/questions/{question_id}/move", post(portal::move_question))
         .route("/portal/sponsors/{sponsor_id}/events", get(portal::feed))
         .route("/portal/sponsors/{sponsor_id}/team", get(portal::team).post(portal::invite))
         .route("/portal/sponsors/{sponsor_id}/team/{member_id}", post(portal::update_member))
@@ -65,11 +75,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/sponsors/{sponsor_id}/capture", get(portal::capture_page).post(portal::capture))
         .route("/directory/{event_id}", get(directory::directory))
         .route("/badge/{event_id}", get(badge::my_badge))
+        .route("/badge/{event_id}/consent/{sponsor_id}", post(badge::consent))
         .layer(axum::middleware::from_fn_with_state(session::secure(&state.config.public_url), web_cookies))
         // Outside the cookie layer: a stylesheet request never sets a cookie.
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
         .route("/assets/scan.js", get(assets::scan_js))
+        .route("/assets/offline.js", get(assets::offline_js))
+        .route("/portal/sw.js", get(assets::service_worker_js))
         .route("/assets/vendor/barcode-detector.js", get(assets::barcode_detector_js))
         .route("/assets/vendor/zxing_reader.wasm", get(assets::zxing_reader_wasm))
 }

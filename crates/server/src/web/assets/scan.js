@@ -117,5 +117,10 @@
     halt();
     say('Camera off.');
   });
+  // A capture queued offline (offline.js) reloads nothing: scanning goes on here.
+  form.addEventListener('sponsorhub:queued', function () {
+    say('Queued. Ready for the next badge.');
+    if (sessionStorage.getItem(KEY) === 'on') begin();
+  });
   if (sessionStorage.getItem(KEY) === 'on') begin();
 })();

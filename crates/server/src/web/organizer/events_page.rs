@@ -125,6 +125,8 @@ pub async fn create_event(
             timezone: None,
             venue: opt(&form.venue),
             shared_attendee_fields: None,
+            consent_rule: None,
+            consent_text: None,
         };
         match events::create_event(&s.services, &p, org, input).await {
             Ok(e) => return Ok(ctx.success(&format!("/events/{}/tiers", e.id), format!("Created {}.", e.name))),

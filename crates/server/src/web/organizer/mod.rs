@@ -20,10 +20,12 @@ use sponsorhub_services::{Error, Principal, Services, accounts, members};
 use sponsorhub_store::records::{Event, Tier};
 use uuid::Uuid;
 
+mod attendees_page;
 mod event;
 mod events_page;
 mod sponsor;
 mod tier_wizard;
+pub use attendees_page::*;
 pub use event::*;
 pub use events_page::*;
 pub use sponsor::*;

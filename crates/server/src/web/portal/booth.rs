@@ -1,6 +1,8 @@
 //! The booth capture.
 
+use super::answers::{self, QuestionField};
 use super::*;
+use sponsorhub_services::questions;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct CaptureForm {
@@ -12,6 +14,9 @@ pub struct CaptureForm {
     #[serde(default)]
     interaction_type: String,
     note: Option<String>,
+    /// The answers to the booth's questions (`q.…` fields).
+    #[serde(flatten)]
+    answers: answers::Values,
 }
 
 #[derive(Template)]
@@ -22,6 +27,7 @@ struct CapturePage {
     form: CaptureForm,
     errors: FieldErrors,
     kinds: Vec<(&'static str, String, i32)>,
+    questions: Vec<QuestionField>,
 }
 
 fn kinds() -> Vec<(&'static str, String, i32)> {
@@ -40,8 +46,11 @@ pub async fn capture_page(
         )
         .into());
     }
+    let asked = questions::list_questions(&s.services, &p, sponsor_id).await?;
     let form = CaptureForm { interaction_type: "booth_visit".into(), ..Default::default() };
-    Ok(html(&CapturePage { ctx, nav, form, errors: FieldErrors::default(), kinds: kinds() }))
+    let errors = FieldErrors::default();
+    let questions = answers::fields(&asked, &form.answers, &errors);
+    Ok(html(&CapturePage { ctx, nav, form, errors, kinds: kinds(), questions }))
 }
 
 pub async fn capture(
@@ -69,6 +78,7 @@ pub async fn capture(
         title: opt(&form.title),
     });
     let source = if badge_code.is_some() { "badge_scan" } else { "manual" };
+    let given = answers::inputs(&form.answers);
     let input = CaptureLead {
         interaction_type: form.interaction_type.clone(),
         attendee,
@@ -77,6 +87,9 @@ pub async fn capture(
         occurred_at: None,
         badge_code,
         metadata: Some(serde_json::Value::Object(metadata)),
+        // Answers only when staff gave one: a bare scan is not held up by the
+        // required questions (docs/DECISIONS.md, "Qualification questions").
+        answers: given.iter().any(|a| !a.value.is_null()).then(|| given.clone()),
     };
     match capture::capture_lead(&s.services, &p, sponsor.event_id, sponsor_id, input, None).await {
         Ok(o) => {
@@ -104,7 +117,10 @@ pub async fn capture(
         }
         Err(Error::Invalid(fields)) => {
             let nav = sponsor_nav(&s, &p, sponsor_id, "capture").await?;
-            let mut res = html(&CapturePage { ctx, nav, form, errors: FieldErrors(fields), kinds: kinds() });
+            let asked = questions::list_questions(&s.services, &p, sponsor_id).await?;
+            let errors = FieldErrors(answers::errors_at_fields(&given, fields));
+            let questions = answers::fields(&asked, &form.answers, &errors);
+            let mut res = html(&CapturePage { ctx, nav, form, errors, kinds: kinds(), questions });
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }

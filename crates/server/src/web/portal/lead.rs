@@ -1,6 +1,8 @@
 //! The one lead.
 
+use super::answers::{self, QuestionField};
 use super::*;
+use sponsorhub_services::questions;
 
 pub struct InteractionItem {
     pub kind: String,
@@ -29,6 +31,11 @@ struct LeadPage {
     interactions: Vec<InteractionItem>,
     statuses: Vec<&'static str>,
     follow_up: bool,
+    questions: Vec<QuestionField>,
+    answer_errors: bool,
+    breakdown: Vec<(String, String)>,
+    score_total: i32,
+    score_capped: i32,
 }
 
 pub async fn lead(
@@ -36,8 +43,35 @@ pub async fn lead(
     SignedIn(ctx, p): SignedIn,
     Path((sponsor_id, lead_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Response, WebError> {
-    let nav = sponsor_nav(&s, &p, sponsor_id, "leads").await?;
-    let detail = leads::get_lead(&s.services, &p, Some(sponsor_id), lead_id).await?;
+    lead_page(&s, ctx, &p, sponsor_id, lead_id, None).await
+}
+
+/// The lead page; with the answers form's values and errors after a refused save.
+async fn lead_page(
+    s: &AppState,
+    ctx: Ctx,
+    p: &Principal,
+    sponsor_id: Uuid,
+    lead_id: Uuid,
+    refused: Option<(answers::Values, FieldErrors)>,
+) -> Result<Response, WebError> {
+    let nav = sponsor_nav(s, p, sponsor_id, "leads").await?;
+    let (detail, asked) = questions::lead_with_questions(&s.services, p, sponsor_id, lead_id).await?;
+    let answer_errors = refused.is_some();
+    let (values, errors) =
+        refused.unwrap_or_else(|| (answers::values_of(&asked, &detail.answers), FieldErrors::default()));
+    let questions = answers::fields(&asked, &values, &errors);
+    let b = &detail.score_breakdown;
+    let mut breakdown: Vec<(String, String)> = b
+        .interactions
+        .iter()
+        .map(|t| (format!("{} × {}", view::label(&t.interaction_type), t.count), format!("+{}", t.points)))
+        .collect();
+    if b.repeat_bonus > 0 {
+        breakdown.push(("Repeat bonus".into(), format!("+{}", b.repeat_bonus)));
+    }
+    breakdown.extend(b.answers.iter().map(|a| (a.prompt.clone(), format!("+{}", a.points))));
+    let (score_total, score_capped) = (b.total, b.capped);
     let l = &detail.lead;
     let interactions = detail
         .interactions
@@ -80,8 +114,37 @@ pub async fn lead(
         interactions,
         statuses: view::statuses(),
         follow_up: nav.caps.follow_up_leads,
+        questions,
+        answer_errors,
+        breakdown,
+        score_total,
+        score_capped,
         nav,
     }))
+}
+
+/// Saves the answers of the lead page's qualification form; a refused save shows
+/// the page again with what was chosen and each error at its question.
+pub async fn answer_lead(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path((sponsor_id, lead_id)): Path<(Uuid, Uuid)>,
+    CsrfForm(values): CsrfForm<answers::Values>,
+) -> Result<Response, WebError> {
+    let back = format!("/portal/sponsors/{sponsor_id}/leads/{lead_id}");
+    let inputs = answers::inputs(&values);
+    match questions::answer(&s.services, &p, Some(sponsor_id), lead_id, inputs.clone()).await {
+        Ok(d) => {
+            Ok(ctx.success(&back, format!("Answers saved: score {} ({}).", d.lead.intent_score, d.lead.intent_level)))
+        }
+        Err(Error::Invalid(fields)) => {
+            let errors = FieldErrors(answers::errors_at_fields(&inputs, fields));
+            let mut res = lead_page(&s, ctx, &p, sponsor_id, lead_id, Some((values, errors))).await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
 }
 
 #[derive(Deserialize)]

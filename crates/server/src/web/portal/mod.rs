@@ -34,7 +34,7 @@ pub struct SponsorNav {
     /// The caller's role on the staff, or "Organizer".
     pub role: String,
     pub caps: SponsorCapabilities,
-    /// `leads`, `team` or `capture`
+    /// `leads`, `team`, `capture` or `questions`
     pub current: &'static str,
 }
 
@@ -68,13 +68,16 @@ async fn sponsor_nav(
     })
 }
 
+mod answers;
 mod booth;
 mod dashboard;
 mod home;
 mod lead;
+mod questions_page;
 mod team;
 pub use booth::*;
 pub use dashboard::*;
 pub use home::*;
 pub use lead::*;
+pub use questions_page::*;
 pub use team::*;
