@@ -245,6 +245,11 @@ impl SponsorAccess {
         self.require(self.capabilities().invite_staff, "manage invitations")
     }
 
+    /// Lead export (`can_export_leads`, organizers).
+    pub fn require_export(&self) -> Result<()> {
+        self.require(self.capabilities().export_leads, "export leads")
+    }
+
     /// The booth's qualification questions.
     pub fn require_manage_questions(&self) -> Result<()> {
         self.require(self.capabilities().manage_questions, "manage the qualification questions")

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// Filters, order and page of the lead list.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
 pub struct LeadQuery {
     /// hot, warm or cold
@@ -117,7 +117,8 @@ fn parse_sort(raw: Option<&str>) -> Result<LeadSort> {
     }
 }
 
-pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: LeadQuery) -> Result<Page<Lead>> {
+/// The filters and order of a lead list or export, checked.
+pub(crate) fn parse_filter(query: &LeadQuery) -> Result<(LeadFilter, LeadSort)> {
     let mut v = Validator::new();
     let level =
         v.check(query.intent_level.as_deref().map(|l| validate::choice::<IntentLevel>("intent_level", l)).transpose());
@@ -134,6 +135,20 @@ pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: 
     v.check(validate::optional_text("search", query.search.as_deref(), 200));
     v.finish()?;
     let sort = parse_sort(query.sort.as_deref())?;
+    let filter = LeadFilter {
+        intent_level: level.flatten().map(|l| l.as_str().to_string()),
+        follow_up_status: status.flatten().map(|s| s.as_str().to_string()),
+        is_starred: query.is_starred,
+        include_archived: query.include_archived.unwrap_or(false),
+        search: query.search.as_ref().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()),
+        min_score: query.min_score,
+        updated_since: query.updated_since,
+    };
+    Ok((filter, sort))
+}
+
+pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: LeadQuery) -> Result<Page<Lead>> {
+    let (filter, sort) = parse_filter(&query)?;
     let limit = pagination::limit(query.limit)?;
     let after: Option<LeadPosition> = pagination::decode(query.cursor.as_deref())?;
     if let Some(a) = &after {
@@ -147,15 +162,6 @@ pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: 
             return Err(Error::BadRequest("the cursor belongs to another sort order".into()));
         }
     }
-    let filter = LeadFilter {
-        intent_level: level.flatten().map(|l| l.as_str().to_string()),
-        follow_up_status: status.flatten().map(|s| s.as_str().to_string()),
-        is_starred: query.is_starred,
-        include_archived: query.include_archived.unwrap_or(false),
-        search: query.search.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()),
-        min_score: query.min_score,
-        updated_since: query.updated_since,
-    };
 
     let mut tx = svc.store.read().await?;
     SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;

@@ -13,6 +13,7 @@ pub mod contract;
 pub mod email;
 pub mod error;
 pub mod events;
+pub mod exports;
 pub mod health;
 pub mod imports;
 pub mod instances;

@@ -308,3 +308,28 @@ pub async fn interaction_counts(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<(Strin
                GROUP BY interaction_type ORDER BY interaction_type";
     Ok(on_tx!(tx, c => sqlx::query_as::<_, (String, i64)>(sql).bind(sponsor).fetch_all(c).await?))
 }
+
+/// A page of the event's leads in id order (every sponsor's), after `after`.
+pub async fn list_event(
+    tx: &mut Tx,
+    event: Uuid,
+    include_archived: bool,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Lead>> {
+    let mut q = Sql::new(format!("SELECT {COLUMNS} FROM sponsor_leads WHERE event_id = "));
+    let p = q.arg(Arg::Uuid(event));
+    q.push(&p);
+    if !include_archived {
+        q.push(" AND is_archived = FALSE");
+    }
+    if let Some(after) = after {
+        let p = q.arg(Arg::Uuid(after));
+        q.push(" AND id > ").push(&p);
+    }
+    let p = q.arg(Arg::I64(limit));
+    q.push(" ORDER BY id LIMIT ").push(&p);
+    let Sql { text, args } = q;
+    Ok(on_tx!(tx, c => bind_args!(sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(text.clone())), args.clone())
+        .fetch_all(c).await?))
+}

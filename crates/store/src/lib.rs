@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod attendees;
 pub mod consents;
 pub mod events;
+pub mod exports;
 pub mod idempotency;
 pub mod imports;
 pub mod instances;

@@ -329,6 +329,29 @@ pub struct ImportJob {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// One lead export: who took which leads, when, in what form.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadExport {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    /// `null` for an organizer's export of the whole event.
+    pub sponsor_id: Option<Uuid>,
+    pub user_id: Uuid,
+    /// The name of who exported (read with the record).
+    #[sqlx(default)]
+    pub user_name: Option<String>,
+    /// csv or xlsx
+    pub format: String,
+    /// The filters of the export, as given.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub filters: JsonColumn<serde_json::Value>,
+    pub row_count: i32,
+    /// The file was written to its end (false: the download stopped half way).
+    pub completed: bool,
+    pub created_at: DateTime<Utc>,
+}
+
 /// An attendee's opt-in to one sponsor (events whose consent rule is opt_in).
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct AttendeeConsent {

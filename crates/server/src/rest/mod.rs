@@ -5,6 +5,7 @@ pub mod attendees;
 pub mod auth;
 pub mod consents;
 pub mod events;
+pub mod exports;
 pub mod health;
 pub mod invitations;
 pub mod leads;
@@ -35,7 +36,8 @@ use utoipa_axum::routes;
         ProblemFieldError,
         sponsorhub_services::leads::LeadSortName,
         sponsorhub_services::capture::BulkCapture,
-        sponsorhub_services::badges::BadgeLayout
+        sponsorhub_services::badges::BadgeLayout,
+        sponsorhub_services::exports::ExportFormat
     )),
     tags(
         (name = "auth", description = "Sign-up, login and the caller's profile"),
@@ -88,6 +90,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(members::my_sponsors))
         .routes(routes!(leads::list_leads))
         .routes(routes!(leads::lead_stats))
+        .routes(routes!(exports::export_leads))
+        .routes(routes!(exports::list_exports))
+        .routes(routes!(exports::export_event_leads))
         .routes(routes!(leads::get_lead, leads::update_lead))
         .routes(routes!(leads::capture_lead))
         .routes(routes!(leads::capture_bulk))

@@ -36,6 +36,9 @@ struct LeadsPage {
     sort: String,
     statuses: Vec<&'static str>,
     next_href: Option<String>,
+    /// The export of what the filters show (staff who may export, organizers),
+    /// ending in `&`: the format follows.
+    export_href: Option<String>,
     filtered: bool,
     follow_up: bool,
 }
@@ -99,7 +102,22 @@ pub async fn leads(
         .next_cursor
         .as_ref()
         .map(|c| format!("/portal/sponsors/{sponsor_id}/leads?{query_string}cursor={}", urlencode(c)));
+    // The export takes what the filters show, in the API's names.
+    let export_query: String = [
+        ("intent_level", opt(&f.intent_level)),
+        ("follow_up_status", opt(&f.status)),
+        ("is_starred", checked(&f.starred).then(|| "true".to_string())),
+        ("include_archived", checked(&f.archived).then(|| "true".to_string())),
+        ("search", opt(&f.search)),
+        ("sort", opt(&f.sort)),
+    ]
+    .iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}&", urlencode(v))))
+    .collect();
+    let export_href =
+        nav.caps.export_leads.then(|| format!("/api/v1/sponsors/sponsors/{sponsor_id}/leads/export?{export_query}"));
     Ok(html(&LeadsPage {
+        export_href,
         csrf: ctx.csrf.clone(),
         ctx,
         sponsor_id,
