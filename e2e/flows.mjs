@@ -334,13 +334,24 @@ async function liveFlow(eventId, sponsorId) {
   await page.locator('.timeline li').nth(1).waitFor();
   assert.equal(await page.locator('.timeline li').count(), 2);
   await page.selectOption('#l-status', 'contacted');
-  await page.fill('#l-notes', 'Wants a demo for the platform team; follow up after the keynote.');
+  await page.selectOption('#l-owner', { label: REP.name });
+  await page.fill('#l-due', '2026-12-03');
   await page.fill('#l-tags', 'enterprise, demo');
   await page.check('input[name=starred]');
   await page.click('button:has-text("Save changes")');
   await flash('Saved.');
   assert.equal(await page.inputValue('#l-tags'), 'enterprise, demo');
   assert.equal(await page.inputValue('#l-status'), 'contacted');
+  assert.equal(await page.inputValue('#l-due'), '2026-12-03');
+  step('notes are a history');
+  await page.fill('#n-body', 'Wants a demo for the platform team.');
+  await page.click('button:has-text("Add note")');
+  await flash('Note added.');
+  await page.fill('#n-body', 'Follow up after the keynote.');
+  await page.click('button:has-text("Add note")');
+  await flash('Note added.');
+  const notes = await page.locator('.notes li .note-body').allInnerTexts();
+  assert.deepEqual(notes, ['Follow up after the keynote.', 'Wants a demo for the platform team.']);
   await shoot('lead-detail');
 
   step('the capture form');

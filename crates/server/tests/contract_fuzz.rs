@@ -113,6 +113,8 @@ async fn the_server_keeps_its_openapi_contract() {
         "POST /api/v1/sponsors/sponsors/{sponsor_id}/questions",
         "PATCH /api/v1/sponsors/sponsors/{sponsor_id}/questions/{question_id}",
         "PUT /api/v1/sponsors/sponsors/{sponsor_id}/leads/{lead_id}/answers",
+        // an owner who is not on the sponsor's staff
+        "PATCH /api/v1/sponsors/sponsors/{sponsor_id}/leads/{lead_id}",
     ] {
         toml.push_str(&cross_field_422(op));
     }

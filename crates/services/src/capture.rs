@@ -477,6 +477,8 @@ async fn capture(
         consent_at: Some(consent.at),
         consent_by_user_id: Some(consent.by),
         consent_text_version: Some(consent.version),
+        owner_user_id: None,
+        due_on: None,
         created_at: now,
         updated_at: now,
     };

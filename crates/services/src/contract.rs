@@ -67,6 +67,7 @@ pub const BODY_RULES: &[(&str, &str, Rule)] = &[
     ("UpdateLead", "follow_up_notes", Rule::OptionalText { max: 10_000 }),
     ("UpdateLead", "contact_notes", Rule::OptionalText { max: 10_000 }),
     ("UpdateLead", "tags", Rule::TextList { items: 50, max: 50 }),
+    ("NoteInput", "body", Rule::Text { max: 10_000 }),
     // attendees::create_attendee / upsert_attendees / update_attendee
     ("AttendeeInput", "platform_id", Rule::OptionalText { max: 200 }),
     ("AttendeeInput", "name", Rule::Text { max: 200 }),
@@ -129,3 +130,19 @@ pub const DATE_TIME_FIELDS: &[(&str, &str)] = &[
 
 /// Query parameters that are date-times.
 pub const DATE_TIME_PARAMS: &[&str] = &["updated_since"];
+
+/// Dates (`YYYY-MM-DD`) as the schemas state them, less 29 February as above.
+pub const DATE_PATTERN: &str = concat!(
+    "^[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)",
+    "|02-(?:0[1-9]|1[0-9]|2[0-8]))$"
+);
+
+/// `(schema, property)` of the date fields of request bodies.
+pub const DATE_FIELDS: &[(&str, &str)] = &[("UpdateLead", "due_on")];
+
+/// Ids in request bodies, in their hyphenated form.
+pub const UUID_PATTERN: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/// `(schema, property)` of the id fields of request bodies that the schema
+/// otherwise leaves a bare string.
+pub const UUID_FIELDS: &[(&str, &str)] = &[("UpdateLead", "owner_user_id")];

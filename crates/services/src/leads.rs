@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use sponsorhub_domain::validate::{self, Validator};
 use sponsorhub_domain::{FollowUpStatus, IntentLevel, time};
 use sponsorhub_store::leads::{LeadFilter, LeadPosition, LeadSort};
-use sponsorhub_store::records::{Interaction, JsonColumn, Lead};
-use sponsorhub_store::{Tx, leads as q};
+use sponsorhub_store::records::{Interaction, JsonColumn, Lead, LeadNote};
+use sponsorhub_store::{Tx, leads as q, members};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -58,6 +58,8 @@ pub struct LeadDetail {
     pub interactions: Vec<Interaction>,
     pub answers: Vec<LeadAnswer>,
     pub score_breakdown: ScoreBreakdown,
+    /// The notes, newest first (the last 100).
+    pub notes: Vec<LeadNote>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -94,6 +96,15 @@ pub struct UpdateLead {
     pub tags: Option<Vec<String>>,
     pub is_starred: Option<bool>,
     pub is_archived: Option<bool>,
+    /// Who follows the lead up: an active member of the sponsor's staff; `null`
+    /// leaves it to nobody.
+    #[serde(default, deserialize_with = "crate::events::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
+    pub owner_user_id: Option<Option<Uuid>>,
+    /// The day the follow-up is due (`YYYY-MM-DD`); `null` clears it.
+    #[serde(default, deserialize_with = "crate::events::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<chrono::NaiveDate>))]
+    pub due_on: Option<Option<chrono::NaiveDate>>,
 }
 
 /// The orders of the lead list, as `sort` names them (documentation only; the
@@ -235,7 +246,8 @@ pub(crate) async fn detail(tx: &mut Tx, lead: Lead) -> Result<LeadDetail> {
     let interactions = q::interactions(tx, lead.id).await?;
     let answers = crate::questions::answers_of(tx, &lead).await?;
     let score_breakdown = crate::questions::breakdown(&lead, &interactions, &answers);
-    Ok(LeadDetail { lead, interactions, answers, score_breakdown })
+    let notes = q::notes(tx, lead.id, 100).await?;
+    Ok(LeadDetail { lead, interactions, answers, score_breakdown, notes })
 }
 
 #[tracing::instrument(skip_all, fields(lead.id = %lead_id))]
@@ -282,7 +294,23 @@ pub async fn update_lead(
         lead.followed_up_by_user_id = Some(p.user_id);
     }
     if let Some(n) = follow_up_notes.flatten() {
+        // The field holds the latest; each new text is also an entry of the history.
+        if let Some(body) = n.as_ref().filter(|b| lead.follow_up_notes.as_ref() != Some(*b)) {
+            add_note_in(&mut tx, &lead, p.user_id, body, now).await?;
+        }
         lead.follow_up_notes = n;
+    }
+    if let Some(owner) = input.owner_user_id {
+        if let Some(user) = owner {
+            let on_staff = members::find(&mut tx, lead.sponsor_id, user).await?.is_some_and(|m| m.is_active);
+            if !on_staff {
+                return Err(Error::invalid("owner_user_id", "is not on the sponsor's staff"));
+            }
+        }
+        lead.owner_user_id = owner;
+    }
+    if let Some(due) = input.due_on {
+        lead.due_on = due;
     }
     if let Some(n) = contact_notes.flatten() {
         lead.contact_notes = n;
@@ -338,4 +366,45 @@ pub async fn interactions_of(
         out.entry(i.lead_id).or_default().push(i);
     }
     Ok(out)
+}
+
+/// At most this many characters a note.
+pub const MAX_NOTE: usize = 10_000;
+
+async fn add_note_in(tx: &mut Tx, lead: &Lead, author: Uuid, body: &str, now: DateTime<Utc>) -> Result<LeadNote> {
+    let note = LeadNote {
+        id: sponsorhub_domain::ids::new_id(),
+        lead_id: lead.id,
+        sponsor_id: lead.sponsor_id,
+        author_user_id: Some(author),
+        author_name: None,
+        body: body.to_string(),
+        created_at: now,
+    };
+    q::insert_note(tx, &note).await?;
+    Ok(note)
+}
+
+/// Adds an entry to the lead's notes (staff who follow leads up); the lead's
+/// `follow_up_notes` shows the latest.
+#[tracing::instrument(skip_all, fields(lead.id = %lead_id))]
+pub async fn add_note(
+    svc: &Services,
+    p: &Principal,
+    sponsor_id: Option<Uuid>,
+    lead_id: Uuid,
+    body: &str,
+) -> Result<LeadNote> {
+    let body = validate::text("body", body, 1, MAX_NOTE).map_err(|e| Error::Invalid(vec![e]))?;
+    let mut tx = svc.store.write().await?;
+    let mut lead = lead_for(&mut tx, p, sponsor_id, lead_id, true).await?;
+    let now = time::now();
+    let mut note = add_note_in(&mut tx, &lead, p.user_id, &body, now).await?;
+    lead.follow_up_notes = Some(body);
+    lead.updated_at = now;
+    q::update(&mut tx, &lead).await?;
+    tx.commit().await?;
+    note.author_name = Some(p.name.clone());
+    svc.notifier.publish(Notification::LeadUpdated { lead });
+    Ok(note)
 }

@@ -11,7 +11,7 @@ const COLUMNS: &str = "id, sponsor_id, event_id, user_id, user_name, user_email,
     user_phone, user_country, user_fields, attendee_id, \
     intent_score, intent_level, interaction_count, first_interaction_at, last_interaction_at, follow_up_status, \
     follow_up_notes, contact_notes, tags, is_starred, is_archived, followed_up_at, followed_up_by_user_id, \
-    consent_basis, consent_at, consent_by_user_id, consent_text_version, created_at, updated_at";
+    consent_basis, consent_at, consent_by_user_id, consent_text_version, owner_user_id, due_on, created_at, updated_at";
 
 /// Inserts the lead unless the sponsor has one for this attendee; `true` when inserted.
 pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
@@ -19,9 +19,9 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
             user_title, intent_score, intent_level, interaction_count, first_interaction_at, last_interaction_at,
             follow_up_status, follow_up_notes, contact_notes, tags, is_starred, is_archived, followed_up_at,
             followed_up_by_user_id, created_at, updated_at, user_phone, user_country, user_fields, attendee_id, consent_basis, consent_at,
-            consent_by_user_id, consent_text_version)
+            consent_by_user_id, consent_text_version, owner_user_id, due_on)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-                $24, $25, $26, $27, $28, $29, $30, $31)
+                $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
         ON CONFLICT (sponsor_id, user_id) DO NOTHING";
     let n = on_tx!(tx, c => sqlx::query(sql)
         .bind(l.id).bind(l.sponsor_id).bind(l.event_id).bind(l.user_id).bind(&l.user_name).bind(&l.user_email)
@@ -31,7 +31,7 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
         .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
         .bind(l.created_at).bind(l.updated_at).bind(&l.user_phone).bind(&l.user_country).bind(&l.user_fields)
         .bind(l.attendee_id).bind(&l.consent_basis).bind(l.consent_at).bind(l.consent_by_user_id)
-        .bind(l.consent_text_version)
+        .bind(l.consent_text_version).bind(l.owner_user_id).bind(l.due_on)
         .execute(c).await?.rows_affected());
     Ok(n == 1)
 }
@@ -80,7 +80,8 @@ pub async fn update(tx: &mut Tx, l: &Lead) -> Result<()> {
             follow_up_status = $10, follow_up_notes = $11, contact_notes = $12, tags = $13, is_starred = $14,
             is_archived = $15, followed_up_at = $16, followed_up_by_user_id = $17, updated_at = $18,
             user_phone = $19, user_country = $20, user_fields = $21, attendee_id = $22, first_interaction_at = $23,
-            consent_basis = $24, consent_at = $25, consent_by_user_id = $26, consent_text_version = $27
+            consent_basis = $24, consent_at = $25, consent_by_user_id = $26, consent_text_version = $27,
+            owner_user_id = $28, due_on = $29
         WHERE id = $1";
     on_tx!(tx, c => sqlx::query(sql)
         .bind(l.id).bind(&l.user_name).bind(&l.user_email).bind(&l.user_company).bind(&l.user_title)
@@ -89,7 +90,7 @@ pub async fn update(tx: &mut Tx, l: &Lead) -> Result<()> {
         .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
         .bind(l.updated_at).bind(&l.user_phone).bind(&l.user_country).bind(&l.user_fields).bind(l.attendee_id)
         .bind(l.first_interaction_at).bind(&l.consent_basis).bind(l.consent_at).bind(l.consent_by_user_id)
-        .bind(l.consent_text_version)
+        .bind(l.consent_text_version).bind(l.owner_user_id).bind(l.due_on)
         .execute(c).await?.rows_affected());
     Ok(())
 }
@@ -332,4 +333,22 @@ pub async fn list_event(
     let Sql { text, args } = q;
     Ok(on_tx!(tx, c => bind_args!(sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(text.clone())), args.clone())
         .fetch_all(c).await?))
+}
+
+/// Adds a note to the lead's history.
+pub async fn insert_note(tx: &mut Tx, n: &crate::records::LeadNote) -> Result<()> {
+    let sql = "INSERT INTO lead_notes (id, lead_id, sponsor_id, author_user_id, body, created_at)
+               VALUES ($1, $2, $3, $4, $5, $6)";
+    on_tx!(tx, c => sqlx::query(sql)
+        .bind(n.id).bind(n.lead_id).bind(n.sponsor_id).bind(n.author_user_id).bind(&n.body).bind(n.created_at)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// The lead's notes, newest first (at most `limit`), with their authors' names.
+pub async fn notes(tx: &mut Tx, lead: Uuid, limit: i64) -> Result<Vec<crate::records::LeadNote>> {
+    let sql = "SELECT n.id, n.lead_id, n.sponsor_id, n.author_user_id, u.name AS author_name, n.body, n.created_at
+               FROM lead_notes n LEFT JOIN users u ON u.id = n.author_user_id
+               WHERE n.lead_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, crate::records::LeadNote>(sql).bind(lead).bind(limit).fetch_all(c).await?))
 }

@@ -258,6 +258,10 @@ pub struct Lead {
     pub consent_by_user_id: Option<Uuid>,
     /// The version of the event's consent text the attendee was shown.
     pub consent_text_version: Option<i32>,
+    /// Who on the sponsor's staff follows the lead up.
+    pub owner_user_id: Option<Uuid>,
+    /// The day the follow-up is due (the owner is reminded that morning).
+    pub due_on: Option<chrono::NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -327,6 +331,22 @@ pub struct ImportJob {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// One entry of a lead's notes.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "LeadNote"))]
+pub struct LeadNote {
+    pub id: Uuid,
+    pub lead_id: Uuid,
+    pub sponsor_id: Uuid,
+    pub author_user_id: Option<Uuid>,
+    /// The author's name (read with the note).
+    #[sqlx(default)]
+    pub author_name: Option<String>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// One lead export: who took which leads, when, in what form.

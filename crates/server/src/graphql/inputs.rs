@@ -217,6 +217,12 @@ pub struct UpdateSponsorLeadInput {
     pub tags: Option<Vec<String>>,
     pub is_starred: Option<bool>,
     pub is_archived: Option<bool>,
+    /// Who on the sponsor's staff follows the lead up; null: nobody.
+    #[graphql(default)]
+    pub owner_user_id: MaybeUndefined<ID>,
+    /// The day the follow-up is due; null clears it.
+    #[graphql(default)]
+    pub due_on: MaybeUndefined<chrono::NaiveDate>,
 }
 
 impl From<UpdateSponsorLeadInput> for UpdateLead {
@@ -228,6 +234,9 @@ impl From<UpdateSponsorLeadInput> for UpdateLead {
             tags: i.tags,
             is_starred: i.is_starred,
             is_archived: i.is_archived,
+            // A malformed id names nobody on the staff: the service refuses it.
+            owner_user_id: patch(i.owner_user_id).map(|o| o.map(|id| Uuid::parse_str(&id).unwrap_or_default())),
+            due_on: patch(i.due_on),
         }
     }
 }

@@ -11,7 +11,7 @@ use sponsorhub_services::invitations::{AcceptInvitation, Accepted};
 use sponsorhub_services::leads::UpdateLead;
 use sponsorhub_services::sponsors::{SponsorView, UpdateSponsor};
 use sponsorhub_services::{attendees, consents, invitations, leads, members, questions, sponsors, tiers};
-use sponsorhub_store::records::{Invitation, Question, SponsorMember, Tier};
+use sponsorhub_store::records::{Invitation, LeadNote, Question, SponsorMember, Tier};
 
 pub struct MutationRoot;
 
@@ -196,6 +196,11 @@ impl MutationRoot {
     ) -> Result<LeadQualification> {
         let answers = answers.into_iter().map(LeadAnswerInput::into_input).collect();
         Ok(questions::answer(services(ctx), principal(ctx)?, None, uuid(&lead_id)?, answers).await.gql()?.into())
+    }
+
+    /// Adds an entry to the lead's notes.
+    async fn add_lead_note(&self, ctx: &Context<'_>, lead_id: ID, body: String) -> Result<LeadNote> {
+        leads::add_note(services(ctx), principal(ctx)?, None, uuid(&lead_id)?, &body).await.gql()
     }
 
     async fn update_sponsor_lead(&self, ctx: &Context<'_>, id: ID, input: UpdateSponsorLeadInput) -> Result<LeadNode> {

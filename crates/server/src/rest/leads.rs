@@ -207,3 +207,32 @@ pub async fn capture_bulk(
         .collect();
     Ok(Json(BulkCaptureAnswer { results }))
 }
+
+/// A note to add to a lead.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct NoteInput {
+    /// 1 to 10,000 characters.
+    pub body: String,
+}
+
+/// Adds an entry to the lead's notes (staff who follow leads up); the lead's
+/// `follow_up_notes` then shows it as the latest.
+#[utoipa::path(post, path = "/api/v1/sponsors/sponsors/{sponsor_id}/leads/{lead_id}/notes", tag = "leads",
+    security(("bearer" = [])),
+    params(("sponsor_id" = Uuid, Path), ("lead_id" = Uuid, Path)),
+    request_body = NoteInput,
+    responses(
+        (status = 201, body = sponsorhub_store::records::LeadNote),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_note(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path((sponsor_id, lead_id)): Path<(Uuid, Uuid)>,
+    Json(input): Json<NoteInput>,
+) -> Result<(StatusCode, Json<sponsorhub_store::records::LeadNote>), ApiError> {
+    let note = leads::add_note(&s.services, &p, Some(sponsor_id), lead_id, &input.body).await?;
+    Ok((StatusCode::CREATED, Json(note)))
+}

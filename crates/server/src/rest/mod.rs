@@ -94,6 +94,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(exports::list_exports))
         .routes(routes!(exports::export_event_leads))
         .routes(routes!(leads::get_lead, leads::update_lead))
+        .routes(routes!(leads::add_note))
         .routes(routes!(leads::capture_lead))
         .routes(routes!(leads::capture_bulk))
         .routes(routes!(attendees::create_attendee, attendees::list_attendees))
@@ -131,7 +132,8 @@ pub fn document(mut openapi: utoipa::openapi::OpenApi) -> serde_json::Value {
 fn document_input_rules(doc: &mut serde_json::Value) {
     use sponsorhub_domain::validate::Rule;
     use sponsorhub_services::contract::{
-        BODY_RULES, DATE_TIME_FIELDS, DATE_TIME_PARAMS, DATE_TIME_PATTERN, IDEMPOTENCY_KEY_PATTERN, QUERY_RULES,
+        BODY_RULES, DATE_FIELDS, DATE_PATTERN, DATE_TIME_FIELDS, DATE_TIME_PARAMS, DATE_TIME_PATTERN,
+        IDEMPOTENCY_KEY_PATTERN, QUERY_RULES, UUID_FIELDS, UUID_PATTERN,
     };
     fn merge(slot: &mut serde_json::Value, extra: serde_json::Value) {
         if let (Some(slot), serde_json::Value::Object(extra)) = (slot.as_object_mut(), extra) {
@@ -144,11 +146,15 @@ fn document_input_rules(doc: &mut serde_json::Value) {
             .unwrap_or_else(|| panic!("{schema}.{property} is not in the OpenAPI document"));
         merge(slot, rule.json_schema());
     }
-    for (schema, property) in DATE_TIME_FIELDS {
-        let slot = doc
-            .pointer_mut(&format!("/components/schemas/{schema}/properties/{property}"))
-            .unwrap_or_else(|| panic!("{schema}.{property} is not in the OpenAPI document"));
-        merge(slot, serde_json::json!({"pattern": DATE_TIME_PATTERN}));
+    for (fields, pattern) in
+        [(DATE_TIME_FIELDS, DATE_TIME_PATTERN), (DATE_FIELDS, DATE_PATTERN), (UUID_FIELDS, UUID_PATTERN)]
+    {
+        for (schema, property) in fields {
+            let slot = doc
+                .pointer_mut(&format!("/components/schemas/{schema}/properties/{property}"))
+                .unwrap_or_else(|| panic!("{schema}.{property} is not in the OpenAPI document"));
+            merge(slot, serde_json::json!({"pattern": pattern}));
+        }
     }
     // Staff name the attendee by a platform id or an e-mail address (not blank).
     let attendee = doc.pointer_mut("/components/schemas/Attendee").expect("Attendee is documented");

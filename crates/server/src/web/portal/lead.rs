@@ -33,6 +33,10 @@ struct LeadPage {
     follow_up: bool,
     questions: Vec<QuestionField>,
     answer_errors: bool,
+    /// The staff a lead may be given to: (user id, name, chosen).
+    owners: Vec<(Uuid, String, bool)>,
+    due_on: String,
+    notes: Vec<(String, String, String)>,
     breakdown: Vec<(String, String)>,
     score_total: i32,
     score_capped: i32,
@@ -73,6 +77,16 @@ async fn lead_page(
     breakdown.extend(b.answers.iter().map(|a| (a.prompt.clone(), format!("+{}", a.points))));
     let (score_total, score_capped) = (b.total, b.capped);
     let l = &detail.lead;
+    let owners = members::list_members(&s.services, p, None, sponsor_id)
+        .await?
+        .into_iter()
+        .map(|m| (m.user_id, m.user_name, l.owner_user_id == Some(m.user_id)))
+        .collect();
+    let notes = detail
+        .notes
+        .iter()
+        .map(|n| (n.author_name.clone().unwrap_or_else(|| "Someone".into()), view::when(&n.created_at), n.body.clone()))
+        .collect();
     let interactions = detail
         .interactions
         .iter()
@@ -116,6 +130,9 @@ async fn lead_page(
         follow_up: nav.caps.follow_up_leads,
         questions,
         answer_errors,
+        owners,
+        due_on: l.due_on.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+        notes,
         breakdown,
         score_total,
         score_capped,
@@ -150,6 +167,8 @@ pub async fn answer_lead(
 #[derive(Deserialize)]
 pub struct LeadForm {
     status: Option<String>,
+    owner: Option<String>,
+    due_on: Option<String>,
     follow_up_notes: Option<String>,
     contact_notes: Option<String>,
     tags: Option<String>,
@@ -173,7 +192,20 @@ pub async fn update_lead(
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect();
+    let due_on = match opt(&form.due_on) {
+        None => None,
+        Some(d) => match chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                let e = Error::invalid("due_on", "must be a date (YYYY-MM-DD)");
+                return Ok(ctx.refused(&back, e));
+            }
+        },
+    };
+    let owner = opt(&form.owner).map(|o| Uuid::parse_str(&o).unwrap_or_default());
     let input = UpdateLead {
+        owner_user_id: form.owner.is_some().then_some(owner),
+        due_on: form.due_on.is_some().then_some(due_on),
         follow_up_status: opt(&form.status),
         follow_up_notes: Some(opt(&form.follow_up_notes)),
         contact_notes: Some(opt(&form.contact_notes)),
@@ -183,6 +215,25 @@ pub async fn update_lead(
     };
     Ok(match leads::update_lead(&s.services, &p, Some(sponsor_id), lead_id, input).await {
         Ok(_) => ctx.success(&back, "Saved."),
+        Err(e) => ctx.refused(&back, e),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    body: String,
+}
+
+/// Adds an entry to the lead's notes.
+pub async fn add_note(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path((sponsor_id, lead_id)): Path<(Uuid, Uuid)>,
+    CsrfForm(form): CsrfForm<NoteForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/portal/sponsors/{sponsor_id}/leads/{lead_id}");
+    Ok(match leads::add_note(&s.services, &p, Some(sponsor_id), lead_id, &form.body).await {
+        Ok(_) => ctx.success(&back, "Note added."),
         Err(e) => ctx.refused(&back, e),
     })
 }

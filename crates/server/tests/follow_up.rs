@@ -1,0 +1,74 @@
+//! Follow-up (issue 14, item 3, first part), on SQLite and PostgreSQL: a lead's
+//! owner on the staff and its due day; notes as a history of entries.
+
+mod common;
+
+use common::{gql, join_staff, world};
+use reqwest::StatusCode;
+use serde_json::json;
+use sponsorhub_testkit::{TestApp, assert_problem, dual_backend};
+
+dual_backend!(leads_get_an_owner_a_due_day_and_a_history_of_notes);
+
+async fn leads_get_an_owner_a_due_day_and_a_history_of_notes(app: TestApp) {
+    let w = world(&app).await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let (booth, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let (viewer, _) = join_staff(&app, &w, &w.sponsor_id, "viewer@ferris.io", "viewer").await;
+    let stranger = app.signup("stranger@else.io", "Else").await;
+    let (_, lead) = app
+        .post(
+            &w.capture_path(),
+            Some(&rep.token),
+            json!({"interaction_type": "booth_visit", "attendee": {"email": "a@x.io"}}),
+        )
+        .await;
+    let path = w.leads_path(&format!("/{}", lead["id"].as_str().unwrap()));
+
+    // an owner from the staff and a due day; nobody else
+    let (status, body) =
+        app.patch(&path, Some(&rep.token), json!({"owner_user_id": booth.user_id, "due_on": "2026-12-03"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (body["owner_user_id"].as_str(), body["due_on"].as_str()),
+        (Some(booth.user_id.as_str()), Some("2026-12-03"))
+    );
+    let (status, body) = app.patch(&path, Some(&rep.token), json!({"owner_user_id": stranger.user_id})).await;
+    assert_problem(status, &body, 422);
+    assert_eq!(body["errors"][0]["field"], "owner_user_id", "{body}");
+    let (status, body) = app.patch(&path, Some(&rep.token), json!({"due_on": "tomorrow"})).await;
+    assert!(status.is_client_error(), "{status} {body}");
+    let (_, body) = app.patch(&path, Some(&rep.token), json!({"owner_user_id": null, "due_on": null})).await;
+    assert!(body["owner_user_id"].is_null() && body["due_on"].is_null(), "{body}");
+
+    // notes: entries with author and time, newest first; the field shows the latest
+    let notes = format!("{path}/notes");
+    let (status, first) = app.post(&notes, Some(&rep.token), json!({"body": "Wants SSO."})).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["author_name"], "rep");
+    let (status, _) = app.patch(&path, Some(&rep.token), json!({"follow_up_notes": "Call on Tuesday."})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, detail) = app.get(&path, Some(&rep.token)).await;
+    let bodies: Vec<&str> = detail["notes"].as_array().unwrap().iter().map(|n| n["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["Call on Tuesday.", "Wants SSO."], "{detail}");
+    assert_eq!(detail["follow_up_notes"], "Call on Tuesday.");
+    let (status, body) = app.post(&notes, Some(&rep.token), json!({"body": "  "})).await;
+    assert_problem(status, &body, 422);
+    let (status, body) = app.post(&notes, Some(&viewer.token), json!({"body": "mine"})).await;
+    assert_problem(status, &body, 403);
+    let (status, body) = app.post(&notes, Some(&stranger.token), json!({"body": "mine"})).await;
+    assert_problem(status, &body, 404);
+
+    // GraphQL
+    let out = gql(
+        &app,
+        &rep.token,
+        "mutation($l: ID!, $o: ID!) { addLeadNote(leadId: $l, body: \"Sent the deck.\") { body authorName }
+           updateSponsorLead(id: $l, input: {ownerUserId: $o, dueOn: \"2026-12-04\"}) { ownerUserId dueOn } }",
+        json!({"l": lead["id"], "o": rep.user_id}),
+    )
+    .await;
+    assert_eq!(out["data"]["addLeadNote"]["body"], "Sent the deck.", "{out}");
+    assert_eq!(out["data"]["updateSponsorLead"]["dueOn"], "2026-12-04", "{out}");
+    app.stop().await;
+}
