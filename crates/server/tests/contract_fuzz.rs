@@ -115,6 +115,8 @@ async fn the_server_keeps_its_openapi_contract() {
         "PUT /api/v1/sponsors/sponsors/{sponsor_id}/leads/{lead_id}/answers",
         // an owner who is not on the sponsor's staff
         "PATCH /api/v1/sponsors/sponsors/{sponsor_id}/leads/{lead_id}",
+        // ids that are not the sponsor's leads
+        "POST /api/v1/sponsors/sponsors/{sponsor_id}/leads/bulk",
     ] {
         toml.push_str(&cross_field_422(op));
     }

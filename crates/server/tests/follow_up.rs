@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use sponsorhub_testkit::{TestApp, assert_problem, dual_backend};
 
-dual_backend!(leads_get_an_owner_a_due_day_and_a_history_of_notes);
+dual_backend!(leads_get_an_owner_a_due_day_and_a_history_of_notes, many_leads_change_at_once);
 
 async fn leads_get_an_owner_a_due_day_and_a_history_of_notes(app: TestApp) {
     let w = world(&app).await;
@@ -70,5 +70,97 @@ async fn leads_get_an_owner_a_due_day_and_a_history_of_notes(app: TestApp) {
     .await;
     assert_eq!(out["data"]["addLeadNote"]["body"], "Sent the deck.", "{out}");
     assert_eq!(out["data"]["updateSponsorLead"]["dueOn"], "2026-12-04", "{out}");
+    app.stop().await;
+}
+
+async fn many_leads_change_at_once(app: TestApp) {
+    let w = world(&app).await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let (viewer, _) = join_staff(&app, &w, &w.sponsor_id, "viewer@ferris.io", "viewer").await;
+    let mut ids = Vec::new();
+    for email in ["a@x.io", "b@x.io", "c@x.io"] {
+        let (_, lead) = app
+            .post(
+                &w.capture_path(),
+                Some(&rep.token),
+                json!({"interaction_type": "booth_visit", "attendee": {"email": email}}),
+            )
+            .await;
+        ids.push(lead["id"].as_str().unwrap().to_string());
+    }
+    let other = common::another_sponsor(&app, &w, "Crab Co").await;
+    let (crab, _) = join_staff(&app, &w, &other, "rep@crab.io", "representative").await;
+    let capture = format!("/api/v1/sponsors/events/{}/sponsors/{other}/capture-lead", w.event_id);
+    let (_, theirs) = app
+        .post(&capture, Some(&crab.token), json!({"interaction_type": "booth_visit", "attendee": {"email": "z@x.io"}}))
+        .await;
+    let bulk = w.leads_path("/bulk");
+
+    let (status, out) = app
+        .post(&bulk, Some(&rep.token), json!({"lead_ids": [ids[0], ids[1]], "follow_up_status": "contacted", "add_tag": "expo", "is_starred": true, "owner_user_id": rep.user_id}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["updated"], 2);
+    let (_, page) = app.get(&w.leads_path("?is_starred=true"), Some(&rep.token)).await;
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    for l in items {
+        assert_eq!((l["follow_up_status"].clone(), l["tags"].clone()), (json!("contacted"), json!(["expo"])), "{l}");
+        assert_eq!(l["owner_user_id"].as_str(), Some(rep.user_id.as_str()));
+    }
+    // all or nothing: another sponsor's lead in the list changes none
+    let (status, body) =
+        app.post(&bulk, Some(&rep.token), json!({"lead_ids": [ids[2], theirs["id"]], "is_archived": true})).await;
+    assert_problem(status, &body, 422);
+    assert_eq!(body["errors"][0]["field"], "lead_ids[1]", "{body}");
+    let (_, page) = app.get(&w.leads_path(""), Some(&rep.token)).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 3, "nothing archived");
+    let (status, body) = app.post(&bulk, Some(&rep.token), json!({"lead_ids": []})).await;
+    assert_problem(status, &body, 422);
+    let (status, body) = app.post(&bulk, Some(&viewer.token), json!({"lead_ids": [ids[2]], "is_starred": true})).await;
+    assert_problem(status, &body, 403);
+
+    // GraphQL
+    let out = gql(
+        &app,
+        &rep.token,
+        "mutation($s: ID!, $l: [ID!]!) { bulkUpdateSponsorLeads(sponsorId: $s, input: {leadIds: $l, isArchived: true}) }",
+        json!({"s": w.sponsor_id, "l": [ids[2]]}),
+    )
+    .await;
+    assert_eq!(out["data"]["bulkUpdateSponsorLeads"], 1, "{out}");
+
+    // the dashboard: tick rows, choose an action
+    let web = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cookie = format!("sponsorhub_session={}", rep.token);
+    let html = web
+        .get(app.url(&w.leads_path("").replace("/api/v1/sponsors/sponsors", "/portal/sponsors")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!(r#"name="lead" value="{}" form="bulk""#, ids[0])), "{html}");
+    let at = html.find(r#"name="_csrf" value=""#).unwrap() + r#"name="_csrf" value=""#.len();
+    let csrf = &html[at..at + html[at..].find('"').unwrap()];
+    let form = [
+        ("_csrf", csrf),
+        ("lead", ids[0].as_str()),
+        ("lead", ids[1].as_str()),
+        ("action", "status:qualified"),
+        ("tag", ""),
+    ];
+    let res = web
+        .post(app.url(&format!("/portal/sponsors/{}/leads/bulk", w.sponsor_id)))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, page) = app.get(&w.leads_path("?follow_up_status=qualified"), Some(&rep.token)).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 2, "{page}");
     app.stop().await;
 }

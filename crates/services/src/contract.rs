@@ -68,6 +68,7 @@ pub const BODY_RULES: &[(&str, &str, Rule)] = &[
     ("UpdateLead", "contact_notes", Rule::OptionalText { max: 10_000 }),
     ("UpdateLead", "tags", Rule::TextList { items: 50, max: 50 }),
     ("NoteInput", "body", Rule::Text { max: 10_000 }),
+    ("BulkLeadUpdate", "add_tag", Rule::Text { max: 50 }),
     // attendees::create_attendee / upsert_attendees / update_attendee
     ("AttendeeInput", "platform_id", Rule::OptionalText { max: 200 }),
     ("AttendeeInput", "name", Rule::Text { max: 200 }),
@@ -145,4 +146,4 @@ pub const UUID_PATTERN: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 
 /// `(schema, property)` of the id fields of request bodies that the schema
 /// otherwise leaves a bare string.
-pub const UUID_FIELDS: &[(&str, &str)] = &[("UpdateLead", "owner_user_id")];
+pub const UUID_FIELDS: &[(&str, &str)] = &[("UpdateLead", "owner_user_id"), ("BulkLeadUpdate", "owner_user_id")];

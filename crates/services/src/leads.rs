@@ -408,3 +408,110 @@ pub async fn add_note(
     svc.notifier.publish(Notification::LeadUpdated { lead });
     Ok(note)
 }
+
+/// At most this many leads one bulk change.
+pub const MAX_BULK: usize = 200;
+
+/// One change to many leads of a sponsor: the ids, and what to set on each.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkLeadUpdate {
+    /// 1 to 200 leads of the sponsor.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 200))]
+    pub lead_ids: Vec<Uuid>,
+    /// new, contacted, qualified, not_interested or converted
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<FollowUpStatus>))]
+    pub follow_up_status: Option<String>,
+    /// The owner for all of them; `null` leaves them to nobody.
+    #[serde(default, deserialize_with = "crate::events::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
+    pub owner_user_id: Option<Option<Uuid>>,
+    /// A tag added to each (kept once).
+    pub add_tag: Option<String>,
+    pub is_starred: Option<bool>,
+    pub is_archived: Option<bool>,
+}
+
+/// What a bulk change did.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkLeadResult {
+    pub updated: i32,
+}
+
+/// Applies one change to many leads in one transaction (staff who follow leads
+/// up): every id must be a lead of this sponsor, else nothing changes (422 at
+/// `lead_ids[<i>]`). Open dashboards hear of each lead after the commit.
+#[tracing::instrument(skip_all, fields(sponsor.id = %sponsor_id, leads = input.lead_ids.len()))]
+pub async fn bulk_update(
+    svc: &Services,
+    p: &Principal,
+    sponsor_id: Uuid,
+    input: BulkLeadUpdate,
+) -> Result<BulkLeadResult> {
+    let mut v = Validator::new();
+    if input.lead_ids.is_empty() || input.lead_ids.len() > MAX_BULK {
+        v.push("lead_ids", format!("choose 1 to {MAX_BULK} leads"));
+    }
+    let status = v.check(
+        input
+            .follow_up_status
+            .as_deref()
+            .map(|s| validate::choice::<FollowUpStatus>("follow_up_status", s))
+            .transpose(),
+    );
+    let tag = v.check(input.add_tag.as_deref().map(|t| validate::text("add_tag", t, 1, 50)).transpose()).flatten();
+    v.finish()?;
+    let mut tx = svc.store.write().await?;
+    SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_write()?;
+    if let Some(Some(user)) = input.owner_user_id {
+        let on_staff = members::find(&mut tx, sponsor_id, user).await?.is_some_and(|m| m.is_active);
+        if !on_staff {
+            return Err(Error::invalid("owner_user_id", "is not on the sponsor's staff"));
+        }
+    }
+    let found = q::get_many(&mut tx, &input.lead_ids).await?;
+    let mut leads = Vec::with_capacity(input.lead_ids.len());
+    for (i, id) in input.lead_ids.iter().enumerate() {
+        match found.iter().find(|l| l.id == *id && l.sponsor_id == sponsor_id) {
+            Some(l) if !leads.iter().any(|x: &Lead| x.id == l.id) => leads.push(l.clone()),
+            Some(_) => {}
+            None => return Err(Error::invalid(&format!("lead_ids[{i}]"), "is not a lead of this sponsor")),
+        }
+    }
+    let now = time::now();
+    for lead in &mut leads {
+        if let Some(s) = status.flatten()
+            && s != lead.follow_up_status
+        {
+            lead.follow_up_status = s;
+            lead.followed_up_at = Some(now);
+            lead.followed_up_by_user_id = Some(p.user_id);
+        }
+        if let Some(owner) = input.owner_user_id {
+            lead.owner_user_id = owner;
+        }
+        if let Some(t) = tag.as_ref()
+            && !lead.tags.0.iter().any(|x| x == t)
+        {
+            if lead.tags.0.len() >= 50 {
+                return Err(Error::invalid("add_tag", "a lead holds at most 50 tags"));
+            }
+            lead.tags.0.push(t.clone());
+        }
+        if let Some(s) = input.is_starred {
+            lead.is_starred = s;
+        }
+        if let Some(a) = input.is_archived {
+            lead.is_archived = a;
+        }
+        lead.updated_at = now;
+        q::update(&mut tx, lead).await?;
+    }
+    tx.commit().await?;
+    let updated = i32::try_from(leads.len()).unwrap_or(i32::MAX);
+    for lead in leads {
+        svc.notifier.publish(Notification::LeadUpdated { lead });
+    }
+    Ok(BulkLeadResult { updated })
+}

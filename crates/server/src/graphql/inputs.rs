@@ -467,3 +467,30 @@ impl From<UpdateEventAttendeeInput> for sponsorhub_services::attendees::UpdateAt
         }
     }
 }
+
+/// One change to many leads of a sponsor.
+#[derive(InputObject)]
+pub struct BulkLeadUpdateInput {
+    pub lead_ids: Vec<ID>,
+    pub follow_up_status: Option<String>,
+    #[graphql(default)]
+    pub owner_user_id: MaybeUndefined<ID>,
+    pub add_tag: Option<String>,
+    pub is_starred: Option<bool>,
+    pub is_archived: Option<bool>,
+}
+
+impl From<BulkLeadUpdateInput> for sponsorhub_services::leads::BulkLeadUpdate {
+    fn from(i: BulkLeadUpdateInput) -> Self {
+        // Malformed ids name no lead of the sponsor: the service refuses them.
+        let id = |s: &ID| Uuid::parse_str(s).unwrap_or_default();
+        sponsorhub_services::leads::BulkLeadUpdate {
+            lead_ids: i.lead_ids.iter().map(id).collect(),
+            follow_up_status: i.follow_up_status,
+            owner_user_id: patch(i.owner_user_id).map(|o| o.map(|s| id(&s))),
+            add_tag: i.add_tag,
+            is_starred: i.is_starred,
+            is_archived: i.is_archived,
+        }
+    }
+}

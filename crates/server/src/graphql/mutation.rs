@@ -198,6 +198,16 @@ impl MutationRoot {
         Ok(questions::answer(services(ctx), principal(ctx)?, None, uuid(&lead_id)?, answers).await.gql()?.into())
     }
 
+    /// One change to many of the sponsor's leads; answers how many changed.
+    async fn bulk_update_sponsor_leads(
+        &self,
+        ctx: &Context<'_>,
+        sponsor_id: ID,
+        input: BulkLeadUpdateInput,
+    ) -> Result<i32> {
+        Ok(leads::bulk_update(services(ctx), principal(ctx)?, uuid(&sponsor_id)?, input.into()).await.gql()?.updated)
+    }
+
     /// Adds an entry to the lead's notes.
     async fn add_lead_note(&self, ctx: &Context<'_>, lead_id: ID, body: String) -> Result<LeadNote> {
         leads::add_note(services(ctx), principal(ctx)?, None, uuid(&lead_id)?, &body).await.gql()

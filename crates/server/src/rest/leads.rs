@@ -236,3 +236,24 @@ pub async fn add_note(
     let note = leads::add_note(&s.services, &p, Some(sponsor_id), lead_id, &input.body).await?;
     Ok((StatusCode::CREATED, Json(note)))
 }
+
+/// One change to many of the sponsor's leads (staff who follow leads up): a
+/// status, an owner, a tag added, starred or archived. All or nothing.
+#[utoipa::path(post, path = "/api/v1/sponsors/sponsors/{sponsor_id}/leads/bulk", tag = "leads",
+    security(("bearer" = [])),
+    params(("sponsor_id" = Uuid, Path)),
+    request_body = leads::BulkLeadUpdate,
+    responses(
+        (status = 200, body = leads::BulkLeadResult),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn bulk_update(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(sponsor_id): Path<Uuid>,
+    Json(input): Json<leads::BulkLeadUpdate>,
+) -> Result<Json<leads::BulkLeadResult>, ApiError> {
+    Ok(Json(leads::bulk_update(&s.services, &p, sponsor_id, input).await?))
+}

@@ -95,6 +95,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(exports::export_event_leads))
         .routes(routes!(leads::get_lead, leads::update_lead))
         .routes(routes!(leads::add_note))
+        .routes(routes!(leads::bulk_update))
         .routes(routes!(leads::capture_lead))
         .routes(routes!(leads::capture_bulk))
         .routes(routes!(attendees::create_attendee, attendees::list_attendees))

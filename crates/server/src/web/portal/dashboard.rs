@@ -208,3 +208,35 @@ fn row_event(name: &'static str, lead: &Lead, csrf: &str, sponsor_id: Uuid, foll
     });
     Some(Event::default().event(name).data(data.to_string()))
 }
+
+/// The dashboard's bulk form: the leads ticked (`lead`, repeated), an `action`
+/// and a `tag` to add.
+pub async fn bulk_leads(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path(sponsor_id): Path<Uuid>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let back = format!("/portal/sponsors/{sponsor_id}/leads");
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty());
+    let lead_ids: Vec<Uuid> =
+        pairs.iter().filter(|(n, _)| n == "lead").filter_map(|(_, v)| Uuid::parse_str(v).ok()).collect();
+    if lead_ids.is_empty() {
+        return Ok(ctx.refused(&back, Error::invalid("lead_ids", "select at least one lead")));
+    }
+    let action = get("action").unwrap_or_default();
+    let mut input = leads::BulkLeadUpdate { lead_ids, add_tag: get("tag"), ..Default::default() };
+    match action.as_str() {
+        "star" => input.is_starred = Some(true),
+        "unstar" => input.is_starred = Some(false),
+        "archive" => input.is_archived = Some(true),
+        "restore" => input.is_archived = Some(false),
+        a => input.follow_up_status = a.strip_prefix("status:").map(str::to_string),
+    }
+    Ok(match leads::bulk_update(&s.services, &p, sponsor_id, input).await {
+        Ok(r) => {
+            ctx.success(&back, format!("Updated {} {}.", r.updated, if r.updated == 1 { "lead" } else { "leads" }))
+        }
+        Err(e) => ctx.refused(&back, e),
+    })
+}
