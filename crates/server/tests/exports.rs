@@ -128,6 +128,13 @@ async fn sponsors_export_their_leads_as_csv_and_xlsx(app: TestApp) {
     assert_eq!(csv_rows(&body[3..]).len(), 2, "Ada alone is hot");
     let (status, _, body) = download(&app, &rep.token, &format!("{export}?intent_level=boiling")).await;
     assert_problem(status, &serde_json::from_slice(&body).unwrap(), 422);
+    // a selection: only the leads named
+    let (status, _, body) = download(&app, &rep.token, &format!("{export}?ids={ada_lead}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let picked = csv_rows(&body);
+    assert_eq!((picked.len(), picked[1][col(&picked, "Name")].as_str()), (2, "Ada"));
+    let (status, _, body) = download(&app, &rep.token, &format!("{export}?ids=ada")).await;
+    assert_problem(status, &serde_json::from_slice(&body).unwrap(), 422);
 
     // XLSX: a header row, dates as dates
     let (status, kind, body) = download(&app, org, &format!("{export}?format=xlsx&sort=score")).await;
@@ -152,13 +159,13 @@ async fn sponsors_export_their_leads_as_csv_and_xlsx(app: TestApp) {
     let list = loop {
         let (status, list) = app.get(&exports, Some(org)).await;
         assert_eq!(status, StatusCode::OK, "{list}");
-        if list["items"].as_array().unwrap().len() >= 3 || started.elapsed() > Duration::from_secs(10) {
+        if list["items"].as_array().unwrap().len() >= 4 || started.elapsed() > Duration::from_secs(10) {
             break list;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let items = list["items"].as_array().unwrap();
-    assert_eq!(items.len(), 3, "{list}");
+    assert_eq!(items.len(), 4, "{list}");
     let xlsx = items.iter().find(|e| e["format"] == "xlsx").unwrap();
     assert_eq!((xlsx["row_count"].clone(), xlsx["completed"].clone()), (json!(2), json!(true)));
     let hot = items.iter().find(|e| e["filters"]["intent_level"] == "hot").unwrap();

@@ -162,5 +162,21 @@ async fn many_leads_change_at_once(app: TestApp) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, page) = app.get(&w.leads_path("?follow_up_status=qualified"), Some(&rep.token)).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2, "{page}");
+    // "export them": to the export of the selection
+    let form = [("_csrf", csrf), ("lead", ids[1].as_str()), ("action", "export")];
+    let res = web
+        .post(app.url(&format!("/portal/sponsors/{}/leads/bulk", w.sponsor_id)))
+        .header("cookie", &cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.ends_with(&format!("ids={}", ids[1])), "{to}");
+    let res = web.get(app.url(&to)).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let csv = res.text().await.unwrap();
+    assert_eq!(csv.trim_start_matches('\u{feff}').lines().count(), 2, "a header and the one lead: {csv}");
     app.stop().await;
 }

@@ -80,6 +80,28 @@ pub struct ExportQuery {
     /// `last_interaction` (default), `score` or `created`.
     #[cfg_attr(feature = "openapi", param(value_type = Option<crate::leads::LeadSortName>))]
     pub sort: Option<String>,
+    /// Only these leads: comma-separated ids (hyphenated), at most 200.
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            pattern = "^$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(,[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}){0,199}$"
+        )
+    )]
+    pub ids: Option<String>,
+}
+
+/// The ids of a selection, as the export's `ids` names them.
+pub fn parse_ids(raw: Option<&str>) -> Result<Option<Vec<Uuid>>> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(None) };
+    let ids = raw
+        .split(',')
+        .map(|s| Uuid::parse_str(s.trim()))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|_| Error::invalid("ids", "must be lead ids separated by commas"))?;
+    if ids.len() > crate::leads::MAX_BULK {
+        return Err(Error::invalid("ids", format!("at most {} leads", crate::leads::MAX_BULK)));
+    }
+    Ok(Some(ids))
 }
 
 impl ExportQuery {
@@ -269,10 +291,12 @@ pub async fn export_sponsor(
     p: &Principal,
     sponsor_id: Uuid,
     query: LeadQuery,
+    ids: Option<Vec<Uuid>>,
     format: ExportFormat,
     bom: bool,
 ) -> Result<ExportFile> {
-    let (filter, sort) = parse_filter(&query)?;
+    let (mut filter, sort) = parse_filter(&query)?;
+    filter.ids = ids.clone();
     let mut tx = svc.store.read().await?;
     let access = SponsorAccess::load(&mut tx, p, sponsor_id).await?;
     access.require_export()?;
@@ -284,7 +308,10 @@ pub async fn export_sponsor(
         questions: questions::list(&mut tx, sponsor_id, true).await?,
     };
     drop(tx);
-    let filters = serde_json::to_value(&query).unwrap_or_default();
+    let mut filters = serde_json::to_value(&query).unwrap_or_default();
+    if let (Some(ids), Some(map)) = (&ids, filters.as_object_mut()) {
+        map.insert("ids".into(), serde_json::json!(ids));
+    }
     let file_name = format!(
         "leads-{}-{}.{}",
         validate::slugify(&sponsor.company_name),

@@ -154,6 +154,7 @@ pub(crate) fn parse_filter(query: &LeadQuery) -> Result<(LeadFilter, LeadSort)> 
         search: query.search.as_ref().map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()),
         min_score: query.min_score,
         updated_since: query.updated_since,
+        ids: None,
     };
     Ok((filter, sort))
 }

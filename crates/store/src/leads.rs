@@ -188,6 +188,8 @@ pub struct LeadFilter {
     pub min_score: Option<i32>,
     /// Only leads changed at or after this time (a dashboard catching up).
     pub updated_since: Option<DateTime<Utc>>,
+    /// Only these leads (an export of a selection).
+    pub ids: Option<Vec<Uuid>>,
 }
 
 /// A page of the sponsor's leads. The position must belong to `sort` (the service
@@ -225,6 +227,10 @@ pub async fn list(
     if let Some(since) = f.updated_since {
         let p = q.arg(Arg::Time(since));
         q.push(" AND updated_at >= ").push(&p);
+    }
+    if let Some(ids) = f.ids.as_deref().filter(|ids| !ids.is_empty()) {
+        let list = q.in_list(ids);
+        q.push(" AND id IN ").push(&list);
     }
     if let Some(search) = &f.search {
         let p = q.arg(Arg::Text(like_pattern(search)));

@@ -49,7 +49,8 @@ pub async fn export_leads(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
     let (format, bom) = (q.format.unwrap_or_default(), q.bom.unwrap_or(false));
-    Ok(download(exports::export_sponsor(&s.services, &p, sponsor_id, q.leads(), format, bom).await?))
+    let ids = exports::parse_ids(q.ids.as_deref())?;
+    Ok(download(exports::export_sponsor(&s.services, &p, sponsor_id, q.leads(), ids, format, bom).await?))
 }
 
 /// Every export of the sponsor's leads, newest first (the last 100): who, when,

@@ -225,6 +225,15 @@ pub async fn bulk_leads(
         return Ok(ctx.refused(&back, Error::invalid("lead_ids", "select at least one lead")));
     }
     let action = get("action").unwrap_or_default();
+    if action == "export" {
+        // The download itself: the export endpoint, with the selection.
+        let ids: Vec<String> = lead_ids.iter().map(Uuid::to_string).collect();
+        let to = format!(
+            "/api/v1/sponsors/sponsors/{sponsor_id}/leads/export?format=csv&bom=true&include_archived=true&ids={}",
+            ids.join(",")
+        );
+        return Ok(axum::response::IntoResponse::into_response(axum::response::Redirect::to(&to)));
+    }
     let mut input = leads::BulkLeadUpdate { lead_ids, add_tag: get("tag"), ..Default::default() };
     match action.as_str() {
         "star" => input.is_starred = Some(true),
