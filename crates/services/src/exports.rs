@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sponsorhub_domain::scoring::InteractionType;
 use sponsorhub_domain::{ids, time, validate};
 use sponsorhub_store::leads::{LeadFilter, LeadPosition, LeadSort};
-use sponsorhub_store::records::{Answer, JsonColumn, Lead, LeadExport, Question, SharedFields};
+use sponsorhub_store::records::{Answer, JsonColumn, Lead, LeadExport, Question};
 use sponsorhub_store::{events, exports as q, leads, questions, sponsors};
 use std::collections::HashMap;
 use tokio::sync::mpsc;
@@ -304,7 +304,7 @@ pub async fn export_sponsor(
     let event = events::get_any(&mut tx, sponsor.event_id).await?.ok_or(Error::NotFound("sponsor"))?;
     let plan = Plan {
         sponsors: None,
-        custom: shared_custom(&event.shared_attendee_fields.0),
+        custom: event.shared_attendee_fields.0.custom_fields.clone(),
         questions: questions::list(&mut tx, sponsor_id, true).await?,
     };
     drop(tx);
@@ -341,18 +341,17 @@ pub async fn export_event(
         .into_iter()
         .map(|s| (s.id, s.company_name))
         .collect();
-    let plan =
-        Plan { sponsors: Some(names), custom: shared_custom(&event.shared_attendee_fields.0), questions: Vec::new() };
+    let plan = Plan {
+        sponsors: Some(names),
+        custom: event.shared_attendee_fields.0.custom_fields.clone(),
+        questions: Vec::new(),
+    };
     drop(tx);
     let file_name =
         format!("leads-{}-{}.{}", validate::slugify(&event.name), time::now().format("%Y-%m-%d"), format.as_str());
     let filters = serde_json::json!({ "include_archived": include_archived });
     let record = record_of(p, event_id, None, format, filters);
     Ok(start(svc, plan, Source::Event { id: event_id, include_archived }, format, bom, record, file_name))
-}
-
-fn shared_custom(shared: &SharedFields) -> Vec<String> {
-    shared.custom_fields.clone()
 }
 
 fn record_of(

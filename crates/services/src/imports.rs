@@ -199,6 +199,9 @@ pub async fn recent(svc: &Services, p: &Principal, org: Option<Uuid>, event_id: 
     Ok(q::recent(&mut tx, event_id, 20)
         .await?
         .into_iter()
-        .map(|j| ImportJobView::of(j.clone(), live(svc, j.id)))
+        .map(|j| {
+            let running = live(svc, j.id);
+            ImportJobView::of(j, running)
+        })
         .collect())
 }

@@ -303,10 +303,7 @@ pub async fn update_lead(
     }
     if let Some(owner) = input.owner_user_id {
         if let Some(user) = owner {
-            let on_staff = members::find(&mut tx, lead.sponsor_id, user).await?.is_some_and(|m| m.is_active);
-            if !on_staff {
-                return Err(Error::invalid("owner_user_id", "is not on the sponsor's staff"));
-            }
+            check_owner(&mut tx, lead.sponsor_id, user).await?;
         }
         lead.owner_user_id = owner;
     }
@@ -367,6 +364,15 @@ pub async fn interactions_of(
         out.entry(i.lead_id).or_default().push(i);
     }
     Ok(out)
+}
+
+/// A lead's owner must be an active member of the sponsor's staff.
+async fn check_owner(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<()> {
+    if members::find(tx, sponsor, user).await?.is_some_and(|m| m.is_active) {
+        Ok(())
+    } else {
+        Err(Error::invalid("owner_user_id", "is not on the sponsor's staff"))
+    }
 }
 
 /// At most this many characters a note.
@@ -466,10 +472,7 @@ pub async fn bulk_update(
     let mut tx = svc.store.write().await?;
     SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_write()?;
     if let Some(Some(user)) = input.owner_user_id {
-        let on_staff = members::find(&mut tx, sponsor_id, user).await?.is_some_and(|m| m.is_active);
-        if !on_staff {
-            return Err(Error::invalid("owner_user_id", "is not on the sponsor's staff"));
-        }
+        check_owner(&mut tx, sponsor_id, user).await?;
     }
     let found = q::get_many(&mut tx, &input.lead_ids).await?;
     let mut leads = Vec::with_capacity(input.lead_ids.len());
