@@ -15,6 +15,8 @@
   var DB = 'sponsorhub-offline';
   var STORE = 'captures';
   var sending = false;
+  // Asked to send while a send was under way: send again when it ends.
+  var again = false;
 
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.register('/portal/sw.js', { scope: '/portal/' }).catch(function () {});
@@ -91,8 +93,13 @@
   }
 
   function send() {
-    if (sending || !navigator.onLine) return Promise.resolve();
+    if (!navigator.onLine) return Promise.resolve();
+    if (sending) {
+      again = true;
+      return Promise.resolve();
+    }
     sending = true;
+    again = false;
     return queued().then(function (items) {
       if (!items.length) return null;
       var captures = items.slice(0, 500).map(function (i) {
@@ -127,9 +134,14 @@
       });
     }).then(function (text) {
       sending = false;
-      return show(text || '');
+      if (again) send();
+      // Nothing was queued: what the page says stays.
+      return text === null ? null : show(text);
     }, function () {
       sending = false;
+      // The network may be coming back (the browser says online before it
+      // carries requests): try again soon rather than at the next round.
+      setTimeout(send, again ? 0 : 2000);
       return show('The queue could not be sent yet; it is kept.');
     });
   }
