@@ -83,6 +83,7 @@ string_enum!(
     EmailKind {
         Invitation => "invitation",
         LeadDigest => "lead_digest",
+        FollowUpReminder => "follow_up_reminder",
     }
 );
 

@@ -8,7 +8,11 @@ use reqwest::StatusCode;
 use serde_json::json;
 use sponsorhub_testkit::{TestApp, assert_problem, dual_backend};
 
-dual_backend!(leads_get_an_owner_a_due_day_and_a_history_of_notes, many_leads_change_at_once);
+dual_backend!(
+    leads_get_an_owner_a_due_day_and_a_history_of_notes,
+    many_leads_change_at_once,
+    owners_get_one_reminder_on_the_day,
+);
 
 async fn leads_get_an_owner_a_due_day_and_a_history_of_notes(app: TestApp) {
     let w = world(&app).await;
@@ -178,5 +182,67 @@ async fn many_leads_change_at_once(app: TestApp) {
     assert_eq!(res.status(), StatusCode::OK);
     let csv = res.text().await.unwrap();
     assert_eq!(csv.trim_start_matches('\u{feff}').lines().count(), 2, "a header and the one lead: {csv}");
+    app.stop().await;
+}
+
+/// The day's reminder: one e-mail per owner with the open leads due today, queued
+/// once however many workers run at the same time.
+async fn owners_get_one_reminder_on_the_day(app: TestApp) {
+    use sponsorhub_domain::EmailKind;
+    let w = world(&app).await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let (booth, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let today = chrono::Utc::now().date_naive();
+    let tomorrow = today.succ_opt().unwrap();
+    let mut ids = std::collections::BTreeMap::new();
+    for (email, owner, due, extra) in [
+        ("due@x.io", &booth.user_id, today, json!({})),
+        ("done@x.io", &booth.user_id, today, json!({"follow_up_status": "converted"})),
+        ("later@x.io", &booth.user_id, tomorrow, json!({})),
+        ("shelved@x.io", &booth.user_id, today, json!({"is_archived": true})),
+        ("reps@x.io", &rep.user_id, today, json!({})),
+    ] {
+        let (_, lead) = app
+            .post(
+                &w.capture_path(),
+                Some(&rep.token),
+                json!({"interaction_type": "booth_visit", "attendee": {"email": email}}),
+            )
+            .await;
+        let path = w.leads_path(&format!("/{}", lead["id"].as_str().unwrap()));
+        let mut change = json!({"owner_user_id": owner, "due_on": due.to_string()});
+        change.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let (status, body) = app.patch(&path, Some(&rep.token), change).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        ids.insert(email, lead["id"].as_str().unwrap().to_string());
+    }
+
+    // several workers at once (the app's own is running too): one e-mail per owner
+    let svc = &app.server.state.services;
+    let runs =
+        futures_util::future::join_all((0..4).map(|_| sponsorhub_services::email::remind_due_follow_ups(svc))).await;
+    for r in &runs {
+        assert!(r.is_ok(), "{r:?}");
+    }
+    let reminders = || async {
+        let mut tx = svc.store.read().await.unwrap();
+        let rows = sponsorhub_store::outbox::recent(&mut tx, None, 1000).await.unwrap();
+        rows.into_iter().filter(|r| r.kind == EmailKind::FollowUpReminder).collect::<Vec<_>>()
+    };
+    let rows = reminders().await;
+    assert_eq!(rows.len(), 2, "{:?}", rows.iter().map(|r| &r.recipients.0).collect::<Vec<_>>());
+    let to_booth = rows.iter().find(|r| r.recipients.0 == ["booth@ferris.io"]).expect("the booth's reminder");
+    assert!(to_booth.text_body.contains("due@x.io"), "{}", to_booth.text_body);
+    assert!(to_booth.text_body.contains(&ids["due@x.io"]), "links the lead");
+    for absent in ["done@x.io", "later@x.io", "shelved@x.io", "reps@x.io"] {
+        assert!(!to_booth.text_body.contains(absent), "{absent} is not due: {}", to_booth.text_body);
+    }
+    assert_eq!(to_booth.subject, "Follow up today: due@x.io");
+    assert!(to_booth.html_body.contains("due@x.io"));
+    let to_rep = rows.iter().find(|r| r.recipients.0 == ["rep@ferris.io"]).expect("the rep's reminder");
+    assert!(to_rep.text_body.contains("reps@x.io") && !to_rep.text_body.contains("due@x.io"));
+    // a later run the same day sends nothing more
+    assert_eq!(sponsorhub_services::email::remind_due_follow_ups(svc).await.unwrap(), 0);
+    assert_eq!(reminders().await.len(), 2);
     app.stop().await;
 }

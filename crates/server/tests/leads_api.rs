@@ -316,6 +316,53 @@ async fn lead_list_filters_sorts_and_pages(app: TestApp) {
         }
     }
     assert_eq!(seen, ["hot@b.io", "warm@acme.io", "cold@a.io"]);
+
+    // and back again, each page with the count and its place in the list, by every sort
+    for sort in ["score", "created", "last_interaction"] {
+        let mut path = w.leads_path(&format!("?sort={sort}&limit=1"));
+        let mut forward = Vec::new();
+        let last;
+        loop {
+            let (_, page) = app.get(&path, t).await;
+            assert_eq!(page["total"], 3, "{page}");
+            assert_eq!(page["first"], forward.len() + 1, "{page}");
+            assert_eq!(page["prev_cursor"].is_null(), forward.is_empty(), "{page}");
+            forward.extend(emails(&page));
+            match page["next_cursor"].as_str() {
+                Some(c) => path = w.leads_path(&format!("?sort={sort}&limit=1&cursor={c}")),
+                None => {
+                    last = page;
+                    break;
+                }
+            }
+        }
+        assert_eq!(forward.len(), 3, "{sort}");
+        let mut backward = emails(&last);
+        let mut page = last;
+        while let Some(c) = page["prev_cursor"].as_str() {
+            let (_, prev) = app.get(&w.leads_path(&format!("?sort={sort}&limit=1&cursor={c}")), t).await;
+            assert_eq!(prev["first"], 3 - backward.len(), "{prev}");
+            assert!(prev["next_cursor"].is_string(), "{prev}");
+            backward.splice(0..0, emails(&prev));
+            page = prev;
+        }
+        assert_eq!(backward, forward, "{sort}");
+    }
+    // a previous page of two from the end keeps the order of the list
+    let (_, two) = app.get(&w.leads_path("?sort=score&limit=2"), t).await;
+    let (_, end) = app
+        .get(&w.leads_path(&format!("?sort=score&limit=2&cursor={}", two["next_cursor"].as_str().unwrap())), t)
+        .await;
+    assert_eq!(emails(&end), ["cold@a.io"]);
+    assert_eq!(end["first"], 3);
+    let (_, back) = app
+        .get(&w.leads_path(&format!("?sort=score&limit=2&cursor={}", end["prev_cursor"].as_str().unwrap())), t)
+        .await;
+    assert_eq!(emails(&back), ["hot@b.io", "warm@acme.io"]);
+    assert_eq!((back["first"].clone(), back["prev_cursor"].clone()), (json!(1), Value::Null));
+    let (_, hot_only) = app.get(&w.leads_path("?intent_level=hot"), t).await;
+    assert_eq!(hot_only["total"], 1);
+
     let (_, page) = app.get(&w.leads_path("?sort=score&limit=1"), t).await;
     let (status, body) =
         app.get(&w.leads_path(&format!("?sort=created&cursor={}", page["next_cursor"].as_str().unwrap())), t).await;

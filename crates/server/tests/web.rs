@@ -16,6 +16,7 @@ dual_backend!(
     cookie_api_calls_need_this_origin,
     pages_map_service_outcomes,
     live_feed_streams_captures_and_changes,
+    dashboard_pages_both_ways_with_a_count,
 );
 
 fn browser() -> Client {
@@ -394,4 +395,53 @@ async fn live_feed_streams_captures_and_changes(app: TestApp) {
     // Shutting down ends the open feed instead of waiting for it.
     tokio::time::timeout(Duration::from_secs(5), app.stop()).await.expect("a graceful stop despite the open feed");
     drop(res);
+}
+
+async fn dashboard_pages_both_ways_with_a_count(app: TestApp) {
+    let w = world(&app).await;
+    let at = (chrono::Utc::now() - chrono::Duration::minutes(5)).to_rfc3339();
+    let captures: Vec<serde_json::Value> = (0..55)
+        .map(|i| {
+            serde_json::json!({"idempotency_key": format!("k{i}"), "occurred_at": at, "interaction_type": "booth_visit",
+                "attendee": {"email": format!("a{i}@corp.io")}})
+        })
+        .collect();
+    let bulk = format!("/api/v1/sponsors/events/{}/sponsors/{}/capture-leads/bulk", w.event_id, w.sponsor_id);
+    // two of the staff, as a capture rate limit holds per person
+    for (n, part) in captures.chunks(28).enumerate() {
+        let (rep, _) = join_staff(&app, &w, &w.sponsor_id, &format!("rep{n}@ferris.io"), "representative").await;
+        let (status, body) = app.post(&bulk, Some(&rep.token), serde_json::json!({"captures": part})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body["results"].as_array().unwrap().iter().all(|r| r["status"] == 201), "{body}");
+    }
+    // one archived lead counts only when archived leads are shown
+    let (_, list) = app.get(&w.leads_path("?limit=1"), Some(&w.organizer.token)).await;
+    let archived = list["items"][0]["id"].as_str().unwrap().to_string();
+    app.patch(
+        &w.leads_path(&format!("/{archived}")),
+        Some(&w.organizer.token),
+        serde_json::json!({"is_archived": true}),
+    )
+    .await;
+
+    let web = browser();
+    let get = |path: String| {
+        web.get(app.url(&path)).header("cookie", format!("sponsorhub_session={}", w.organizer.token)).send()
+    };
+    let href_of = |html: &str, rel: &str| -> Option<String> {
+        let at = html.find(&format!("rel=\"{rel}\" href=\""))?;
+        let rest = &html[at + rel.len() + 13..];
+        Some(rest[..rest.find('"').unwrap()].replace("&amp;", "&"))
+    };
+    let first = get(format!("/portal/sponsors/{}/leads", w.sponsor_id)).await.unwrap().text().await.unwrap();
+    assert!(first.contains("Leads 1–50 of 54"), "the count leaves the archived lead out");
+    assert!(href_of(&first, "prev").is_none(), "no previous page on the first");
+    let second = get(href_of(&first, "next").expect("a next page")).await.unwrap().text().await.unwrap();
+    assert!(second.contains("Leads 51–54 of 54"));
+    assert!(href_of(&second, "next").is_none(), "no next page on the last");
+    let back = get(href_of(&second, "prev").expect("a previous page")).await.unwrap().text().await.unwrap();
+    assert!(back.contains("Leads 1–50 of 54"));
+    assert!(href_of(&back, "prev").is_none() && href_of(&back, "next").is_some());
+    let all = get(format!("/portal/sponsors/{}/leads?archived=1", w.sponsor_id)).await.unwrap().text().await.unwrap();
+    assert!(all.contains("Leads 1–50 of 55"));
 }

@@ -424,7 +424,9 @@ async fn page(
 ) -> Result<(Vec<Lead>, PageData)> {
     let mut tx = svc.store.read().await?;
     let rows = match source {
-        Source::Sponsor { id, filter, sort } => leads::list(&mut tx, *id, filter, *sort, after, PAGE).await?,
+        Source::Sponsor { id, filter, sort } => {
+            leads::list(&mut tx, *id, filter, *sort, after.map(|a| (a, leads::Direction::After)), PAGE).await?
+        }
         Source::Event { id, include_archived } => {
             let after = match after {
                 Some(LeadPosition::Created(id)) => Some(*id),

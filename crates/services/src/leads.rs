@@ -3,14 +3,14 @@
 
 use crate::authz::SponsorAccess;
 use crate::notify::Notification;
-use crate::pagination::{self, Page};
+use crate::pagination;
 use crate::questions::{LeadAnswer, ScoreBreakdown};
 use crate::{Error, Principal, Result, Services};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sponsorhub_domain::validate::{self, Validator};
 use sponsorhub_domain::{FollowUpStatus, IntentLevel, time};
-use sponsorhub_store::leads::{LeadFilter, LeadPosition, LeadSort};
+use sponsorhub_store::leads::{Direction, LeadFilter, LeadPosition, LeadSort};
 use sponsorhub_store::records::{Interaction, JsonColumn, Lead, LeadNote};
 use sponsorhub_store::{Tx, leads as q, members};
 use std::collections::BTreeMap;
@@ -44,7 +44,7 @@ pub struct LeadQuery {
     /// Page size, 1 to 200 (default 50).
     #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200), schema(minimum = 1, maximum = 200))]
     pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page (with the same sort).
+    /// The `next_cursor` or `prev_cursor` of another page (with the same sort).
     pub cursor: Option<String>,
 }
 
@@ -159,13 +159,41 @@ pub(crate) fn parse_filter(query: &LeadQuery) -> Result<(LeadFilter, LeadSort)> 
     Ok((filter, sort))
 }
 
-pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: LeadQuery) -> Result<Page<Lead>> {
+/// A page of the sponsor's leads, with the count of all that match the filters.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadPage {
+    pub items: Vec<Lead>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+    /// Pass as `cursor` for the previous page; `null` on the first.
+    pub prev_cursor: Option<String>,
+    /// How many leads match the filters, on every page.
+    pub total: i64,
+    /// The position of the page's first lead in the whole list, from 1 (0 when
+    /// the page is empty): "51–100 of 1,234".
+    pub first: i64,
+}
+
+/// A lead list cursor: a position, which side of it the page lies on, and the
+/// position's rank in the list (so a page knows where it starts).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct LeadCursor {
+    #[serde(rename = "p")]
+    position: LeadPosition,
+    #[serde(rename = "b", default)]
+    before: bool,
+    #[serde(rename = "r")]
+    rank: i64,
+}
+
+pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: LeadQuery) -> Result<LeadPage> {
     let (filter, sort) = parse_filter(&query)?;
     let limit = pagination::limit(query.limit)?;
-    let after: Option<LeadPosition> = pagination::decode(query.cursor.as_deref())?;
-    if let Some(a) = &after {
+    let cursor: Option<LeadCursor> = pagination::decode(query.cursor.as_deref())?;
+    if let Some(c) = &cursor {
         let matches = matches!(
-            (sort, a),
+            (sort, &c.position),
             (LeadSort::Score, LeadPosition::Score(..))
                 | (LeadSort::LastInteraction, LeadPosition::LastInteraction(..))
                 | (LeadSort::Created, LeadPosition::Created(..))
@@ -177,8 +205,30 @@ pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: 
 
     let mut tx = svc.store.read().await?;
     SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;
-    let rows = q::list(&mut tx, sponsor_id, &filter, sort, after.as_ref(), i64::from(limit) + 1).await?;
-    Ok(pagination::page(rows, limit, |l| LeadPosition::of(sort, l)))
+    let from = cursor.as_ref().map(|c| (&c.position, if c.before { Direction::Before } else { Direction::After }));
+    let mut rows = q::list(&mut tx, sponsor_id, &filter, sort, from, i64::from(limit) + 1).await?;
+    let total = q::count(&mut tx, sponsor_id, &filter).await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let backward = cursor.as_ref().is_some_and(|c| c.before);
+    if backward {
+        rows.reverse();
+    }
+    let len = rows.len() as i64;
+    let first = match &cursor {
+        None => 1,
+        Some(c) if c.before => (c.rank - len).max(1),
+        Some(c) => c.rank + 1,
+    };
+    let at = |l: &Lead, rank: i64, before: bool| {
+        pagination::encode(&LeadCursor { position: LeadPosition::of(sort, l), before, rank })
+    };
+    // Going forward, a later page exists when more rows came back; going back, the
+    // page the cursor came from is the next one.
+    let next_cursor = rows.last().filter(|_| if backward { true } else { more }).map(|l| at(l, first + len - 1, false));
+    let prev_cursor =
+        rows.first().filter(|_| if backward { more } else { cursor.is_some() }).map(|l| at(l, first, true));
+    Ok(LeadPage { items: rows, next_cursor, prev_cursor, total, first: if len == 0 { 0 } else { first } })
 }
 
 pub async fn lead_stats(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LeadStats> {

@@ -192,17 +192,18 @@ pub struct LeadFilter {
     pub ids: Option<Vec<Uuid>>,
 }
 
-/// A page of the sponsor's leads. The position must belong to `sort` (the service
-/// checks); each sort has an index that starts with the sponsor id.
-pub async fn list(
-    tx: &mut Tx,
-    sponsor: Uuid,
-    f: &LeadFilter,
-    sort: LeadSort,
-    after: Option<&LeadPosition>,
-    limit: i64,
-) -> Result<Vec<Lead>> {
-    let mut q = Sql::new(format!("SELECT {COLUMNS} FROM sponsor_leads WHERE sponsor_id = "));
+/// Which side of a position a page lies on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// The leads after the position in the sort order (the next page).
+    After,
+    /// The leads before it (the previous page), returned nearest first.
+    Before,
+}
+
+/// The WHERE clause of the sponsor's leads matching `f`.
+fn filtered(select: &str, sponsor: Uuid, f: &LeadFilter) -> Sql {
+    let mut q = Sql::new(format!("SELECT {select} FROM sponsor_leads WHERE sponsor_id = "));
     let p = q.arg(Arg::Uuid(sponsor));
     q.push(&p);
     if !f.include_archived {
@@ -239,33 +240,61 @@ pub async fn list(
             " AND (LOWER(COALESCE(user_name, '')){like} OR LOWER(COALESCE(user_email, '')){like} OR LOWER(COALESCE(user_company, '')){like})"
         ));
     }
-    match after {
+    q
+}
+
+/// A page of the sponsor's leads. The position must belong to `sort` (the service
+/// checks); each sort has an index that starts with the sponsor id. `Before` pages
+/// come nearest the position first (the caller reverses them).
+pub async fn list(
+    tx: &mut Tx,
+    sponsor: Uuid,
+    f: &LeadFilter,
+    sort: LeadSort,
+    from: Option<(&LeadPosition, Direction)>,
+    limit: i64,
+) -> Result<Vec<Lead>> {
+    let mut q = filtered(COLUMNS, sponsor, f);
+    let back = matches!(from, Some((_, Direction::Before)));
+    // The list runs in descending order: after a position is "less than" it.
+    let lt = if back { ">" } else { "<" };
+    match from.map(|(p, _)| p) {
         Some(LeadPosition::Score(score, id)) => {
             let s = q.arg(Arg::I32(*score));
             let i = q.arg(Arg::Uuid(*id));
-            q.push(&format!(" AND (intent_score < {s} OR (intent_score = {s} AND id < {i}))"));
+            q.push(&format!(" AND (intent_score {lt} {s} OR (intent_score = {s} AND id {lt} {i}))"));
         }
         Some(LeadPosition::LastInteraction(at, id)) => {
             let t = q.arg(Arg::Time(*at));
             let i = q.arg(Arg::Uuid(*id));
-            q.push(&format!(" AND (last_interaction_at < {t} OR (last_interaction_at = {t} AND id < {i}))"));
+            q.push(&format!(" AND (last_interaction_at {lt} {t} OR (last_interaction_at = {t} AND id {lt} {i}))"));
         }
         Some(LeadPosition::Created(id)) => {
             let i = q.arg(Arg::Uuid(*id));
-            q.push(&format!(" AND id < {i}"));
+            q.push(&format!(" AND id {lt} {i}"));
         }
         None => {}
     }
-    q.push(match sort {
-        LeadSort::Score => " ORDER BY intent_score DESC, id DESC",
-        LeadSort::LastInteraction => " ORDER BY last_interaction_at DESC, id DESC",
-        LeadSort::Created => " ORDER BY id DESC",
+    q.push(match (sort, back) {
+        (LeadSort::Score, false) => " ORDER BY intent_score DESC, id DESC",
+        (LeadSort::LastInteraction, false) => " ORDER BY last_interaction_at DESC, id DESC",
+        (LeadSort::Created, false) => " ORDER BY id DESC",
+        (LeadSort::Score, true) => " ORDER BY intent_score ASC, id ASC",
+        (LeadSort::LastInteraction, true) => " ORDER BY last_interaction_at ASC, id ASC",
+        (LeadSort::Created, true) => " ORDER BY id ASC",
     });
     let p = q.arg(Arg::I64(limit));
     q.push(" LIMIT ").push(&p);
     let Sql { text, args } = q;
     Ok(on_tx!(tx, c => bind_args!(sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(text.clone())), args.clone())
         .fetch_all(c).await?))
+}
+
+/// How many of the sponsor's leads match `f` (the count beside a page).
+pub async fn count(tx: &mut Tx, sponsor: Uuid, f: &LeadFilter) -> Result<i64> {
+    let Sql { text, args } = filtered("COUNT(*)", sponsor, f);
+    Ok(on_tx!(tx, c => bind_args!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(text.clone())), args.clone())
+        .fetch_one(c).await?))
 }
 
 #[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
@@ -357,4 +386,46 @@ pub async fn notes(tx: &mut Tx, lead: Uuid, limit: i64) -> Result<Vec<crate::rec
                FROM lead_notes n LEFT JOIN users u ON u.id = n.author_user_id
                WHERE n.lead_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2";
     Ok(on_tx!(tx, c => sqlx::query_as::<_, crate::records::LeadNote>(sql).bind(lead).bind(limit).fetch_all(c).await?))
+}
+
+/// The statuses of a lead still to follow up (what a reminder lists).
+const OPEN_STATUSES: &str = "('new', 'contacted', 'qualified')";
+
+/// Owners with open leads due on `day` whose reminder for that day is not queued
+/// yet, and who still work for the lead's sponsor.
+pub async fn owners_due(tx: &mut Tx, day: chrono::NaiveDate, limit: i64) -> Result<Vec<Uuid>> {
+    let sql = format!(
+        "SELECT DISTINCT l.owner_user_id FROM sponsor_leads l
+         JOIN sponsor_users m ON m.sponsor_id = l.sponsor_id AND m.user_id = l.owner_user_id AND m.is_active = TRUE
+         WHERE l.due_on = $1 AND l.owner_user_id IS NOT NULL AND l.is_archived = FALSE
+           AND l.follow_up_status IN {OPEN_STATUSES}
+           AND NOT EXISTS (SELECT 1 FROM follow_up_reminders r WHERE r.user_id = l.owner_user_id AND r.due_on = $1)
+         LIMIT $2"
+    );
+    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, Uuid>(sqlx::AssertSqlSafe(sql.clone())).bind(day).bind(limit)
+        .fetch_all(c).await?))
+}
+
+/// Marks the owner's reminder for `day` as queued; `false` when it already was
+/// (another instance got there first).
+pub async fn claim_reminder(tx: &mut Tx, user: Uuid, day: chrono::NaiveDate, now: DateTime<Utc>) -> Result<bool> {
+    let sql = "INSERT INTO follow_up_reminders (user_id, due_on, created_at) VALUES ($1, $2, $3)
+               ON CONFLICT (user_id, due_on) DO NOTHING";
+    let n = on_tx!(tx, c => sqlx::query(sql).bind(user).bind(day).bind(now).execute(c).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// The owner's open leads due on `day`, of sponsors they still work for, highest
+/// score first.
+pub async fn due_of_owner(tx: &mut Tx, user: Uuid, day: chrono::NaiveDate, limit: i64) -> Result<Vec<Lead>> {
+    let cols = COLUMNS.split(", ").map(|c| format!("l.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT {cols} FROM sponsor_leads l
+         JOIN sponsor_users m ON m.sponsor_id = l.sponsor_id AND m.user_id = l.owner_user_id AND m.is_active = TRUE
+         WHERE l.owner_user_id = $1 AND l.due_on = $2 AND l.is_archived = FALSE
+           AND l.follow_up_status IN {OPEN_STATUSES}
+         ORDER BY l.intent_score DESC, l.id DESC LIMIT $3"
+    );
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(sql.clone())).bind(user).bind(day).bind(limit)
+        .fetch_all(c).await?))
 }

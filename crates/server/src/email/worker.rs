@@ -1,4 +1,5 @@
 //! The outbox worker: a task that folds due lead notifications into digests,
+//! queues the day's follow-up reminders,
 //! claims due e-mails and delivers them one by one, recording each outcome at once.
 //!
 //! Stopping is graceful: the e-mail being sent finishes and is recorded, the rest
@@ -49,6 +50,10 @@ async fn run(svc: Services, mailer: Arc<Mailer>, poll: Duration, mut stopped: wa
         match email::digest_due_leads(&svc).await {
             Ok(n) => more |= n > 0,
             Err(e) => tracing::warn!(error = %e, "folding lead notifications failed"),
+        }
+        match email::remind_due_follow_ups(&svc).await {
+            Ok(n) => more |= n > 0,
+            Err(e) => tracing::warn!(error = %e, "queueing follow-up reminders failed"),
         }
         match email::claim_batch(&svc).await {
             Ok(batch) => {

@@ -117,7 +117,13 @@ impl QueryRoot {
                 lead,
             })
             .collect();
-        Ok(LeadPage { items, next_cursor: page.next_cursor })
+        Ok(LeadPage {
+            items,
+            next_cursor: page.next_cursor,
+            prev_cursor: page.prev_cursor,
+            total: page.total,
+            first: page.first,
+        })
     }
 
     async fn sponsor_lead(&self, ctx: &Context<'_>, id: ID) -> Result<LeadNode> {

@@ -64,6 +64,12 @@ pub struct LeadPage {
     pub items: Vec<LeadNode>,
     /// Pass as `after` for the next page; null on the last one.
     pub next_cursor: Option<String>,
+    /// Pass as `after` for the previous page; null on the first one.
+    pub prev_cursor: Option<String>,
+    /// How many leads match the filters.
+    pub total: i64,
+    /// The position of the first item in the whole list, from 1 (0 when empty).
+    pub first: i64,
 }
 
 /// One bucket of a count.

@@ -2,7 +2,6 @@
 
 use crate::extract::{Caller, Json, Path, Query};
 use crate::problem::{ApiError, Problem};
-use crate::rest::list::Items;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -18,7 +17,7 @@ use uuid::Uuid;
     security(("bearer" = [])),
     params(("sponsor_id" = Uuid, Path), LeadQuery),
     responses(
-        (status = 200, body = Items<Lead>),
+        (status = 200, body = leads::LeadPage),
         (status = 400, description = "A cursor of another sort", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -29,8 +28,8 @@ pub async fn list_leads(
     Caller(p): Caller,
     Path(sponsor_id): Path<Uuid>,
     Query(q): Query<LeadQuery>,
-) -> Result<Json<Items<Lead>>, ApiError> {
-    Ok(Json(leads::list_leads(&s.services, &p, sponsor_id, q).await?.into()))
+) -> Result<Json<leads::LeadPage>, ApiError> {
+    Ok(Json(leads::list_leads(&s.services, &p, sponsor_id, q).await?))
 }
 
 /// Lead statistics of the sponsor (`sponsor:leads:read`).

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sponsorhub_domain::{EmailKind, IntentLevel, OutboxStatus, SponsorRole, ids, time};
 use sponsorhub_store::outbox::{self, LeadNotification, OutboxEmail};
 use sponsorhub_store::records::{JsonColumn, Lead};
-use sponsorhub_store::{Tx, events as event_store, leads, members, sponsors};
+use sponsorhub_store::{Tx, accounts, events as event_store, leads, members, sponsors};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use uuid::Uuid;
@@ -148,6 +148,53 @@ pub async fn digest_due_leads(svc: &Services) -> Result<usize> {
             queued += 1;
         }
         tx.commit().await?;
+    }
+    Ok(queued)
+}
+
+/// Queues, once per owner and day, the reminder of the open leads due today (UTC)
+/// that each lead owner follows up; returns how many e-mails it queued. Safe with
+/// several instances: the first to record an owner's day sends it, the others skip.
+pub async fn remind_due_follow_ups(svc: &Services) -> Result<usize> {
+    let now = time::now();
+    let day = now.date_naive();
+    let owners = {
+        let mut tx = svc.store.read().await?;
+        leads::owners_due(&mut tx, day, 100).await?
+    };
+    let mut queued = 0;
+    for owner in owners {
+        // One transaction per owner: the day's mark and the e-mail commit together.
+        let mut tx = svc.store.write().await?;
+        if !leads::claim_reminder(&mut tx, owner, day, now).await? {
+            continue; // another worker queued it
+        }
+        let Some(user) = accounts::get_user(&mut tx, owner).await? else { continue };
+        let due = leads::due_of_owner(&mut tx, owner, day, 1000).await?;
+        if due.is_empty() {
+            tx.commit().await?; // nothing left (changed meanwhile): the day is done
+            continue;
+        }
+        let mut names: BTreeMap<Uuid, String> = BTreeMap::new();
+        let mut items = Vec::with_capacity(due.len().min(DIGEST_MAX_LEADS));
+        for lead in due.iter().take(DIGEST_MAX_LEADS) {
+            let name = match names.get(&lead.sponsor_id) {
+                Some(name) => name.clone(),
+                None => {
+                    let name =
+                        sponsors::get(&mut tx, lead.sponsor_id).await?.map(|s| s.company_name).unwrap_or_default();
+                    names.insert(lead.sponsor_id, name.clone());
+                    name
+                }
+            };
+            items.push((lead.clone(), name));
+        }
+        let rendered = render_follow_up_reminder(&svc.public_url, &user.name, day, &items, due.len())?;
+        let sponsor = (names.len() == 1).then(|| due[0].sponsor_id);
+        let email = new_email(EmailKind::FollowUpReminder, sponsor, vec![user.email], rendered, now);
+        outbox::insert(&mut tx, &email).await?;
+        tx.commit().await?;
+        queued += 1;
     }
     Ok(queued)
 }

@@ -214,3 +214,68 @@ pub fn render_lead_digest(
 fn lead_name(l: &Lead) -> String {
     l.user_name.clone().or_else(|| l.user_email.clone()).unwrap_or_else(|| "an attendee".into())
 }
+
+/// One lead of a follow-up reminder.
+struct ReminderLead {
+    name: String,
+    company: Option<String>,
+    sponsor: String,
+    status: &'static str,
+    level: &'static str,
+    score: i32,
+    url: String,
+}
+
+#[derive(Template)]
+#[template(path = "email/follow_up_reminder.txt")]
+struct ReminderText<'a> {
+    owner_name: &'a str,
+    leads: &'a [ReminderLead],
+    more: usize,
+    day: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/follow_up_reminder.html")]
+struct ReminderHtml<'a> {
+    subject: &'a str,
+    owner_name: &'a str,
+    leads: &'a [ReminderLead],
+    more: usize,
+    day: &'a str,
+}
+
+/// The day's reminder to a lead owner: each lead due (name, company, sponsor,
+/// status, intent, link). `leads` pairs each lead with its sponsor's name; `total`
+/// counts all that are due, listed or not.
+pub fn render_follow_up_reminder(
+    public_url: &str,
+    owner_name: &str,
+    day: chrono::NaiveDate,
+    leads: &[(Lead, String)],
+    total: usize,
+) -> Result<Rendered> {
+    let lines: Vec<ReminderLead> = leads
+        .iter()
+        .take(DIGEST_MAX_LEADS)
+        .map(|(l, sponsor)| ReminderLead {
+            name: lead_name(l),
+            company: l.user_company.clone(),
+            sponsor: sponsor.clone(),
+            status: l.follow_up_status.as_str(),
+            level: l.intent_level.as_str(),
+            score: l.intent_score,
+            url: lead_url(public_url, l.sponsor_id, l.id),
+        })
+        .collect();
+    let more = total.saturating_sub(lines.len());
+    let subject = one_line(&match (leads, total) {
+        ([(l, _)], 1) => format!("Follow up today: {}", lead_name(l)),
+        _ => format!("{total} leads to follow up today"),
+    });
+    let day = day.format("%A %-d %B %Y").to_string();
+    let text = ReminderText { owner_name, leads: &lines, more, day: &day }.render().map_err(render_err)?;
+    let html =
+        ReminderHtml { subject: &subject, owner_name, leads: &lines, more, day: &day }.render().map_err(render_err)?;
+    Ok(Rendered { subject, text, html })
+}

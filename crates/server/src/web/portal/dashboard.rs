@@ -36,6 +36,11 @@ struct LeadsPage {
     sort: String,
     statuses: Vec<&'static str>,
     next_href: Option<String>,
+    prev_href: Option<String>,
+    /// Matching leads, and the positions of the page's first and last rows.
+    total: i64,
+    first: i64,
+    last: i64,
     /// The export of what the filters show (staff who may export, organizers),
     /// ending in `&`: the format follows.
     export_href: Option<String>,
@@ -98,10 +103,9 @@ pub async fn leads(
     ];
     let query_string: String =
         filters.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}&", urlencode(v)))).collect();
-    let next_href = page
-        .next_cursor
-        .as_ref()
-        .map(|c| format!("/portal/sponsors/{sponsor_id}/leads?{query_string}cursor={}", urlencode(c)));
+    let href = |c: &String| format!("/portal/sponsors/{sponsor_id}/leads?{query_string}cursor={}", urlencode(c));
+    let next_href = page.next_cursor.as_ref().map(href);
+    let prev_href = page.prev_cursor.as_ref().map(href);
     // The export takes what the filters show, in the API's names.
     let export_query: String = [
         ("intent_level", opt(&f.intent_level)),
@@ -131,6 +135,10 @@ pub async fn leads(
         sort: opt(&f.sort).unwrap_or_default(),
         statuses: view::statuses(),
         next_href,
+        prev_href,
+        total: page.total,
+        first: page.first,
+        last: page.first + page.items.len() as i64 - 1,
         filtered: filters.iter().any(|(k, v)| *k != "sort" && v.is_some()),
         follow_up: nav.caps.follow_up_leads,
         nav,
