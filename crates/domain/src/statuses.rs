@@ -84,6 +84,7 @@ string_enum!(
         Invitation => "invitation",
         LeadDigest => "lead_digest",
         FollowUpReminder => "follow_up_reminder",
+        WebhookDisabled => "webhook_disabled",
     }
 );
 

@@ -68,7 +68,8 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     let tokens = TokenService::new(config.token_config()?)?;
     let badge_secret = config.badge_secret().context("reading the badge secret")?;
     let services = Services::new(store, tokens, config.limits.clone(), config.public_url.clone(), badge_secret)
-        .with_email_settings(config.email.settings.clone());
+        .with_email_settings(config.email.settings.clone())
+        .with_webhook_settings(config.webhooks.settings.clone());
     let mailer = Arc::new(Mailer::from_config(config).context("configuring e-mail")?);
     let graphql = crate::graphql::schema(services.clone());
     let realtime = Gateway::start(&services, config).await.context("starting the real-time gateway")?;
@@ -212,6 +213,11 @@ pub async fn serve(
     let worker = state.config.email.worker.then(|| {
         crate::email::spawn_worker(state.services.clone(), state.mailer.clone(), state.config.email.poll_interval)
     });
+    let webhook_worker = state
+        .config
+        .webhooks
+        .worker
+        .then(|| crate::webhooks::spawn_worker(state.services.clone(), state.config.webhooks.poll_interval));
     // Subscribed before the first request is served: nothing committed is missed.
     let relay = tokio::spawn(state.realtime.clone().relay(state.services.notifier.subscribe()));
     // Every live channel's grant is re-decided here (services::live).
@@ -240,6 +246,9 @@ pub async fn serve(
     // After the requests in flight: their e-mails are queued; the worker finishes
     // the one in hand and gives the rest of its batch back.
     if let Some(worker) = worker {
+        worker.stop().await;
+    }
+    if let Some(worker) = webhook_worker {
         worker.stop().await;
     }
     relay.abort();

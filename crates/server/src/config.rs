@@ -5,6 +5,7 @@ use anyhow::Context;
 use sponsorhub_services::Limits;
 use sponsorhub_services::auth::{SigningKey, TokenConfig};
 use sponsorhub_services::email::EmailSettings;
+use sponsorhub_services::webhooks::WebhookSettings;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub struct Config {
     pub limits: Limits,
     pub db_max_connections: u32,
     pub email: EmailConfig,
+    pub webhooks: WebhookConfig,
     pub realtime: RealtimeConfig,
     /// Proxies whose `X-Forwarded-For` names the client (`SPONSORHUB_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -107,6 +109,24 @@ pub struct EmailConfig {
     pub poll_interval: Duration,
     /// Attempts, backoff, lease, batch size and the lead digest window.
     pub settings: EmailSettings,
+}
+
+/// Webhooks: whether this instance delivers them, and how.
+#[derive(Clone)]
+pub struct WebhookConfig {
+    /// Whether this instance runs the delivery worker (`SPONSORHUB_WEBHOOK_WORKER`).
+    pub worker: bool,
+    /// How often an idle worker looks for due deliveries.
+    pub poll_interval: Duration,
+    /// Private targets (`SPONSORHUB_WEBHOOK_ALLOW_PRIVATE`), attempts, backoff,
+    /// the failures that disable an endpoint, lease, batch, timeout.
+    pub settings: WebhookSettings,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig { worker: true, poll_interval: Duration::from_secs(1), settings: WebhookSettings::default() }
+    }
 }
 
 /// STARTTLS on a `smtp://` connection.
@@ -195,6 +215,7 @@ impl Config {
             limits: Limits::default(),
             db_max_connections: 16,
             email: EmailConfig::default(),
+            webhooks: WebhookConfig::default(),
             realtime: RealtimeConfig::default(),
             trusted_proxies: Vec::new(),
             shutdown_drain: Duration::from_millis(1000),
@@ -322,6 +343,21 @@ impl fmt::Display for Config {
             writeln!(f, "email.worker    = off (another instance delivers)")?;
         }
         writeln!(f, "lead digest     = {}s window", s.lead_digest_window.as_secs_f64())?;
+        let w = &self.webhooks;
+        if w.worker {
+            writeln!(
+                f,
+                "webhooks        = every {}ms, {} attempts, backoff {}s to {}s, off after {} failures{}",
+                w.poll_interval.as_millis(),
+                w.settings.max_attempts,
+                w.settings.backoff_base.as_secs_f64(),
+                w.settings.backoff_max.as_secs_f64(),
+                w.settings.disable_after,
+                if w.settings.allow_private { ", private addresses allowed" } else { "" }
+            )?;
+        } else {
+            writeln!(f, "webhooks        = worker off (another instance delivers)")?;
+        }
         write!(
             f,
             "realtime        = adapter {}, channel prefix {}",

@@ -16,6 +16,7 @@ pub mod rest;
 pub mod session;
 pub mod state;
 pub mod web;
+pub mod webhooks;
 
 pub use app::{AppState, RunningServer, build_router, start, start_on};
 pub use config::Config;

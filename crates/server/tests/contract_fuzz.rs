@@ -117,6 +117,11 @@ async fn the_server_keeps_its_openapi_contract() {
         "PATCH /api/v1/sponsors/sponsors/{sponsor_id}/leads/{lead_id}",
         // ids that are not the sponsor's leads
         "POST /api/v1/sponsors/sponsors/{sponsor_id}/leads/bulk",
+        // a webhook URL must be https to a public address (what its host is)
+        "POST /api/v1/sponsors/sponsors/{sponsor_id}/webhooks",
+        "PATCH /api/v1/sponsors/sponsors/{sponsor_id}/webhooks/{webhook_id}",
+        "POST /api/v1/organizations/{org_id}/events/{event_id}/webhooks",
+        "PATCH /api/v1/organizations/{org_id}/events/{event_id}/webhooks/{webhook_id}",
     ] {
         toml.push_str(&cross_field_422(op));
     }

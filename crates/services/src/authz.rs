@@ -94,6 +94,9 @@ pub struct SponsorCapabilities {
     pub manage_listing: bool,
     /// Define the booth's qualification questions (sponsor admins, organizers).
     pub manage_questions: bool,
+    /// Register the sponsor's webhook endpoints, read their delivery log, replay
+    /// (sponsor admins, organizers).
+    pub manage_webhooks: bool,
     pub export_leads: bool,
     pub message_attendees: bool,
     /// The roles the caller may invite at (at most their own, and only roles
@@ -206,6 +209,7 @@ impl SponsorAccess {
             edit_profile: organizer || flags.can_manage_booth,
             manage_listing: organizer,
             manage_questions: organizer || admin,
+            manage_webhooks: organizer || admin,
             export_leads: organizer || flags.can_export_leads,
             message_attendees: organizer || flags.can_message_attendees,
             invite_roles,
@@ -253,6 +257,11 @@ impl SponsorAccess {
     /// The booth's qualification questions.
     pub fn require_manage_questions(&self) -> Result<()> {
         self.require(self.capabilities().manage_questions, "manage the qualification questions")
+    }
+
+    /// The sponsor's webhook endpoints.
+    pub fn require_manage_webhooks(&self) -> Result<()> {
+        self.require(self.capabilities().manage_webhooks, "manage the webhooks")
     }
 
     /// The sponsor's profile fields.

@@ -483,6 +483,7 @@ async fn capture(
         updated_at: now,
     };
     let mut notifications = Vec::new();
+    let mut level_before = None;
     // The sponsor hears of a new lead, and of a lead that turns hot, by e-mail: one
     // pending-notification row here, folded into a digest by the e-mail worker.
     let (lead, created, points, counted) = if leads::insert_if_absent(&mut tx, &fresh).await? {
@@ -497,6 +498,7 @@ async fn capture(
         let points = scoring::points_for(kind, true);
         let previous_score = lead.intent_score;
         let previous_level = lead.intent_level;
+        level_before = Some(previous_level);
         lead.intent_score = scoring::add_points(lead.intent_score, points);
         lead.intent_level = IntentLevel::from_score(lead.intent_score);
         lead.interaction_count += 1;
@@ -554,6 +556,9 @@ async fn capture(
         let counted = lead.intent_score - previous_score;
         (lead, false, points, counted)
     };
+    // Who captured, for the analytics: nobody on the staff when attendees record
+    // their own interaction.
+    let activity = (if p.user_id == attendee_id { Uuid::nil() } else { p.user_id }, device.clone());
     leads::insert_interaction(
         &mut tx,
         &Interaction {
@@ -581,6 +586,19 @@ async fn capture(
         crate::questions::apply(&mut tx, &mut lead, &answers, p.user_id, now).await?;
         notifications.push(crate::questions::changed(&lead, before));
     }
+    // The sponsor's webhooks hear of it after the commit, through their outbox.
+    crate::webhooks::lead_changed(&mut tx, &lead, created, level_before, now).await?;
+    crate::analytics::captured(
+        &mut tx,
+        &lead,
+        kind.as_str(),
+        activity.0,
+        activity.1.as_deref(),
+        created,
+        level_before,
+        at,
+    )
+    .await?;
     let receipt = CaptureReceipt {
         lead_id: lead.id,
         created,

@@ -102,6 +102,9 @@ pub const BODY_RULES: &[(&str, &str, Rule)] = &[
     ("CreateQuestion", "prompt", Rule::Text { max: 300 }),
     ("UpdateQuestion", "prompt", Rule::Text { max: 300 }),
     ("ChoiceOption", "label", Rule::Text { max: 100 }),
+    // webhooks::create / update
+    ("CreateWebhook", "description", Rule::OptionalText { max: 200 }),
+    ("UpdateWebhook", "description", Rule::OptionalText { max: 200 }),
 ];
 
 /// `(query parameter, rule)` for the free-text query parameters (`search` of the

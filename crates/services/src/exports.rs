@@ -405,6 +405,8 @@ fn start(
         let saved = async {
             let mut w = svc.store.write().await?;
             q::record(&mut w, &record).await?;
+            let now = sponsorhub_domain::time::now();
+            crate::webhooks::leads_exported(&mut w, record.event_id, record.sponsor_id, &record, now).await?;
             w.commit().await?;
             Ok::<_, Error>(())
         };

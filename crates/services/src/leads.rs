@@ -340,6 +340,9 @@ pub async fn update_lead(
     if let Some(s) = status.flatten()
         && s != lead.follow_up_status
     {
+        if lead.followed_up_at.is_none() {
+            crate::analytics::followed_up(&mut tx, &lead, p.user_id, now).await?;
+        }
         lead.follow_up_status = s;
         lead.followed_up_at = Some(now);
         lead.followed_up_by_user_id = Some(p.user_id);
@@ -374,6 +377,7 @@ pub async fn update_lead(
     }
     lead.updated_at = now;
     q::update(&mut tx, &lead).await?;
+    crate::webhooks::lead_changed(&mut tx, &lead, false, None, now).await?;
     tx.commit().await?;
     svc.notifier.publish(Notification::LeadUpdated { lead: lead.clone() });
     Ok(lead)
@@ -460,6 +464,7 @@ pub async fn add_note(
     lead.follow_up_notes = Some(body);
     lead.updated_at = now;
     q::update(&mut tx, &lead).await?;
+    crate::webhooks::lead_changed(&mut tx, &lead, false, None, now).await?;
     tx.commit().await?;
     note.author_name = Some(p.name.clone());
     svc.notifier.publish(Notification::LeadUpdated { lead });
@@ -538,6 +543,9 @@ pub async fn bulk_update(
         if let Some(s) = status.flatten()
             && s != lead.follow_up_status
         {
+            if lead.followed_up_at.is_none() {
+                crate::analytics::followed_up(&mut tx, lead, p.user_id, now).await?;
+            }
             lead.follow_up_status = s;
             lead.followed_up_at = Some(now);
             lead.followed_up_by_user_id = Some(p.user_id);
@@ -561,6 +569,7 @@ pub async fn bulk_update(
         }
         lead.updated_at = now;
         q::update(&mut tx, lead).await?;
+        crate::webhooks::lead_changed(&mut tx, lead, false, None, now).await?;
     }
     tx.commit().await?;
     let updated = i32::try_from(leads.len()).unwrap_or(i32::MAX);

@@ -3,6 +3,7 @@
 //! after commit. REST, GraphQL and the web UI all call these functions.
 
 pub mod accounts;
+pub mod analytics;
 pub mod attendees;
 pub mod auth;
 pub mod authz;
@@ -29,6 +30,7 @@ pub mod questions;
 pub mod rate_limit;
 pub mod sponsors;
 pub mod tiers;
+pub mod webhooks;
 
 pub use error::{Error, Result};
 pub use principal::Principal;
@@ -84,6 +86,8 @@ pub struct Services {
     pub limits: Limits,
     /// How e-mail is queued and retried.
     pub email: email::EmailSettings,
+    /// How webhooks are delivered and retried, and where they may go.
+    pub webhooks: webhooks::WebhookSettings,
     pub notifier: notify::Notifier,
     /// The open grants of this instance's live channels.
     pub live: Arc<live::LiveRegistry>,
@@ -127,6 +131,7 @@ impl Services {
             capture_limiter: limit("captures", limits.captures_per_minute),
             limits,
             email: email::EmailSettings::default(),
+            webhooks: webhooks::WebhookSettings::default(),
             notifier: notify::Notifier::default(),
             live: Arc::default(),
             public_url,
@@ -166,6 +171,12 @@ impl Services {
     /// The same services with these e-mail settings.
     pub fn with_email_settings(mut self, settings: email::EmailSettings) -> Services {
         self.email = settings;
+        self
+    }
+
+    /// The same services with these webhook settings.
+    pub fn with_webhook_settings(mut self, settings: webhooks::WebhookSettings) -> Services {
+        self.webhooks = settings;
         self
     }
 }

@@ -289,7 +289,10 @@ pub async fn answer(
     let mut tx = svc.store.write().await?;
     let mut lead = crate::leads::lead_for(&mut tx, p, sponsor_id, lead_id, true).await?;
     let before = (lead.intent_score, lead.intent_level);
-    apply(&mut tx, &mut lead, &answers, p.user_id, time::now()).await?;
+    let now = time::now();
+    apply(&mut tx, &mut lead, &answers, p.user_id, now).await?;
+    crate::webhooks::lead_changed(&mut tx, &lead, false, Some(before.1), now).await?;
+    crate::analytics::level_moved(&mut tx, &lead, before.1, p.user_id, now).await?;
     let detail = crate::leads::detail(&mut tx, lead).await?;
     tx.commit().await?;
     svc.notifier.publish(changed(&detail.lead, before));

@@ -6,10 +6,13 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use sponsorhub_domain::{OrgRole, ids};
 use sponsorhub_server::Config;
-use sponsorhub_server::config::{EmailConfig, JwtConfig, RealtimeAdapter, RealtimeConfig, StartTls, sqlite_url};
+use sponsorhub_server::config::{
+    EmailConfig, JwtConfig, RealtimeAdapter, RealtimeConfig, StartTls, WebhookConfig, sqlite_url,
+};
 use sponsorhub_services::Limits;
 use sponsorhub_services::auth::TokenService;
 use sponsorhub_services::email::EmailSettings;
+use sponsorhub_services::webhooks::WebhookSettings;
 use sponsorhub_store::{Store, StoreOptions};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -152,6 +155,13 @@ struct Settings {
     /// E-mails a worker claims at once.
     #[arg(long, env = "SPONSORHUB_EMAIL_BATCH_SIZE", default_value_t = 20, global = true)]
     email_batch_size: u16,
+    /// Run the webhook delivery worker in this instance (several may, on one PostgreSQL).
+    #[arg(long, env = "SPONSORHUB_WEBHOOK_WORKER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    webhook_worker: bool,
+    /// Let webhooks go to loopback, private and link-local addresses, and over plain
+    /// http (tests, a closed network). Off: https to public addresses only.
+    #[arg(long, env = "SPONSORHUB_WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    webhook_allow_private: bool,
     /// A sponsor's lead notifications within this many seconds go out as one digest.
     #[arg(long, env = "SPONSORHUB_LEAD_DIGEST_SECS", default_value_t = 60, global = true)]
     lead_digest_secs: u64,
@@ -216,6 +226,11 @@ impl Settings {
                     batch_size: i64::from(self.email_batch_size.max(1)),
                     ..EmailSettings::default()
                 },
+            },
+            webhooks: WebhookConfig {
+                worker: self.webhook_worker,
+                settings: WebhookSettings { allow_private: self.webhook_allow_private, ..WebhookSettings::default() },
+                ..WebhookConfig::default()
             },
             realtime: RealtimeConfig { adapter: self.realtime_adapter, channel_prefix: self.realtime_channel },
             trusted_proxies: self.trusted_proxies,

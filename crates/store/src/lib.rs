@@ -12,6 +12,7 @@ pub mod records;
 pub mod sql;
 
 pub mod accounts;
+pub mod analytics;
 pub mod attendees;
 pub mod consents;
 pub mod events;
@@ -27,6 +28,7 @@ pub mod questions;
 pub mod rate_limits;
 pub mod sponsors;
 pub mod tiers;
+pub mod webhooks;
 
 pub use db::{Backend, Store, StoreOptions, Tx, TxConn, redact_url};
 pub use error::StoreError;

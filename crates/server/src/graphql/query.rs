@@ -89,6 +89,28 @@ impl QueryRoot {
             .gql()
     }
 
+    /// The sponsor's analytics (who may view its leads).
+    async fn sponsor_analytics(
+        &self,
+        ctx: &Context<'_>,
+        sponsor_id: ID,
+    ) -> Result<sponsorhub_services::analytics::SponsorAnalytics> {
+        sponsorhub_services::analytics::sponsor_analytics(services(ctx), principal(ctx)?, uuid(&sponsor_id)?)
+            .await
+            .gql()
+    }
+
+    /// The event's report per sponsor and per tier (its organizers).
+    async fn event_analytics(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+    ) -> Result<sponsorhub_services::analytics::EventAnalytics> {
+        sponsorhub_services::analytics::event_analytics(services(ctx), principal(ctx)?, None, uuid(&event_id)?)
+            .await
+            .gql()
+    }
+
     /// The sponsor's leads, filtered, sorted and paged.
     async fn sponsor_leads(
         &self,

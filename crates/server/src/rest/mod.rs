@@ -1,6 +1,7 @@
 //! The REST API under /api/v1, one file per resource. Every route is registered
 //! through utoipa-axum, so /api/openapi.json cannot drift from the router.
 
+pub mod analytics;
 pub mod attendees;
 pub mod auth;
 pub mod consents;
@@ -14,6 +15,7 @@ pub mod members;
 pub mod questions;
 pub mod sponsors;
 pub mod tiers;
+pub mod webhooks;
 
 use crate::problem::{Problem, ProblemFieldError};
 use crate::state::AppState;
@@ -48,6 +50,7 @@ use utoipa_axum::routes;
         (name = "representatives", description = "A sponsor's staff and their permissions"),
         (name = "leads", description = "Leads, their statistics and lead capture"),
         (name = "attendees", description = "Attendees of an event and their badges"),
+        (name = "webhooks", description = "Webhook endpoints of a sponsor or an event, and their deliveries"),
         (name = "health", description = "Liveness and readiness")
     )
 )]
@@ -115,6 +118,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(questions::update_question, questions::delete_question))
         .routes(routes!(questions::answer_lead))
         .routes(routes!(consents::give_consent, consents::withdraw_consent))
+        .routes(routes!(analytics::sponsor_analytics))
+        .routes(routes!(analytics::event_analytics))
+        .routes(routes!(webhooks::list_sponsor_webhooks, webhooks::create_sponsor_webhook))
+        .routes(routes!(webhooks::update_sponsor_webhook, webhooks::delete_sponsor_webhook))
+        .routes(routes!(webhooks::ping_sponsor_webhook))
+        .routes(routes!(webhooks::sponsor_webhook_deliveries))
+        .routes(routes!(webhooks::replay_sponsor_webhook_delivery))
+        .routes(routes!(webhooks::list_event_webhooks, webhooks::create_event_webhook))
+        .routes(routes!(webhooks::update_event_webhook, webhooks::delete_event_webhook))
+        .routes(routes!(webhooks::ping_event_webhook))
+        .routes(routes!(webhooks::event_webhook_deliveries))
+        .routes(routes!(webhooks::replay_event_webhook_delivery))
 }
 
 /// The document as served: the router's, with the common answers and the input

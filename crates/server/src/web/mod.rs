@@ -10,6 +10,7 @@
 mod assets;
 mod auth;
 mod badge;
+pub mod charts;
 mod directory;
 mod invitations;
 mod organizer;
@@ -44,6 +45,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/events/{event_id}", get(organizer::event_page))
         .route("/events/{event_id}/tiers", get(organizer::tiers_page).post(organizer::create_tier))
         .route("/events/{event_id}/attendees", get(organizer::attendees_page))
+        .route("/events/{event_id}/analytics", get(organizer::event_analytics_page))
         .route(
             "/events/{event_id}/attendees/imports",
             post(organizer::import_attendees)
@@ -71,6 +73,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/sponsors/{sponsor_id}/questions/{question_id}/delete", post(portal::delete_question))
         .route("/portal/sponsors/{sponsor_id}/questions/{question_id}/move", post(portal::move_question))
         .route("/portal/sponsors/{sponsor_id}/events", get(portal::feed))
+        .route("/portal/sponsors/{sponsor_id}/analytics", get(portal::analytics_page))
         .route("/portal/sponsors/{sponsor_id}/team", get(portal::team).post(portal::invite))
         .route("/portal/sponsors/{sponsor_id}/team/{member_id}", post(portal::update_member))
         .route("/portal/sponsors/{sponsor_id}/team/{member_id}/remove", post(portal::remove_member))

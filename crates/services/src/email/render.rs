@@ -4,7 +4,7 @@
 use super::*;
 
 /// Header-safe text: control characters (CR, LF, ...) become spaces.
-pub(super) fn one_line(s: &str) -> String {
+pub fn one_line(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
 }
 

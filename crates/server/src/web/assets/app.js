@@ -193,4 +193,59 @@
       refresh(true);
     });
   }
+
+  // ---- the analytics page: its charts are fetched again (at most every 3 s)
+  // while the sponsor's live feed reports captures and changes
+  var charts = document.querySelector('[data-analytics]');
+  if (charts && window.EventSource) liveCharts(charts);
+
+  function liveCharts(box) {
+    var status = document.querySelector('[data-live-status]');
+    var label = status && status.querySelector('[data-live-text]');
+    var waiting = null;
+    var last = 0;
+    function state(name, text) {
+      if (!status) return;
+      status.setAttribute('data-state', name);
+      label.textContent = text;
+    }
+    function reload() {
+      if (waiting) return;
+      var wait = Math.max(0, 3000 - (Date.now() - last));
+      waiting = setTimeout(function () {
+        last = Date.now();
+        fetch(box.getAttribute('data-src'), { credentials: 'same-origin' })
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) {
+            waiting = null;
+            if (html === null) return;
+            // keep the data tables a person opened open
+            var open = Array.prototype.map.call(box.querySelectorAll('details[open]'), function (d) {
+              return d.parentNode.id || d.parentNode.getAttribute('aria-labelledby');
+            });
+            box.innerHTML = html;
+            open.forEach(function (key) {
+              var fig = box.querySelector('[aria-labelledby="' + key + '"]');
+              var d = fig && fig.querySelector('details');
+              if (d) d.open = true;
+            });
+          })
+          .catch(function () { waiting = null; });
+      }, wait);
+    }
+    var source = new EventSource(box.getAttribute('data-feed'));
+    var broken = false;
+    source.onopen = function () {
+      state('live', 'Live');
+      if (broken) reload();
+      broken = false;
+    };
+    source.onerror = function () {
+      broken = true;
+      state('offline', 'Reconnecting…');
+    };
+    ['lead.captured.new', 'lead.updated', 'lead.intent.updated', 'resync'].forEach(function (name) {
+      source.addEventListener(name, reload);
+    });
+  }
 })();

@@ -20,11 +20,13 @@ use sponsorhub_services::{Error, Principal, Services, accounts, members};
 use sponsorhub_store::records::{Event, Tier};
 use uuid::Uuid;
 
+mod analytics_page;
 mod attendees_page;
 mod event;
 mod events_page;
 mod sponsor;
 mod tier_wizard;
+pub use analytics_page::*;
 pub use attendees_page::*;
 pub use event::*;
 pub use events_page::*;

@@ -68,6 +68,7 @@ async fn sponsor_nav(
     })
 }
 
+mod analytics_page;
 mod answers;
 mod booth;
 mod dashboard;
@@ -75,6 +76,7 @@ mod home;
 mod lead;
 mod questions_page;
 mod team;
+pub use analytics_page::*;
 pub use booth::*;
 pub use dashboard::*;
 pub use home::*;

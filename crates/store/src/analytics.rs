@@ -1,0 +1,150 @@
+//! The analytics rollup (`lead_activity`) and the few reads over leads and answers
+//! the analytics need (docs/DECISIONS.md, "Analytics").
+
+use crate::{Result, Tx, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+/// One count to add to the rollup.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    pub sponsor_id: Uuid,
+    pub event_id: Uuid,
+    /// Truncated to the hour.
+    pub hour: DateTime<Utc>,
+    pub kind: &'static str,
+    /// The nil id when nobody on the staff.
+    pub staff_id: Uuid,
+    pub device: String,
+    pub n: i64,
+    pub seconds: i64,
+}
+
+/// Adds the counts, in one statement.
+pub async fn record(tx: &mut Tx, rows: &[Activity]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "INSERT INTO lead_activity (sponsor_id, event_id, hour, kind, staff_id, device, n, seconds) VALUES ",
+    );
+    for i in 0..rows.len() {
+        let b = i * 8;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6,
+            b + 7,
+            b + 8
+        ));
+    }
+    sql.push_str(
+        " ON CONFLICT (sponsor_id, hour, kind, staff_id, device)
+          DO UPDATE SET n = lead_activity.n + excluded.n, seconds = lead_activity.seconds + excluded.seconds",
+    );
+    on_tx!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for r in rows {
+            q = q.bind(r.sponsor_id).bind(r.event_id).bind(r.hour).bind(r.kind).bind(r.staff_id)
+                .bind(r.device.clone()).bind(r.n).bind(r.seconds);
+        }
+        q.execute(c).await?.rows_affected()
+    });
+    Ok(())
+}
+
+/// One row of a sponsor's rollup.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ActivityRow {
+    pub hour: DateTime<Utc>,
+    pub kind: String,
+    pub staff_id: Uuid,
+    pub device: String,
+    pub n: i64,
+    pub seconds: i64,
+}
+
+/// Every rollup row of the sponsor.
+pub async fn of_sponsor(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<ActivityRow>> {
+    let sql = "SELECT hour, kind, staff_id, device, n, seconds FROM lead_activity WHERE sponsor_id = $1";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, ActivityRow>(sql).bind(sponsor).fetch_all(c).await?))
+}
+
+/// Per sponsor and kind of an event: the count and the summed seconds.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SponsorKind {
+    pub sponsor_id: Uuid,
+    pub kind: String,
+    pub n: i64,
+    pub seconds: i64,
+}
+
+pub async fn of_event(tx: &mut Tx, event: Uuid) -> Result<Vec<SponsorKind>> {
+    let sql = "SELECT sponsor_id, kind, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(seconds) AS BIGINT) AS seconds
+               FROM lead_activity WHERE event_id = $1 GROUP BY sponsor_id, kind";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, SponsorKind>(sql).bind(event).fetch_all(c).await?))
+}
+
+/// Per sponsor of an event: how many staff members recorded something.
+pub async fn active_staff(tx: &mut Tx, event: Uuid) -> Result<Vec<(Uuid, i64)>> {
+    let sql = "SELECT sponsor_id, COUNT(DISTINCT staff_id) FROM lead_activity
+               WHERE event_id = $1 AND staff_id <> $2 GROUP BY sponsor_id";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, (Uuid, i64)>(sql).bind(event).bind(Uuid::nil()).fetch_all(c).await?))
+}
+
+/// A sponsor's answers: per question and value (JSON text), how many leads.
+pub async fn answer_counts(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<(Uuid, String, i64)>> {
+    let sql = "SELECT question_id, CAST(value AS TEXT), COUNT(*) FROM lead_answers WHERE sponsor_id = $1
+               GROUP BY question_id, CAST(value AS TEXT)";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, (Uuid, String, i64)>(sql).bind(sponsor).fetch_all(c).await?))
+}
+
+/// Where the sponsor's open follow-up stands (archived leads left out).
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct FollowUp {
+    pub leads: i64,
+    pub status_new: i64,
+    pub status_contacted: i64,
+    pub status_qualified: i64,
+    pub status_not_interested: i64,
+    pub status_converted: i64,
+    pub owned: i64,
+    pub due_today: i64,
+    pub overdue: i64,
+}
+
+pub async fn follow_up(tx: &mut Tx, sponsor: Uuid, today: NaiveDate) -> Result<FollowUp> {
+    let sql = "SELECT COUNT(*) AS leads,
+            COALESCE(SUM(CASE WHEN follow_up_status = 'new' THEN 1 ELSE 0 END), 0) AS status_new,
+            COALESCE(SUM(CASE WHEN follow_up_status = 'contacted' THEN 1 ELSE 0 END), 0) AS status_contacted,
+            COALESCE(SUM(CASE WHEN follow_up_status = 'qualified' THEN 1 ELSE 0 END), 0) AS status_qualified,
+            COALESCE(SUM(CASE WHEN follow_up_status = 'not_interested' THEN 1 ELSE 0 END), 0) AS status_not_interested,
+            COALESCE(SUM(CASE WHEN follow_up_status = 'converted' THEN 1 ELSE 0 END), 0) AS status_converted,
+            COALESCE(SUM(CASE WHEN owner_user_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS owned,
+            COALESCE(SUM(CASE WHEN due_on = $2 AND follow_up_status IN ('new', 'contacted', 'qualified') THEN 1 ELSE 0 END), 0) AS due_today,
+            COALESCE(SUM(CASE WHEN due_on < $2 AND follow_up_status IN ('new', 'contacted', 'qualified') THEN 1 ELSE 0 END), 0) AS overdue
+        FROM sponsor_leads WHERE sponsor_id = $1 AND is_archived = FALSE";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, FollowUp>(sql).bind(sponsor).bind(today).fetch_one(c).await?))
+}
+
+/// Names of users (staff in the analytics).
+pub async fn user_names(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = crate::sql::Sql::new("SELECT id, name FROM users WHERE id IN ");
+    let list = q.in_list(ids);
+    q.push(&list);
+    let crate::sql::Sql { text, args } = q;
+    Ok(
+        on_tx!(tx, c => crate::bind_args!(sqlx::query_as::<_, (Uuid, String)>(sqlx::AssertSqlSafe(text.clone())), args.clone())
+        .fetch_all(c).await?),
+    )
+}
