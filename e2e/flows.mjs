@@ -14,7 +14,7 @@
 // (390x844) widths there. The last line on stdout is a JSON result for the test.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -329,6 +329,44 @@ async function liveFlow(eventId, sponsorId) {
   await page.locator('[data-live-status][data-state="live"]').waitFor();
   await shoot('leads-dashboard', '.live-head');
 
+  step('export what the dashboard shows, as CSV');
+  await page.selectOption('#f-level', 'hot');
+  await page.click('button:has-text("Apply")');
+  await page.waitForURL('**intent_level=hot**');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('a:has-text("Export CSV")')]);
+  const csv = readFileSync(await download.path(), 'utf8').replace(/^\uFEFF/, '');
+  const lines = csv.trim().split(/\r?\n/);
+  assert.ok(lines[0].startsWith('Name,Company,E-mail'), lines[0]);
+  assert.equal(lines.length, 2, 'the header and the one hot lead');
+  assert.ok(lines[1].startsWith('Grace Hopper,US Navy'), lines[1]);
+  await page.click('a:has-text("Clear")');
+
+  step('analytics: charts with their data, updated live');
+  await page.click('nav.tabs a:has-text("Analytics")');
+  await page.waitForURL(`**/portal/sponsors/${sponsorId}/analytics`);
+  assert.ok((await page.locator('svg.chart[role=img]').count()) >= 8, 'the charts');
+  const funnel = page.locator('figure', { hasText: 'Intent funnel' });
+  await funnel.locator('summary').click();
+  const leadsRow = funnel.locator('tbody tr', { hasText: 'Leads' }).first().locator('td');
+  const before = parseInt(await leadsRow.innerText(), 10);
+  assert.ok(before >= 6, `leads in the funnel: ${before}`);
+  const types = page.locator('figure', { hasText: 'Interactions by type' });
+  assert.match(await types.locator('desc').first().textContent(), /Highest:/);
+  await page.locator('[data-live-status][data-state="live"]').waitFor();
+  await capture(eventId, sponsorId, 'booth_visit', { user_id: 'badge-1007', name: 'Dennis Ritchie', email: 'dmr@bell.test', company: 'Bell Labs' });
+  await page.waitForFunction(
+    (n) => {
+      const fig = [...document.querySelectorAll('figure')].find((f) => f.textContent.includes('Intent funnel'));
+      const row = fig && [...fig.querySelectorAll('tbody tr')].find((r) => r.textContent.includes('Leads'));
+      return row && parseInt(row.querySelector('td').textContent, 10) === n + 1;
+    },
+    before,
+    { timeout: 10000 },
+  );
+  assert.ok(await funnel.locator('details').evaluate((d) => d.open), 'the opened table stays open');
+  await shoot('analytics', '.chart-cards');
+  await page.goto(`/portal/sponsors/${sponsorId}/leads`);
+
   step('lead detail: history and follow-up');
   await page.click('a.lead-name:has-text("Ada Lovelace")');
   await page.locator('.timeline li').nth(1).waitFor();
@@ -391,11 +429,21 @@ async function liveFlow(eventId, sponsorId) {
   await flash('Revoked the invitation to sam@ferris.test.');
   assert.equal(await page.locator('.rows li', { hasText: 'sam@ferris.test' }).count(), 0);
 
+  step("the event's sponsor report, per tier and per sponsor");
+  await page.goto(`/events/${eventId}`);
+  await page.click('a:has-text("Report")');
+  await page.waitForURL(`**/events/${eventId}/analytics`);
+  const top = page.locator('section', { hasText: 'Per sponsor' }).locator('tbody tr').first();
+  assert.match(await top.innerText(), /Ferris/);
+  await page.locator('svg.chart[role=img]').waitFor();
+  await shoot('event-report');
+
   step('the sponsor cards count the real representatives and leads');
   await page.goto(`/events/${eventId}`);
   const counts = (await card('Ferris Inc').locator('.counts').innerText()).replace(/\s+/g, ' ');
-  assert.ok(counts.includes('1 representative') && counts.includes('7 leads'), `Ferris Inc counts: ${counts}`);
-  await page.locator('.stat', { hasText: 'Leads' }).locator('.stat-value', { hasText: '7' }).waitFor();
+  // seven captured on the dashboard's page, one more while the analytics were open
+  assert.ok(counts.includes('1 representative') && counts.includes('8 leads'), `Ferris Inc counts: ${counts}`);
+  await page.locator('.stat', { hasText: 'Leads' }).locator('.stat-value', { hasText: '8' }).waitFor();
   await shoot('sponsor-management');
   return { newLeadMs, intentMs };
 }

@@ -208,10 +208,11 @@ pub struct SponsorAnalytics {
     pub generated_at: DateTime<Utc>,
     pub leads: i64,
     pub interactions: i64,
-    /// Per hour during the event (its start to its end; without both, the last
-    /// three days with activity), at most 14 days.
+    /// Per hour during the event (its start to its end, when anything happened
+    /// in it; otherwise the last three days with activity, at least 12 hours), at
+    /// most 14 days.
     pub hourly: Vec<TimePoint>,
-    /// Per day, from the first day with activity (or the event's start) to the last.
+    /// Per day, from the first day with activity to the last (at least a week).
     pub daily: Vec<TimePoint>,
     pub funnel: Funnel,
     pub by_interaction_type: Vec<Count>,
@@ -288,26 +289,29 @@ pub async fn sponsor_analytics(svc: &Services, p: &Principal, sponsor_id: Uuid) 
         }
     }
 
-    // Hourly during the event; without its dates, the last three days with activity.
+    // Hourly during the event when something happened in it; otherwise the last
+    // three days with activity (at least the last 12 hours of it).
+    let first = per_hour.keys().next().copied();
     let last = per_hour.keys().next_back().copied();
-    let (h_from, h_to) = match (event.as_ref().and_then(|e| e.starts_at), event.as_ref().and_then(|e| e.ends_at)) {
-        (Some(s), Some(e)) if e >= s => (hour_of(s), hour_of(e)),
-        _ => match last {
-            Some(l) => ((l - Duration::hours(71)).max(*per_hour.keys().next().expect("a last")), l),
-            None => (hour_of(now), hour_of(now)),
-        },
+    let window = event.as_ref().and_then(|e| e.starts_at.zip(e.ends_at)).filter(|(s, e)| e >= s);
+    let hourly = match (window, first, last) {
+        (Some((s, e)), Some(_), Some(_)) if per_hour.range(hour_of(s)..=hour_of(e)).next().is_some() => {
+            series(&per_hour, hour_of(s), hour_of(e), Duration::hours(1), MAX_HOURS)
+        }
+        (_, Some(f), Some(l)) => {
+            let from = f.max(l - Duration::hours(71)).min(l - Duration::hours(11));
+            series(&per_hour, from, l, Duration::hours(1), MAX_HOURS)
+        }
+        _ => Vec::new(),
     };
-    let hourly = if per_hour.is_empty() && event.as_ref().and_then(|e| e.starts_at).is_none() {
-        Vec::new()
-    } else {
-        series(&per_hour, h_from, h_to, Duration::hours(1), MAX_HOURS)
-    };
+    // Daily from the first to the last day with activity, at least a week.
     let day = |t: DateTime<Utc>| t.duration_trunc(Duration::days(1)).unwrap_or(t);
-    let first_day = per_hour.keys().next().copied().map(day);
-    let last_day = last.map(day);
-    let event_day = event.as_ref().and_then(|e| e.starts_at).map(day);
-    let daily = match (first_day.into_iter().chain(event_day).min(), last_day.into_iter().chain(event_day).max()) {
-        (Some(f), Some(l)) => series(&per_hour, f, l, Duration::days(1), MAX_DAYS),
+    let daily = match (first, last) {
+        (Some(f), Some(l)) => {
+            let (f, l) = (day(f), day(l));
+            let from = f.max(l - Duration::days(MAX_DAYS - 1)).min(l - Duration::days(6));
+            series(&per_hour, from, l, Duration::days(1), MAX_DAYS)
+        }
         _ => Vec::new(),
     };
 

@@ -18,11 +18,12 @@ use sponsorhub_store::leads::{LeadFilter, LeadPosition, LeadSort};
 use sponsorhub_store::records::{Answer, JsonColumn, Lead, LeadExport, Question};
 use sponsorhub_store::{events, exports as q, leads, questions, sponsors};
 use std::collections::HashMap;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 /// Leads read per page.
-pub const PAGE: i64 = 500;
+pub const PAGE: i64 = 1000;
 
 /// The file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -388,9 +389,10 @@ fn start(
     let (tx, rx) = mpsc::channel::<std::io::Result<Vec<u8>>>(2);
     let svc = svc.clone();
     tokio::spawn(async move {
+        let (plan, source) = (Arc::new(plan), Arc::new(source));
         let outcome = match format {
-            ExportFormat::Csv => write_csv(&svc, &plan, &source, bom, &tx).await,
-            ExportFormat::Xlsx => write_xlsx(&svc, &plan, &source, &tx).await,
+            ExportFormat::Csv => write_csv(&svc, plan, source, bom, &tx).await,
+            ExportFormat::Xlsx => write_xlsx(&svc, plan, source, &tx).await,
         };
         match outcome {
             Ok((rows, completed)) => {
@@ -463,6 +465,28 @@ async fn page(
     Ok((rows, data))
 }
 
+/// The pages of the export, read one ahead of the writer: a task fetches the next
+/// page while the previous one is written (at most two wait, so memory stays flat).
+fn prefetch(svc: &Services, plan: Arc<Plan>, source: Arc<Source>) -> mpsc::Receiver<Result<(Vec<Lead>, PageData)>> {
+    let (tx, rx) = mpsc::channel(2);
+    let svc = svc.clone();
+    tokio::spawn(async move {
+        let mut after = None;
+        loop {
+            let fetched = page(&svc, &plan, &source, after.as_ref()).await;
+            let (more, next) = match &fetched {
+                Ok((leads, _)) => ((leads.len() as i64) == PAGE, leads.last().map(|l| position(&source, l))),
+                Err(_) => (false, None),
+            };
+            if tx.send(fetched).await.is_err() || !more {
+                break;
+            }
+            after = next;
+        }
+    });
+    rx
+}
+
 fn position(source: &Source, l: &Lead) -> LeadPosition {
     match source {
         Source::Sponsor { sort, .. } => LeadPosition::of(*sort, l),
@@ -474,8 +498,8 @@ fn position(source: &Source, l: &Lead) -> LeadPosition {
 /// file was finished (the caller may stop reading).
 async fn write_csv(
     svc: &Services,
-    plan: &Plan,
-    source: &Source,
+    plan: Arc<Plan>,
+    source: Arc<Source>,
     bom: bool,
     out: &mpsc::Sender<std::io::Result<Vec<u8>>>,
 ) -> Result<(i32, bool)> {
@@ -487,11 +511,13 @@ async fn write_csv(
     if out.send(Ok(head)).await.is_err() {
         return Ok((0, false));
     }
-    let (mut rows, mut after) = (0i32, None);
-    loop {
-        let (leads, data) = page(svc, plan, source, after.as_ref()).await?;
-        let Some(last) = leads.last() else { break };
-        after = Some(position(source, last));
+    let mut rows = 0i32;
+    let mut pages = prefetch(svc, plan.clone(), source);
+    while let Some(fetched) = pages.recv().await {
+        let (leads, data) = fetched?;
+        if leads.is_empty() {
+            break;
+        }
         let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(leads.len() * 256));
         for l in &leads {
             let cells = plan.row(l, &data).into_iter().map(|c| match c {
@@ -508,9 +534,6 @@ async fn write_csv(
         if out.send(Ok(chunk)).await.is_err() {
             return Ok((rows, false));
         }
-        if (leads.len() as i64) < PAGE {
-            break;
-        }
     }
     Ok((rows, true))
 }
@@ -519,8 +542,8 @@ async fn write_csv(
 /// memory to a temporary file; the file is then sent in chunks.
 async fn write_xlsx(
     svc: &Services,
-    plan: &Plan,
-    source: &Source,
+    plan: Arc<Plan>,
+    source: Arc<Source>,
     out: &mpsc::Sender<std::io::Result<Vec<u8>>>,
 ) -> Result<(i32, bool)> {
     let (pages, mut receiver) = mpsc::channel::<Vec<Vec<Cell>>>(2);
@@ -564,18 +587,16 @@ async fn write_xlsx(
         }
         Ok(file)
     });
-    let (mut rows, mut after) = (0i32, None);
-    loop {
-        let (leads, data) = page(svc, plan, source, after.as_ref()).await?;
-        let Some(last) = leads.last() else { break };
-        after = Some(position(source, last));
-        rows += i32::try_from(leads.len()).unwrap_or(i32::MAX);
-        let full = (leads.len() as i64) == PAGE;
-        let cells: Vec<Vec<Cell>> = leads.iter().map(|l| plan.row(l, &data)).collect();
-        if pages.send(cells).await.is_err() {
+    let mut rows = 0i32;
+    let mut fetched_pages = prefetch(svc, plan.clone(), source);
+    while let Some(fetched) = fetched_pages.recv().await {
+        let (leads, data) = fetched?;
+        if leads.is_empty() {
             break;
         }
-        if !full {
+        rows += i32::try_from(leads.len()).unwrap_or(i32::MAX);
+        let cells: Vec<Vec<Cell>> = leads.iter().map(|l| plan.row(l, &data)).collect();
+        if pages.send(cells).await.is_err() {
             break;
         }
     }

@@ -57,6 +57,27 @@ pub async fn record(tx: &mut Tx, rows: &[Activity]) -> Result<()> {
         }
         q.execute(c).await?.rows_affected()
     });
+    // The same counts without hour and device, for the event's report.
+    let mut sql =
+        String::from("INSERT INTO lead_activity_totals (sponsor_id, event_id, kind, staff_id, n, seconds) VALUES ");
+    for i in 0..rows.len() {
+        let b = i * 6;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6));
+    }
+    sql.push_str(
+        " ON CONFLICT (sponsor_id, kind, staff_id)
+          DO UPDATE SET n = lead_activity_totals.n + excluded.n, seconds = lead_activity_totals.seconds + excluded.seconds",
+    );
+    on_tx!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for r in rows {
+            q = q.bind(r.sponsor_id).bind(r.event_id).bind(r.kind).bind(r.staff_id).bind(r.n).bind(r.seconds);
+        }
+        q.execute(c).await?.rows_affected()
+    });
     Ok(())
 }
 
@@ -88,13 +109,13 @@ pub struct SponsorKind {
 
 pub async fn of_event(tx: &mut Tx, event: Uuid) -> Result<Vec<SponsorKind>> {
     let sql = "SELECT sponsor_id, kind, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(seconds) AS BIGINT) AS seconds
-               FROM lead_activity WHERE event_id = $1 GROUP BY sponsor_id, kind";
+               FROM lead_activity_totals WHERE event_id = $1 GROUP BY sponsor_id, kind";
     Ok(on_tx!(tx, c => sqlx::query_as::<_, SponsorKind>(sql).bind(event).fetch_all(c).await?))
 }
 
 /// Per sponsor of an event: how many staff members recorded something.
 pub async fn active_staff(tx: &mut Tx, event: Uuid) -> Result<Vec<(Uuid, i64)>> {
-    let sql = "SELECT sponsor_id, COUNT(DISTINCT staff_id) FROM lead_activity
+    let sql = "SELECT sponsor_id, COUNT(DISTINCT staff_id) FROM lead_activity_totals
                WHERE event_id = $1 AND staff_id <> $2 GROUP BY sponsor_id";
     Ok(on_tx!(tx, c => sqlx::query_as::<_, (Uuid, i64)>(sql).bind(event).bind(Uuid::nil()).fetch_all(c).await?))
 }
