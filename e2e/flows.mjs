@@ -241,6 +241,7 @@ async function representativeFlow(acceptUrl) {
   await page.click('a:has-text("Create an account")');
   await page.waitForURL('**/signup?**');
   assert.equal(await page.inputValue('#email'), REP.email, 'the invited address is filled in');
+  assert.equal(await page.locator('#organization_name').count(), 0, 'joining a team makes no organization');
   await signup({ name: REP.name });
   await page.waitForURL('**/invitations/accept?token=**');
   await page.click('button:has-text("Accept invitation")');
@@ -252,6 +253,9 @@ async function representativeFlow(acceptUrl) {
   step('my sponsors');
   await page.click('nav.mainnav a:has-text("Sponsor portal")');
   await page.locator('.sponsor-card', { hasText: 'Ferris Inc' }).waitFor();
+  await page.goto('/events');
+  await page.locator('.empty', { hasText: 'You organize no events.' }).waitFor();
+  assert.equal(await page.locator('button:has-text("New event")').count(), 0);
   return { dashboard: new URL(acceptUrl).origin + '/portal/sponsors/' };
 }
 

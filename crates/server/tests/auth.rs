@@ -65,6 +65,25 @@ async fn invalid_signup_lists_every_bad_field(app: TestApp) {
     let (status, body) = app.post("/api/v1/auth/signup", None, json!({"email": "a@b.io"})).await;
     assert_problem(status, &body, 422);
     assert_eq!(body["errors"][0]["field"], "password");
+    let (status, body) = app
+        .post(
+            "/api/v1/auth/signup",
+            None,
+            json!({"email": "a@b.io", "password": "long enough", "name": "A", "organization_name": " "}),
+        )
+        .await;
+    assert_problem(status, &body, 422);
+    assert_eq!(body["errors"][0]["field"], "organization_name");
+
+    // without an organization: an account that organizes nothing (staff joining a team)
+    let (status, body) = app
+        .post("/api/v1/auth/signup", None, json!({"email": "staff@b.io", "password": "long enough", "name": "Staff"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(body["organization"].is_null(), "{body}");
+    let (status, me) = app.get("/api/v1/auth/me", Some(body["access_token"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["organizations"], json!([]), "{me}");
 }
 
 async fn wrong_password_and_unknown_email_look_the_same(app: TestApp) {

@@ -329,24 +329,35 @@ async fn lead_queries_and_mutations(app: TestApp) {
     refused(&app, ot, q, json!({"id": lead}), "NOT_FOUND").await;
     refused(&app, None, q, json!({"id": lead}), "UNAUTHENTICATED").await;
 
-    // a query nested deeper than the limit is refused before it runs
-    let too_deep = format!(
-        "{{ __schema {{ types {{ fields {{ type {{ {} name {} }} }} }} }} }}",
-        "ofType { ".repeat(12),
-        "} ".repeat(12)
-    );
-    let body: Value = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&viewer.token)
-        .json(&json!({"query": too_deep}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("nested too deep"), "{body}");
+    // a query nested deeper than the limit is refused before it runs: 16 for an
+    // operation that reads the service, 24 for introspection alone
+    let deep = |levels: usize| {
+        format!(
+            "__schema {{ types {{ fields {{ type {{ {} name {} }} }} }} }}",
+            "ofType { ".repeat(levels),
+            "} ".repeat(levels)
+        )
+    };
+    let event_id = w.event_id;
+    for (query, too_deep) in [
+        (format!("{{ {} }}", deep(12)), false),
+        (format!("{{ {} }}", deep(20)), true),
+        (format!("{{ eventSponsorTiers(eventId: \"{event_id}\") {{ id }} {} }}", deep(12)), true),
+    ] {
+        let body: Value = app
+            .client
+            .post(app.url("/graphql"))
+            .bearer_auth(&viewer.token)
+            .json(&json!({"query": query}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert_eq!(message.contains("nested too deep"), too_deep, "{query}: {body}");
+    }
 }
 
 async fn nested_fields_cost_a_fixed_number_of_queries(app: TestApp) {

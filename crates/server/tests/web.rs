@@ -17,6 +17,7 @@ dual_backend!(
     pages_map_service_outcomes,
     live_feed_streams_captures_and_changes,
     dashboard_pages_both_ways_with_a_count,
+    refused_lead_forms_keep_what_was_typed,
 );
 
 fn browser() -> Client {
@@ -53,8 +54,10 @@ async fn sessions_and_csrf(app: TestApp) {
     assert!(res.headers().contains_key("content-security-policy"));
     let pre = set_cookie(&res, "sponsorhub_pre").expect("pre-session cookie");
     assert!(pre.contains("HttpOnly") && pre.contains("SameSite=Lax"), "{pre}");
+    let login_page = res.text().await.unwrap();
+    assert!(login_page.contains("Sponsorhub runs the sponsorship side of your event"), "it says what it is");
     let pre_cookie = format!("sponsorhub_pre={}", cookie_value(&pre));
-    let csrf = csrf_of(&res.text().await.unwrap());
+    let csrf = csrf_of(&login_page);
 
     let form = [
         ("name", "Olivia"),
@@ -239,7 +242,12 @@ async fn pages_map_service_outcomes(app: TestApp) {
     for path in [format!("/events/{}", w.event_id), format!("/events/{}", uuid_like())] {
         let res = get(&stranger.token, &path).await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
-        assert!(res.text().await.unwrap().contains("Not found"));
+        let page = res.text().await.unwrap();
+        assert!(page.contains("Not found"));
+        assert!(
+            page.contains(r#"<nav class="mainnav""#) && page.contains(r#"href="/portal""#),
+            "error pages keep the navigation"
+        );
     }
     // Unknown paths: the 404 page for browsers, problem+json for API clients.
     let res = web.get(app.url("/no/such/page")).header("accept", "text/html").send().await.unwrap();
@@ -444,4 +452,83 @@ async fn dashboard_pages_both_ways_with_a_count(app: TestApp) {
     assert!(href_of(&back, "prev").is_none() && href_of(&back, "next").is_some());
     let all = get(format!("/portal/sponsors/{}/leads?archived=1", w.sponsor_id)).await.unwrap().text().await.unwrap();
     assert!(all.contains("Leads 1–50 of 55"));
+    // the leads card counts what the table shows: archived leads left out
+    let card = first.split("data-stat=\"total\"").nth(1).expect("the leads card");
+    assert!(card[..card.find("</div>").unwrap()].contains(">54<"), "{card:.200}");
+
+    // the interaction types' labels keep their initialisms; the tab icon exists
+    let (booth, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let capture = web
+        .get(app.url(&format!("/portal/sponsors/{}/capture", w.sponsor_id)))
+        .header("cookie", format!("sponsorhub_session={}", booth.token))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(capture.contains("QR scan") && !capture.contains("Qr scan"));
+    let icon = web.get(app.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(icon.status(), StatusCode::OK);
+    assert_eq!(icon.headers()[CONTENT_TYPE], "image/svg+xml");
+}
+
+async fn refused_lead_forms_keep_what_was_typed(app: TestApp) {
+    let w = world(&app).await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let (status, lead) = app
+        .post(
+            &w.capture_path(),
+            Some(&rep.token),
+            json!({"interaction_type": "booth_visit", "attendee": {"email": "a@x.io"}}),
+        )
+        .await;
+    assert!(status.is_success(), "{lead}");
+    let page = format!("/portal/sponsors/{}/leads/{}", w.sponsor_id, lead["id"].as_str().unwrap());
+    let web = browser();
+    let cookie = format!("sponsorhub_session={}", rep.token);
+    let html = web.get(app.url(&page)).header(COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&html);
+
+    // 51 tags and long contact notes: refused, with the notes and tags still there
+    let notes = "Met at the booth; wants SSO. ".repeat(300);
+    let tags: Vec<String> = (0..51).map(|i| format!("t{i}")).collect();
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("status", "contacted"),
+        ("owner", ""),
+        ("due_on", ""),
+        ("follow_up_notes", ""),
+        ("contact_notes", notes.as_str()),
+        ("tags", &tags.join(", ")),
+        ("starred", "true"),
+    ];
+    let res = web.post(app.url(&page)).header(COOKIE, &cookie).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(notes.trim_end()), "the contact notes are kept");
+    assert!(html.contains("t50"), "the tags are kept");
+    let at = html.find(r#"id="l-tags-error""#).expect("the error at the tags field");
+    assert!(html[at..at + 200].contains("50"), "{}", &html[at..at + 200]);
+    assert!(html.contains(r#"<option value="contacted" selected>"#), "the chosen status stays");
+    let (_, stored) = app.get(&w.leads_path(&format!("/{}", lead["id"].as_str().unwrap())), Some(&rep.token)).await;
+    assert_eq!(stored["follow_up_status"], "new", "nothing was saved");
+
+    // a bad due day: the same
+    let form = [("_csrf", csrf.as_str()), ("status", "new"), ("due_on", "soon"), ("contact_notes", "keep me")];
+    let res = web.post(app.url(&page)).header(COOKIE, &cookie).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("keep me") && html.contains(r#"id="l-due-error""#));
+
+    // a blank note: its error at the field
+    let res = web
+        .post(app.url(&format!("{page}/notes")))
+        .header(COOKIE, &cookie)
+        .form(&[("_csrf", csrf.as_str()), ("body", "   ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains(r#"id="n-body-error""#));
 }

@@ -18,7 +18,9 @@ pub struct SignupInput {
     pub email: String,
     pub password: String,
     pub name: String,
-    pub organization_name: String,
+    /// The organization the account owns, for the events it organizes. Leave it
+    /// out for an account without one (sponsor staff joining by invitation).
+    pub organization_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -105,7 +107,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     rx.await.map_err(|e| Error::Internal(e.into()))
 }
 
-/// Creates a user and an organization they own, and signs them in. Limited per
+/// Creates a user (and, when named, an organization they own), and signs them in. Limited per
 /// client address; an address taken is refused before any hashing, and hashes run
 /// a bounded number at a time.
 #[tracing::instrument(skip_all)]
@@ -115,9 +117,9 @@ pub async fn signup(svc: &Services, input: SignupInput, client: &str) -> Result<
     let email = v.check(validate::email("email", &input.email));
     let password = v.check(validate::password("password", &input.password));
     let name = v.check(validate::text("name", &input.name, 1, 200));
-    let org_name = v.check(validate::text("organization_name", &input.organization_name, 1, 200));
+    let org_name = input.organization_name.as_deref().map(|o| v.check(validate::text("organization_name", o, 1, 200)));
     v.finish()?;
-    let (email, password, name, org_name) = (email.unwrap(), password.unwrap(), name.unwrap(), org_name.unwrap());
+    let (email, password, name, org_name) = (email.unwrap(), password.unwrap(), name.unwrap(), org_name.flatten());
 
     let taken = || Error::Conflict("an account with this e-mail address exists already".into());
     {
@@ -134,18 +136,25 @@ pub async fn signup(svc: &Services, input: SignupInput, client: &str) -> Result<
         Err(sponsorhub_store::StoreError::Unique(_)) => return Err(taken()),
         Err(e) => return Err(e.into()),
     };
-    let org = q::insert_organization(&mut tx, ids::new_id(), &org_name, now).await?;
-    q::upsert_membership(&mut tx, org.id, user.id, OrgRole::Owner, now).await?;
+    let org = match org_name {
+        Some(org_name) => {
+            let org = q::insert_organization(&mut tx, ids::new_id(), &org_name, now).await?;
+            q::upsert_membership(&mut tx, org.id, user.id, OrgRole::Owner, now).await?;
+            Some(org)
+        }
+        None => None,
+    };
     tx.commit().await?;
-    tracing::info!(user.id = %user.id, organization.id = %org.id, "signed up");
+    tracing::info!(user.id = %user.id, organization.id = ?org.as_ref().map(|o| o.id), "signed up");
 
-    let access_token = svc.tokens.issue(user.id, &user.email, &user.name, Some((org.id, OrgRole::Owner)))?;
+    let access_token =
+        svc.tokens.issue(user.id, &user.email, &user.name, org.as_ref().map(|o| (o.id, OrgRole::Owner)))?;
     Ok(AuthOutcome {
         access_token,
         token_type: "Bearer",
         expires_in: svc.tokens.ttl().as_secs(),
         user,
-        organization: Some(org),
+        organization: org,
     })
 }
 

@@ -223,7 +223,7 @@ fn check(input: &CaptureLead) -> Result<Checked> {
         };
         let blank = |f: &Option<String>| f.as_deref().is_none_or(|s| s.trim().is_empty());
         if blank(&a.user_id) && blank(&a.email) {
-            v.push("attendee", "needs a user_id or an email");
+            v.push("attendee", "needs a platform id or an e-mail address");
         }
         p
     });

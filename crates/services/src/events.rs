@@ -73,7 +73,7 @@ fn check_dates(v: &mut Validator, starts: Option<DateTime<Utc>>, ends: Option<Da
     if let (Some(s), Some(e)) = (starts, ends)
         && e < s
     {
-        v.push("ends_at", "must not be before starts_at");
+        v.push("ends_at", "must not be before the start");
     }
 }
 

@@ -36,7 +36,7 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
             email: format!("organizer-{tag}@seed.test"),
             password: password.clone(),
             name: "Seed Organizer".into(),
-            organization_name: format!("Seed Events {tag}"),
+            organization_name: Some(format!("Seed Events {tag}")),
         },
         "seed",
     )
@@ -79,7 +79,7 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
             email: format!("staff-{tag}@seed.test"),
             password,
             name: "Seed Booth Staff".into(),
-            organization_name: format!("Staff {tag}"),
+            organization_name: None,
         },
         "seed",
     )

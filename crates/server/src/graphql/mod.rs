@@ -28,19 +28,16 @@ pub use subscription::SubscriptionRoot;
 
 pub type SponsorhubSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Deepest nesting and heaviest query a client may send. GraphiQL's own
-/// introspection query (types, fields, arguments, eight levels of `ofType`) is
-/// 14 deep and fits.
-const MAX_DEPTH: usize = 16;
+/// Heaviest query a client may send. Depth is limited by `limits::RootFieldLimit`,
+/// introspection apart from other operations.
 const MAX_COMPLEXITY: usize = 2_000;
 
 /// The schema without its per-request data.
 pub fn schema(services: Services) -> SponsorhubSchema {
     Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
         .data(services)
-        .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
-        .extension(limits::RootFieldLimit)
+        .extension(limits::RootFieldLimit::default())
         .finish()
 }
 

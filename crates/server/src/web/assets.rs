@@ -96,3 +96,17 @@ pub async fn service_worker_js() -> impl IntoResponse {
         SERVICE_WORKER_JS,
     )
 }
+
+/// The icon browsers show in tabs (also at `/favicon.ico`, where they look first).
+const FAVICON_SVG: &str = include_str!("assets/favicon.svg");
+
+pub async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "image/svg+xml"),
+            (CACHE_CONTROL, "public, max-age=86400"),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        FAVICON_SVG,
+    )
+}

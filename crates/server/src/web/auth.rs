@@ -35,6 +35,8 @@ struct LoginPage {
 #[template(path = "signup.html")]
 struct SignupPage {
     ctx: Ctx,
+    /// From an invitation: no organization field, none made.
+    invited: bool,
     next: String,
     name: String,
     email: String,
@@ -43,7 +45,7 @@ struct SignupPage {
 }
 
 /// `/`: the organizer console, or the sponsor portal for sponsor staff who organize
-/// no events (every account owns an organization, usually without events).
+/// no events (accounts made from an invitation own no organization).
 pub async fn home(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let Some(p) = &ctx.user else { return Ok(redirect("/login")) };
     if members::my_sponsors(&s.services, p).await?.is_empty() {
@@ -103,12 +105,19 @@ pub async fn login(
     Ok(res)
 }
 
+/// Whether a sign-up continues to an invitation (its accept page).
+fn invited(next: &str) -> bool {
+    next.starts_with("/invitations/accept")
+}
+
 pub async fn signup_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
     if ctx.user.is_some() {
         return redirect(&local_path(q.next.as_deref()));
     }
+    let next = local_path(q.next.as_deref());
     html(&SignupPage {
-        next: local_path(q.next.as_deref()),
+        invited: invited(&next),
+        next,
         name: String::new(),
         email: q.email.unwrap_or_default(),
         organization_name: q.organization.unwrap_or_default(),
@@ -137,11 +146,14 @@ pub async fn signup(
     CsrfForm(form): CsrfForm<SignupForm>,
 ) -> Result<Response, WebError> {
     let next = local_path(form.next.as_deref());
+    // Signing up from an invitation makes no organization: the person joins a
+    // sponsor's team (docs/DECISIONS.md, "Identity").
+    let invited = invited(&next);
     let input = SignupInput {
         email: form.email.clone(),
         password: form.password,
         name: form.name.clone(),
-        organization_name: form.organization_name.clone(),
+        organization_name: (!invited).then(|| form.organization_name.clone()),
     };
     let errors = match accounts::signup(&s.services, input, &client).await {
         Ok(outcome) => return Ok(signed_in(&ctx, &outcome, &next)),
@@ -150,6 +162,7 @@ pub async fn signup(
         Err(e) => return Err(e.into()),
     };
     let mut res = html(&SignupPage {
+        invited,
         next,
         name: form.name,
         email: form.email,

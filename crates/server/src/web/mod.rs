@@ -84,6 +84,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(session::secure(&state.config.public_url), web_cookies))
         // Outside the cookie layer: a stylesheet request never sets a cookie.
         .route("/assets/app.css", get(assets::css))
+        .route("/assets/favicon.svg", get(assets::favicon))
+        .route("/favicon.ico", get(assets::favicon))
         .route("/assets/app.js", get(assets::js))
         .route("/assets/scan.js", get(assets::scan_js))
         .route("/assets/offline.js", get(assets::offline_js))

@@ -10,7 +10,16 @@ use uuid::Uuid;
 /// `booth_staff` → `Booth staff`, `attendee.email` → `Attendee email`.
 pub fn label(raw: &str) -> String {
     let text = raw.replace(['_', '.'], " ");
-    super::capitalize(&text)
+    // initialisms keep their capitals: "qr_scan" is "QR scan"
+    let words: Vec<String> = text
+        .split(' ')
+        .map(|w| match w {
+            "qr" | "Qr" => "QR".to_string(),
+            "url" => "URL".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    super::capitalize(&words.join(" "))
 }
 
 /// `Nov 25, 2026 14:03 UTC`
@@ -39,16 +48,31 @@ pub fn urlencode(s: &str) -> String {
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
-    /// The message for `field`, if it is invalid.
+    /// The message for `field`, if it is invalid (that field only: `attendee` is
+    /// not `attendee.email`, which the form shows at its own input).
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field || e.field.starts_with(&format!("{field}.")))
-            .map(|e| e.message.as_str())
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
     pub fn any(&self) -> bool {
         !self.0.is_empty()
+    }
+}
+
+/// What an invitation form shows: empty, or what was sent with the service's
+/// errors at their fields after a refusal.
+#[derive(Default)]
+pub struct InviteDraft {
+    pub email: String,
+    pub role: String,
+    pub message: String,
+    pub errors: FieldErrors,
+}
+
+impl InviteDraft {
+    /// Whether `role` is the one to check: the sent one, else the default.
+    pub fn checks(&self, role: &str, default_role: &str) -> bool {
+        if self.role.is_empty() { role == default_role } else { role == self.role }
     }
 }
 

@@ -113,10 +113,24 @@
       }
       var row = rowFrom(d.html);
       if (old) old.replaceWith(row);
-      else if (fresh && firstPage) rows.insertBefore(row, rows.firstChild);
-      else return;
+      else if (fresh && firstPage) {
+        rows.insertBefore(row, rows.firstChild);
+        grown();
+      } else return;
       highlight(row);
       toggleEmpty();
+    }
+
+    // A new lead on the first page pushes its last row to the next page: the page
+    // keeps its size, and its count says one more.
+    function grown() {
+      var size = Number(table.getAttribute('data-page-size')) || 50;
+      while (rows.children.length > size) rows.lastElementChild.remove();
+      var count = document.querySelector('[data-page-count]');
+      if (!count) return;
+      var total = Number(count.getAttribute('data-total')) + 1;
+      count.setAttribute('data-total', String(total));
+      count.textContent = 'Leads 1–' + rows.children.length + ' of ' + total;
     }
 
     function intent(d) {
@@ -154,6 +168,9 @@
             var doc = new DOMParser().parseFromString(html, 'text/html');
             var stats = doc.querySelector('[data-stats]');
             if (stats) document.querySelector('[data-stats]').innerHTML = stats.innerHTML;
+            var count = doc.querySelector('[data-page-count]');
+            var mine = document.querySelector('[data-page-count]');
+            if (count && mine) mine.replaceWith(count);
             if (table) {
               var fresh = doc.querySelector('[data-rows]');
               if (fresh) rows.innerHTML = fresh.innerHTML;

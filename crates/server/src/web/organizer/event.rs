@@ -95,6 +95,7 @@ struct EventPage {
     form: SponsorForm,
     errors: FieldErrors,
     roles: [view::RoleOption; 4],
+    draft: view::InviteDraft,
 }
 
 #[derive(Deserialize, Default)]
@@ -208,6 +209,7 @@ async fn event_view(
         form,
         errors,
         roles: view::roles(),
+        draft: view::InviteDraft::default(),
     });
     if failed {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -337,14 +339,25 @@ pub async fn send_invitation(
     sponsor_id: Uuid,
     form: InviteForm,
     back: &str,
-) -> Response {
-    let input = CreateInvitation { email: form.email, role: form.role, personal_message: opt(&form.personal_message) };
+) -> Result<Response, view::InviteDraft> {
+    let input = CreateInvitation {
+        email: form.email.clone(),
+        role: form.role.clone(),
+        personal_message: opt(&form.personal_message),
+    };
     match invitations::create_invitation(&s.services, p, None, sponsor_id, input).await {
-        Ok(inv) => ctx.success(
+        Ok(inv) => Ok(ctx.success(
             back,
             format!("Invitation sent to {} as {}.", inv.email, view::label(inv.role.as_str()).to_lowercase()),
-        ),
-        Err(e) => ctx.refused(back, e),
+        )),
+        // Invalid fields: the caller shows its form again with what was typed.
+        Err(Error::Invalid(fields)) => Err(view::InviteDraft {
+            email: form.email,
+            role: form.role,
+            message: form.personal_message.unwrap_or_default(),
+            errors: FieldErrors(fields),
+        }),
+        Err(e) => Ok(ctx.refused(back, e)),
     }
 }
 
@@ -355,5 +368,13 @@ pub async fn invite(
     CsrfForm(form): CsrfForm<InviteForm>,
 ) -> Result<Response, WebError> {
     let back = back_to(&form.back, event_id);
-    Ok(send_invitation(&s, &ctx, &p, sponsor_id, form, &back).await)
+    match send_invitation(&s, &ctx, &p, sponsor_id, form, &back).await {
+        Ok(res) => Ok(res),
+        // shown again on the sponsor's page, whose form holds what was typed
+        Err(draft) => {
+            let mut res = sponsor_view(&s, ctx, &p, event_id, sponsor_id, draft).await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
 }

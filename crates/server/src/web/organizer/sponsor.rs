@@ -30,6 +30,7 @@ struct SponsorPage {
     may_invite: bool,
     back: String,
     roles: [view::RoleOption; 4],
+    draft: view::InviteDraft,
 }
 
 pub fn invitation_items(list: Vec<sponsorhub_store::records::Invitation>) -> Vec<InvitationItem> {
@@ -49,6 +50,18 @@ pub async fn sponsor_page(
     State(s): State<AppState>,
     SignedIn(ctx, p): SignedIn,
     Path((event_id, sponsor_id)): Path<(Uuid, Uuid)>,
+) -> Result<Response, WebError> {
+    sponsor_view(&s, ctx, &p, event_id, sponsor_id, view::InviteDraft::default()).await
+}
+
+/// The sponsor's page; its invitation form shows `draft`.
+pub(super) async fn sponsor_view(
+    s: &AppState,
+    ctx: Ctx,
+    p: &Principal,
+    event_id: Uuid,
+    sponsor_id: Uuid,
+    draft: view::InviteDraft,
 ) -> Result<Response, WebError> {
     let svc = &s.services;
     let event = events::get_event(svc, &p, None, event_id).await?;
@@ -88,5 +101,6 @@ pub async fn sponsor_page(
         may_invite,
         back: format!("/events/{event_id}/sponsors/{sponsor_id}"),
         roles: view::roles(),
+        draft,
     }))
 }

@@ -62,7 +62,8 @@ struct LeadRowPartial<'a> {
 fn stat_cards(st: &leads::LeadStats) -> Vec<StatCard> {
     let level = |k: &str| st.by_intent_level.get(k).copied().unwrap_or(0).to_string();
     vec![
-        StatCard { label: "Total leads", value: st.total.to_string(), key: "total" },
+        // the table's default leaves archived leads out, and so does its total
+        StatCard { label: "Leads", value: (st.total - st.archived).to_string(), key: "total" },
         StatCard { label: "Hot", value: level(IntentLevel::Hot.as_str()), key: IntentLevel::Hot.as_str() },
         StatCard { label: "Warm", value: level(IntentLevel::Warm.as_str()), key: IntentLevel::Warm.as_str() },
         StatCard { label: "Cold", value: level(IntentLevel::Cold.as_str()), key: IntentLevel::Cold.as_str() },

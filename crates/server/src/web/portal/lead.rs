@@ -40,6 +40,22 @@ struct LeadPage {
     breakdown: Vec<(String, String)>,
     score_total: i32,
     score_capped: i32,
+    /// The follow-up form's status, star and archive as shown (the lead's, or
+    /// what was sent when a save was refused), and its errors at their fields.
+    status_value: String,
+    starred_value: bool,
+    archived_value: bool,
+    fu_errors: FieldErrors,
+    /// A refused note's text and error.
+    note_body: String,
+    note_error: Option<String>,
+}
+
+/// What a refused form sent, shown again with its errors.
+enum Refused {
+    Answers(answers::Values, FieldErrors),
+    FollowUp(Box<LeadForm>, FieldErrors),
+    Note(String, String),
 }
 
 pub async fn lead(
@@ -50,6 +66,25 @@ pub async fn lead(
     lead_page(&s, ctx, &p, sponsor_id, lead_id, None).await
 }
 
+/// The service's fields as the follow-up form names them.
+fn follow_up_errors(fields: Vec<sponsorhub_domain::validate::FieldError>) -> FieldErrors {
+    FieldErrors(
+        fields
+            .into_iter()
+            .map(|mut f| {
+                if f.field == "owner_user_id" {
+                    f.field = "owner".into();
+                } else if f.field.starts_with("tags[") {
+                    f.field = "tags".into();
+                } else if f.field == "follow_up_status" {
+                    f.field = "status".into();
+                }
+                f
+            })
+            .collect(),
+    )
+}
+
 /// The lead page; with the answers form's values and errors after a refused save.
 async fn lead_page(
     s: &AppState,
@@ -57,13 +92,19 @@ async fn lead_page(
     p: &Principal,
     sponsor_id: Uuid,
     lead_id: Uuid,
-    refused: Option<(answers::Values, FieldErrors)>,
+    refused: Option<Refused>,
 ) -> Result<Response, WebError> {
     let nav = sponsor_nav(s, p, sponsor_id, "leads").await?;
     let (detail, asked) = questions::lead_with_questions(&s.services, p, sponsor_id, lead_id).await?;
-    let answer_errors = refused.is_some();
+    let (answers_refused, follow_up_refused, note_refused) = match refused {
+        Some(Refused::Answers(v, e)) => (Some((v, e)), None, None),
+        Some(Refused::FollowUp(f, e)) => (None, Some((f, e)), None),
+        Some(Refused::Note(b, e)) => (None, None, Some((b, e))),
+        None => (None, None, None),
+    };
+    let answer_errors = answers_refused.is_some();
     let (values, errors) =
-        refused.unwrap_or_else(|| (answers::values_of(&asked, &detail.answers), FieldErrors::default()));
+        answers_refused.unwrap_or_else(|| (answers::values_of(&asked, &detail.answers), FieldErrors::default()));
     let questions = answers::fields(&asked, &values, &errors);
     let b = &detail.score_breakdown;
     let mut breakdown: Vec<(String, String)> = b
@@ -77,10 +118,14 @@ async fn lead_page(
     breakdown.extend(b.answers.iter().map(|a| (a.prompt.clone(), format!("+{}", a.points))));
     let (score_total, score_capped) = (b.total, b.capped);
     let l = &detail.lead;
+    let chosen_owner = match &follow_up_refused {
+        Some((f, _)) => opt(&f.owner).and_then(|o| Uuid::parse_str(&o).ok()),
+        None => l.owner_user_id,
+    };
     let owners = members::list_members(&s.services, p, None, sponsor_id)
         .await?
         .into_iter()
-        .map(|m| (m.user_id, m.user_name, l.owner_user_id == Some(m.user_id)))
+        .map(|m| (m.user_id, m.user_name, chosen_owner == Some(m.user_id)))
         .collect();
     let notes = detail
         .notes
@@ -116,13 +161,40 @@ async fn lead_page(
             },
         })
         .collect();
-    Ok(html(&LeadPage {
+    let (note_body, note_error) = match note_refused {
+        Some((b, e)) => (b, Some(e)),
+        None => (String::new(), None),
+    };
+    // After a refused save, the form shows what was sent; otherwise the lead.
+    let (status_value, starred_value, archived_value, contact_notes, tags, due_on, fu_errors) = match follow_up_refused
+    {
+        Some((f, e)) => (
+            f.status.clone().unwrap_or_default(),
+            checked(&f.starred),
+            checked(&f.archived),
+            f.contact_notes.clone().unwrap_or_default(),
+            f.tags.clone().unwrap_or_default(),
+            f.due_on.clone().unwrap_or_default(),
+            e,
+        ),
+        None => (
+            l.follow_up_status.as_str().to_string(),
+            l.is_starred,
+            l.is_archived,
+            l.contact_notes.clone().unwrap_or_default(),
+            l.tags.0.join(", "),
+            l.due_on.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            FieldErrors::default(),
+        ),
+    };
+    let refused_status = fu_errors.any() || note_error.is_some();
+    let mut res = html(&LeadPage {
         ctx,
         row: LeadRow::of(l),
         first_seen: view::when(&l.first_interaction_at),
         follow_up_notes: l.follow_up_notes.clone().unwrap_or_default(),
-        contact_notes: l.contact_notes.clone().unwrap_or_default(),
-        tags: l.tags.0.join(", "),
+        contact_notes,
+        tags,
         tag_list: l.tags.0.clone(),
         followed_up: l.followed_up_at.as_ref().map(view::when).unwrap_or_default(),
         interactions,
@@ -131,13 +203,23 @@ async fn lead_page(
         questions,
         answer_errors,
         owners,
-        due_on: l.due_on.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+        due_on,
         notes,
         breakdown,
         score_total,
         score_capped,
         nav,
-    }))
+        status_value,
+        starred_value,
+        archived_value,
+        fu_errors,
+        note_body,
+        note_error,
+    });
+    if refused_status {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
 }
 
 /// Saves the answers of the lead page's qualification form; a refused save shows
@@ -156,7 +238,7 @@ pub async fn answer_lead(
         }
         Err(Error::Invalid(fields)) => {
             let errors = FieldErrors(answers::errors_at_fields(&inputs, fields));
-            let mut res = lead_page(&s, ctx, &p, sponsor_id, lead_id, Some((values, errors))).await?;
+            let mut res = lead_page(&s, ctx, &p, sponsor_id, lead_id, Some(Refused::Answers(values, errors))).await?;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
@@ -164,7 +246,7 @@ pub async fn answer_lead(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 pub struct LeadForm {
     status: Option<String>,
     owner: Option<String>,
@@ -197,8 +279,12 @@ pub async fn update_lead(
         Some(d) => match chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                let e = Error::invalid("due_on", "must be a date (YYYY-MM-DD)");
-                return Ok(ctx.refused(&back, e));
+                let errors = FieldErrors(vec![sponsorhub_domain::validate::FieldError::new(
+                    "due_on",
+                    "must be a date (YYYY-MM-DD)",
+                )]);
+                let refused = Refused::FollowUp(Box::new(form), errors);
+                return lead_page(&s, ctx, &p, sponsor_id, lead_id, Some(refused)).await;
             }
         },
     };
@@ -213,10 +299,14 @@ pub async fn update_lead(
         is_starred: Some(checked(&form.starred)),
         is_archived: Some(checked(&form.archived)),
     };
-    Ok(match leads::update_lead(&s.services, &p, Some(sponsor_id), lead_id, input).await {
-        Ok(_) => ctx.success(&back, "Saved."),
-        Err(e) => ctx.refused(&back, e),
-    })
+    match leads::update_lead(&s.services, &p, Some(sponsor_id), lead_id, input).await {
+        Ok(_) => Ok(ctx.success(&back, "Saved.")),
+        Err(Error::Invalid(fields)) => {
+            let refused = Refused::FollowUp(Box::new(form), follow_up_errors(fields));
+            lead_page(&s, ctx, &p, sponsor_id, lead_id, Some(refused)).await
+        }
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
 }
 
 #[derive(Deserialize)]
@@ -232,10 +322,14 @@ pub async fn add_note(
     CsrfForm(form): CsrfForm<NoteForm>,
 ) -> Result<Response, WebError> {
     let back = format!("/portal/sponsors/{sponsor_id}/leads/{lead_id}");
-    Ok(match leads::add_note(&s.services, &p, Some(sponsor_id), lead_id, &form.body).await {
-        Ok(_) => ctx.success(&back, "Note added."),
-        Err(e) => ctx.refused(&back, e),
-    })
+    match leads::add_note(&s.services, &p, Some(sponsor_id), lead_id, &form.body).await {
+        Ok(_) => Ok(ctx.success(&back, "Note added.")),
+        Err(Error::Invalid(fields)) => {
+            let message = fields.first().map(|f| f.message.clone()).unwrap_or_default();
+            lead_page(&s, ctx, &p, sponsor_id, lead_id, Some(Refused::Note(form.body, message))).await
+        }
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
 }
 
 #[derive(Deserialize)]

@@ -29,12 +29,24 @@ struct TeamPage {
     /// The role checked at first: representative when offered, else the highest.
     default_role: &'static str,
     back: String,
+    draft: view::InviteDraft,
 }
 
 pub async fn team(
     State(s): State<AppState>,
     SignedIn(ctx, p): SignedIn,
     Path(sponsor_id): Path<Uuid>,
+) -> Result<Response, WebError> {
+    team_page(&s, ctx, &p, sponsor_id, view::InviteDraft::default()).await
+}
+
+/// The team page; its invitation form shows `draft`.
+async fn team_page(
+    s: &AppState,
+    ctx: Ctx,
+    p: &Principal,
+    sponsor_id: Uuid,
+    draft: view::InviteDraft,
 ) -> Result<Response, WebError> {
     let svc = &s.services;
     let nav = sponsor_nav(&s, &p, sponsor_id, "team").await?;
@@ -86,6 +98,7 @@ pub async fn team(
             .unwrap_or_default(),
         invite_roles,
         back: format!("/portal/sponsors/{sponsor_id}/team"),
+        draft,
     }))
 }
 
@@ -96,7 +109,14 @@ pub async fn invite(
     CsrfForm(form): CsrfForm<InviteForm>,
 ) -> Result<Response, WebError> {
     let back = format!("/portal/sponsors/{sponsor_id}/team");
-    Ok(send_invitation(&s, &ctx, &p, sponsor_id, form, &back).await)
+    match send_invitation(&s, &ctx, &p, sponsor_id, form, &back).await {
+        Ok(res) => Ok(res),
+        Err(draft) => {
+            let mut res = team_page(&s, ctx, &p, sponsor_id, draft).await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
 }
 
 #[derive(Deserialize)]
