@@ -15,6 +15,7 @@
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
@@ -53,6 +54,26 @@ page.on('console', (m) => {
 });
 page.on('dialog', (d) => d.accept());
 
+// axe-core (e2e/package.json pins it) checks each page that `shoot` visits, at
+// desktop and phone sizes; serious and critical violations fail the flow. It is
+// evaluated through the DevTools protocol, which the page's CSP does not govern.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const a11y = [];
+async function axeCheck(name) {
+  for (const [label, size] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+    await page.setViewportSize(size);
+    const found = await page.evaluate(async (source) => {
+      if (!window.axe) (0, eval)(source);
+      const r = await window.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    }, AXE);
+    for (const f of found) a11y.push(`${name} at ${label} size: ${f}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
 function step(text) {
   console.error(`  · ${text}`);
 }
@@ -65,6 +86,7 @@ async function flash(text) {
 /** PNGs of the current page at desktop and phone widths; on the phone, scrolled
  *  to `focus` when given. */
 async function shoot(name, focus) {
+  await axeCheck(name);
   if (!shots) return;
   await page.screenshot({ path: join(shots, `${name}-desktop.png`) });
   const phone = await browser.newContext({
@@ -83,6 +105,7 @@ async function shoot(name, focus) {
 /** Like shoot, for a page that cannot be opened again by its URL (the answer to
  *  a form): the phone shot resizes this page instead. */
 async function shootHere(name, focus) {
+  await axeCheck(name);
   if (!shots) return;
   await page.screenshot({ path: join(shots, `${name}-desktop.png`) });
   await page.setViewportSize({ width: 390, height: 844 });
@@ -149,7 +172,15 @@ async function organizerFlow() {
   await page.click('button:has-text("Create default tiers")');
   await flash('Created Platinum, Gold, Silver and Bronze');
   for (const t of ['Platinum', 'Gold', 'Silver', 'Bronze']) await page.locator('h2', { hasText: t }).first().waitFor();
-  await page.locator('input[name="name"][value="Gold"]').locator('xpath=ancestor::form').locator('input[name="max_representatives"]').fill('8');
+  step('a refused tier keeps what was typed, the error at its field');
+  const gold = page.locator('input[name="name"][value="Gold"]').locator('xpath=ancestor::form');
+  await gold.locator('input[name="max_representatives"]').fill('-3');
+  await gold.locator('input[name="description"]').fill('Our second tier');
+  await page.locator('button:has-text("Save Gold")').click();
+  await gold.locator('.field.invalid', { hasText: 'Representative seats' }).locator('.field-error').waitFor();
+  assert.equal(await gold.locator('input[name="max_representatives"]').inputValue(), '-3');
+  assert.equal(await gold.locator('input[name="description"]').inputValue(), 'Our second tier');
+  await gold.locator('input[name="max_representatives"]').fill('8');
   await page.locator('button:has-text("Save Gold")').click();
   await flash('Saved the Gold tier.');
   assert.equal(await page.locator('input[name="name"][value="Gold"]').locator('xpath=ancestor::form').locator('input[name="max_representatives"]').inputValue(), '8');
@@ -213,6 +244,52 @@ async function organizerFlow() {
   await page.locator('.rows li', { hasText: REP.email }).waitFor();
   await page.locator('.rows li', { hasText: REP.email }).locator('button:has-text("Resend")').click();
   await flash(`Sent the invitation to ${REP.email} again.`);
+
+  step('an invitation with a bad address keeps the role and message, the error at the address');
+  await page.fill('#sp-inv-email', 'not-an-address');
+  await page.locator('#invite .role-option', { hasText: 'Viewer' }).click();
+  await page.fill('#sp-inv-message', 'Hello from the organizers');
+  await page.click('#invite button:has-text("Send invitation")');
+  await page.locator('#invite .field.invalid .field-error').first().waitFor();
+  assert.equal(await page.inputValue('#sp-inv-email'), 'not-an-address');
+  assert.ok(await page.locator('#invite input[value=viewer]').isChecked());
+  assert.equal(await page.inputValue('#sp-inv-message'), 'Hello from the organizers');
+
+  step('edit the sponsor: a bad e-mail is refused at its field, then saved');
+  await page.fill('#se-booth_number', 'B14');
+  await page.fill('#se-contact_email', 'fiona-at-ferris');
+  await page.click('button:has-text("Save sponsor")');
+  await page.locator('#se-contact_email-error').waitFor();
+  assert.equal(await page.inputValue('#se-booth_number'), 'B14', 'what was typed stays');
+  await page.fill('#se-contact_email', 'fiona@ferris.example');
+  await page.selectOption('#se-tier_id', { label: 'Gold' });
+  await page.click('button:has-text("Save sponsor")');
+  await flash('Saved Ferris Inc.');
+  await page.locator('.facts', { hasText: 'B14' }).waitFor();
+
+  step('edit the event: an end before the start is refused at its field, then saved');
+  await page.goto(`/events/${eventId}`);
+  await page.click('a:has-text("Edit event")');
+  await page.fill('#ev-venue', 'Montréal, Palais des congrès, hall C');
+  await page.fill('#ev-ends_on', '2026-09-01');
+  await page.click('button:has-text("Save event")');
+  await page.locator('#ev-ends_on-error').waitFor();
+  assert.equal(await page.inputValue('#ev-venue'), 'Montréal, Palais des congrès, hall C');
+  await page.fill('#ev-ends_on', '2026-09-10');
+  await page.check('input[name=consent_rule][value=badge_scan]');
+  await page.click('button:has-text("Save event")');
+  await flash('Saved RustConf 2026.');
+  await page.locator('text=hall C').first().waitFor();
+
+  step('add a tier, then delete it');
+  await page.goto(`/events/${eventId}/tiers`);
+  await page.locator('summary:has-text("Add another tier")').click();
+  await page.fill('#name-new', 'Startup');
+  await page.click('button:has-text("Add tier")');
+  await flash('Added the Startup tier.');
+  await page.click('button:has-text("Delete Startup")');
+  await flash('Deleted the tier.');
+  assert.equal(await page.locator('h2', { hasText: 'Startup' }).count(), 0);
 
   step('the events list');
   await page.click('nav.mainnav a:has-text("Events")');
@@ -412,6 +489,21 @@ async function liveFlow(eventId, sponsorId) {
   await page.locator('.dir-card', { hasText: 'Crab Labs' }).locator('.badge-featured').waitFor();
   await shoot('public-directory');
 
+  step('the directory: search, tier filter and a sponsor page');
+  await page.fill('#dir-search', 'observability');
+  await page.click('.dir-filters button:has-text("Find")');
+  await page.waitForURL('**search=observability**');
+  assert.equal(await page.locator('.dir-card').count(), 1);
+  await page.locator('.dir-card', { hasText: 'Crab Labs' }).waitFor();
+  await page.click('a:has-text("Clear")');
+  await page.selectOption('#dir-tier', { label: 'Silver' });
+  await page.click('.dir-filters button:has-text("Find")');
+  await page.locator('.dir-card', { hasText: 'Tokio Systems' }).waitFor();
+  assert.equal(await page.locator('.dir-card').count(), 1);
+  await page.click('.dir-card h3 a:has-text("Tokio Systems")');
+  await page.locator('h1', { hasText: 'Tokio Systems' }).waitFor();
+  await page.locator('.facts', { hasText: 'C7' }).waitFor();
+
   step('the team page, as the organizer: members, permissions, invitations');
   await page.click('button:has-text("Log out")');
   await flash('You are signed out.');
@@ -585,6 +677,7 @@ try {
   else if (flow === 'offline') result = await offlineFlow(args[0], args.slice(1));
   else throw new Error(`unknown flow ${flow}`);
   assert.deepEqual(problems, [], 'the pages logged no errors');
+  if (a11y.length) console.error(`axe-core found serious or critical violations:\n${a11y.join('\n')}`);
 } catch (e) {
   console.error(`flow ${flow} failed at ${page.url()}: ${e.stack || e}`);
   if (problems.length) console.error(problems.join('\n'));

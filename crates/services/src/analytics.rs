@@ -250,7 +250,11 @@ pub async fn sponsor_analytics(svc: &Services, p: &Principal, sponsor_id: Uuid) 
     access.require_leads_read()?;
     let now = time::now();
     let rows = q::of_sponsor(&mut tx, sponsor_id).await?;
-    let follow = q::follow_up(&mut tx, sponsor_id, now.date_naive()).await?;
+    // Follow-up from the counters and the due-day index, not from every lead.
+    let open: Vec<_> =
+        sponsorhub_store::leads::counts(&mut tx, sponsor_id).await?.into_iter().filter(|c| !c.is_archived).collect();
+    let (due_today, overdue) = sponsorhub_store::leads::due_counts(&mut tx, sponsor_id, now.date_naive()).await?;
+    let status = |s: &str| open.iter().filter(|c| c.follow_up_status == s).map(|c| c.n).sum::<i64>();
     let answers = q::answer_counts(&mut tx, sponsor_id).await?;
     let asked = questions::list(&mut tx, sponsor_id, true).await?;
     let event = sponsorhub_store::events::get_any(&mut tx, access.sponsor.event_id).await?;
@@ -386,21 +390,15 @@ pub async fn sponsor_analytics(svc: &Services, p: &Principal, sponsor_id: Uuid) 
         by_staff: staff,
         by_device: counts(by_device),
         follow_up: FollowUpProgress {
-            leads: follow.leads,
-            by_status: [
-                ("new", follow.status_new),
-                ("contacted", follow.status_contacted),
-                ("qualified", follow.status_qualified),
-                ("not_interested", follow.status_not_interested),
-                ("converted", follow.status_converted),
-            ]
-            .into_iter()
-            .map(|(k, count)| Count { key: k.into(), count })
-            .collect(),
+            leads: open.iter().map(|c| c.n).sum(),
+            by_status: ["new", "contacted", "qualified", "not_interested", "converted"]
+                .into_iter()
+                .map(|k| Count { key: k.into(), count: status(k) })
+                .collect(),
             followed_up: followed,
-            owned: follow.owned,
-            due_today: follow.due_today,
-            overdue: follow.overdue,
+            owned: open.iter().filter(|c| c.owned).map(|c| c.n).sum(),
+            due_today,
+            overdue,
         },
         questions,
         peak_hours: peak.iter().enumerate().map(|(h, n)| Count { key: format!("{h:02}:00"), count: *n }).collect(),

@@ -495,6 +495,7 @@ async fn capture(
         let mut lead = leads::find_for_update(&mut tx, sponsor_id, attendee_id)
             .await?
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("lead vanished during capture")))?;
+        let was_counted = leads::Counted::of(&lead);
         let points = scoring::points_for(kind, true);
         let previous_score = lead.intent_score;
         let previous_level = lead.intent_level;
@@ -534,7 +535,7 @@ async fn capture(
             lead.consent_by_user_id = Some(consent.by);
             lead.consent_text_version = Some(consent.version);
         }
-        leads::update(&mut tx, &lead).await?;
+        leads::update(&mut tx, was_counted, &lead).await?;
         if lead.intent_level == IntentLevel::Hot && previous_level != IntentLevel::Hot {
             email::record_lead_notification(&mut tx, sponsor_id, lead.id, LeadReason::TurnedHot, now).await?;
         }

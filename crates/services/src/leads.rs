@@ -168,8 +168,11 @@ pub struct LeadPage {
     pub next_cursor: Option<String>,
     /// Pass as `cursor` for the previous page; `null` on the first.
     pub prev_cursor: Option<String>,
-    /// How many leads match the filters, on every page.
+    /// How many leads match the filters, on every page (at most 10,000 when
+    /// `total_capped`).
     pub total: i64,
+    /// More than `total` match: a search or a minimum score is counted up to 10,000.
+    pub total_capped: bool,
     /// The position of the page's first lead in the whole list, from 1 (0 when
     /// the page is empty): "51–100 of 1,234".
     pub first: i64,
@@ -207,7 +210,7 @@ pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: 
     SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;
     let from = cursor.as_ref().map(|c| (&c.position, if c.before { Direction::Before } else { Direction::After }));
     let mut rows = q::list(&mut tx, sponsor_id, &filter, sort, from, i64::from(limit) + 1).await?;
-    let total = q::count(&mut tx, sponsor_id, &filter).await?;
+    let (total, total_capped) = list_total(&mut tx, sponsor_id, &filter).await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let backward = cursor.as_ref().is_some_and(|c| c.before);
@@ -228,35 +231,64 @@ pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: 
     let next_cursor = rows.last().filter(|_| if backward { true } else { more }).map(|l| at(l, first + len - 1, false));
     let prev_cursor =
         rows.first().filter(|_| if backward { more } else { cursor.is_some() }).map(|l| at(l, first, true));
-    Ok(LeadPage { items: rows, next_cursor, prev_cursor, total, first: if len == 0 { 0 } else { first } })
+    Ok(LeadPage { items: rows, next_cursor, prev_cursor, total, total_capped, first: if len == 0 { 0 } else { first } })
+}
+
+/// A list count stops here when the counters cannot answer (a search, a minimum
+/// score, a time): "10,000+".
+pub const COUNT_CAP: i64 = 10_000;
+
+/// How many leads the filters match: from the counters when the filters are
+/// theirs (level, status, star, archive), else counted up to [`COUNT_CAP`].
+async fn list_total(tx: &mut Tx, sponsor: Uuid, f: &LeadFilter) -> Result<(i64, bool)> {
+    if f.search.is_none() && f.min_score.is_none() && f.updated_since.is_none() && f.ids.is_none() {
+        let n = q::counts(tx, sponsor)
+            .await?
+            .iter()
+            .filter(|c| f.include_archived || !c.is_archived)
+            .filter(|c| f.intent_level.as_deref().is_none_or(|l| l == c.intent_level))
+            .filter(|c| f.follow_up_status.as_deref().is_none_or(|s| s == c.follow_up_status))
+            .filter(|c| f.is_starred.is_none_or(|s| s == c.is_starred))
+            .map(|c| c.n)
+            .sum();
+        return Ok((n, false));
+    }
+    let n = q::count_capped(tx, sponsor, f, COUNT_CAP + 1).await?;
+    Ok((n.min(COUNT_CAP), n > COUNT_CAP))
 }
 
 pub async fn lead_stats(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LeadStats> {
     let mut tx = svc.store.read().await?;
     SponsorAccess::load(&mut tx, p, sponsor_id).await?.require_leads_read()?;
     let today = time::now().date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-    let t = q::totals(&mut tx, sponsor_id, today).await?;
+    // The counters, not the leads: a few dozen rows whatever the number of leads.
+    let counts = q::counts(&mut tx, sponsor_id).await?;
+    let captured_today = sponsorhub_store::analytics::new_leads_since(&mut tx, sponsor_id, today).await?;
     let by_type = q::interaction_counts(&mut tx, sponsor_id).await?;
+    let sum = |f: &dyn Fn(&q::CountRow) -> bool| counts.iter().filter(|c| f(c)).map(|c| c.n).sum::<i64>();
+    let total = sum(&|_| true);
+    let score_sum: i64 = counts.iter().map(|c| c.score_sum).sum();
+    let average = if total > 0 { score_sum as f64 / total as f64 } else { 0.0 };
     Ok(LeadStats {
-        total: t.total,
-        by_intent_level: [(IntentLevel::Hot, t.hot), (IntentLevel::Warm, t.warm), (IntentLevel::Cold, t.cold)]
+        total,
+        by_intent_level: [IntentLevel::Hot, IntentLevel::Warm, IntentLevel::Cold]
             .into_iter()
-            .map(|(k, v)| (k.as_str().to_string(), v))
+            .map(|k| (k.as_str().to_string(), sum(&|c| c.intent_level == k.as_str())))
             .collect(),
         by_follow_up_status: [
-            (FollowUpStatus::New, t.status_new),
-            (FollowUpStatus::Contacted, t.status_contacted),
-            (FollowUpStatus::Qualified, t.status_qualified),
-            (FollowUpStatus::NotInterested, t.status_not_interested),
-            (FollowUpStatus::Converted, t.status_converted),
+            FollowUpStatus::New,
+            FollowUpStatus::Contacted,
+            FollowUpStatus::Qualified,
+            FollowUpStatus::NotInterested,
+            FollowUpStatus::Converted,
         ]
         .into_iter()
-        .map(|(k, v)| (k.as_str().to_string(), v))
+        .map(|k| (k.as_str().to_string(), sum(&|c| c.follow_up_status == k.as_str())))
         .collect(),
-        starred: t.starred,
-        archived: t.archived,
-        average_score: (t.average_score * 10.0).round() / 10.0,
-        captured_today: t.captured_today,
+        starred: sum(&|c| c.is_starred),
+        archived: sum(&|c| c.is_archived),
+        average_score: (average * 10.0).round() / 10.0,
+        captured_today,
         by_interaction_type: by_type.into_iter().collect(),
     })
 }
@@ -336,6 +368,7 @@ pub async fn update_lead(
 
     let mut tx = svc.store.write().await?;
     let mut lead = lead_for(&mut tx, p, sponsor_id, lead_id, true).await?;
+    let counted = q::Counted::of(&lead);
     let now = time::now();
     if let Some(s) = status.flatten()
         && s != lead.follow_up_status
@@ -376,7 +409,7 @@ pub async fn update_lead(
         lead.is_archived = a;
     }
     lead.updated_at = now;
-    q::update(&mut tx, &lead).await?;
+    q::update(&mut tx, counted, &lead).await?;
     crate::webhooks::lead_changed(&mut tx, &lead, false, None, now).await?;
     tx.commit().await?;
     svc.notifier.publish(Notification::LeadUpdated { lead: lead.clone() });
@@ -459,11 +492,12 @@ pub async fn add_note(
     let body = validate::text("body", body, 1, MAX_NOTE).map_err(|e| Error::Invalid(vec![e]))?;
     let mut tx = svc.store.write().await?;
     let mut lead = lead_for(&mut tx, p, sponsor_id, lead_id, true).await?;
+    let counted = q::Counted::of(&lead);
     let now = time::now();
     let mut note = add_note_in(&mut tx, &lead, p.user_id, &body, now).await?;
     lead.follow_up_notes = Some(body);
     lead.updated_at = now;
-    q::update(&mut tx, &lead).await?;
+    q::update(&mut tx, counted, &lead).await?;
     crate::webhooks::lead_changed(&mut tx, &lead, false, None, now).await?;
     tx.commit().await?;
     note.author_name = Some(p.name.clone());
@@ -540,6 +574,7 @@ pub async fn bulk_update(
     }
     let now = time::now();
     for lead in &mut leads {
+        let counted = q::Counted::of(lead);
         if let Some(s) = status.flatten()
             && s != lead.follow_up_status
         {
@@ -568,7 +603,7 @@ pub async fn bulk_update(
             lead.is_archived = a;
         }
         lead.updated_at = now;
-        q::update(&mut tx, lead).await?;
+        q::update(&mut tx, counted, lead).await?;
         crate::webhooks::lead_changed(&mut tx, lead, false, None, now).await?;
     }
     tx.commit().await?;

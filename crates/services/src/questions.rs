@@ -329,6 +329,7 @@ pub(crate) async fn apply(
     if inputs.len() > MAX_QUESTIONS {
         return Err(Error::invalid("answers", format!("at most {MAX_QUESTIONS} answers")));
     }
+    let counted = leads::Counted::of(lead);
     let asked = q::list(tx, lead.sponsor_id, false).await?;
     let mut answered: Vec<Uuid> = q::answers(tx, lead.id).await?.into_iter().map(|a| a.question_id).collect();
     let mut errors: Vec<FieldError> = Vec::new();
@@ -391,7 +392,7 @@ pub(crate) async fn apply(
     lead.intent_score = scoring::add_points(0, total);
     lead.intent_level = IntentLevel::from_score(lead.intent_score);
     lead.updated_at = now;
-    leads::update(tx, lead).await?;
+    leads::update(tx, counted, lead).await?;
     Ok(())
 }
 

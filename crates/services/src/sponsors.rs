@@ -416,6 +416,46 @@ pub struct DirectoryGroup {
 /// The attendee view of an event's sponsors, grouped by tier in display order,
 /// featured sponsors first. No sign-in needed; archived sponsors are left out.
 pub async fn public_directory(svc: &Services, event: Uuid) -> Result<Vec<DirectoryGroup>> {
+    search_directory(svc, event, None, None).await
+}
+
+/// The directory narrowed to sponsors whose name, description or booth contains
+/// `search` (any case), and to one tier; the groups left empty go.
+pub async fn search_directory(
+    svc: &Services,
+    event: Uuid,
+    search: Option<&str>,
+    tier: Option<Uuid>,
+) -> Result<Vec<DirectoryGroup>> {
+    let search = search.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty() && q.chars().count() <= 100);
+    let mut groups = directory(svc, event).await?;
+    for g in &mut groups {
+        if tier.is_some() && g.tier.as_ref().map(|t| t.id) != tier {
+            g.sponsors.clear();
+        }
+        if let Some(q) = &search {
+            g.sponsors.retain(|s| {
+                [Some(&s.company_name), s.company_description.as_ref(), s.booth_number.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|t| t.to_lowercase().contains(q.as_str()))
+            });
+        }
+    }
+    groups.retain(|g| !g.sponsors.is_empty());
+    Ok(groups)
+}
+
+/// One sponsor of the directory, with its tier (archived sponsors are missing).
+pub async fn public_sponsor(svc: &Services, event: Uuid, sponsor: Uuid) -> Result<(Option<PublicTier>, PublicSponsor)> {
+    directory(svc, event)
+        .await?
+        .into_iter()
+        .find_map(|g| g.sponsors.into_iter().find(|s| s.id == sponsor).map(|s| (g.tier.clone(), s)))
+        .ok_or(Error::NotFound("sponsor"))
+}
+
+async fn directory(svc: &Services, event: Uuid) -> Result<Vec<DirectoryGroup>> {
     let mut tx = svc.store.read().await?;
     sponsorhub_store::events::get_any(&mut tx, event).await?.ok_or(Error::NotFound("event"))?;
     let tiers = tiers::list_for_event(&mut tx, event).await?;

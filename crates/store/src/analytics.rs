@@ -2,7 +2,7 @@
 //! the analytics need (docs/DECISIONS.md, "Analytics").
 
 use crate::{Result, Tx, on_tx};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 /// One count to add to the rollup.
@@ -127,34 +127,6 @@ pub async fn answer_counts(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<(Uuid, Stri
     Ok(on_tx!(tx, c => sqlx::query_as::<_, (Uuid, String, i64)>(sql).bind(sponsor).fetch_all(c).await?))
 }
 
-/// Where the sponsor's open follow-up stands (archived leads left out).
-#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
-pub struct FollowUp {
-    pub leads: i64,
-    pub status_new: i64,
-    pub status_contacted: i64,
-    pub status_qualified: i64,
-    pub status_not_interested: i64,
-    pub status_converted: i64,
-    pub owned: i64,
-    pub due_today: i64,
-    pub overdue: i64,
-}
-
-pub async fn follow_up(tx: &mut Tx, sponsor: Uuid, today: NaiveDate) -> Result<FollowUp> {
-    let sql = "SELECT COUNT(*) AS leads,
-            COALESCE(SUM(CASE WHEN follow_up_status = 'new' THEN 1 ELSE 0 END), 0) AS status_new,
-            COALESCE(SUM(CASE WHEN follow_up_status = 'contacted' THEN 1 ELSE 0 END), 0) AS status_contacted,
-            COALESCE(SUM(CASE WHEN follow_up_status = 'qualified' THEN 1 ELSE 0 END), 0) AS status_qualified,
-            COALESCE(SUM(CASE WHEN follow_up_status = 'not_interested' THEN 1 ELSE 0 END), 0) AS status_not_interested,
-            COALESCE(SUM(CASE WHEN follow_up_status = 'converted' THEN 1 ELSE 0 END), 0) AS status_converted,
-            COALESCE(SUM(CASE WHEN owner_user_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS owned,
-            COALESCE(SUM(CASE WHEN due_on = $2 AND follow_up_status IN ('new', 'contacted', 'qualified') THEN 1 ELSE 0 END), 0) AS due_today,
-            COALESCE(SUM(CASE WHEN due_on < $2 AND follow_up_status IN ('new', 'contacted', 'qualified') THEN 1 ELSE 0 END), 0) AS overdue
-        FROM sponsor_leads WHERE sponsor_id = $1 AND is_archived = FALSE";
-    Ok(on_tx!(tx, c => sqlx::query_as::<_, FollowUp>(sql).bind(sponsor).bind(today).fetch_one(c).await?))
-}
-
 /// Names of users (staff in the analytics).
 pub async fn user_names(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
     if ids.is_empty() {
@@ -168,4 +140,11 @@ pub async fn user_names(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>
         on_tx!(tx, c => crate::bind_args!(sqlx::query_as::<_, (Uuid, String)>(sqlx::AssertSqlSafe(text.clone())), args.clone())
         .fetch_all(c).await?),
     )
+}
+
+/// New leads of the sponsor since `since` (a day's start), from the rollup.
+pub async fn new_leads_since(tx: &mut Tx, sponsor: Uuid, since: DateTime<Utc>) -> Result<i64> {
+    let sql = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM lead_activity
+               WHERE sponsor_id = $1 AND hour >= $2 AND kind = 'lead'";
+    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, i64>(sql).bind(sponsor).bind(since).fetch_one(c).await?))
 }

@@ -33,7 +33,127 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
         .bind(l.attendee_id).bind(&l.consent_basis).bind(l.consent_at).bind(l.consent_by_user_id)
         .bind(l.consent_text_version).bind(l.owner_user_id).bind(l.due_on)
         .execute(c).await?.rows_affected());
+    if n == 1 {
+        let c = Counted::of(l);
+        count(tx, l.sponsor_id, shard_of(l), &[(c, 1, i64::from(c.score))]).await?;
+    }
     Ok(n == 1)
+}
+
+/// What the per-sponsor counters (`lead_counts`) count of a lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    pub level: IntentLevel,
+    pub status: FollowUpStatus,
+    pub starred: bool,
+    pub archived: bool,
+    pub owned: bool,
+    pub score: i32,
+}
+
+impl Counted {
+    pub fn of(l: &Lead) -> Counted {
+        Counted {
+            level: l.intent_level,
+            status: l.follow_up_status,
+            starred: l.is_starred,
+            archived: l.is_archived,
+            owned: l.owner_user_id.is_some(),
+            score: l.intent_score,
+        }
+    }
+
+    fn key(&self) -> (IntentLevel, FollowUpStatus, bool, bool, bool) {
+        (self.level, self.status, self.starred, self.archived, self.owned)
+    }
+}
+
+/// The counter shard of a lead: fixed by its id, so its moves net out in one shard.
+fn shard_of(l: &Lead) -> i16 {
+    i16::from(l.id.as_bytes()[15] % 8)
+}
+
+/// Adds `n` leads and `score` points under each combination (of a `Counted`; its
+/// own score is not read), in one statement; combinations must differ.
+async fn count(tx: &mut Tx, sponsor: Uuid, shard: i16, rows: &[(Counted, i64, i64)]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "INSERT INTO lead_counts (sponsor_id, shard, intent_level, follow_up_status, is_starred, is_archived, owned, n,
+            score_sum) VALUES ",
+    );
+    for i in 0..rows.len() {
+        let b = i * 9;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6,
+            b + 7,
+            b + 8,
+            b + 9
+        ));
+    }
+    sql.push_str(
+        " ON CONFLICT (sponsor_id, shard, intent_level, follow_up_status, is_starred, is_archived, owned)
+          DO UPDATE SET n = lead_counts.n + excluded.n, score_sum = lead_counts.score_sum + excluded.score_sum",
+    );
+    on_tx!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for (k, n, score) in rows {
+            q = q.bind(sponsor).bind(shard).bind(k.level.as_str()).bind(k.status.as_str()).bind(k.starred)
+                .bind(k.archived).bind(k.owned).bind(*n).bind(*score);
+        }
+        q.execute(c).await?.rows_affected()
+    });
+    Ok(())
+}
+
+/// One combination of the sponsor's counters, summed over the shards.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CountRow {
+    pub intent_level: String,
+    pub follow_up_status: String,
+    pub is_starred: bool,
+    pub is_archived: bool,
+    pub owned: bool,
+    pub n: i64,
+    pub score_sum: i64,
+}
+
+/// The sponsor's counters (a few dozen rows, whatever the number of leads).
+pub async fn counts(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<CountRow>> {
+    let sql = "SELECT intent_level, follow_up_status, is_starred, is_archived, owned,
+            CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(score_sum) AS BIGINT) AS score_sum
+        FROM lead_counts WHERE sponsor_id = $1
+        GROUP BY intent_level, follow_up_status, is_starred, is_archived, owned";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, CountRow>(sql).bind(sponsor).fetch_all(c).await?))
+}
+
+/// How many of the sponsor's leads match `f`, counting at most `cap` (a list's
+/// count when the counters cannot answer: a search, a minimum score).
+pub async fn count_capped(tx: &mut Tx, sponsor: Uuid, f: &LeadFilter, cap: i64) -> Result<i64> {
+    let Sql { text, args } = filtered("1", sponsor, f);
+    let text = format!("SELECT COUNT(*) FROM ({text} LIMIT {cap}) capped");
+    Ok(on_tx!(tx, c => bind_args!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(text.clone())), args.clone())
+        .fetch_one(c).await?))
+}
+
+/// The sponsor's open, unarchived leads due on `today` and before it.
+pub async fn due_counts(tx: &mut Tx, sponsor: Uuid, today: chrono::NaiveDate) -> Result<(i64, i64)> {
+    let sql = "SELECT COALESCE(SUM(CASE WHEN due_on = $2 THEN 1 ELSE 0 END), 0),
+            COALESCE(SUM(CASE WHEN due_on < $2 THEN 1 ELSE 0 END), 0)
+        FROM sponsor_leads
+        WHERE sponsor_id = $1 AND due_on IS NOT NULL AND due_on <= $2 AND is_archived = FALSE
+          AND follow_up_status IN ('new', 'contacted', 'qualified')";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, (i64, i64)>(sql).bind(sponsor).bind(today).fetch_one(c).await?))
 }
 
 /// The sponsor's lead for this attendee, locked until the transaction ends, so
@@ -73,8 +193,9 @@ pub async fn get_any(tx: &mut Tx, id: Uuid) -> Result<Option<Lead>> {
     Ok(on_tx!(tx, c => sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await?))
 }
 
-/// Writes every mutable column of the lead back.
-pub async fn update(tx: &mut Tx, l: &Lead) -> Result<()> {
+/// Writes every mutable column of the lead back, and moves it in the sponsor's
+/// counters from what it was (`before`, taken when it was read) to what it is.
+pub async fn update(tx: &mut Tx, before: Counted, l: &Lead) -> Result<()> {
     let sql = "UPDATE sponsor_leads SET user_name = $2, user_email = $3, user_company = $4, user_title = $5,
             intent_score = $6, intent_level = $7, interaction_count = $8, last_interaction_at = $9,
             follow_up_status = $10, follow_up_notes = $11, contact_notes = $12, tags = $13, is_starred = $14,
@@ -92,6 +213,14 @@ pub async fn update(tx: &mut Tx, l: &Lead) -> Result<()> {
         .bind(l.first_interaction_at).bind(&l.consent_basis).bind(l.consent_at).bind(l.consent_by_user_id)
         .bind(l.consent_text_version).bind(l.owner_user_id).bind(l.due_on)
         .execute(c).await?.rows_affected());
+    let after = Counted::of(l);
+    let (was, is) = (i64::from(before.score), i64::from(after.score));
+    if before.key() != after.key() {
+        count(tx, l.sponsor_id, shard_of(l), &[(before, -1, -was), (after, 1, is)]).await?;
+    } else if was != is {
+        // the same combination: only the score moves
+        count(tx, l.sponsor_id, shard_of(l), &[(after, 0, is - was)]).await?;
+    }
     Ok(())
 }
 
@@ -288,54 +417,6 @@ pub async fn list(
     let Sql { text, args } = q;
     Ok(on_tx!(tx, c => bind_args!(sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(text.clone())), args.clone())
         .fetch_all(c).await?))
-}
-
-/// How many of the sponsor's leads match `f` (the count beside a page).
-pub async fn count(tx: &mut Tx, sponsor: Uuid, f: &LeadFilter) -> Result<i64> {
-    let Sql { text, args } = filtered("COUNT(*)", sponsor, f);
-    Ok(on_tx!(tx, c => bind_args!(sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(text.clone())), args.clone())
-        .fetch_one(c).await?))
-}
-
-#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
-pub struct LeadTotals {
-    pub total: i64,
-    pub hot: i64,
-    pub warm: i64,
-    pub cold: i64,
-    pub status_new: i64,
-    pub status_contacted: i64,
-    pub status_qualified: i64,
-    pub status_not_interested: i64,
-    pub status_converted: i64,
-    pub starred: i64,
-    pub archived: i64,
-    pub average_score: f64,
-    pub captured_today: i64,
-}
-
-/// Counts over the sponsor's leads in one pass.
-pub async fn totals(tx: &mut Tx, sponsor: Uuid, today_start: DateTime<Utc>) -> Result<LeadTotals> {
-    let sql = "SELECT COUNT(*) AS total,
-            COALESCE(SUM(CASE WHEN intent_level = $3 THEN 1 ELSE 0 END), 0) AS hot,
-            COALESCE(SUM(CASE WHEN intent_level = $4 THEN 1 ELSE 0 END), 0) AS warm,
-            COALESCE(SUM(CASE WHEN intent_level = $5 THEN 1 ELSE 0 END), 0) AS cold,
-            COALESCE(SUM(CASE WHEN follow_up_status = $6 THEN 1 ELSE 0 END), 0) AS status_new,
-            COALESCE(SUM(CASE WHEN follow_up_status = $7 THEN 1 ELSE 0 END), 0) AS status_contacted,
-            COALESCE(SUM(CASE WHEN follow_up_status = $8 THEN 1 ELSE 0 END), 0) AS status_qualified,
-            COALESCE(SUM(CASE WHEN follow_up_status = $9 THEN 1 ELSE 0 END), 0) AS status_not_interested,
-            COALESCE(SUM(CASE WHEN follow_up_status = $10 THEN 1 ELSE 0 END), 0) AS status_converted,
-            COALESCE(SUM(CASE WHEN is_starred THEN 1 ELSE 0 END), 0) AS starred,
-            COALESCE(SUM(CASE WHEN is_archived THEN 1 ELSE 0 END), 0) AS archived,
-            CAST(COALESCE(AVG(intent_score), 0) AS DOUBLE PRECISION) AS average_score,
-            COALESCE(SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), 0) AS captured_today
-        FROM sponsor_leads WHERE sponsor_id = $1";
-    Ok(on_tx!(tx, c => sqlx::query_as::<_, LeadTotals>(sql).bind(sponsor).bind(today_start)
-        .bind(IntentLevel::Hot.as_str()).bind(IntentLevel::Warm.as_str()).bind(IntentLevel::Cold.as_str())
-        .bind(FollowUpStatus::New.as_str()).bind(FollowUpStatus::Contacted.as_str())
-        .bind(FollowUpStatus::Qualified.as_str()).bind(FollowUpStatus::NotInterested.as_str())
-        .bind(FollowUpStatus::Converted.as_str())
-        .fetch_one(c).await?))
 }
 
 /// Interactions per type for the sponsor.

@@ -144,6 +144,7 @@ impl QueryRoot {
             next_cursor: page.next_cursor,
             prev_cursor: page.prev_cursor,
             total: page.total,
+            total_capped: page.total_capped,
             first: page.first,
         })
     }

@@ -3,10 +3,11 @@
 use super::{Ctx, WebError, html};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use serde::Deserialize;
 use sponsorhub_services::events::{self, PublicEvent};
-use sponsorhub_services::sponsors::{self, DirectoryGroup};
+use sponsorhub_services::sponsors::{self, DirectoryGroup, PublicSponsor, PublicTier};
 use uuid::Uuid;
 
 #[derive(Template)]
@@ -15,6 +16,11 @@ struct DirectoryPage {
     ctx: Ctx,
     event: PublicEvent,
     groups: Vec<DirectoryGroup>,
+    /// Every tier with sponsors, for the filter: (id, name).
+    tiers: Vec<(String, String)>,
+    search: String,
+    tier: String,
+    filtered: bool,
 }
 
 impl DirectoryPage {
@@ -30,8 +36,48 @@ impl DirectoryPage {
     }
 }
 
-pub async fn directory(State(s): State<AppState>, ctx: Ctx, Path(event_id): Path<Uuid>) -> Result<Response, WebError> {
+#[derive(Deserialize, Default)]
+pub struct DirectoryQuery {
+    search: Option<String>,
+    tier: Option<String>,
+}
+
+pub async fn directory(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(event_id): Path<Uuid>,
+    Query(q): Query<DirectoryQuery>,
+) -> Result<Response, WebError> {
     let event = events::public_event(&s.services, event_id).await?;
-    let groups = sponsors::public_directory(&s.services, event_id).await?;
-    Ok(html(&DirectoryPage { ctx, event, groups }))
+    let tiers = sponsors::public_directory(&s.services, event_id)
+        .await?
+        .into_iter()
+        .filter_map(|g| g.tier.map(|t| (t.id.to_string(), t.name)))
+        .collect();
+    let search = q.search.unwrap_or_default();
+    let tier = q.tier.unwrap_or_default();
+    let tier_id = tier.parse::<Uuid>().ok();
+    let groups = sponsors::search_directory(&s.services, event_id, Some(&search), tier_id).await?;
+    let filtered = !search.trim().is_empty() || tier_id.is_some();
+    Ok(html(&DirectoryPage { ctx, event, groups, tiers, search, tier, filtered }))
+}
+
+#[derive(Template)]
+#[template(path = "directory_sponsor.html")]
+struct SponsorDetailPage {
+    ctx: Ctx,
+    event: PublicEvent,
+    tier: Option<PublicTier>,
+    sponsor: PublicSponsor,
+}
+
+/// One sponsor's page in the directory.
+pub async fn directory_sponsor(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((event_id, sponsor_id)): Path<(Uuid, Uuid)>,
+) -> Result<Response, WebError> {
+    let event = events::public_event(&s.services, event_id).await?;
+    let (tier, sponsor) = sponsors::public_sponsor(&s.services, event_id, sponsor_id).await?;
+    Ok(html(&SponsorDetailPage { ctx, event, tier, sponsor }))
 }

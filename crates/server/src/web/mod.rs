@@ -46,6 +46,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/events/{event_id}/tiers", get(organizer::tiers_page).post(organizer::create_tier))
         .route("/events/{event_id}/attendees", get(organizer::attendees_page))
         .route("/events/{event_id}/analytics", get(organizer::event_analytics_page))
+        .route("/events/{event_id}/edit", get(organizer::edit_event_page).post(organizer::edit_event))
+        .route("/events/{event_id}/tiers/{tier_id}/delete", post(organizer::delete_tier))
         .route(
             "/events/{event_id}/attendees/imports",
             post(organizer::import_attendees)
@@ -55,6 +57,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/events/{event_id}/tiers/{tier_id}", post(organizer::update_tier))
         .route("/events/{event_id}/sponsors", post(organizer::create_sponsor))
         .route("/events/{event_id}/sponsors/{sponsor_id}", get(organizer::sponsor_page))
+        .route("/events/{event_id}/sponsors/{sponsor_id}/edit", post(organizer::edit_sponsor))
         .route("/events/{event_id}/sponsors/{sponsor_id}/featured", post(organizer::set_featured))
         .route("/events/{event_id}/sponsors/{sponsor_id}/archive", post(organizer::archive))
         .route("/events/{event_id}/sponsors/{sponsor_id}/restore", post(organizer::restore))
@@ -79,6 +82,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/sponsors/{sponsor_id}/team/{member_id}/remove", post(portal::remove_member))
         .route("/portal/sponsors/{sponsor_id}/capture", get(portal::capture_page).post(portal::capture))
         .route("/directory/{event_id}", get(directory::directory))
+        .route("/directory/{event_id}/sponsors/{sponsor_id}", get(directory::directory_sponsor))
         .route("/badge/{event_id}", get(badge::my_badge))
         .route("/badge/{event_id}/consent/{sponsor_id}", post(badge::consent))
         .layer(axum::middleware::from_fn_with_state(session::secure(&state.config.public_url), web_cookies))

@@ -372,9 +372,8 @@ pub async fn invite(
         Ok(res) => Ok(res),
         // shown again on the sponsor's page, whose form holds what was typed
         Err(draft) => {
-            let mut res = sponsor_view(&s, ctx, &p, event_id, sponsor_id, draft).await?;
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+            let forms = SponsorForms { invite: draft, ..Default::default() };
+            sponsor_view(&s, ctx, &p, event_id, sponsor_id, forms).await
         }
     }
 }

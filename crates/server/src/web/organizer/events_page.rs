@@ -89,7 +89,7 @@ pub async fn events(State(s): State<AppState>, SignedIn(ctx, p): SignedIn) -> Re
     events_view(&s, ctx, &p, EventForm::default(), FieldErrors::default()).await
 }
 
-fn date(field: &str, raw: &Option<String>, errors: &mut Vec<FieldError>) -> Option<DateTime<Utc>> {
+pub(super) fn date(field: &str, raw: &Option<String>, errors: &mut Vec<FieldError>) -> Option<DateTime<Utc>> {
     let raw = opt(raw)?;
     match NaiveDate::parse_from_str(&raw, "%Y-%m-%d") {
         Ok(d) => Some(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc()),

@@ -31,6 +31,66 @@ struct SponsorPage {
     back: String,
     roles: [view::RoleOption; 4],
     draft: view::InviteDraft,
+    /// The edit form: the sponsor's fields, or what was sent with its errors.
+    edit: SponsorEditForm,
+    edit_errors: FieldErrors,
+    /// The event's tiers to choose from: (id, name).
+    tier_options: Vec<(String, String)>,
+    /// Organizers edit the sponsor (tier and listing included).
+    may_edit: bool,
+}
+
+/// The sponsor's editable fields as the form sends them.
+#[derive(Deserialize, Default, Clone)]
+pub struct SponsorEditForm {
+    #[serde(default)]
+    pub company_name: String,
+    #[serde(default)]
+    pub tier_id: String,
+    #[serde(default)]
+    pub company_website: String,
+    #[serde(default)]
+    pub company_logo_url: String,
+    #[serde(default)]
+    pub company_description: String,
+    #[serde(default)]
+    pub booth_number: String,
+    #[serde(default)]
+    pub booth_description: String,
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub contact_email: String,
+    #[serde(default)]
+    pub contact_phone: String,
+    #[serde(default)]
+    pub lead_notification_email: String,
+}
+
+impl SponsorEditForm {
+    fn of(s: &sponsorhub_store::records::Sponsor) -> SponsorEditForm {
+        let t = |v: &Option<String>| v.clone().unwrap_or_default();
+        SponsorEditForm {
+            company_name: s.company_name.clone(),
+            tier_id: s.tier_id.map(|t| t.to_string()).unwrap_or_default(),
+            company_website: t(&s.company_website),
+            company_logo_url: t(&s.company_logo_url),
+            company_description: t(&s.company_description),
+            booth_number: t(&s.booth_number),
+            booth_description: t(&s.booth_description),
+            contact_name: t(&s.contact_name),
+            contact_email: t(&s.contact_email),
+            contact_phone: t(&s.contact_phone),
+            lead_notification_email: t(&s.lead_notification_email),
+        }
+    }
+}
+
+/// What the sponsor page shows: its invitation form's draft, its edit form's.
+#[derive(Default)]
+pub(super) struct SponsorForms {
+    pub invite: view::InviteDraft,
+    pub edit: Option<(SponsorEditForm, FieldErrors)>,
 }
 
 pub fn invitation_items(list: Vec<sponsorhub_store::records::Invitation>) -> Vec<InvitationItem> {
@@ -51,25 +111,25 @@ pub async fn sponsor_page(
     SignedIn(ctx, p): SignedIn,
     Path((event_id, sponsor_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Response, WebError> {
-    sponsor_view(&s, ctx, &p, event_id, sponsor_id, view::InviteDraft::default()).await
+    sponsor_view(&s, ctx, &p, event_id, sponsor_id, SponsorForms::default()).await
 }
 
-/// The sponsor's page; its invitation form shows `draft`.
+/// The sponsor's page; its forms show `forms` (after a refused save).
 pub(super) async fn sponsor_view(
     s: &AppState,
     ctx: Ctx,
     p: &Principal,
     event_id: Uuid,
     sponsor_id: Uuid,
-    draft: view::InviteDraft,
+    forms: SponsorForms,
 ) -> Result<Response, WebError> {
     let svc = &s.services;
-    let event = events::get_event(svc, &p, None, event_id).await?;
-    let sponsor = sponsors::get_sponsor(svc, &p, None, sponsor_id).await?;
+    let event = events::get_event(svc, p, None, event_id).await?;
+    let sponsor = sponsors::get_sponsor(svc, p, None, sponsor_id).await?;
     if sponsor.sponsor.event_id != event_id {
         return Err(Error::NotFound("sponsor").into());
     }
-    let members = members::list_members(svc, &p, None, sponsor_id)
+    let members = members::list_members(svc, p, None, sponsor_id)
         .await?
         .into_iter()
         .map(|m| MemberItem {
@@ -80,7 +140,7 @@ pub(super) async fn sponsor_view(
         })
         .collect();
     // Who may manage invitations is the service's call: a refusal hides the section.
-    let (may_invite, invitations) = match invitations::list_invitations(svc, &p, None, sponsor_id, None).await {
+    let (may_invite, invitations) = match invitations::list_invitations(svc, p, None, sponsor_id, None).await {
         Ok(list) => (
             true,
             invitation_items(
@@ -92,7 +152,13 @@ pub(super) async fn sponsor_view(
         Err(Error::Forbidden(_)) => (false, Vec::new()),
         Err(e) => return Err(e.into()),
     };
-    Ok(html(&SponsorPage {
+    let tier_options =
+        tiers::list_tiers(svc, p, None, event_id).await?.into_iter().map(|t| (t.id.to_string(), t.name)).collect();
+    let may_edit = sponsors::sponsor_capabilities(svc, p, sponsor_id).await?.1.manage_listing;
+    let refused = forms.edit.is_some() || forms.invite.errors.any();
+    let (edit, edit_errors) =
+        forms.edit.unwrap_or_else(|| (SponsorEditForm::of(&sponsor.sponsor), FieldErrors::default()));
+    let mut res = html(&SponsorPage {
         ctx,
         event: EventItem::of(&event),
         card: SponsorCard::of(&sponsor),
@@ -101,6 +167,58 @@ pub(super) async fn sponsor_view(
         may_invite,
         back: format!("/events/{event_id}/sponsors/{sponsor_id}"),
         roles: view::roles(),
-        draft,
-    }))
+        draft: forms.invite,
+        edit,
+        edit_errors,
+        tier_options,
+        may_edit,
+    });
+    if refused {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+/// Saves the sponsor's profile and listing (organizers); a refused save shows the
+/// page again with what was typed.
+pub async fn edit_sponsor(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path((event_id, sponsor_id)): Path<(Uuid, Uuid)>,
+    CsrfForm(form): CsrfForm<SponsorEditForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/events/{event_id}/sponsors/{sponsor_id}");
+    let text = |v: &str| Some(Some(v.trim().to_string()).filter(|v| !v.is_empty()));
+    let tier = match form.tier_id.trim() {
+        "" => Ok(None),
+        t => t.parse::<Uuid>().map(Some).map_err(|_| ()),
+    };
+    let result = match tier {
+        Err(()) => Err(Error::invalid("tier_id", "must be one of the event's tiers")),
+        Ok(tier) => {
+            let input = sponsorhub_services::sponsors::UpdateSponsor {
+                tier_id: Some(tier),
+                company_name: Some(form.company_name.clone()),
+                company_description: text(&form.company_description),
+                company_website: text(&form.company_website),
+                company_logo_url: text(&form.company_logo_url),
+                contact_name: text(&form.contact_name),
+                contact_email: text(&form.contact_email),
+                contact_phone: text(&form.contact_phone),
+                booth_number: text(&form.booth_number),
+                booth_description: text(&form.booth_description),
+                lead_notification_email: text(&form.lead_notification_email),
+                ..Default::default()
+            };
+            sponsors::update_sponsor(&s.services, &p, None, sponsor_id, input).await
+        }
+    };
+    match result {
+        Ok(v) => Ok(ctx.success(&back, format!("Saved {}.", v.sponsor.company_name))),
+        Err(Error::Invalid(fields)) => {
+            let forms = SponsorForms { edit: Some((form, FieldErrors(fields))), ..Default::default() };
+            sponsor_view(&s, ctx, &p, event_id, sponsor_id, forms).await
+        }
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
 }

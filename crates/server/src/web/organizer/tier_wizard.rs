@@ -1,18 +1,58 @@
 //! The the tier wizard.
 
 use super::*;
+use sponsorhub_domain::validate::FieldError;
 
+/// A tier's form: the stored tier, or what was sent when a save was refused.
 pub struct TierItem {
     pub id: Uuid,
+    /// The heading: the stored name, whatever the form holds.
+    pub title: String,
     pub name: String,
     pub description: String,
     pub color: String,
-    pub order: i32,
-    pub max_representatives: i32,
+    pub order: String,
+    pub max_representatives: String,
     pub price: String,
     pub currency: String,
     pub benefits: String,
     pub active: bool,
+    pub errors: FieldErrors,
+}
+
+impl TierItem {
+    /// The form as sent, with its errors (the price's at `price`, a benefit's at `benefits`).
+    fn refused(mut self, form: TierForm, fields: Vec<FieldError>) -> TierItem {
+        self.name = form.name.unwrap_or_default();
+        self.description = form.description.unwrap_or_default();
+        self.color = form.color.unwrap_or(self.color);
+        self.order = form.display_order.unwrap_or_default();
+        self.max_representatives = form.max_representatives.unwrap_or_default();
+        self.price = form.price.unwrap_or_default();
+        self.currency = form.currency.unwrap_or_default();
+        self.benefits = form.benefits.unwrap_or_default();
+        self.active = checked(&form.is_active);
+        self.errors = FieldErrors(
+            fields
+                .into_iter()
+                .map(|mut f| {
+                    if f.field == "price_cents" {
+                        f.field = "price".into();
+                    } else if f.field.starts_with("benefits[") {
+                        f.field = "benefits".into();
+                    }
+                    f
+                })
+                .collect(),
+        );
+        self
+    }
+}
+
+/// The form for a new tier, empty or as sent.
+pub struct NewTier {
+    pub form: TierItem,
+    pub open: bool,
 }
 
 #[derive(Template)]
@@ -21,6 +61,7 @@ struct TiersPage {
     ctx: Ctx,
     event: EventItem,
     tiers: Vec<TierItem>,
+    new_tier: NewTier,
 }
 
 pub async fn tiers_page(
@@ -28,25 +69,66 @@ pub async fn tiers_page(
     SignedIn(ctx, p): SignedIn,
     Path(event_id): Path<Uuid>,
 ) -> Result<Response, WebError> {
+    tiers_view(&s, ctx, &p, event_id, None).await
+}
+
+/// The tier wizard; `refused` is a form sent back with its errors: a tier's (its
+/// id) or the new tier's (`None`).
+async fn tiers_view(
+    s: &AppState,
+    ctx: Ctx,
+    p: &Principal,
+    event_id: Uuid,
+    refused: Option<(Option<Uuid>, TierForm, Vec<FieldError>)>,
+) -> Result<Response, WebError> {
     let svc = &s.services;
-    let event = events::get_event(svc, &p, None, event_id).await?;
-    let tiers = tiers::list_tiers(svc, &p, None, event_id)
-        .await?
-        .into_iter()
-        .map(|t| TierItem {
+    let event = events::get_event(svc, p, None, event_id).await?;
+    let mut refused = refused;
+    let mut tiers = Vec::new();
+    for t in tiers::list_tiers(svc, p, None, event_id).await? {
+        let item = TierItem {
             id: t.id,
+            title: t.name.clone(),
             name: t.name,
             description: t.description.unwrap_or_default(),
             color: t.color.unwrap_or_else(|| "#94a3b8".into()),
-            order: t.display_order,
-            max_representatives: t.max_representatives,
+            order: t.display_order.to_string(),
+            max_representatives: t.max_representatives.to_string(),
             price: t.price_cents.map(|c| format!("{}.{:02}", c / 100, c % 100)).unwrap_or_default(),
             currency: t.currency,
             benefits: t.benefits.0.join("\n"),
             active: t.is_active,
-        })
-        .collect();
-    Ok(html(&TiersPage { ctx, event: EventItem::of(&event), tiers }))
+            errors: FieldErrors::default(),
+        };
+        tiers.push(match refused.take_if(|r| r.0 == Some(t.id)) {
+            Some((_, form, fields)) => item.refused(form, fields),
+            None => item,
+        });
+    }
+    let blank = TierItem {
+        id: Uuid::nil(),
+        title: String::new(),
+        name: String::new(),
+        description: String::new(),
+        color: "#6366f1".into(),
+        order: String::new(),
+        max_representatives: "2".into(),
+        price: String::new(),
+        currency: String::new(),
+        benefits: String::new(),
+        active: true,
+        errors: FieldErrors::default(),
+    };
+    let new_tier = match refused.take_if(|r| r.0.is_none()) {
+        Some((_, form, fields)) => NewTier { form: blank.refused(form, fields), open: true },
+        None => NewTier { open: tiers.is_empty(), form: blank },
+    };
+    let failed = new_tier.form.errors.any() || tiers.iter().any(|t| t.errors.any());
+    let mut res = html(&TiersPage { ctx, event: EventItem::of(&event), tiers, new_tier });
+    if failed {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
 }
 
 #[derive(Deserialize)]
@@ -66,7 +148,7 @@ pub async fn create_default_tiers(
     })
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct TierForm {
     name: Option<String>,
     description: Option<String>,
@@ -125,10 +207,11 @@ pub async fn create_tier(
         tiers::create_tier(&s.services, &p, None, event_id, input).await
     }
     .await;
-    Ok(match result {
-        Ok(t) => ctx.success(&back, format!("Added the {} tier.", t.name)),
-        Err(e) => ctx.refused(&back, e),
-    })
+    match result {
+        Ok(t) => Ok(ctx.success(&back, format!("Added the {} tier.", t.name))),
+        Err(Error::Invalid(fields)) => tiers_view(&s, ctx, &p, event_id, Some((None, form, fields))).await,
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
 }
 
 pub async fn update_tier(
@@ -153,8 +236,23 @@ pub async fn update_tier(
         tiers::update_tier(&s.services, &p, None, tier_id, input).await
     }
     .await;
-    Ok(match result {
-        Ok(t) => ctx.success(&back, format!("Saved the {} tier.", t.name)),
+    match result {
+        Ok(t) => Ok(ctx.success(&back, format!("Saved the {} tier.", t.name))),
+        Err(Error::Invalid(fields)) => tiers_view(&s, ctx, &p, event_id, Some((Some(tier_id), form, fields))).await,
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
+}
+
+/// Deletes a tier (its organizers); the service refuses one that sponsors hold.
+pub async fn delete_tier(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path((event_id, tier_id)): Path<(Uuid, Uuid)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, WebError> {
+    let back = format!("/events/{event_id}/tiers");
+    Ok(match tiers::delete_tier(&s.services, &p, None, tier_id).await {
+        Ok(()) => ctx.success(&back, "Deleted the tier."),
         Err(e) => ctx.refused(&back, e),
     })
 }

@@ -39,6 +39,8 @@ struct LeadsPage {
     prev_href: Option<String>,
     /// Matching leads, and the positions of the page's first and last rows.
     total: i64,
+    /// "10,000+": a search counts up to there.
+    total_capped: bool,
     first: i64,
     last: i64,
     /// The export of what the filters show (staff who may export, organizers),
@@ -138,6 +140,7 @@ pub async fn leads(
         next_href,
         prev_href,
         total: page.total,
+        total_capped: page.total_capped,
         first: page.first,
         last: page.first + page.items.len() as i64 - 1,
         filtered: filters.iter().any(|(k, v)| *k != "sort" && v.is_some()),

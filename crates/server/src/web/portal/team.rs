@@ -49,12 +49,12 @@ async fn team_page(
     draft: view::InviteDraft,
 ) -> Result<Response, WebError> {
     let svc = &s.services;
-    let nav = sponsor_nav(&s, &p, sponsor_id, "team").await?;
-    let list = members::list_members(svc, &p, None, sponsor_id).await?;
+    let nav = sponsor_nav(s, p, sponsor_id, "team").await?;
+    let list = members::list_members(svc, p, None, sponsor_id).await?;
     let (manage, invite) = (nav.caps.manage_team, nav.caps.invite_staff);
     let invitations = if invite {
         invitation_items(
-            invitations::list_invitations(svc, &p, None, sponsor_id, Some(InvitationStatus::Pending.as_str())).await?,
+            invitations::list_invitations(svc, p, None, sponsor_id, Some(InvitationStatus::Pending.as_str())).await?,
         )
     } else {
         Vec::new()

@@ -1,0 +1,106 @@
+//! Editing an event (its organizers): name, dates, venue, time zone, description,
+//! and how attendees consent to share their details with sponsors.
+
+use super::*;
+use sponsorhub_domain::validate::FieldError;
+use sponsorhub_services::events::UpdateEvent;
+
+#[derive(Deserialize, Default, Clone)]
+pub struct EventEditForm {
+    #[serde(default)]
+    name: String,
+    venue: Option<String>,
+    starts_on: Option<String>,
+    ends_on: Option<String>,
+    #[serde(default)]
+    timezone: String,
+    description: Option<String>,
+    #[serde(default)]
+    consent_rule: String,
+    consent_text: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "event_edit.html")]
+struct EventEditPage {
+    ctx: Ctx,
+    event: EventItem,
+    form: EventEditForm,
+    errors: FieldErrors,
+}
+
+fn form_of(e: &Event) -> EventEditForm {
+    EventEditForm {
+        name: e.name.clone(),
+        venue: e.venue.clone(),
+        starts_on: e.starts_at.map(|d| d.format("%Y-%m-%d").to_string()),
+        ends_on: e.ends_at.map(|d| d.format("%Y-%m-%d").to_string()),
+        timezone: e.timezone.clone(),
+        description: e.description.clone(),
+        consent_rule: e.consent_rule.as_str().to_string(),
+        consent_text: e.consent_text.clone(),
+    }
+}
+
+pub async fn edit_event_page(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path(event_id): Path<Uuid>,
+) -> Result<Response, WebError> {
+    let event = events::get_event(&s.services, &p, None, event_id).await?;
+    Ok(html(&EventEditPage {
+        ctx,
+        event: EventItem::of(&event),
+        form: form_of(&event),
+        errors: FieldErrors::default(),
+    }))
+}
+
+pub async fn edit_event(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path(event_id): Path<Uuid>,
+    CsrfForm(form): CsrfForm<EventEditForm>,
+) -> Result<Response, WebError> {
+    let event = events::get_event(&s.services, &p, None, event_id).await?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let starts_at = date("starts_at", &form.starts_on, &mut errors);
+    let ends_at = date("ends_at", &form.ends_on, &mut errors);
+    let result = if errors.is_empty() {
+        let input = UpdateEvent {
+            name: Some(form.name.clone()),
+            description: Some(opt(&form.description)),
+            starts_at: Some(starts_at),
+            ends_at: Some(ends_at),
+            timezone: Some(form.timezone.clone()),
+            venue: Some(opt(&form.venue)),
+            consent_rule: Some(form.consent_rule.clone()),
+            consent_text: Some(opt(&form.consent_text)),
+            ..Default::default()
+        };
+        events::update_event(&s.services, &p, event.organization_id, event_id, input).await
+    } else {
+        Err(Error::Invalid(errors))
+    };
+    match result {
+        Ok(e) => Ok(ctx.success(&format!("/events/{event_id}"), format!("Saved {}.", e.name))),
+        Err(Error::Invalid(fields)) => {
+            // the dates are the form's own fields
+            let fields = fields
+                .into_iter()
+                .map(|mut f| {
+                    f.field = match f.field.as_str() {
+                        "starts_at" => "starts_on".into(),
+                        "ends_at" => "ends_on".into(),
+                        _ => f.field,
+                    };
+                    f
+                })
+                .collect();
+            let mut res = html(&EventEditPage { ctx, event: EventItem::of(&event), form, errors: FieldErrors(fields) });
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Ok(ctx.refused(&format!("/events/{event_id}/edit"), e)),
+    }
+}
