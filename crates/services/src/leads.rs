@@ -264,7 +264,7 @@ pub async fn lead_stats(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Resu
     // The counters, not the leads: a few dozen rows whatever the number of leads.
     let counts = q::counts(&mut tx, sponsor_id).await?;
     let captured_today = sponsorhub_store::analytics::new_leads_since(&mut tx, sponsor_id, today).await?;
-    let by_type = q::interaction_counts(&mut tx, sponsor_id).await?;
+    let by_type = sponsorhub_store::analytics::interaction_totals(&mut tx, sponsor_id).await?;
     let sum = |f: &dyn Fn(&q::CountRow) -> bool| counts.iter().filter(|c| f(c)).map(|c| c.n).sum::<i64>();
     let total = sum(&|_| true);
     let score_sum: i64 = counts.iter().map(|c| c.score_sum).sum();

@@ -148,3 +148,11 @@ pub async fn new_leads_since(tx: &mut Tx, sponsor: Uuid, since: DateTime<Utc>) -
                WHERE sponsor_id = $1 AND hour >= $2 AND kind = 'lead'";
     Ok(on_tx!(tx, c => sqlx::query_scalar::<_, i64>(sql).bind(sponsor).bind(since).fetch_one(c).await?))
 }
+
+/// The sponsor's interactions per type, from the rollup (not from every interaction).
+pub async fn interaction_totals(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<(String, i64)>> {
+    let sql = "SELECT kind, CAST(SUM(n) AS BIGINT) FROM lead_activity_totals
+               WHERE sponsor_id = $1 AND kind NOT IN ('lead', 'warm', 'hot', 'followed_up')
+               GROUP BY kind ORDER BY kind";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, (String, i64)>(sql).bind(sponsor).fetch_all(c).await?))
+}

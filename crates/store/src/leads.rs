@@ -419,13 +419,6 @@ pub async fn list(
         .fetch_all(c).await?))
 }
 
-/// Interactions per type for the sponsor.
-pub async fn interaction_counts(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<(String, i64)>> {
-    let sql = "SELECT interaction_type, COUNT(*) FROM sponsor_lead_interactions WHERE sponsor_id = $1
-               GROUP BY interaction_type ORDER BY interaction_type";
-    Ok(on_tx!(tx, c => sqlx::query_as::<_, (String, i64)>(sql).bind(sponsor).fetch_all(c).await?))
-}
-
 /// A page of the event's leads in id order (every sponsor's), after `after`.
 pub async fn list_event(
     tx: &mut Tx,
