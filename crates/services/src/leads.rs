@@ -168,10 +168,10 @@ pub struct LeadPage {
     pub next_cursor: Option<String>,
     /// Pass as `cursor` for the previous page; `null` on the first.
     pub prev_cursor: Option<String>,
-    /// How many leads match the filters, on every page (at most 10,000 when
+    /// How many leads match the filters, on every page (at most 1,000 when
     /// `total_capped`).
     pub total: i64,
-    /// More than `total` match: a search or a minimum score is counted up to 10,000.
+    /// More than `total` match: a search or a minimum score is counted up to 1,000.
     pub total_capped: bool,
     /// The position of the page's first lead in the whole list, from 1 (0 when
     /// the page is empty): "51–100 of 1,234".
@@ -235,8 +235,8 @@ pub async fn list_leads(svc: &Services, p: &Principal, sponsor_id: Uuid, query: 
 }
 
 /// A list count stops here when the counters cannot answer (a search, a minimum
-/// score, a time): "10,000+".
-pub const COUNT_CAP: i64 = 10_000;
+/// score, a time): "1,000+".
+pub const COUNT_CAP: i64 = 1_000;
 
 /// How many leads the filters match: from the counters when the filters are
 /// theirs (level, status, star, archive), else counted up to [`COUNT_CAP`].

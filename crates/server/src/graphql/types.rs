@@ -66,9 +66,9 @@ pub struct LeadPage {
     pub next_cursor: Option<String>,
     /// Pass as `after` for the previous page; null on the first one.
     pub prev_cursor: Option<String>,
-    /// How many leads match the filters (at most 10,000 when `totalCapped`).
+    /// How many leads match the filters (at most 1,000 when `totalCapped`).
     pub total: i64,
-    /// More than `total` match (a search or a minimum score counts up to 10,000).
+    /// More than `total` match (a search or a minimum score counts up to 1,000).
     pub total_capped: bool,
     /// The position of the first item in the whole list, from 1 (0 when empty).
     pub first: i64,

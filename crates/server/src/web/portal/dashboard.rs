@@ -39,7 +39,7 @@ struct LeadsPage {
     prev_href: Option<String>,
     /// Matching leads, and the positions of the page's first and last rows.
     total: i64,
-    /// "10,000+": a search counts up to there.
+    /// "1,000+": a search counts up to there.
     total_capped: bool,
     first: i64,
     last: i64,
