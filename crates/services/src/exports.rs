@@ -23,7 +23,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 /// Leads read per page.
-pub const PAGE: i64 = 1000;
+pub const PAGE: i64 = 500;
 
 /// The file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
