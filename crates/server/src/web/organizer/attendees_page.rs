@@ -103,9 +103,12 @@ async fn page(
     let event = events::get_event(svc, p, None, event_id).await?;
     let search = opt(&q.search);
     let query = AttendeeQuery { search: search.clone(), limit: Some(50), cursor: opt(&q.cursor) };
-    let list = attendees::list_attendees(svc, p, None, event_id, query).await?;
+    // The imports first: when one shows as finished, the list read after it holds
+    // its attendees (read the other way round, a job finishing in between showed
+    // as done over a list without them, and the page stopped refreshing).
     let imports: Vec<ImportItem> =
         imports::recent(svc, p, None, event_id).await?.into_iter().map(ImportItem::of).collect();
+    let list = attendees::list_attendees(svc, p, None, event_id, query).await?;
     let items = list
         .items
         .into_iter()
