@@ -16,7 +16,8 @@ import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 
 const [base, flow, ...args] = process.argv.slice(2);
@@ -55,22 +56,28 @@ page.on('console', (m) => {
 page.on('dialog', (d) => d.accept());
 
 // axe-core (e2e/package.json pins it) checks each page that `shoot` visits, at
-// desktop and phone sizes; a serious or critical violation fails the flow. It is
+// desktop and phone sizes, in the light and the dark colour scheme; a serious
+// or critical violation fails the flow. It is
 // evaluated through the DevTools protocol, which the page's CSP does not govern.
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const a11y = [];
 async function axeCheck(name) {
-  for (const [label, size] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
-    await page.setViewportSize(size);
-    const found = await page.evaluate(async (source) => {
-      if (!window.axe) (0, eval)(source);
-      const r = await window.axe.run(document, { resultTypes: ['violations'] });
-      return r.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-    }, AXE);
-    for (const f of found) a11y.push(`${name} at ${label} size: ${f}`);
+  // Each size in the light scheme and in the dark one (prefers-color-scheme).
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const [label, size] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+      await page.setViewportSize(size);
+      const found = await page.evaluate(async (source) => {
+        if (!window.axe) (0, eval)(source);
+        const r = await window.axe.run(document, { resultTypes: ['violations'] });
+        return r.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      }, AXE);
+      for (const f of found) a11y.push(`${name} at ${label} size, ${scheme} scheme: ${f}`);
+    }
   }
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
@@ -146,6 +153,16 @@ async function addSponsor(name, tier, fields = {}) {
 
 function card(name) {
   return page.locator(`.sponsor-card[data-sponsor="${name}"]`);
+}
+
+/** The small PNG the organizer uploads as Ferris Inc's logo (64 × 64). */
+const LOGO = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'logo.png');
+
+/** An uploaded logo, served by this server and loaded by the browser. */
+async function logoShown(img) {
+  await img.waitFor();
+  assert.match(await img.getAttribute('src'), /\/media\/sponsors\/[0-9a-f-]+\/logo\?v=[0-9a-f]{16}$/);
+  await page.waitForFunction((el) => el.complete && el.naturalWidth === 64, await img.elementHandle());
 }
 
 async function organizerFlow() {
@@ -255,17 +272,25 @@ async function organizerFlow() {
   assert.ok(await page.locator('#invite input[value=viewer]').isChecked());
   assert.equal(await page.inputValue('#sp-inv-message'), 'Hello from the organizers');
 
-  step('edit the sponsor: a bad e-mail is refused at its field, then saved');
+  step('edit the sponsor: a bad e-mail and a text file as logo are refused at their fields, then saved with a PNG logo');
   await page.fill('#se-booth_number', 'B14');
   await page.fill('#se-contact_email', 'fiona-at-ferris');
+  await page.setInputFiles('#se-logo', { name: 'logo.png', mimeType: 'image/png', buffer: Buffer.from('not an image\n') });
   await page.click('button:has-text("Save sponsor")');
   await page.locator('#se-contact_email-error').waitFor();
+  await page.locator('#se-logo-error', { hasText: 'must be a PNG, JPEG, WebP or SVG image' }).waitFor();
   assert.equal(await page.inputValue('#se-booth_number'), 'B14', 'what was typed stays');
+  await shootHere('sponsor-edit-refused', '#se-logo');
   await page.fill('#se-contact_email', 'fiona@ferris.example');
   await page.selectOption('#se-tier_id', { label: 'Gold' });
+  await page.setInputFiles('#se-logo', LOGO);
   await page.click('button:has-text("Save sponsor")');
   await flash('Saved Ferris Inc.');
   await page.locator('.facts', { hasText: 'B14' }).waitFor();
+  await logoShown(page.locator('img[data-sponsor-logo]'));
+  await page.goto(`/events/${eventId}`);
+  await logoShown(card('Ferris Inc').locator('img.avatar-img'));
+  await page.click('a:has-text("Ferris Inc")');
 
   step('edit the event: an end before the start is refused at its field, then saved');
   await page.goto(`/events/${eventId}`);
@@ -487,6 +512,7 @@ async function liveFlow(eventId, sponsorId) {
   await page.goto(`/directory/${eventId}`);
   for (const t of ['Platinum', 'Gold', 'Silver', 'Bronze']) await page.locator('h2.tier-heading', { hasText: t }).waitFor();
   await page.locator('.dir-card', { hasText: 'Crab Labs' }).locator('.badge-featured').waitFor();
+  await logoShown(page.locator('.dir-card', { hasText: 'Ferris Inc' }).locator('img.dir-logo'));
   await shoot('public-directory');
 
   step('the directory: search, tier filter and a sponsor page');
@@ -524,6 +550,10 @@ async function liveFlow(eventId, sponsorId) {
   await page.locator('.rows li', { hasText: 'sam@ferris.test' }).locator('button:has-text("Revoke")').click();
   await flash('Revoked the invitation to sam@ferris.test.');
   assert.equal(await page.locator('.rows li', { hasText: 'sam@ferris.test' }).count(), 0);
+  await page.fill('#team-inv-email', 'pat@ferris.test');
+  await page.locator('.role-option', { hasText: 'Viewer' }).click();
+  await page.click('button:has-text("Send invitation")');
+  await flash('Invitation sent to pat@ferris.test as viewer.');
 
   step("the event's sponsor report, per tier and per sponsor");
   await page.goto(`/events/${eventId}`);
@@ -540,6 +570,13 @@ async function liveFlow(eventId, sponsorId) {
   // seven captured on the dashboard's page, one more while the analytics were open
   assert.ok(counts.includes('1 representative') && counts.includes('8 leads'), `Ferris Inc counts: ${counts}`);
   await page.locator('.stat', { hasText: 'Leads' }).locator('.stat-value', { hasText: '8' }).waitFor();
+  step("the sponsor cards show each sponsor's team, pending invitations and lead count");
+  const ferris = card('Ferris Inc');
+  await ferris.locator('.team-list li', { hasText: REP.name }).locator('.badge', { hasText: 'Representative' }).waitFor();
+  await ferris.locator('.team-list li', { hasText: 'pat@ferris.test' }).locator('.badge', { hasText: 'Viewer' }).waitFor();
+  assert.equal(await ferris.locator('.team-list li', { hasText: 'sam@ferris.test' }).count(), 0, 'revoked: not pending');
+  assert.equal((await ferris.locator('[data-lead-count]').innerText()).replace(/\s+/g, ' '), '8 leads');
+  await card('Crab Labs').locator('.card-team', { hasText: 'Nobody has joined yet.' }).waitFor();
   await shoot('sponsor-management');
   return { newLeadMs, intentMs };
 }

@@ -23,12 +23,25 @@ use utoipa_swagger_ui::SwaggerUi;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// A logo upload's body: the file (at most 1 MiB) and room for a multipart
+/// form's other fields and boundaries.
+pub const LOGO_BODY_BYTES: usize = sponsorhub_services::logos::MAX_BYTES + 64 * 1024;
 
-/// The most a request's body may hold: 1 MiB, or 16 MiB for an attendee import
-/// job (REST, and the console's upload form).
+/// The most a request's body may hold: 1 MiB, 16 MiB for an attendee import
+/// job (REST, and the console's upload form), 1 MiB and 64 KiB for a logo
+/// upload (REST, and the console's sponsor form that carries one).
 fn body_limit(req: &Request) -> usize {
-    if req.method() == axum::http::Method::POST && req.uri().path().ends_with("/attendees/imports") {
+    use axum::http::Method;
+    let path = req.uri().path();
+    if req.method() == Method::POST && path.ends_with("/attendees/imports") {
         sponsorhub_services::imports::MAX_BYTES
+    } else if (req.method() == Method::PUT && path.starts_with("/api/v1/sponsors/sponsors/") && path.ends_with("/logo"))
+        || (req.method() == Method::POST
+            && path.starts_with("/events/")
+            && path.ends_with("/edit")
+            && path.contains("/sponsors/"))
+    {
+        LOGO_BODY_BYTES
     } else {
         MAX_BODY_BYTES
     }

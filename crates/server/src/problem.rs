@@ -117,7 +117,7 @@ impl From<JsonRejection> for ApiError {
             r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body-too-large",
-                "the body is larger than allowed: 1 MiB, or 16 MiB for an attendee import file",
+                "the body is larger than allowed: 1 MiB, 16 MiB for an attendee import file, 1 MiB and 64 KiB for a logo",
             ),
             r => ApiError::new(StatusCode::BAD_REQUEST, "malformed-body", r.body_text()),
         }
@@ -181,7 +181,7 @@ pub async fn problem_for_bare_errors(res: Response) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body-too-large",
-            "the body is larger than allowed: 1 MiB, or 16 MiB for an attendee import file",
+            "the body is larger than allowed: 1 MiB, 16 MiB for an attendee import file, 1 MiB and 64 KiB for a logo",
         )
         .into_response(),
         StatusCode::METHOD_NOT_ALLOWED => {

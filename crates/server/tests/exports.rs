@@ -215,6 +215,25 @@ async fn organizers_export_an_event(app: TestApp) {
             .await;
         assert_eq!(status, StatusCode::CREATED);
     }
+    // one answer, shown with its question's prompt in the event-wide column
+    let (_, q) = app
+        .post(
+            &format!("/api/v1/sponsors/sponsors/{other}/questions"),
+            Some(org),
+            json!({"kind": "text", "prompt": "Budget"}),
+        )
+        .await;
+    let (_, leads) =
+        app.get(&format!("/api/v1/sponsors/sponsors/{other}/leads?search=b%40x.io"), Some(&crab.token)).await;
+    let lead = leads["items"][0]["id"].as_str().unwrap().to_string();
+    let (status, _) = app
+        .put(
+            &format!("/api/v1/sponsors/sponsors/{other}/leads/{lead}/answers"),
+            Some(&crab.token),
+            json!({"answers": [{"question_id": q["id"], "value": "10k"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let export = format!("/api/v1/organizations/{}/events/{}/leads/export", w.organizer.org_id, w.event_id);
     let (status, _, body) = download(&app, &rep.token, &export).await;
     let problem: Value = serde_json::from_slice(&body).unwrap();
@@ -226,6 +245,9 @@ async fn organizers_export_an_event(app: TestApp) {
     let mut sponsors: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
     sponsors.sort();
     assert_eq!(sponsors, ["Crab Co", "Crab Co", "Ferris Inc"]);
-    col(&rows, "Answers");
+    let answers = col(&rows, "Answers");
+    let mut given: Vec<&str> = rows[1..].iter().map(|r| r[answers].as_str()).collect();
+    given.sort();
+    assert_eq!(given, ["", "", "Budget: 10k"]);
     app.stop().await;
 }

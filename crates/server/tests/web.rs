@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{join_staff, world};
+use common::{another_sponsor, join_staff, world};
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use reqwest::{Client, StatusCode};
 use serde_json::json;
@@ -18,6 +18,8 @@ dual_backend!(
     live_feed_streams_captures_and_changes,
     dashboard_pages_both_ways_with_a_count,
     refused_lead_forms_keep_what_was_typed,
+    event_page_shows_each_sponsors_team_invitations_and_leads,
+    a_person_with_several_places_lands_on_a_list_of_them,
 );
 
 fn browser() -> Client {
@@ -531,4 +533,153 @@ async fn refused_lead_forms_keep_what_was_typed(app: TestApp) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains(r#"id="n-body-error""#));
+}
+
+/// The organizer's event page: each sponsor's team with roles, its pending
+/// invitations and its lead count (archived leads out), at a number of queries
+/// that does not grow with the sponsors.
+async fn event_page_shows_each_sponsors_team_invitations_and_leads(app: TestApp) {
+    let w = world(&app).await;
+    let web = browser();
+    let cookie = format!("sponsorhub_session={}", w.organizer.token);
+    let page = format!("/events/{}", w.event_id);
+    let queries = || app.server.state.services.store.queries_executed();
+    let load = || async {
+        let res = web.get(app.url(&page)).header(COOKIE, &cookie).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.text().await.unwrap()
+    };
+    let before = queries();
+    load().await;
+    let one_sponsor = queries() - before;
+
+    let (booth, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    join_staff(&app, &w, &w.sponsor_id, "boss@ferris.io", "admin").await;
+    let (status, inv) = app
+        .post(
+            &w.org_path(&format!("/sponsors/{}/invitations", w.sponsor_id)),
+            Some(&w.organizer.token),
+            json!({"email": "later@ferris.io", "role": "viewer"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{inv}");
+    for email in ["ada@corp.io", "grace@corp.io", "linus@corp.io"] {
+        let (status, lead) = app
+            .post(
+                &w.capture_path(),
+                Some(&booth.token),
+                json!({"interaction_type": "qr_scan", "attendee": {"email": email}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{lead}");
+    }
+    let (_, leads) = app.get(&w.leads_path(""), Some(&booth.token)).await;
+    let archived = leads["items"][0]["id"].as_str().unwrap();
+    let (status, body) =
+        app.patch(&w.leads_path(&format!("/{archived}")), Some(&booth.token), json!({"is_archived": true})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for name in ["Gopher GmbH", "Duke AG", "Tux Ltd"] {
+        let other = another_sponsor(&app, &w, name).await;
+        join_staff(
+            &app,
+            &w,
+            &other,
+            &format!("rep@{}.io", name.split(' ').next().unwrap().to_lowercase()),
+            "representative",
+        )
+        .await;
+    }
+
+    let before = queries();
+    let html = load().await;
+    assert_eq!(queries() - before, one_sponsor, "one query per kind, whatever the number of sponsors");
+    let ferris = &html[html.find(r#"data-sponsor="Ferris Inc""#).expect("Ferris's card")..];
+    let ferris = &ferris[..ferris.find("</li>\n  \n  <li").unwrap_or(ferris.len())];
+    assert!(ferris.contains(r#"aria-label="Team of Ferris Inc""#), "{ferris}");
+    assert!(ferris.contains("<span>booth</span> <span class=\"badge\">Booth staff</span>"), "{ferris}");
+    assert!(ferris.contains("<span>boss</span> <span class=\"badge\">Admin</span>"), "{ferris}");
+    assert!(ferris.contains("<span>later@ferris.io</span> <span class=\"badge\">Viewer</span>"), "{ferris}");
+    assert!(ferris.contains("<span data-lead-count><strong>2</strong> leads</span>"), "archived lead out: {ferris}");
+    let gopher = &html[html.find(r#"data-sponsor="Gopher GmbH""#).expect("Gopher's card")..];
+    assert!(gopher.contains("<span>rep</span>"), "{gopher}");
+    assert!(gopher.contains("<span data-lead-count><strong>0</strong> leads</span>"));
+}
+
+/// After sign-in (`/`), someone on two sponsors' teams lands on the portal that
+/// lists both; an organizer who is also on a sponsor's team lands on the events
+/// page, which lists their events and their sponsor teams.
+async fn a_person_with_several_places_lands_on_a_list_of_them(app: TestApp) {
+    let w = world(&app).await;
+    let other = another_sponsor(&app, &w, "Gopher GmbH").await;
+    let web = browser();
+    let landing = |token: String| {
+        let web = web.clone();
+        let app = &app;
+        async move {
+            let cookie = format!("sponsorhub_session={token}");
+            let res = web.get(app.url("/")).header(COOKIE, &cookie).send().await.unwrap();
+            assert!(res.status().is_redirection(), "{}", res.status());
+            let to = res.headers()[LOCATION].to_str().unwrap().to_string();
+            let page = web.get(app.url(&to)).header(COOKIE, &cookie).send().await.unwrap();
+            assert_eq!(page.status(), StatusCode::OK);
+            (to, page.text().await.unwrap())
+        }
+    };
+
+    // On two sponsors' teams (signed up from an invitation: no organization).
+    let mut rx = app.notifications();
+    for sponsor in [&w.sponsor_id, &other] {
+        let (status, inv) = app
+            .post(
+                &w.org_path(&format!("/sponsors/{sponsor}/invitations")),
+                Some(&w.organizer.token),
+                json!({"email": "remy@crew.io", "role": "representative"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{inv}");
+    }
+    let tokens = [
+        sponsorhub_testkit::next_invitation_token(&mut rx).await,
+        sponsorhub_testkit::next_invitation_token(&mut rx).await,
+    ];
+    let (status, remy) = app
+        .post(
+            "/api/v1/auth/signup",
+            None,
+            json!({"email": "remy@crew.io", "password": "correct horse battery", "name": "Remy"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{remy}");
+    let remy = remy["access_token"].as_str().unwrap().to_string();
+    for t in tokens {
+        let (status, body) =
+            app.post("/api/v1/sponsors/sponsor-invitations/accept", Some(&remy), json!({"token": t})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (to, html) = landing(remy).await;
+    assert_eq!(to, "/portal");
+    assert!(html.contains("Ferris Inc") && html.contains("Gopher GmbH"), "{html}");
+
+    // Organizer of the event and on Gopher's team.
+    let mut rx = app.notifications();
+    let (status, _) = app
+        .post(
+            &w.org_path(&format!("/sponsors/{other}/invitations")),
+            Some(&w.organizer.token),
+            json!({"email": w.organizer.email, "role": "admin"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let t = sponsorhub_testkit::next_invitation_token(&mut rx).await;
+    let (status, body) =
+        app.post("/api/v1/sponsors/sponsor-invitations/accept", Some(&w.organizer.token), json!({"token": t})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (to, html) = landing(w.organizer.token.clone()).await;
+    assert_eq!(to, "/events");
+    assert!(html.contains(&format!("href=\"/events/{}\"", w.event_id)), "the event: {html}");
+    let teams = &html[html.find("Sponsor teams you are on").expect("the teams section")..];
+    assert!(
+        teams.contains(&format!("href=\"/portal/sponsors/{other}/leads\"")) && teams.contains("Gopher GmbH"),
+        "{teams}"
+    );
 }

@@ -481,6 +481,7 @@ async fn capture(
         due_on: None,
         created_at: now,
         updated_at: now,
+        points_by_type: JsonColumn([(kind.as_str().to_string(), i64::from(kind.points()))].into()),
     };
     let mut notifications = Vec::new();
     let mut level_before = None;
@@ -503,6 +504,7 @@ async fn capture(
         lead.intent_score = scoring::add_points(lead.intent_score, points);
         lead.intent_level = IntentLevel::from_score(lead.intent_score);
         lead.interaction_count += 1;
+        *lead.points_by_type.0.entry(kind.as_str().to_string()).or_default() += i64::from(points);
         // Captures sent later (offline) arrive in any order: the earliest time is the
         // first interaction, the latest the last.
         lead.first_interaction_at = lead.first_interaction_at.min(at);

@@ -1,9 +1,9 @@
 //! Lead export as CSV or XLSX (docs/DECISIONS.md, "Lead export"): a sponsor's
 //! leads with every filter of the lead list, or (organizers) every lead of an
-//! event with a column naming the sponsor. Leads are read in pages of [`PAGE`],
-//! each page with its interaction points, answers and capturers in three more
-//! queries, and written as they come: CSV is streamed to the caller with back
-//! pressure (at most two pages in flight); XLSX is written row by row to a
+//! event with a column naming the sponsor. One query reads them all (answers and
+//! the capturer's name folded into each row), streamed in
+//! chunks of [`CHUNK`] and written as they come: CSV is streamed to the caller with
+//! back pressure (at most two chunks in flight); XLSX is written row by row to a
 //! temporary file in rust_xlsxwriter's constant-memory mode, then streamed.
 //! Memory stays flat whatever the number of leads. Every export is recorded.
 
@@ -14,16 +14,25 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sponsorhub_domain::scoring::InteractionType;
 use sponsorhub_domain::{ids, time, validate};
-use sponsorhub_store::leads::{LeadFilter, LeadPosition, LeadSort};
-use sponsorhub_store::records::{Answer, JsonColumn, Lead, LeadExport, Question};
-use sponsorhub_store::{events, exports as q, leads, questions, sponsors};
+use sponsorhub_store::exports::{ExportRow, ExportScope};
+use sponsorhub_store::leads::{LeadFilter, LeadSort};
+use sponsorhub_store::records::{JsonColumn, LeadExport, Question};
+use sponsorhub_store::{events, exports as q, questions, sponsors};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-/// Leads read per page.
-pub const PAGE: i64 = 500;
+/// Leads handed from the query to the writer at a time.
+pub const CHUNK: usize = 500;
+
+/// Exports that may run at once on one instance; one more is refused with 429.
+pub const MAX_RUNNING: usize = 4;
+
+/// How long a download may stall (the client reading nothing) before the export
+/// stops and gives its database connection back.
+const STALL: Duration = Duration::from_secs(120);
 
 /// The file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -146,16 +155,17 @@ pub struct ExportFile {
 
 /// One cell of an exported row.
 #[derive(Debug, Clone, PartialEq)]
-enum Cell {
-    Text(String),
+enum Cell<'a> {
+    Text(&'a str),
+    Owned(String),
     Int(i64),
     Bool(bool),
     Time(DateTime<Utc>),
     Empty,
 }
 
-fn text(s: &Option<String>) -> Cell {
-    s.as_ref().map_or(Cell::Empty, |s| Cell::Text(s.clone()))
+fn text(s: &Option<String>) -> Cell<'_> {
+    s.as_deref().map_or(Cell::Empty, Cell::Text)
 }
 
 /// A text cell as a spreadsheet may not read it as a formula (OWASP's CSV
@@ -174,6 +184,8 @@ struct Plan {
     /// The booth's questions (a sponsor's export); the event-wide export has one
     /// column of all answers.
     questions: Vec<Question>,
+    /// Every question's prompt, for the event-wide export's answers column.
+    prompts: HashMap<Uuid, String>,
 }
 
 impl Plan {
@@ -210,78 +222,87 @@ impl Plan {
         h
     }
 
-    fn row(&self, l: &Lead, page: &PageData) -> Vec<Cell> {
-        let mut r = Vec::new();
+    /// The lead's cells, in the header's order, handed to `cell` one by one.
+    fn row<'a>(&'a self, l: &'a ExportRow, mut cell: impl FnMut(Cell<'a>)) {
         if let Some(names) = &self.sponsors {
-            r.push(names.get(&l.sponsor_id).map_or(Cell::Empty, |n| Cell::Text(n.clone())));
+            cell(names.get(&l.sponsor_id).map_or(Cell::Empty, |n| Cell::Text(n)));
         }
         for f in [&l.user_name, &l.user_company, &l.user_email, &l.user_title, &l.user_phone, &l.user_country] {
-            r.push(text(f));
+            cell(text(f));
         }
         for name in &self.custom {
-            r.push(match l.user_fields.0.get(name) {
-                Some(serde_json::Value::String(s)) => Cell::Text(s.clone()),
+            cell(match l.user_fields.0.get(name) {
+                Some(serde_json::Value::String(s)) => Cell::Text(s),
                 Some(serde_json::Value::Null) | None => Cell::Empty,
-                Some(v) => Cell::Text(v.to_string()),
+                Some(v) => Cell::Owned(v.to_string()),
             });
         }
-        r.push(Cell::Int(i64::from(l.intent_score)));
-        r.push(Cell::Text(l.intent_level.as_str().into()));
-        r.push(Cell::Text(l.follow_up_status.as_str().into()));
-        r.push(Cell::Text(l.tags.0.join(", ")));
-        r.push(text(&l.follow_up_notes));
-        r.push(text(&l.contact_notes));
-        r.push(Cell::Bool(l.is_starred));
-        r.push(Cell::Bool(l.is_archived));
-        r.push(Cell::Time(l.first_interaction_at));
-        r.push(Cell::Time(l.last_interaction_at));
-        r.push(Cell::Int(i64::from(l.interaction_count)));
+        cell(Cell::Int(i64::from(l.intent_score)));
+        cell(Cell::Text(&l.intent_level));
+        cell(Cell::Text(&l.follow_up_status));
+        cell(match l.tags.0.as_slice() {
+            [] => Cell::Empty,
+            [one] => Cell::Text(one),
+            many => Cell::Owned(many.join(", ")),
+        });
+        cell(text(&l.follow_up_notes));
+        cell(text(&l.contact_notes));
+        cell(Cell::Bool(l.is_starred));
+        cell(Cell::Bool(l.is_archived));
+        cell(Cell::Time(l.first_interaction_at));
+        cell(Cell::Time(l.last_interaction_at));
+        cell(Cell::Int(i64::from(l.interaction_count)));
         for t in InteractionType::ALL {
-            r.push(page.points.get(&(l.id, t.as_str())).map_or(Cell::Int(0), |p| Cell::Int(*p)));
+            cell(Cell::Int(l.points_by_type.0.get(t.as_str()).copied().unwrap_or(0)));
         }
-        let answer_text = |a: &Answer| match &a.value.0 {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Array(items) => items
-                .iter()
-                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
-                .collect::<Vec<_>>()
-                .join(", "),
-            v => v.to_string(),
+        let answers: Vec<(Uuid, serde_json::Value)> = match l.answers.as_deref() {
+            None | Some("[]") => Vec::new(),
+            Some(json) => serde_json::from_str::<Vec<(Uuid, serde_json::Value)>>(json).unwrap_or_default(),
         };
         if self.sponsors.is_some() {
-            let mut all: Vec<String> = page
-                .answers
+            let mut all: Vec<String> = answers
                 .iter()
-                .filter(|((lead, _), _)| *lead == l.id)
-                .map(|((_, q), a)| format!("{}: {}", page.prompts.get(q).map_or("?", String::as_str), answer_text(a)))
+                .map(|(q, a)| format!("{}: {}", self.prompts.get(q).map_or("?", String::as_str), answer_text(a)))
                 .collect();
             all.sort();
-            r.push(if all.is_empty() { Cell::Empty } else { Cell::Text(all.join("; ")) });
+            cell(if all.is_empty() { Cell::Empty } else { Cell::Owned(all.join("; ")) });
         } else {
             for q in &self.questions {
-                r.push(page.answers.get(&(l.id, q.id)).map_or(Cell::Empty, |a| Cell::Text(answer_text(a))));
+                cell(
+                    answers
+                        .iter()
+                        .find(|(id, _)| *id == q.id)
+                        .map_or(Cell::Empty, |(_, a)| Cell::Owned(answer_text(a))),
+                );
             }
         }
-        r.push(text(&l.consent_basis));
-        r.push(l.consent_by_user_id.and_then(|u| page.names.get(&u)).map_or(Cell::Empty, |n| Cell::Text(n.clone())));
-        r
+        cell(text(&l.consent_basis));
+        cell(text(&l.captured_by));
     }
 }
 
-/// What one page of leads needs beside the leads.
-#[derive(Default)]
-struct PageData {
-    points: HashMap<(Uuid, &'static str), i64>,
-    answers: HashMap<(Uuid, Uuid), Answer>,
-    names: HashMap<Uuid, String>,
-    /// Question prompts, for the event-wide export's answers column.
-    prompts: HashMap<Uuid, String>,
+/// An answer as a cell's text: choices joined with commas.
+fn answer_text(a: &serde_json::Value) -> String {
+    match a {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(", "),
+        v => v.to_string(),
+    }
 }
 
-/// Which leads an export reads, page by page.
+/// Which leads an export reads.
 enum Source {
     Sponsor { id: Uuid, filter: LeadFilter, sort: LeadSort },
     Event { id: Uuid, include_archived: bool },
+}
+
+/// A place among the exports that may run at once, or 429.
+fn admit(svc: &Services) -> Result<tokio::sync::OwnedSemaphorePermit> {
+    svc.exports.clone().try_acquire_owned().map_err(|_| Error::RateLimited { retry_after_secs: 10 })
 }
 
 /// A sponsor's leads as a file (organizers, and staff who may export leads),
@@ -307,8 +328,10 @@ pub async fn export_sponsor(
         sponsors: None,
         custom: event.shared_attendee_fields.0.custom_fields.clone(),
         questions: questions::list(&mut tx, sponsor_id, true).await?,
+        prompts: HashMap::new(),
     };
     drop(tx);
+    let permit = admit(svc)?;
     let mut filters = serde_json::to_value(&query).unwrap_or_default();
     if let (Some(ids), Some(map)) = (&ids, filters.as_object_mut()) {
         map.insert("ids".into(), serde_json::json!(ids));
@@ -320,7 +343,8 @@ pub async fn export_sponsor(
         format.as_str()
     );
     let record = record_of(p, event.id, Some(sponsor_id), format, filters);
-    Ok(start(svc, plan, Source::Sponsor { id: sponsor_id, filter, sort }, format, bom, record, file_name))
+    let source = Source::Sponsor { id: sponsor_id, filter, sort };
+    Ok(start(svc, permit, plan, source, format, bom, record, file_name))
 }
 
 /// Every lead of the event, a column naming its sponsor (organizers).
@@ -346,13 +370,16 @@ pub async fn export_event(
         sponsors: Some(names),
         custom: event.shared_attendee_fields.0.custom_fields.clone(),
         questions: Vec::new(),
+        prompts: q::event_prompts(&mut tx, event_id).await?.into_iter().collect(),
     };
     drop(tx);
+    let permit = admit(svc)?;
     let file_name =
         format!("leads-{}-{}.{}", validate::slugify(&event.name), time::now().format("%Y-%m-%d"), format.as_str());
     let filters = serde_json::json!({ "include_archived": include_archived });
     let record = record_of(p, event_id, None, format, filters);
-    Ok(start(svc, plan, Source::Event { id: event_id, include_archived }, format, bom, record, file_name))
+    let source = Source::Event { id: event_id, include_archived };
+    Ok(start(svc, permit, plan, source, format, bom, record, file_name))
 }
 
 fn record_of(
@@ -377,8 +404,10 @@ fn record_of(
 }
 
 /// Starts the task that reads the leads and writes the file.
+#[allow(clippy::too_many_arguments)]
 fn start(
     svc: &Services,
+    permit: tokio::sync::OwnedSemaphorePermit,
     plan: Plan,
     source: Source,
     format: ExportFormat,
@@ -389,11 +418,13 @@ fn start(
     let (tx, rx) = mpsc::channel::<std::io::Result<Vec<u8>>>(2);
     let svc = svc.clone();
     tokio::spawn(async move {
-        let (plan, source) = (Arc::new(plan), Arc::new(source));
+        let plan = Arc::new(plan);
+        let chunks = read(&svc, source);
         let outcome = match format {
-            ExportFormat::Csv => write_csv(&svc, plan, source, bom, &tx).await,
-            ExportFormat::Xlsx => write_xlsx(&svc, plan, source, &tx).await,
+            ExportFormat::Csv => write_csv(plan, chunks, bom, &tx).await,
+            ExportFormat::Xlsx => write_xlsx(plan, chunks, &tx).await,
         };
+        drop(permit);
         match outcome {
             Ok((rows, completed)) => {
                 record.row_count = rows;
@@ -419,87 +450,46 @@ fn start(
     ExportFile { file_name, format, body: rx }
 }
 
-/// The next page of leads after `after`, with what its rows need.
-async fn page(
-    svc: &Services,
-    plan: &Plan,
-    source: &Source,
-    after: Option<&LeadPosition>,
-) -> Result<(Vec<Lead>, PageData)> {
-    let mut tx = svc.store.read().await?;
-    let rows = match source {
-        Source::Sponsor { id, filter, sort } => {
-            leads::list(&mut tx, *id, filter, *sort, after.map(|a| (a, leads::Direction::After)), PAGE).await?
-        }
-        Source::Event { id, include_archived } => {
-            let after = match after {
-                Some(LeadPosition::Created(id)) => Some(*id),
-                _ => None,
-            };
-            leads::list_event(&mut tx, *id, *include_archived, after, PAGE).await?
-        }
-    };
-    let ids: Vec<Uuid> = rows.iter().map(|l| l.id).collect();
-    let mut data = PageData::default();
-    for (lead, kind, _, points) in q::points_by_type(&mut tx, &ids).await? {
-        if let Ok(t) = kind.parse::<InteractionType>() {
-            data.points.insert((lead, t.as_str()), points);
-        }
-    }
-    let answers = q::answers_of(&mut tx, &ids).await?;
-    if plan.sponsors.is_some() {
-        let mut seen: Vec<Uuid> = answers.iter().map(|a| a.sponsor_id).collect();
-        seen.sort();
-        seen.dedup();
-        for s in seen {
-            for question in questions::list(&mut tx, s, true).await? {
-                data.prompts.insert(question.id, question.prompt);
-            }
-        }
-    }
-    data.answers = answers.into_iter().map(|a| ((a.lead_id, a.question_id), a)).collect();
-    let mut users: Vec<Uuid> = rows.iter().filter_map(|l| l.consent_by_user_id).collect();
-    users.sort();
-    users.dedup();
-    data.names = q::user_names(&mut tx, &users).await?.into_iter().collect();
-    Ok((rows, data))
-}
-
-/// The pages of the export, read one ahead of the writer: a task fetches the next
-/// page while the previous one is written (at most two wait, so memory stays flat).
-fn prefetch(svc: &Services, plan: Arc<Plan>, source: Arc<Source>) -> mpsc::Receiver<Result<(Vec<Lead>, PageData)>> {
+/// The leads of the export in chunks, read by one query in a task of its own, one
+/// chunk ahead of the writer (at most two wait, so memory stays flat). The query
+/// ends when the receiver is dropped.
+fn read(svc: &Services, source: Source) -> mpsc::Receiver<Result<Vec<ExportRow>>> {
     let (tx, rx) = mpsc::channel(2);
     let svc = svc.clone();
     tokio::spawn(async move {
-        let mut after = None;
-        loop {
-            let fetched = page(&svc, &plan, &source, after.as_ref()).await;
-            let (more, next) = match &fetched {
-                Ok((leads, _)) => ((leads.len() as i64) == PAGE, leads.last().map(|l| position(&source, l))),
-                Err(_) => (false, None),
+        let streamed = async {
+            let mut read = svc.store.read().await?;
+            let scope = match &source {
+                Source::Sponsor { id, filter, sort } => ExportScope::Sponsor { id: *id, filter, sort: *sort },
+                Source::Event { id, include_archived } => {
+                    ExportScope::Event { id: *id, include_archived: *include_archived }
+                }
             };
-            if tx.send(fetched).await.is_err() || !more {
-                break;
-            }
-            after = next;
+            q::stream(&mut read, scope, CHUNK, |rows| {
+                let tx = tx.clone();
+                async move { tx.send(Ok(rows)).await.is_ok() }
+            })
+            .await?;
+            Ok::<_, Error>(())
+        };
+        if let Err(e) = streamed.await {
+            let _ = tx.send(Err(e)).await;
         }
     });
     rx
 }
 
-fn position(source: &Source, l: &Lead) -> LeadPosition {
-    match source {
-        Source::Sponsor { sort, .. } => LeadPosition::of(*sort, l),
-        Source::Event { .. } => LeadPosition::Created(l.id),
-    }
+/// Hands a chunk of the file to the caller; `false` when the caller went away or
+/// read nothing for [`STALL`].
+async fn send(out: &mpsc::Sender<std::io::Result<Vec<u8>>>, chunk: Vec<u8>) -> bool {
+    matches!(tokio::time::timeout(STALL, out.send(Ok(chunk))).await, Ok(Ok(())))
 }
 
-/// CSV, page by page onto the channel. Answers the rows written and whether the
+/// CSV, chunk by chunk onto the channel. Answers the rows written and whether the
 /// file was finished (the caller may stop reading).
 async fn write_csv(
-    svc: &Services,
     plan: Arc<Plan>,
-    source: Arc<Source>,
+    mut chunks: mpsc::Receiver<Result<Vec<ExportRow>>>,
     bom: bool,
     out: &mpsc::Sender<std::io::Result<Vec<u8>>>,
 ) -> Result<(i32, bool)> {
@@ -508,45 +498,61 @@ async fn write_csv(
     w.write_record(plan.header().iter().map(|h| neutralize(h).into_owned())).map_err(csv_error)?;
     let mut head = if bom { "\u{feff}".as_bytes().to_vec() } else { Vec::new() };
     head.extend(w.into_inner().map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?);
-    if out.send(Ok(head)).await.is_err() {
+    if !send(out, head).await {
         return Ok((0, false));
     }
     let mut rows = 0i32;
-    let mut pages = prefetch(svc, plan.clone(), source);
-    while let Some(fetched) = pages.recv().await {
-        let (leads, data) = fetched?;
-        if leads.is_empty() {
-            break;
-        }
+    let mut int = itoa::Buffer::new();
+    let mut time = String::with_capacity(32);
+    // RFC 3339 in UTC to the second, the format parsed once
+    let stamp: Vec<chrono::format::Item<'static>> = chrono::format::StrftimeItems::new("%Y-%m-%dT%H:%M:%SZ").collect();
+    while let Some(chunk) = chunks.recv().await {
+        let leads = chunk?;
         let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(leads.len() * 256));
+        let mut failed = None;
         for l in &leads {
-            let cells = plan.row(l, &data).into_iter().map(|c| match c {
-                Cell::Text(s) => neutralize(&s).into_owned(),
-                Cell::Int(i) => i.to_string(),
-                Cell::Bool(b) => b.to_string(),
-                Cell::Time(t) => t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                Cell::Empty => String::new(),
+            plan.row(l, |c| {
+                let written = match c {
+                    Cell::Text(s) => w.write_field(neutralize(s).as_bytes()),
+                    Cell::Owned(s) => w.write_field(neutralize(&s).as_bytes()),
+                    Cell::Int(i) => w.write_field(int.format(i)),
+                    Cell::Bool(b) => w.write_field(if b { "true" } else { "false" }),
+                    Cell::Time(t) => {
+                        time.clear();
+                        use std::fmt::Write as _;
+                        let _ = write!(time, "{}", t.format_with_items(stamp.iter()));
+                        w.write_field(&time)
+                    }
+                    Cell::Empty => w.write_field(""),
+                };
+                if let Err(e) = written {
+                    failed.get_or_insert(e);
+                }
             });
-            w.write_record(cells).map_err(csv_error)?;
+            if let Err(e) = w.write_record(None::<&[u8]>) {
+                failed.get_or_insert(e);
+            }
+            if let Some(e) = failed.take() {
+                return Err(csv_error(e));
+            }
         }
-        let chunk = w.into_inner().map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;
+        let bytes = w.into_inner().map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;
         rows += i32::try_from(leads.len()).unwrap_or(i32::MAX);
-        if out.send(Ok(chunk)).await.is_err() {
+        if !send(out, bytes).await {
             return Ok((rows, false));
         }
     }
     Ok((rows, true))
 }
 
-/// XLSX: pages go to a blocking thread that writes the workbook in constant
+/// XLSX: chunks go to a blocking thread that writes the workbook in constant
 /// memory to a temporary file; the file is then sent in chunks.
 async fn write_xlsx(
-    svc: &Services,
     plan: Arc<Plan>,
-    source: Arc<Source>,
+    mut chunks: mpsc::Receiver<Result<Vec<ExportRow>>>,
     out: &mpsc::Sender<std::io::Result<Vec<u8>>>,
 ) -> Result<(i32, bool)> {
-    let (pages, mut receiver) = mpsc::channel::<Vec<Vec<Cell>>>(2);
+    let (pages, mut receiver) = mpsc::channel::<Vec<ExportRow>>(2);
     let header = plan.header();
     let writer = tokio::task::spawn_blocking(move || -> Result<std::fs::File> {
         use rust_xlsxwriter::{Format, Workbook};
@@ -561,19 +567,27 @@ async fn write_xlsx(
             sheet.write_string_with_format(0, c as u16, h, &bold).map_err(fail)?;
         }
         let mut r: u32 = 0;
-        while let Some(rows) = receiver.blocking_recv() {
-            for cells in rows {
+        while let Some(leads) = receiver.blocking_recv() {
+            for l in &leads {
                 r += 1;
-                for (c, cell) in cells.into_iter().enumerate() {
-                    let c = c as u16;
-                    match cell {
+                let mut c: u16 = 0;
+                let mut failed = None;
+                plan.row(l, |cell| {
+                    let written = match cell {
                         Cell::Text(s) => sheet.write_string(r, c, s).map(|_| ()),
+                        Cell::Owned(s) => sheet.write_string(r, c, s).map(|_| ()),
                         Cell::Int(i) => sheet.write_number(r, c, i as f64).map(|_| ()),
                         Cell::Bool(b) => sheet.write_boolean(r, c, b).map(|_| ()),
                         Cell::Time(t) => sheet.write_datetime_with_format(r, c, t.naive_utc(), &date).map(|_| ()),
                         Cell::Empty => Ok(()),
+                    };
+                    if let Err(e) = written {
+                        failed.get_or_insert(e);
                     }
-                    .map_err(fail)?;
+                    c += 1;
+                });
+                if let Some(e) = failed {
+                    return Err(fail(e));
                 }
             }
         }
@@ -588,15 +602,10 @@ async fn write_xlsx(
         Ok(file)
     });
     let mut rows = 0i32;
-    let mut fetched_pages = prefetch(svc, plan.clone(), source);
-    while let Some(fetched) = fetched_pages.recv().await {
-        let (leads, data) = fetched?;
-        if leads.is_empty() {
-            break;
-        }
+    while let Some(chunk) = chunks.recv().await {
+        let leads = chunk?;
         rows += i32::try_from(leads.len()).unwrap_or(i32::MAX);
-        let cells: Vec<Vec<Cell>> = leads.iter().map(|l| plan.row(l, &data)).collect();
-        if pages.send(cells).await.is_err() {
+        if pages.send(leads).await.is_err() {
             break;
         }
     }
@@ -625,7 +634,7 @@ async fn write_xlsx(
         if chunk.is_empty() {
             break;
         }
-        if out.send(Ok(chunk)).await.is_err() {
+        if !send(out, chunk).await {
             return Ok((rows, false));
         }
         file = Some(f);

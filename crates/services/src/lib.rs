@@ -22,6 +22,7 @@ pub mod invitations;
 pub mod json;
 pub mod leads;
 pub mod live;
+pub mod logos;
 pub mod members;
 pub mod notify;
 pub mod pagination;
@@ -105,6 +106,9 @@ pub struct Services {
     /// Bounds the argon2 hashes that run at once (sign-up, login): each takes
     /// ~19 MiB and a core for a while.
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
+    /// Bounds the lead exports that run at once: each holds a read connection for
+    /// as long as its file takes to download (docs/DECISIONS.md, "Lead export").
+    pub(crate) exports: Arc<tokio::sync::Semaphore>,
     /// Identities whose rows were checked lately (see `accounts::authenticate`).
     pub(crate) known_identities: Arc<rate_limit::RecentMap<IdentityKey, String>>,
     /// Rows written so far by the import jobs this process runs (`imports`).
@@ -138,6 +142,7 @@ impl Services {
             instance_id: sponsorhub_domain::ids::new_id(),
             badge_secret: Arc::new(badge_secret),
             hashing: Arc::new(tokio::sync::Semaphore::new(cores * 2)),
+            exports: Arc::new(tokio::sync::Semaphore::new(exports::MAX_RUNNING)),
             known_identities: Arc::new(rate_limit::RecentMap::new(Duration::from_secs(300), 100_000)),
             import_progress: Arc::default(),
         }

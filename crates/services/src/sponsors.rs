@@ -10,7 +10,7 @@ use sponsorhub_domain::validate::{self, FieldError, Validator};
 use sponsorhub_domain::{ids, time};
 use sponsorhub_store::records::{JsonColumn, Sponsor, SponsorCounts, Tier};
 use sponsorhub_store::sponsors::SponsorFilter;
-use sponsorhub_store::{Tx, sponsors as q, tiers};
+use sponsorhub_store::{Tx, logos as logo_store, sponsors as q, tiers};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -26,6 +26,9 @@ pub struct SponsorView {
     /// Active staff members.
     pub representative_count: i64,
     pub lead_count: i64,
+    /// The logo to show: the uploaded one (a versioned URL of this server), else
+    /// `company_logo_url`.
+    pub logo_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,11 +138,14 @@ async fn check_tier(tx: &mut Tx, org: Uuid, event: Uuid, tier: Option<Uuid>) -> 
     Ok(())
 }
 
-/// Tiers and counts for a page of sponsors: two queries, whatever the page size.
-async fn views(tx: &mut Tx, sponsors: Vec<Sponsor>) -> Result<Vec<SponsorView>> {
+/// Tiers, counts and logos for a page of sponsors: three queries, whatever the
+/// page size.
+async fn views(svc: &Services, tx: &mut Tx, sponsors: Vec<Sponsor>) -> Result<Vec<SponsorView>> {
     let ids: Vec<Uuid> = sponsors.iter().map(|s| s.id).collect();
     let counts: HashMap<Uuid, SponsorCounts> =
         q::counts(tx, &ids).await?.into_iter().map(|c| (c.sponsor_id, c)).collect();
+    let logos: HashMap<Uuid, String> =
+        logo_store::versions(tx, &ids).await?.into_iter().map(|l| (l.sponsor_id, l.sha256)).collect();
     // A page nearly always holds one event's sponsors: one query for its tiers.
     let event_ids: std::collections::BTreeSet<Uuid> = sponsors.iter().map(|s| s.event_id).collect();
     let mut tiers_by_id: HashMap<Uuid, Tier> = HashMap::new();
@@ -153,6 +159,7 @@ async fn views(tx: &mut Tx, sponsors: Vec<Sponsor>) -> Result<Vec<SponsorView>> 
         .map(|s| {
             let c = counts.get(&s.id).copied().unwrap_or_default();
             SponsorView {
+                logo_url: resolved_logo(&svc.public_url, &s, logos.get(&s.id)),
                 tier: s.tier_id.and_then(|t| tiers_by_id.get(&t).cloned()),
                 representative_count: c.representative_count,
                 lead_count: c.lead_count,
@@ -162,8 +169,16 @@ async fn views(tx: &mut Tx, sponsors: Vec<Sponsor>) -> Result<Vec<SponsorView>> 
         .collect())
 }
 
-pub(crate) async fn view(tx: &mut Tx, sponsor: Sponsor) -> Result<SponsorView> {
-    Ok(views(tx, vec![sponsor]).await?.pop().expect("one view per sponsor"))
+pub(crate) async fn view(svc: &Services, tx: &mut Tx, sponsor: Sponsor) -> Result<SponsorView> {
+    Ok(views(svc, tx, vec![sponsor]).await?.pop().expect("one view per sponsor"))
+}
+
+/// The logo a sponsor shows: its upload (of version `sha256`) wins over its URL.
+fn resolved_logo(base: &str, s: &Sponsor, sha256: Option<&String>) -> Option<String> {
+    match sha256 {
+        Some(sha) => Some(crate::logos::logo_url(base, s.id, sha)),
+        None => s.company_logo_url.clone(),
+    }
 }
 
 #[tracing::instrument(skip_all, fields(event.id = %event))]
@@ -218,7 +233,7 @@ pub async fn create_sponsor(
         updated_at: now,
     };
     q::insert(&mut tx, &sponsor).await?;
-    let view = view(&mut tx, sponsor).await?;
+    let view = view(svc, &mut tx, sponsor).await?;
     tx.commit().await?;
     tracing::info!(sponsor.id = %view.sponsor.id, "sponsor created");
     Ok(view)
@@ -245,14 +260,14 @@ pub async fn list_sponsors(
     event_of_org(&mut tx, p, org, event, false).await?;
     let rows = q::list_for_event(&mut tx, event, &filter, after, i64::from(limit) + 1).await?;
     let page = pagination::page(rows, limit, |s| s.id);
-    Ok(Page { items: views(&mut tx, page.items).await?, next_cursor: page.next_cursor })
+    Ok(Page { items: views(svc, &mut tx, page.items).await?, next_cursor: page.next_cursor })
 }
 
 /// One sponsor with tier and counts: organization members and the sponsor's staff.
 pub async fn get_sponsor(svc: &Services, p: &Principal, org: Option<Uuid>, id: Uuid) -> Result<SponsorView> {
     let mut tx = svc.store.read().await?;
     let access = SponsorAccess::load_in_org(&mut tx, p, org, id).await?;
-    view(&mut tx, access.sponsor).await
+    view(svc, &mut tx, access.sponsor).await
 }
 
 /// The sponsor and what the caller may do with it (404 for a sponsor they have no
@@ -268,7 +283,6 @@ pub async fn sponsor_capabilities(
     Ok((access.sponsor, caps))
 }
 
-#[tracing::instrument(skip_all, fields(sponsor.id = %id))]
 pub async fn update_sponsor(
     svc: &Services,
     p: &Principal,
@@ -276,6 +290,37 @@ pub async fn update_sponsor(
     id: Uuid,
     input: UpdateSponsor,
 ) -> Result<SponsorView> {
+    update_sponsor_and_logo(svc, p, org, id, input, LogoChange::Keep).await
+}
+
+/// What a sponsor edit does with the uploaded logo.
+#[derive(Debug, Clone, Default)]
+pub enum LogoChange {
+    #[default]
+    Keep,
+    /// A new file (checked as [`crate::logos::check`] does).
+    Upload(Vec<u8>),
+    /// Back to the logo URL.
+    Remove,
+}
+
+/// Changes the sponsor's fields and its uploaded logo together, in one
+/// transaction (the console's edit form): every field's error, the logo's
+/// included, comes back at once, and nothing is saved unless all are right.
+#[tracing::instrument(skip_all, fields(sponsor.id = %id))]
+pub async fn update_sponsor_and_logo(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    id: Uuid,
+    input: UpdateSponsor,
+    logo: LogoChange,
+) -> Result<SponsorView> {
+    // Checked (an SVG rewritten) before the write transaction begins.
+    let checked_logo = match &logo {
+        LogoChange::Upload(bytes) => Some(crate::logos::check(bytes)),
+        _ => None,
+    };
     let mut tx = svc.store.write().await?;
     let access = SponsorAccess::load_in_org(&mut tx, p, org, id).await?;
     let organizer_only = input.tier_id.is_some() || input.is_featured.is_some() || input.lead_capture_enabled.is_some();
@@ -287,6 +332,7 @@ pub async fn update_sponsor(
     let mut s = access.sponsor;
 
     let mut v = Validator::new();
+    let checked_logo = checked_logo.and_then(|r| v.check(r));
     v.set(&mut s.company_name, input.company_name.as_deref().map(|n| validate::text("company_name", n, 1, 200)));
     let opt_text = |field: &'static str, val: &Option<Option<String>>, max: usize| {
         val.as_ref().map(|x| validate::optional_text(field, x.as_deref(), max))
@@ -333,7 +379,14 @@ pub async fn update_sponsor(
     }
     s.updated_at = time::now();
     q::update(&mut tx, &s).await?;
-    let view = view(&mut tx, s).await?;
+    match (logo, checked_logo) {
+        (LogoChange::Upload(_), Some(checked)) => logo_store::put(&mut tx, &crate::logos::row(s.id, checked)).await?,
+        (LogoChange::Remove, _) => {
+            logo_store::delete(&mut tx, s.id).await?;
+        }
+        _ => {}
+    }
+    let view = view(svc, &mut tx, s).await?;
     tx.commit().await?;
     Ok(view)
 }
@@ -359,7 +412,7 @@ pub async fn set_archived(
         s.updated_at = now;
         q::update(&mut tx, &s).await?;
     }
-    let view = view(&mut tx, s).await?;
+    let view = view(svc, &mut tx, s).await?;
     tx.commit().await?;
     Ok(view)
 }
@@ -375,6 +428,8 @@ pub struct PublicSponsor {
     pub company_description: Option<String>,
     pub company_website: Option<String>,
     pub company_logo_url: Option<String>,
+    /// The logo to show: the uploaded one, else `company_logo_url`.
+    pub logo_url: Option<String>,
     pub booth_number: Option<String>,
     pub booth_description: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
@@ -460,7 +515,10 @@ async fn directory(svc: &Services, event: Uuid) -> Result<Vec<DirectoryGroup>> {
     sponsorhub_store::events::get_any(&mut tx, event).await?.ok_or(Error::NotFound("event"))?;
     let tiers = tiers::list_for_event(&mut tx, event).await?;
     let sponsors = q::list_public(&mut tx, event).await?;
+    let logos: HashMap<Uuid, String> =
+        logo_store::versions_for_event(&mut tx, event).await?.into_iter().map(|l| (l.sponsor_id, l.sha256)).collect();
     let public = |s: &Sponsor| PublicSponsor {
+        logo_url: resolved_logo(&svc.public_url, s, logos.get(&s.id)),
         id: s.id,
         company_name: s.company_name.clone(),
         company_description: s.company_description.clone(),
@@ -491,4 +549,42 @@ async fn directory(svc: &Services, event: Uuid) -> Result<Vec<DirectoryGroup>> {
         groups.push(DirectoryGroup { tier: None, sponsors: rest });
     }
     Ok(groups)
+}
+
+/// One sponsor's people and leads, as the organizer's event page shows them.
+#[derive(Debug, Clone, Default)]
+pub struct SponsorTeam {
+    /// Active staff, in the order they joined.
+    pub members: Vec<sponsorhub_store::records::SponsorMember>,
+    /// Invitations not yet accepted and not expired.
+    pub pending_invitations: Vec<sponsorhub_store::records::Invitation>,
+    /// Leads, archived ones out (the lead counters).
+    pub lead_count: i64,
+}
+
+/// Every sponsor's team, pending invitations and lead count for the event's
+/// organizers: three queries for the whole event, whatever its number of
+/// sponsors. Sponsors with none of these are absent from the map.
+pub async fn event_teams(
+    svc: &Services,
+    p: &Principal,
+    org: Option<Uuid>,
+    event: Uuid,
+) -> Result<HashMap<Uuid, SponsorTeam>> {
+    let mut tx = svc.store.read().await?;
+    event_of_org(&mut tx, p, org, event, true).await?;
+    let members = sponsorhub_store::members::active_of_event(&mut tx, event).await?;
+    let pending = sponsorhub_store::invitations::pending_of_event(&mut tx, event, time::now()).await?;
+    let leads = q::lead_totals_of_event(&mut tx, event).await?;
+    let mut teams: HashMap<Uuid, SponsorTeam> = HashMap::new();
+    for m in members {
+        teams.entry(m.sponsor_id).or_default().members.push(m);
+    }
+    for i in pending {
+        teams.entry(i.sponsor_id).or_default().pending_invitations.push(i);
+    }
+    for (sponsor, n) in leads {
+        teams.entry(sponsor).or_default().lead_count = n;
+    }
+    Ok(teams)
 }

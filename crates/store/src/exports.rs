@@ -1,55 +1,128 @@
-//! What lead exports read beside the leads, and the record of each export.
+//! What lead exports read, and the record of each export.
 
-use crate::records::{Answer, LeadExport};
-use crate::sql::Sql;
-use crate::{Result, Tx, bind_args, on_tx};
+use crate::leads::{LeadFilter, LeadSort};
+use crate::records::{JsonColumn, LeadExport};
+use crate::sql::{Arg, Sql};
+use crate::{Backend, Result, Tx, bind_args, on_tx};
+use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
+use std::future::Future;
 use uuid::Uuid;
 
-/// Per lead and interaction type: how many, and the points they were worth.
-pub async fn points_by_type(tx: &mut Tx, leads: &[Uuid]) -> Result<Vec<(Uuid, String, i64, i64)>> {
-    if leads.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = Sql::new(
-        "SELECT lead_id, interaction_type, COUNT(*), COALESCE(SUM(points), 0) FROM sponsor_lead_interactions
-         WHERE lead_id IN ",
-    );
-    let list = q.in_list(leads);
-    q.push(&list).push(" GROUP BY lead_id, interaction_type");
-    let Sql { text, args } = q;
-    Ok(
-        on_tx!(tx, c => bind_args!(sqlx::query_as::<_, (Uuid, String, i64, i64)>(sqlx::AssertSqlSafe(text.clone())), args.clone())
-        .fetch_all(c).await?),
+/// One exported lead: the lead's own columns (its points per interaction type
+/// among them), the name of whoever captured it, and its answers folded into one
+/// column, so that the whole export is one query (docs/PERFORMANCE.md, "Exporting 100,000 leads").
+#[derive(Debug, sqlx::FromRow)]
+pub struct ExportRow {
+    pub id: Uuid,
+    pub sponsor_id: Uuid,
+    pub user_name: Option<String>,
+    pub user_company: Option<String>,
+    pub user_email: Option<String>,
+    pub user_title: Option<String>,
+    pub user_phone: Option<String>,
+    pub user_country: Option<String>,
+    pub user_fields: JsonColumn<serde_json::Map<String, serde_json::Value>>,
+    pub intent_score: i32,
+    pub intent_level: String,
+    pub follow_up_status: String,
+    pub tags: JsonColumn<Vec<String>>,
+    pub follow_up_notes: Option<String>,
+    pub contact_notes: Option<String>,
+    pub is_starred: bool,
+    pub is_archived: bool,
+    pub first_interaction_at: DateTime<Utc>,
+    pub last_interaction_at: DateTime<Utc>,
+    pub interaction_count: i32,
+    pub consent_basis: Option<String>,
+    /// The points of its interactions per interaction type.
+    pub points_by_type: JsonColumn<std::collections::BTreeMap<String, i64>>,
+    /// The name of the staff member who captured the lead.
+    pub captured_by: Option<String>,
+    /// A JSON array of `[question id, answer]` pairs; `None` or `[]` without any.
+    pub answers: Option<String>,
+}
+
+/// Which leads an export reads.
+pub enum ExportScope<'a> {
+    /// A sponsor's leads matching the lead list's filters, in its order.
+    Sponsor { id: Uuid, filter: &'a LeadFilter, sort: LeadSort },
+    /// Every lead of an event, in id order.
+    Event { id: Uuid, include_archived: bool },
+}
+
+fn export_columns(backend: Backend) -> String {
+    let answers = match backend {
+        Backend::Sqlite => {
+            "(SELECT json_group_array(json_array(lower(hex(a.question_id)), json(a.value))) FROM lead_answers a
+              WHERE a.lead_id = sponsor_leads.id)"
+        }
+        Backend::Postgres => {
+            "(SELECT json_agg(json_build_array(a.question_id, a.value))::text FROM lead_answers a
+              WHERE a.lead_id = sponsor_leads.id)"
+        }
+    };
+    format!(
+        "id, sponsor_id, user_name, user_company, user_email, user_title, user_phone, user_country, user_fields, \
+         intent_score, intent_level, follow_up_status, tags, follow_up_notes, contact_notes, is_starred, is_archived, \
+         first_interaction_at, last_interaction_at, interaction_count, consent_basis, points_by_type, \
+         (SELECT u.name FROM users u WHERE u.id = sponsor_leads.consent_by_user_id) AS captured_by, \
+         {answers} AS answers"
     )
 }
 
-/// The answers on these leads.
-pub async fn answers_of(tx: &mut Tx, leads: &[Uuid]) -> Result<Vec<Answer>> {
-    if leads.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = Sql::new(
-        "SELECT lead_id, question_id, sponsor_id, value, points, answered_by_user_id, answered_at FROM lead_answers
-         WHERE lead_id IN ",
-    );
-    let list = q.in_list(leads);
-    q.push(&list);
+/// Streams the leads of `scope` in one query, handing them to `sink` in chunks of
+/// `chunk`; stops early when `sink` answers `false`. One statement reads them all,
+/// so the export is one consistent snapshot.
+pub async fn stream<F, Fut>(tx: &mut Tx, scope: ExportScope<'_>, chunk: usize, mut sink: F) -> Result<()>
+where
+    F: FnMut(Vec<ExportRow>) -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let columns = export_columns(tx.backend());
+    let q = match scope {
+        ExportScope::Sponsor { id, filter, sort } => {
+            let mut q = crate::leads::filtered(&columns, id, filter);
+            q.push(match sort {
+                LeadSort::Score => " ORDER BY intent_score DESC, id DESC",
+                LeadSort::LastInteraction => " ORDER BY last_interaction_at DESC, id DESC",
+                LeadSort::Created => " ORDER BY id DESC",
+            });
+            q
+        }
+        ExportScope::Event { id, include_archived } => {
+            let mut q = Sql::new(format!("SELECT {columns} FROM sponsor_leads WHERE event_id = "));
+            let p = q.arg(Arg::Uuid(id));
+            q.push(&p);
+            if !include_archived {
+                q.push(" AND is_archived = FALSE");
+            }
+            q.push(" ORDER BY id");
+            q
+        }
+    };
     let Sql { text, args } = q;
-    Ok(on_tx!(tx, c => bind_args!(sqlx::query_as::<_, Answer>(sqlx::AssertSqlSafe(text.clone())), args.clone())
-        .fetch_all(c).await?))
+    on_tx!(tx, c => {
+        let mut rows = bind_args!(sqlx::query_as::<_, ExportRow>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch(c);
+        let mut buf = Vec::with_capacity(chunk);
+        while let Some(row) = rows.try_next().await? {
+            buf.push(row);
+            if buf.len() >= chunk && !sink(std::mem::replace(&mut buf, Vec::with_capacity(chunk))).await {
+                return Ok(());
+            }
+        }
+        if !buf.is_empty() {
+            sink(buf).await;
+        }
+    });
+    Ok(())
 }
 
-/// The names of these users.
-pub async fn user_names(tx: &mut Tx, users: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
-    if users.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = Sql::new("SELECT id, name FROM users WHERE id IN ");
-    let list = q.in_list(users);
-    q.push(&list);
-    let Sql { text, args } = q;
-    Ok(on_tx!(tx, c => bind_args!(sqlx::query_as::<_, (Uuid, String)>(sqlx::AssertSqlSafe(text.clone())), args.clone())
-        .fetch_all(c).await?))
+/// The prompts of every question of the event's sponsors (archived ones too).
+pub async fn event_prompts(tx: &mut Tx, event: Uuid) -> Result<Vec<(Uuid, String)>> {
+    let sql = "SELECT q.id, q.prompt FROM qualification_questions q JOIN sponsors s ON s.id = q.sponsor_id
+               WHERE s.event_id = $1";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, (Uuid, String)>(sql).bind(event).fetch_all(c).await?))
 }
 
 pub async fn record(tx: &mut Tx, e: &LeadExport) -> Result<()> {

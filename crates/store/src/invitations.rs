@@ -8,6 +8,8 @@ use uuid::Uuid;
 
 const COLUMNS: &str = "id, sponsor_id, email, role, status, personal_message, invited_by_user_id, \
     accepted_by_user_id, expires_at, accepted_at, created_at, updated_at";
+const COLUMNS_I: &str = "i.id, i.sponsor_id, i.email, i.role, i.status, i.personal_message, i.invited_by_user_id, \
+    i.accepted_by_user_id, i.expires_at, i.accepted_at, i.created_at, i.updated_at";
 
 pub async fn insert(tx: &mut Tx, i: &Invitation, token_hash: &str) -> Result<()> {
     let sql = "INSERT INTO sponsor_invitations (id, sponsor_id, email, role, token_hash, status, personal_message,
@@ -76,4 +78,16 @@ pub async fn update(tx: &mut Tx, i: &Invitation, new_token_hash: Option<&str>) -
         .bind(i.updated_at).bind(new_token_hash)
         .execute(c).await?.rows_affected());
     Ok(())
+}
+
+/// The pending (unexpired) invitations of every sponsor of the event, oldest
+/// first: one query for the whole event.
+pub async fn pending_of_event(tx: &mut Tx, event: Uuid, now: DateTime<Utc>) -> Result<Vec<Invitation>> {
+    let sql = format!(
+        "SELECT {COLUMNS_I} FROM sponsor_invitations i JOIN sponsors s ON s.id = i.sponsor_id
+         WHERE s.event_id = $1 AND i.status = $3 AND i.expires_at > $2 ORDER BY i.sponsor_id, i.id"
+    );
+    Ok(
+        on_tx!(tx, c => sqlx::query_as::<_, Invitation>(sqlx::AssertSqlSafe(sql.clone())).bind(event).bind(now).bind(InvitationStatus::Pending.as_str()).fetch_all(c).await?),
+    )
 }

@@ -11,7 +11,8 @@ const COLUMNS: &str = "id, sponsor_id, event_id, user_id, user_name, user_email,
     user_phone, user_country, user_fields, attendee_id, \
     intent_score, intent_level, interaction_count, first_interaction_at, last_interaction_at, follow_up_status, \
     follow_up_notes, contact_notes, tags, is_starred, is_archived, followed_up_at, followed_up_by_user_id, \
-    consent_basis, consent_at, consent_by_user_id, consent_text_version, owner_user_id, due_on, created_at, updated_at";
+    consent_basis, consent_at, consent_by_user_id, consent_text_version, owner_user_id, due_on, created_at, updated_at, \
+    points_by_type";
 
 /// Inserts the lead unless the sponsor has one for this attendee; `true` when inserted.
 pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
@@ -19,9 +20,9 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
             user_title, intent_score, intent_level, interaction_count, first_interaction_at, last_interaction_at,
             follow_up_status, follow_up_notes, contact_notes, tags, is_starred, is_archived, followed_up_at,
             followed_up_by_user_id, created_at, updated_at, user_phone, user_country, user_fields, attendee_id, consent_basis, consent_at,
-            consent_by_user_id, consent_text_version, owner_user_id, due_on)
+            consent_by_user_id, consent_text_version, owner_user_id, due_on, points_by_type)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-                $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)
+                $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
         ON CONFLICT (sponsor_id, user_id) DO NOTHING";
     let n = on_tx!(tx, c => sqlx::query(sql)
         .bind(l.id).bind(l.sponsor_id).bind(l.event_id).bind(l.user_id).bind(&l.user_name).bind(&l.user_email)
@@ -31,7 +32,7 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
         .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
         .bind(l.created_at).bind(l.updated_at).bind(&l.user_phone).bind(&l.user_country).bind(&l.user_fields)
         .bind(l.attendee_id).bind(&l.consent_basis).bind(l.consent_at).bind(l.consent_by_user_id)
-        .bind(l.consent_text_version).bind(l.owner_user_id).bind(l.due_on)
+        .bind(l.consent_text_version).bind(l.owner_user_id).bind(l.due_on).bind(&l.points_by_type)
         .execute(c).await?.rows_affected());
     if n == 1 {
         let c = Counted::of(l);
@@ -202,7 +203,7 @@ pub async fn update(tx: &mut Tx, before: Counted, l: &Lead) -> Result<()> {
             is_archived = $15, followed_up_at = $16, followed_up_by_user_id = $17, updated_at = $18,
             user_phone = $19, user_country = $20, user_fields = $21, attendee_id = $22, first_interaction_at = $23,
             consent_basis = $24, consent_at = $25, consent_by_user_id = $26, consent_text_version = $27,
-            owner_user_id = $28, due_on = $29
+            owner_user_id = $28, due_on = $29, points_by_type = $30
         WHERE id = $1";
     on_tx!(tx, c => sqlx::query(sql)
         .bind(l.id).bind(&l.user_name).bind(&l.user_email).bind(&l.user_company).bind(&l.user_title)
@@ -211,7 +212,7 @@ pub async fn update(tx: &mut Tx, before: Counted, l: &Lead) -> Result<()> {
         .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
         .bind(l.updated_at).bind(&l.user_phone).bind(&l.user_country).bind(&l.user_fields).bind(l.attendee_id)
         .bind(l.first_interaction_at).bind(&l.consent_basis).bind(l.consent_at).bind(l.consent_by_user_id)
-        .bind(l.consent_text_version).bind(l.owner_user_id).bind(l.due_on)
+        .bind(l.consent_text_version).bind(l.owner_user_id).bind(l.due_on).bind(&l.points_by_type)
         .execute(c).await?.rows_affected());
     let after = Counted::of(l);
     let (was, is) = (i64::from(before.score), i64::from(after.score));
@@ -331,7 +332,7 @@ pub enum Direction {
 }
 
 /// The WHERE clause of the sponsor's leads matching `f`.
-fn filtered(select: &str, sponsor: Uuid, f: &LeadFilter) -> Sql {
+pub(crate) fn filtered(select: &str, sponsor: Uuid, f: &LeadFilter) -> Sql {
     let mut q = Sql::new(format!("SELECT {select} FROM sponsor_leads WHERE sponsor_id = "));
     let p = q.arg(Arg::Uuid(sponsor));
     q.push(&p);

@@ -22,6 +22,7 @@ pub mod imports;
 pub mod instances;
 pub mod invitations;
 pub mod leads;
+pub mod logos;
 pub mod members;
 pub mod outbox;
 pub mod questions;

@@ -103,3 +103,14 @@ pub async fn admin_emails(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<String>> {
         on_tx!(tx, c => sqlx::query_scalar::<_, String>(sql).bind(sponsor).bind(SponsorRole::Admin.as_str()).fetch_all(c).await?),
     )
 }
+
+/// The active staff of every sponsor of the event: one query for the whole event.
+pub async fn active_of_event(tx: &mut Tx, event: Uuid) -> Result<Vec<SponsorMember>> {
+    let sql = format!(
+        "{SELECT} JOIN sponsors s ON s.id = m.sponsor_id WHERE s.event_id = $1 AND m.is_active = TRUE
+         ORDER BY m.sponsor_id, m.joined_at, m.id"
+    );
+    Ok(
+        on_tx!(tx, c => sqlx::query_as::<_, SponsorMember>(sqlx::AssertSqlSafe(sql.clone())).bind(event).fetch_all(c).await?),
+    )
+}

@@ -264,6 +264,11 @@ pub struct Lead {
     pub due_on: Option<chrono::NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The points of its interactions per interaction type, kept by each capture
+    /// (exports read them; docs/PERFORMANCE.md, "Exporting 100,000 leads").
+    #[serde(skip)]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub points_by_type: JsonColumn<std::collections::BTreeMap<String, i64>>,
 }
 
 /// A qualification question of a sponsor's booth (docs/DECISIONS.md,

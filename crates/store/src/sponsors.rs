@@ -144,3 +144,13 @@ pub async fn of_member(tx: &mut Tx, user: Uuid) -> Result<Vec<Sponsor>> {
     );
     Ok(on_tx!(tx, c => sqlx::query_as::<_, Sponsor>(sqlx::AssertSqlSafe(sql.clone())).bind(user).fetch_all(c).await?))
 }
+
+/// Leads per sponsor of the event from the lead counters (`lead_counts`), archived
+/// leads out: (sponsor, leads). One query for the whole event; sponsors without
+/// leads are absent.
+pub async fn lead_totals_of_event(tx: &mut Tx, event: Uuid) -> Result<Vec<(Uuid, i64)>> {
+    let sql = "SELECT c.sponsor_id, CAST(COALESCE(SUM(c.n), 0) AS BIGINT) FROM lead_counts c
+         JOIN sponsors s ON s.id = c.sponsor_id
+         WHERE s.event_id = $1 AND c.is_archived = FALSE GROUP BY c.sponsor_id";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, (Uuid, i64)>(sql).bind(event).fetch_all(c).await?))
+}

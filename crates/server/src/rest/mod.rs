@@ -84,6 +84,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sponsors::create_sponsor, sponsors::list_sponsors))
         .routes(routes!(sponsors::get_sponsor, sponsors::update_sponsor, sponsors::archive_sponsor))
         .routes(routes!(sponsors::restore_sponsor))
+        .routes(routes!(sponsors::upload_logo, sponsors::remove_logo))
         .routes(routes!(invitations::create_invitation, invitations::list_invitations))
         .routes(routes!(invitations::revoke_invitation))
         .routes(routes!(invitations::resend_invitation))

@@ -6,6 +6,7 @@ use crate::rest::list::Items;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
+use sponsorhub_services::logos;
 use sponsorhub_services::sponsors::{self, CreateSponsor, SponsorQuery, SponsorView, UpdateSponsor};
 use uuid::Uuid;
 
@@ -108,4 +109,53 @@ pub async fn restore_sponsor(
     Path((org_id, sponsor_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Json<SponsorView>, ApiError> {
     Ok(Json(sponsors::set_archived(&s.services, &p, Some(org_id), sponsor_id, false).await?))
+}
+
+/// Upload the sponsor's logo: the file itself as the body, a PNG, JPEG, WebP or
+/// SVG image of at most 1 MiB. Its type is told from the content (the declared
+/// type and any file name are ignored); SVG is sanitized (no scripts, event
+/// handlers, foreign objects or references to other sites) before it is stored.
+/// The uploaded logo wins over `company_logo_url`; the answer's `logo_url` is
+/// its public, versioned address. Organizers, and the sponsor's staff who edit
+/// its profile.
+#[utoipa::path(put, path = "/api/v1/sponsors/sponsors/{sponsor_id}/logo", tag = "sponsors",
+    security(("bearer" = [])),
+    request_body(content = String, content_type = "application/octet-stream",
+        description = "The image file: PNG, JPEG, WebP or SVG, at most 1 MiB (any Content-Type: the content decides)"),
+    params(("sponsor_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = SponsorView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than 1 MiB and a little", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a PNG, JPEG, WebP or well-formed SVG image, or larger than 1 MiB", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn upload_logo(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(sponsor_id): Path<Uuid>,
+    body: axum::body::Body,
+) -> Result<Json<SponsorView>, ApiError> {
+    let bytes = axum::body::to_bytes(body, crate::app::LOGO_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "a logo is at most 1 MiB"))?;
+    Ok(Json(logos::upload_logo(&s.services, &p, None, sponsor_id, &bytes).await?))
+}
+
+/// Remove the sponsor's uploaded logo: `company_logo_url`, if set, shows again.
+/// Same permission as the upload.
+#[utoipa::path(delete, path = "/api/v1/sponsors/sponsors/{sponsor_id}/logo", tag = "sponsors",
+    security(("bearer" = [])),
+    params(("sponsor_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = SponsorView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn remove_logo(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(sponsor_id): Path<Uuid>,
+) -> Result<Json<SponsorView>, ApiError> {
+    Ok(Json(logos::remove_logo(&s.services, &p, None, sponsor_id).await?))
 }

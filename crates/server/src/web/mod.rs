@@ -13,6 +13,7 @@ mod badge;
 pub mod charts;
 mod directory;
 mod invitations;
+mod media;
 mod organizer;
 mod portal;
 mod view;
@@ -57,7 +58,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/events/{event_id}/tiers/{tier_id}", post(organizer::update_tier))
         .route("/events/{event_id}/sponsors", post(organizer::create_sponsor))
         .route("/events/{event_id}/sponsors/{sponsor_id}", get(organizer::sponsor_page))
-        .route("/events/{event_id}/sponsors/{sponsor_id}/edit", post(organizer::edit_sponsor))
+        .route(
+            "/events/{event_id}/sponsors/{sponsor_id}/edit",
+            post(organizer::edit_sponsor).layer(axum::extract::DefaultBodyLimit::max(crate::app::LOGO_BODY_BYTES)),
+        )
         .route("/events/{event_id}/sponsors/{sponsor_id}/featured", post(organizer::set_featured))
         .route("/events/{event_id}/sponsors/{sponsor_id}/archive", post(organizer::archive))
         .route("/events/{event_id}/sponsors/{sponsor_id}/restore", post(organizer::restore))
@@ -90,6 +94,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/assets/app.css", get(assets::css))
         .route("/assets/favicon.svg", get(assets::favicon))
         .route("/favicon.ico", get(assets::favicon))
+        .route("/media/sponsors/{sponsor_id}/logo", get(media::sponsor_logo))
         .route("/assets/app.js", get(assets::js))
         .route("/assets/scan.js", get(assets::scan_js))
         .route("/assets/offline.js", get(assets::offline_js))

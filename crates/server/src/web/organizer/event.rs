@@ -16,6 +16,12 @@ pub struct SponsorCard {
     pub archived: bool,
     pub representatives: i64,
     pub leads: i64,
+    /// The logo to show (uploaded, else its URL); empty: the initials.
+    pub logo: String,
+    /// For organizers: the team (name, role), pending invitations (e-mail,
+    /// role); `leads` then comes from the lead counters, archived leads out.
+    pub team: Vec<(String, String)>,
+    pub pending: Vec<(String, String)>,
 }
 
 impl SponsorCard {
@@ -48,7 +54,22 @@ impl SponsorCard {
             archived: s.is_archived,
             representatives: v.representative_count,
             leads: v.lead_count,
+            logo: v.logo_url.clone().unwrap_or_default(),
+            team: Vec::new(),
+            pending: Vec::new(),
         }
+    }
+
+    /// Adds what the organizer's event page shows of the sponsor's people.
+    fn with_team(mut self, teams: &std::collections::HashMap<Uuid, sponsors::SponsorTeam>) -> SponsorCard {
+        let Some(t) = teams.get(&self.id) else {
+            self.leads = 0;
+            return self;
+        };
+        self.team = t.members.iter().map(|m| (m.user_name.clone(), view::label(m.role.as_str()))).collect();
+        self.pending = t.pending_invitations.iter().map(|i| (i.email.clone(), view::label(i.role.as_str()))).collect();
+        self.leads = t.lead_count;
+        self
     }
 }
 
@@ -189,6 +210,13 @@ async fn event_view(
         sponsors::list_sponsors(svc, p, None, event_id, query).await?.items.iter().map(SponsorCard::of).collect()
     } else {
         active.iter().map(|v| SponsorCard::of(v)).collect()
+    };
+    // Organizers see each sponsor's team, pending invitations and lead count.
+    let cards = if organizer {
+        let teams = sponsors::event_teams(svc, p, None, event_id).await?;
+        cards.into_iter().map(|c| c.with_team(&teams)).collect()
+    } else {
+        cards
     };
     let back = match (archived_view, q.tier) {
         (true, _) => format!("{base}?view=archived"),

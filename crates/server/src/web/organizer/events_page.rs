@@ -44,11 +44,21 @@ pub struct EventForm {
     description: Option<String>,
 }
 
+/// A sponsor team the person is on, listed beside their events (so someone who
+/// organizes and staffs a booth sees every place after signing in).
+pub struct TeamPlace {
+    pub id: Uuid,
+    pub name: String,
+    pub event_name: String,
+    pub role: String,
+}
+
 #[derive(Template)]
 #[template(path = "events.html")]
 struct EventsPage {
     ctx: Ctx,
     orgs: Vec<OrgEvents>,
+    teams: Vec<TeamPlace>,
     form: EventForm,
     errors: FieldErrors,
 }
@@ -77,8 +87,18 @@ async fn events_view(
             events: page.items.iter().map(EventItem::of).collect(),
         });
     }
+    let teams = members::my_sponsors(&s.services, p)
+        .await?
+        .into_iter()
+        .map(|m| TeamPlace {
+            id: m.sponsor.id,
+            name: m.sponsor.company_name,
+            event_name: m.event.name,
+            role: m.capabilities.staff_role.map(|r| view::label(r.as_str())).unwrap_or_default(),
+        })
+        .collect();
     let failed = errors.any();
-    let mut res = html(&EventsPage { ctx, orgs, form, errors });
+    let mut res = html(&EventsPage { ctx, orgs, teams, form, errors });
     if failed {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }

@@ -1,6 +1,9 @@
 //! The one sponsor, for organizers.
 
 use super::*;
+use axum::extract::Multipart;
+use axum::http::HeaderMap;
+use sponsorhub_services::sponsors::LogoChange;
 
 pub struct MemberItem {
     pub name: String,
@@ -38,6 +41,8 @@ struct SponsorPage {
     tier_options: Vec<(String, String)>,
     /// Organizers edit the sponsor (tier and listing included).
     may_edit: bool,
+    /// The sponsor has an uploaded logo (which may be removed).
+    has_upload: bool,
 }
 
 /// The sponsor's editable fields as the form sends them.
@@ -65,6 +70,9 @@ pub struct SponsorEditForm {
     pub contact_phone: String,
     #[serde(default)]
     pub lead_notification_email: String,
+    /// "Remove the uploaded logo" was ticked.
+    #[serde(default)]
+    pub remove_logo: bool,
 }
 
 impl SponsorEditForm {
@@ -82,6 +90,7 @@ impl SponsorEditForm {
             contact_email: t(&s.contact_email),
             contact_phone: t(&s.contact_phone),
             lead_notification_email: t(&s.lead_notification_email),
+            remove_logo: false,
         }
     }
 }
@@ -156,6 +165,8 @@ pub(super) async fn sponsor_view(
         tiers::list_tiers(svc, p, None, event_id).await?.into_iter().map(|t| (t.id.to_string(), t.name)).collect();
     let may_edit = sponsors::sponsor_capabilities(svc, p, sponsor_id).await?.1.manage_listing;
     let refused = forms.edit.is_some() || forms.invite.errors.any();
+    // The logo shown differs from the logo URL only when one was uploaded.
+    let has_upload = sponsor.logo_url.is_some() && sponsor.logo_url != sponsor.sponsor.company_logo_url;
     let (edit, edit_errors) =
         forms.edit.unwrap_or_else(|| (SponsorEditForm::of(&sponsor.sponsor), FieldErrors::default()));
     let mut res = html(&SponsorPage {
@@ -172,6 +183,7 @@ pub(super) async fn sponsor_view(
         edit_errors,
         tier_options,
         may_edit,
+        has_upload,
     });
     if refused {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -179,19 +191,61 @@ pub(super) async fn sponsor_view(
     Ok(res)
 }
 
-/// Saves the sponsor's profile and listing (organizers); a refused save shows the
-/// page again with what was typed.
+/// Saves the sponsor's profile and listing (organizers), and its logo file when
+/// one was chosen (a multipart form); a refused save shows the page again with
+/// what was typed and each error at its field (the file must be chosen again:
+/// a browser never fills a file input).
 pub async fn edit_sponsor(
     State(s): State<AppState>,
     SignedIn(ctx, p): SignedIn,
     Path((event_id, sponsor_id)): Path<(Uuid, Uuid)>,
-    CsrfForm(form): CsrfForm<SponsorEditForm>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
 ) -> Result<Response, WebError> {
+    let (mut csrf, mut form, mut logo) = (String::new(), SponsorEditForm::default(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(|_| WebError::BadForm)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "logo" {
+            logo = field.bytes().await.map_err(|_| WebError::BadForm)?.to_vec();
+            continue;
+        }
+        let value = field.text().await.map_err(|_| WebError::BadForm)?;
+        let slot = match name.as_str() {
+            "_csrf" => &mut csrf,
+            "company_name" => &mut form.company_name,
+            "tier_id" => &mut form.tier_id,
+            "company_website" => &mut form.company_website,
+            "company_logo_url" => &mut form.company_logo_url,
+            "company_description" => &mut form.company_description,
+            "booth_number" => &mut form.booth_number,
+            "booth_description" => &mut form.booth_description,
+            "contact_name" => &mut form.contact_name,
+            "contact_email" => &mut form.contact_email,
+            "contact_phone" => &mut form.contact_phone,
+            "lead_notification_email" => &mut form.lead_notification_email,
+            "remove_logo" => {
+                form.remove_logo = true;
+                continue;
+            }
+            _ => continue,
+        };
+        *slot = value;
+    }
+    match crate::session::csrf_key(&headers) {
+        Some(key) if crate::session::csrf_ok(key, &csrf) => {}
+        _ => return Err(WebError::Csrf),
+    }
     let back = format!("/events/{event_id}/sponsors/{sponsor_id}");
     let text = |v: &str| Some(Some(v.trim().to_string()).filter(|v| !v.is_empty()));
     let tier = match form.tier_id.trim() {
         "" => Ok(None),
         t => t.parse::<Uuid>().map(Some).map_err(|_| ()),
+    };
+    // A browser sends an empty file part when no file was chosen.
+    let logo_change = match (logo.is_empty(), form.remove_logo) {
+        (false, _) => LogoChange::Upload(logo),
+        (true, true) => LogoChange::Remove,
+        (true, false) => LogoChange::Keep,
     };
     let result = match tier {
         Err(()) => Err(Error::invalid("tier_id", "must be one of the event's tiers")),
@@ -210,7 +264,7 @@ pub async fn edit_sponsor(
                 lead_notification_email: text(&form.lead_notification_email),
                 ..Default::default()
             };
-            sponsors::update_sponsor(&s.services, &p, None, sponsor_id, input).await
+            sponsors::update_sponsor_and_logo(&s.services, &p, None, sponsor_id, input, logo_change).await
         }
     };
     match result {
