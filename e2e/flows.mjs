@@ -175,12 +175,20 @@ async function organizerFlow() {
   await signup({ ...ORGANIZER });
   await page.waitForURL('**/events');
 
-  step('create an event');
+  step('a new event ending before it starts is refused at its end, with what was typed kept');
   await page.click('button:has-text("New event")');
   await page.fill('#ev-name', 'RustConf 2026');
   await page.fill('#ev-start', '2026-09-08');
-  await page.fill('#ev-end', '2026-09-10');
+  await page.fill('#ev-end', '2026-09-01');
   await page.fill('#ev-venue', 'Montréal, Palais des congrès');
+  await page.click('dialog#new-event button:has-text("Create event")');
+  const refusedEvent = page.locator('dialog#new-event[open]');
+  await refusedEvent.locator('.field.invalid #ev-end').waitFor();
+  assert.equal(await refusedEvent.locator('#ev-name').inputValue(), 'RustConf 2026');
+  assert.equal(await refusedEvent.locator('#ev-venue').inputValue(), 'Montréal, Palais des congrès');
+
+  step('create an event');
+  await page.fill('#ev-end', '2026-09-10');
   await page.click('dialog#new-event button:has-text("Create event")');
   await page.waitForURL(/\/events\/[0-9a-f-]+\/tiers$/);
   const eventId = page.url().match(/events\/([0-9a-f-]+)\/tiers/)[1];
@@ -204,6 +212,21 @@ async function organizerFlow() {
   await shoot('tier-wizard');
   await page.click('a:has-text("Continue to sponsors")');
   await page.waitForURL(`**/events/${eventId}`);
+
+  step('a sponsor with a bad contact e-mail is refused at that field, with what was typed kept');
+  await page.click('.head-actions button:has-text("Add sponsor")');
+  let adding = page.locator('dialog#add-sponsor');
+  await adding.locator('#sp-name').fill('Ferris Inc');
+  await adding.locator('#sp-tier').selectOption({ label: 'Gold' });
+  await adding.locator('#sp-booth').fill('B12');
+  await adding.locator('#sp-contact-email').fill('not an address');
+  await adding.locator('button:has-text("Add sponsor")').click();
+  adding = page.locator('dialog#add-sponsor[open]');
+  await adding.locator('.field.invalid #sp-contact-email').waitFor();
+  assert.equal(await adding.locator('#sp-name').inputValue(), 'Ferris Inc');
+  assert.equal(await adding.locator('#sp-booth').inputValue(), 'B12');
+  assert.equal(await adding.locator('#sp-tier option:checked').innerText(), 'Gold');
+  await page.goto(`/events/${eventId}`);
 
   step('add sponsors with tier selection');
   await addSponsor('Ferris Inc', 'Gold', {
@@ -326,6 +349,28 @@ async function organizerFlow() {
     const href = await card('Ferris Inc').locator('h3 a').getAttribute('href');
     return href.split('/').pop();
   })();
+
+  step("the booth page: a refused line keeps the rest, then saved and shown on the sponsor's public page");
+  await page.goto(`/portal/sponsors/${sponsorId}/booth-page`);
+  await page.fill('#b-hall', 'Hall B');
+  const markdown = '## Come by\n\nLive demos of **memory-safe tooling** every hour.\n\n- Free stickers\n- Rust job openings';
+  await page.fill('#b-desc', markdown);
+  await page.fill('#b-hours', '2026-09-08 10:00');
+  await page.click('button:has-text("Save booth page")');
+  await page.locator('.field.invalid #b-hours').waitFor();
+  assert.equal(await page.inputValue('#b-desc'), markdown);
+  assert.equal(await page.inputValue('#b-hall'), 'Hall B');
+  await page.fill('#b-hours', '2026-09-08 09:00-17:00\n2026-09-09 09:00-15:00');
+  await page.fill('#b-links', 'Documentation | https://docs.ferris.example');
+  await page.fill('#b-video', 'https://video.ferris.example/demo');
+  await page.click('button:has-text("Save booth page")');
+  await flash('Booth page saved.');
+  await shoot('booth-page-editor');
+  await page.goto(`/directory/${eventId}/sponsors/${sponsorId}`);
+  await page.locator('.booth-page strong', { hasText: 'memory-safe tooling' }).waitFor();
+  await page.locator('.booth-page a', { hasText: 'Watch the demo' }).waitFor();
+  assert.equal(await page.locator('.booth-page table.hours tbody tr').count(), 2);
+  await shoot('booth-page');
   return { eventId, sponsorId };
 }
 
@@ -477,6 +522,17 @@ async function liveFlow(eventId, sponsorId) {
   await page.click('a.lead-name:has-text("Ada Lovelace")');
   await page.locator('.timeline li').nth(1).waitFor();
   assert.equal(await page.locator('.timeline li').count(), 2);
+  step('a follow-up with too many tags is refused at the tags, the notes kept');
+  const longNotes = 'Met at the booth; wants a pilot. '.repeat(60);
+  const manyTags = Array.from({ length: 51 }, (_, i) => `t${i}`).join(', ');
+  await page.fill('#l-contact', longNotes);
+  await page.fill('#l-tags', manyTags);
+  await page.click('button:has-text("Save changes")');
+  await page.locator('.field.invalid #l-tags').waitFor();
+  assert.equal(await page.inputValue('#l-contact'), longNotes);
+  assert.equal(await page.inputValue('#l-tags'), manyTags);
+  await page.fill('#l-contact', '');
+  step('lead detail: the follow-up saved');
   await page.selectOption('#l-status', 'contacted');
   await page.selectOption('#l-owner', { label: REP.name });
   await page.fill('#l-due', '2026-12-03');
@@ -610,6 +666,12 @@ async function controlsFlow(sponsorId) {
   await page.goto('/graphql');
   await page.locator('.graphiql-container').waitFor();
   await page.locator('.graphiql-editor').first().waitFor();
+  step("GraphiQL's docs panel shows the schema: the root types, then the query's fields");
+  await page.locator('button[aria-label*="Documentation Explorer"]').first().click();
+  const docs = page.locator('.graphiql-doc-explorer');
+  await docs.locator('.graphiql-doc-explorer-root-type').first().waitFor();
+  await docs.getByText('QueryRoot', { exact: true }).first().click();
+  await docs.getByText('sponsorAnalytics', { exact: true }).first().waitFor();
   return { checked: expectations.length };
 }
 
@@ -703,6 +765,24 @@ async function offlineFlow(sponsorId, codes) {
   return { queued: 3 };
 }
 
+/** Past 50 leads the dashboard pages both ways and says where it is. */
+async function pagingFlow(sponsorId, total) {
+  await login(REP.email);
+  step('the leads dashboard pages both ways, with a count');
+  await page.goto(`/portal/sponsors/${sponsorId}/leads`);
+  const count = page.locator('.pager-count');
+  await count.filter({ hasText: `Leads 1–50 of ${total}` }).waitFor();
+  assert.equal(await page.locator('tr[data-lead]').count(), 50);
+  assert.equal(await page.locator('a[rel=prev]').count(), 0, 'no previous page on the first');
+  await page.click('a[rel=next]');
+  await count.filter({ hasText: `Leads 51–${total} of ${total}` }).waitFor();
+  assert.equal(await page.locator('tr[data-lead]').count(), total - 50);
+  assert.equal(await page.locator('a[rel=next]').count(), 0, 'no next page on the last');
+  await page.click('a[rel=prev]');
+  await count.filter({ hasText: `Leads 1–50 of ${total}` }).waitFor();
+  return { total };
+}
+
 let result;
 try {
   if (flow === 'organizer') result = await organizerFlow();
@@ -712,6 +792,7 @@ try {
   else if (flow === 'scan') result = await scanFlow(args[0], args[1]);
   else if (flow === 'import') result = await importFlow(args[0]);
   else if (flow === 'offline') result = await offlineFlow(args[0], args.slice(1));
+  else if (flow === 'paging') result = await pagingFlow(args[0], Number(args[1]));
   else throw new Error(`unknown flow ${flow}`);
   assert.deepEqual(problems, [], 'the pages logged no errors');
   assert.deepEqual(a11y, [], `axe-core found serious or critical violations:\n${a11y.join('\n')}`);

@@ -119,6 +119,8 @@ async fn the_server_keeps_its_openapi_contract() {
         "POST /api/v1/sponsors/sponsors/{sponsor_id}/leads/bulk",
         // a logo file is a PNG, JPEG, WebP or well-formed SVG by its content
         "PUT /api/v1/sponsors/sponsors/{sponsor_id}/logo",
+        // opening hours close after they open, once a day, as HH:MM
+        "PUT /api/v1/sponsors/sponsors/{sponsor_id}/booth",
         // a webhook URL must be https to a public address (what its host is)
         "POST /api/v1/sponsors/sponsors/{sponsor_id}/webhooks",
         "PATCH /api/v1/sponsors/sponsors/{sponsor_id}/webhooks/{webhook_id}",

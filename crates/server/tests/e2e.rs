@@ -198,6 +198,27 @@ async fn browser_flows() {
     let counts: Vec<i64> =
         leads["items"].as_array().unwrap().iter().map(|l| l["interaction_count"].as_i64().unwrap()).collect();
     assert_eq!(counts, [1, 1, 1], "three scans, each recorded once: {leads}");
+
+    // 8. Paging: past 50 leads the dashboard pages both ways, with a count.
+    let (status, login) = app
+        .post("/api/v1/auth/login", None, json!({"email": "remy@ferris.test", "password": "correct horse battery"}))
+        .await;
+    assert_eq!(status, 200, "{login}");
+    let staff = login["access_token"].as_str().unwrap().to_string();
+    for i in 0..55 {
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/sponsors/events/{event_id}/sponsors/{sponsor_id}/capture-lead"),
+                Some(&staff),
+                json!({"interaction_type": "booth_visit", "attendee": {"email": format!("visitor{i}@crowd.test"), "name": format!("Visitor {i}")}}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (_, page) = app.get(&format!("/api/v1/sponsors/sponsors/{sponsor_id}/leads?limit=1"), Some(&staff)).await;
+    let total = page["total"].as_i64().expect("a count");
+    assert!(total > 55, "{page}");
+    flow(&root, &base, &["paging", &sponsor_id, &total.to_string()], &[]).await;
     app.stop().await;
 }
 

@@ -102,6 +102,12 @@ pub const BODY_RULES: &[(&str, &str, Rule)] = &[
     ("CreateQuestion", "prompt", Rule::Text { max: 300 }),
     ("UpdateQuestion", "prompt", Rule::Text { max: 300 }),
     ("ChoiceOption", "label", Rule::Text { max: 100 }),
+    // booths::put_booth
+    ("BoothInput", "hall", Rule::OptionalText { max: 100 }),
+    ("BoothInput", "description", Rule::OptionalText { max: 20_000 }),
+    ("BoothInput", "demo_video_url", Rule::OptionalUrl),
+    ("BoothLink", "label", Rule::Text { max: 80 }),
+    ("BoothLink", "url", Rule::Url),
     // webhooks::create / update
     ("CreateWebhook", "description", Rule::OptionalText { max: 200 }),
     ("UpdateWebhook", "description", Rule::OptionalText { max: 200 }),

@@ -8,6 +8,7 @@ pub mod attendees;
 pub mod auth;
 pub mod authz;
 pub mod badges;
+pub mod booths;
 pub mod capture;
 pub mod consents;
 pub mod contract;

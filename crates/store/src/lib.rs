@@ -14,6 +14,7 @@ pub mod sql;
 pub mod accounts;
 pub mod analytics;
 pub mod attendees;
+pub mod booths;
 pub mod consents;
 pub mod events;
 pub mod exports;

@@ -129,6 +129,8 @@ impl TestApp {
         config.badge_secret = Some(TEST_JWT_SECRET.into());
         config.db_max_connections = 5;
         config.limits.signups_per_client_per_minute = 10_000;
+        // The browser flows page through more leads than one person captures in a minute.
+        config.limits.captures_per_minute = 10_000;
         config.shutdown_drain = std::time::Duration::ZERO;
         let server = sponsorhub_server::start_on(listener, config).await.expect("start the app");
         TestApp { server, client: reqwest::Client::new(), backend, data_dir: dir }

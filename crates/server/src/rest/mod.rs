@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod attendees;
 pub mod auth;
+pub mod booths;
 pub mod consents;
 pub mod events;
 pub mod exports;
@@ -118,6 +119,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(questions::list_questions, questions::create_question))
         .routes(routes!(questions::update_question, questions::delete_question))
         .routes(routes!(questions::answer_lead))
+        .routes(routes!(booths::get_booth, booths::put_booth))
         .routes(routes!(consents::give_consent, consents::withdraw_consent))
         .routes(routes!(analytics::sponsor_analytics))
         .routes(routes!(analytics::event_analytics))

@@ -69,15 +69,16 @@ struct SponsorDetailPage {
     event: PublicEvent,
     tier: Option<PublicTier>,
     sponsor: PublicSponsor,
+    booth: sponsorhub_services::booths::BoothView,
 }
 
-/// One sponsor's page in the directory.
+/// One sponsor's page in the directory: its listing and its booth page.
 pub async fn directory_sponsor(
     State(s): State<AppState>,
     ctx: Ctx,
     Path((event_id, sponsor_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Response, WebError> {
-    let event = events::public_event(&s.services, event_id).await?;
-    let (tier, sponsor) = sponsors::public_sponsor(&s.services, event_id, sponsor_id).await?;
-    Ok(html(&SponsorDetailPage { ctx, event, tier, sponsor }))
+    let page = sponsorhub_services::booths::booth_page(&s.services, event_id, sponsor_id).await?;
+    let sponsorhub_services::booths::BoothPage { event, tier, sponsor, booth } = page;
+    Ok(html(&SponsorDetailPage { ctx, event, tier, sponsor, booth }))
 }

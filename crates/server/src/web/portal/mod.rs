@@ -71,6 +71,7 @@ async fn sponsor_nav(
 mod analytics_page;
 mod answers;
 mod booth;
+mod booth_page;
 mod dashboard;
 mod home;
 mod lead;
@@ -78,6 +79,7 @@ mod questions_page;
 mod team;
 pub use analytics_page::*;
 pub use booth::*;
+pub use booth_page::*;
 pub use dashboard::*;
 pub use home::*;
 pub use lead::*;

@@ -1,0 +1,153 @@
+//! The booth page editor (staff who manage the booth, and organizers): the hall,
+//! the Markdown description, opening hours and links, one a line, and the demo
+//! video (docs/DECISIONS.md, "Booth pages").
+
+use super::*;
+use sponsorhub_domain::validate::FieldError;
+use sponsorhub_services::booths::{self, BoothInput, BoothView};
+use sponsorhub_store::booths::{BoothLink, OpeningHours};
+
+#[derive(Deserialize, Default, Clone)]
+pub struct BoothForm {
+    #[serde(default)]
+    hall: String,
+    #[serde(default)]
+    description: String,
+    /// One day a line: `YYYY-MM-DD HH:MM-HH:MM`.
+    #[serde(default)]
+    hours: String,
+    /// One link a line: `label | https://…`.
+    #[serde(default)]
+    links: String,
+    #[serde(default)]
+    demo_video_url: String,
+}
+
+impl BoothForm {
+    fn of(b: &BoothView) -> BoothForm {
+        BoothForm {
+            hall: b.hall.clone().unwrap_or_default(),
+            description: b.description.clone().unwrap_or_default(),
+            hours: b
+                .opening_hours
+                .iter()
+                .map(|h| format!("{} {}-{}", h.day, h.opens, h.closes))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            links: b.links.iter().map(|l| format!("{} | {}", l.label, l.url)).collect::<Vec<_>>().join("\n"),
+            demo_video_url: b.demo_video_url.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "booth_page.html")]
+struct BoothEditPage {
+    ctx: Ctx,
+    nav: SponsorNav,
+    form: BoothForm,
+    errors: FieldErrors,
+}
+
+async fn editor(
+    s: &AppState,
+    ctx: Ctx,
+    p: &Principal,
+    sponsor_id: Uuid,
+    form: Option<BoothForm>,
+    errors: FieldErrors,
+) -> Result<Response, WebError> {
+    let nav = sponsor_nav(s, p, sponsor_id, "booth").await?;
+    if !nav.caps.edit_profile {
+        return Err(Error::Forbidden("only staff who manage the booth and the organizers edit its page".into()).into());
+    }
+    let form = match form {
+        Some(f) => f,
+        None => BoothForm::of(&booths::get_booth(&s.services, p, sponsor_id).await?),
+    };
+    let failed = errors.any();
+    let mut res = html(&BoothEditPage { ctx, nav, form, errors });
+    if failed {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+pub async fn booth_page(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path(sponsor_id): Path<Uuid>,
+) -> Result<Response, WebError> {
+    editor(&s, ctx, &p, sponsor_id, None, FieldErrors::default()).await
+}
+
+/// The lines of the hours field; a line that does not read as a day and two
+/// times is named.
+fn parse_hours(text: &str) -> Result<Vec<OpeningHours>, FieldError> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().map(str::trim).enumerate().filter(|(_, l)| !l.is_empty()) {
+        let bad = || {
+            FieldError::new("hours", format!("line {}: write a day and two times, as in 2026-09-08 09:00-17:00", i + 1))
+        };
+        let (day, times) = line.split_once(char::is_whitespace).ok_or_else(bad)?;
+        let (opens, closes) = times.trim().split_once('-').ok_or_else(bad)?;
+        let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| bad())?;
+        out.push(OpeningHours { day, opens: opens.trim().to_string(), closes: closes.trim().to_string() });
+    }
+    Ok(out)
+}
+
+/// The lines of the links field: `label | url`, or a bare URL (its own label).
+fn parse_links(text: &str) -> Vec<BoothLink> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| match line.rsplit_once('|') {
+            Some((label, url)) => BoothLink { label: label.trim().to_string(), url: url.trim().to_string() },
+            None => BoothLink { label: line.to_string(), url: line.to_string() },
+        })
+        .collect()
+}
+
+/// A service error about `links[2].url` names the form's field and its line.
+fn form_field(e: FieldError) -> FieldError {
+    for (prefix, field) in [("opening_hours[", "hours"), ("links[", "links")] {
+        if let Some(i) =
+            e.field.strip_prefix(prefix).and_then(|r| r.split(']').next()).and_then(|i| i.parse::<usize>().ok())
+        {
+            return FieldError::new(field, format!("line {}: {}", i + 1, e.message));
+        }
+    }
+    match e.field.as_str() {
+        "opening_hours" => FieldError::new("hours", e.message),
+        _ => e,
+    }
+}
+
+pub async fn save_booth_page(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path(sponsor_id): Path<Uuid>,
+    CsrfForm(form): CsrfForm<BoothForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/portal/sponsors/{sponsor_id}/booth-page");
+    let hours = match parse_hours(&form.hours) {
+        Ok(h) => h,
+        Err(e) => return editor(&s, ctx, &p, sponsor_id, Some(form), FieldErrors(vec![e])).await,
+    };
+    let input = BoothInput {
+        hall: Some(form.hall.clone()),
+        description: Some(form.description.clone()),
+        opening_hours: hours,
+        links: parse_links(&form.links),
+        demo_video_url: Some(form.demo_video_url.clone()),
+    };
+    match booths::put_booth(&s.services, &p, sponsor_id, input).await {
+        Ok(_) => Ok(ctx.success(&back, "Booth page saved.")),
+        Err(Error::Invalid(fields)) => {
+            let errors = FieldErrors(fields.into_iter().map(form_field).collect());
+            editor(&s, ctx, &p, sponsor_id, Some(form), errors).await
+        }
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
+}
