@@ -783,6 +783,32 @@ async function pagingFlow(sponsorId, total) {
   return { total };
 }
 
+/** axe-core on the pages no other flow photographs, at both sizes and in both
+ *  colour schemes: signed out, then as the organizer. */
+async function a11yFlow(eventId, sponsorId) {
+  const pages = async (list) => {
+    for (const [name, path] of list) {
+      step(`axe-core: ${name}`);
+      await page.goto(path);
+      await page.locator('main').first().waitFor();
+      await axeCheck(name);
+    }
+  };
+  await page.context().clearCookies();
+  await pages([['sign-up', '/signup'], ['not found', '/no-such-page'], ['booth page, signed out', `/directory/${eventId}/sponsors/${sponsorId}`]]);
+  await login(ORGANIZER.email);
+  await pages([
+    ['event edit', `/events/${eventId}/edit`],
+    ['sponsor page', `/events/${eventId}/sponsors/${sponsorId}`],
+    ['portal home', '/portal'],
+    ['questions', `/portal/sponsors/${sponsorId}/questions`],
+    ['booth page editor', `/portal/sponsors/${sponsorId}/booth-page`],
+    ['badge page', `/badge/${eventId}`],
+    ['an event that is not there', '/events/00000000-0000-0000-0000-000000000000'],
+  ]);
+  return { checked: true };
+}
+
 let result;
 try {
   if (flow === 'organizer') result = await organizerFlow();
@@ -793,6 +819,7 @@ try {
   else if (flow === 'import') result = await importFlow(args[0]);
   else if (flow === 'offline') result = await offlineFlow(args[0], args.slice(1));
   else if (flow === 'paging') result = await pagingFlow(args[0], Number(args[1]));
+  else if (flow === 'a11y') result = await a11yFlow(args[0], args[1]);
   else throw new Error(`unknown flow ${flow}`);
   assert.deepEqual(problems, [], 'the pages logged no errors');
   assert.deepEqual(a11y, [], `axe-core found serious or critical violations:\n${a11y.join('\n')}`);

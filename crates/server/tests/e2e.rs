@@ -219,6 +219,9 @@ async fn browser_flows() {
     let total = page["total"].as_i64().expect("a count");
     assert!(total > 55, "{page}");
     flow(&root, &base, &["paging", &sponsor_id, &total.to_string()], &[]).await;
+
+    // 9. axe-core on the pages the flows above do not photograph.
+    flow(&root, &base, &["a11y", &event_id, &sponsor_id], &[]).await;
     app.stop().await;
 }
 
