@@ -368,7 +368,7 @@ async function organizerFlow() {
   await shoot('booth-page-editor');
   await page.goto(`/directory/${eventId}/sponsors/${sponsorId}`);
   await page.locator('.booth-page strong', { hasText: 'memory-safe tooling' }).waitFor();
-  await page.locator('.booth-page a', { hasText: 'Watch the demo' }).waitFor();
+  await page.locator('.booth-page a', { hasText: 'Demo video' }).waitFor();
   assert.equal(await page.locator('.booth-page table.hours tbody tr').count(), 2);
   await shoot('booth-page');
   return { eventId, sponsorId };
@@ -783,6 +783,41 @@ async function pagingFlow(sponsorId, total) {
   return { total };
 }
 
+/** An attendee on a sponsor's public page asks for a demo: refused until they
+ *  agree to share their details, then the lead appears on the representative's
+ *  open dashboard. */
+async function attendeeFlow(eventId, sponsorId) {
+  step("the representative's dashboard is open, live");
+  await login(REP.email);
+  await page.goto(`/portal/sponsors/${sponsorId}/leads`);
+  await page.locator('[data-live-status][data-state="live"]').waitFor();
+  step("an attendee signs up and opens the sponsor's page");
+  const visitor = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: base });
+  const phone = await visitor.newPage();
+  phone.setDefaultTimeout(10_000);
+  phone.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await phone.goto('/signup');
+  await phone.fill('#name', 'Hedy Lamarr');
+  await phone.fill('#email', 'hedy@inventors.test');
+  await phone.fill('#password', PASSWORD);
+  if (await phone.locator('#organization_name').count()) await phone.fill('#organization_name', 'Hedy');
+  await phone.click('button:has-text("Create account")');
+  await phone.waitForURL((u) => !u.pathname.startsWith('/signup'));
+  await phone.goto(`/directory/${eventId}/sponsors/${sponsorId}`);
+  step('asking for a demo without sharing is refused at the box; nothing reaches the sponsor');
+  await phone.click('button:has-text("Ask for a demo")');
+  await phone.locator('.field.invalid input[name=share]').waitFor();
+  assert.equal(await page.locator('tr[data-lead]', { hasText: 'Hedy Lamarr' }).count(), 0);
+  step('shared: the lead is on the dashboard within seconds');
+  const appeared = page.locator('tr[data-lead]', { hasText: 'Hedy Lamarr' }).waitFor({ timeout: 5000 });
+  await phone.check('input[name=share]');
+  await phone.click('button:has-text("Ask for a demo")');
+  await phone.locator('.flash', { hasText: 'has your request' }).waitFor();
+  await appeared;
+  await visitor.close();
+  return { asked: true };
+}
+
 /** axe-core on the pages no other flow photographs, at both sizes and in both
  *  colour schemes: signed out, then as the organizer. */
 async function a11yFlow(eventId, sponsorId) {
@@ -820,6 +855,7 @@ try {
   else if (flow === 'offline') result = await offlineFlow(args[0], args.slice(1));
   else if (flow === 'paging') result = await pagingFlow(args[0], Number(args[1]));
   else if (flow === 'a11y') result = await a11yFlow(args[0], args[1]);
+  else if (flow === 'attendee') result = await attendeeFlow(args[0], args[1]);
   else throw new Error(`unknown flow ${flow}`);
   assert.deepEqual(problems, [], 'the pages logged no errors');
   assert.deepEqual(a11y, [], `axe-core found serious or critical violations:\n${a11y.join('\n')}`);

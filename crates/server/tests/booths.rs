@@ -13,7 +13,8 @@ use sponsorhub_testkit::{TestApp, assert_problem, dual_backend};
 dual_backend!(
     staff_who_manage_the_booth_write_its_page,
     the_public_page_shows_the_booth,
-    the_editor_keeps_what_was_typed
+    the_editor_keeps_what_was_typed,
+    attendees_ask_for_a_demo_and_become_leads,
 );
 
 fn booth_path(sponsor: &str) -> String {
@@ -106,7 +107,8 @@ async fn the_public_page_shows_the_booth(app: TestApp) {
     assert!(html.contains("<strong>the demo</strong>"), "the rendered Markdown");
     assert!(!html.contains("<img src=x"), "raw HTML is shown as text, never run");
     assert!(html.contains("Hall B") && html.contains("09:00") && html.contains("17:00"));
-    assert!(html.contains(r#"href="https://ferris.io/jobs""#) && html.contains("Watch the demo"));
+    assert!(html.contains(r#"href="https://ferris.io/jobs""#) && html.contains("Demo video"));
+    assert!(html.contains("Sign in</a> to ask"), "signed out: a way to sign in, no form");
     app.stop().await;
 }
 
@@ -166,4 +168,61 @@ fn csrf_of(html: &str) -> String {
     let at = html.find(r#"name="_csrf" value=""#).expect("a form with a CSRF token");
     let rest = &html[at + r#"name="_csrf" value=""#.len()..];
     rest[..rest.find('"').unwrap()].to_string()
+}
+
+async fn attendees_ask_for_a_demo_and_become_leads(app: TestApp) {
+    let w = world(&app).await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let page = json!({"demo_video_url": "https://video.ferris.io/demo"});
+    let (status, _) = app.put(&booth_path(&w.sponsor_id), Some(&w.organizer.token), page).await;
+    assert_eq!(status, StatusCode::OK);
+    let ada = app.signup("ada@visitors.io", "Ada's own").await;
+    let web = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cookie = format!("sponsorhub_session={}", ada.token);
+    let path = format!("/directory/{}/sponsors/{}", w.event_id, w.sponsor_id);
+    let html = web.get(app.url(&path)).header(COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Share my name and e-mail address with Ferris Inc"), "signed in: the form");
+    let csrf = csrf_of(&html);
+    let post = |form: Vec<(&'static str, String)>| {
+        web.post(app.url(&format!("{path}/interest"))).header(COOKIE, &cookie).form(&form).send()
+    };
+
+    // without the consent: nothing recorded, the question at its box
+    let res = post(vec![("_csrf", csrf.clone()), ("kind", "demo_request".into())]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("tick the box to share your name and e-mail address with Ferris Inc"));
+    let (_, leads) = app.get(&w.leads_path(""), Some(&rep.token)).await;
+    assert_eq!(leads["items"], json!([]), "nothing recorded: {leads}");
+    // only the attendee's own kinds of interaction
+    let res = post(vec![("_csrf", csrf.clone()), ("kind", "qr_scan".into()), ("share", "true".into())]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // with it: a lead of the attendee's own, with the request
+    let res =
+        post(vec![("_csrf", csrf.clone()), ("kind", "demo_request".into()), ("share", "true".into())]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], path.as_str());
+    let (_, leads) = app.get(&w.leads_path(""), Some(&rep.token)).await;
+    let lead = &leads["items"][0];
+    assert_eq!(lead["user_email"], "ada@visitors.io", "{leads}");
+    assert_eq!(lead["consent_basis"], "attendee");
+    assert_eq!(lead["interaction_count"], 1);
+    // watching the demo adds to the same lead, then goes to the video
+    let res =
+        post(vec![("_csrf", csrf.clone()), ("kind", "demo_watched".into()), ("share", "true".into())]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], "https://video.ferris.io/demo");
+    let (_, leads) = app.get(&w.leads_path(""), Some(&rep.token)).await;
+    assert_eq!(leads["items"].as_array().unwrap().len(), 1);
+    assert_eq!(leads["items"][0]["interaction_count"], 2);
+    let id = leads["items"][0]["id"].as_str().unwrap();
+    let (_, detail) = app.get(&w.leads_path(&format!("/{id}")), Some(&rep.token)).await;
+    let mut kinds: Vec<&str> =
+        detail["interactions"].as_array().unwrap().iter().map(|i| i["interaction_type"].as_str().unwrap()).collect();
+    kinds.sort();
+    assert_eq!(kinds, ["demo_request", "demo_watched"], "{detail}");
+    // signed out: no request at all
+    let res = web.post(app.url(&format!("{path}/interest"))).form(&[("kind", "demo_request")]).send().await.unwrap();
+    assert!(res.status().is_redirection() || res.status().is_client_error(), "{}", res.status());
+    app.stop().await;
 }

@@ -220,7 +220,10 @@ async fn browser_flows() {
     assert!(total > 55, "{page}");
     flow(&root, &base, &["paging", &sponsor_id, &total.to_string()], &[]).await;
 
-    // 9. axe-core on the pages the flows above do not photograph.
+    // 9. An attendee asks for a demo on the sponsor's page; the lead appears live.
+    flow(&root, &base, &["attendee", &event_id, &sponsor_id], &[]).await;
+
+    // 10. axe-core on the pages the flows above do not photograph.
     flow(&root, &base, &["a11y", &event_id, &sponsor_id], &[]).await;
     app.stop().await;
 }

@@ -9,6 +9,7 @@ use crate::authz::SponsorAccess;
 use crate::{Error, Principal, Result, Services};
 use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
+use sponsorhub_domain::scoring::InteractionType;
 use sponsorhub_domain::time;
 use sponsorhub_domain::validate::{self, FieldError, Validator};
 use sponsorhub_store::booths::{self as q, Booth, BoothLink, OpeningHours};
@@ -210,6 +211,63 @@ pub async fn booth_page(svc: &Services, event: Uuid, sponsor: Uuid) -> Result<Bo
     let mut tx = svc.store.read().await?;
     let booth = BoothView::of(sponsor, q::get(&mut tx, sponsor).await?);
     Ok(BoothPage { event: public_event, tier, sponsor: listing, booth })
+}
+
+/// What a signed-in attendee may ask for on a booth page: each becomes their own
+/// interaction with the sponsor, through the capture service.
+pub const ATTENDEE_ACTIONS: [InteractionType; 3] =
+    [InteractionType::DemoRequest, InteractionType::DirectRequest, InteractionType::DemoWatched];
+
+/// What came of an attendee's request on a booth page.
+pub struct Interest {
+    pub receipt: crate::capture::CaptureReceipt,
+    /// Where a request to watch the demo goes next.
+    pub demo_video_url: Option<String>,
+}
+
+/// A signed-in attendee asks for a demo, asks to be contacted, or watches the
+/// demo on a sponsor's booth page: with their consent to share their name and
+/// e-mail address (`share`, asked each time on the page and recorded on the lead
+/// as the attendee's own), it is their own capture, scored like any other.
+#[tracing::instrument(skip_all, fields(sponsor.id = %sponsor))]
+pub async fn attendee_interest(
+    svc: &Services,
+    p: &Principal,
+    event: Uuid,
+    sponsor: Uuid,
+    kind: &str,
+    share: bool,
+) -> Result<Interest> {
+    let kind =
+        kind.parse::<InteractionType>().ok().filter(|k| ATTENDEE_ACTIONS.contains(k)).ok_or_else(|| {
+            Error::invalid("interaction_type", "must be demo_request, direct_request or demo_watched")
+        })?;
+    // Only an active sponsor of the event, as the public page shows it.
+    let (_, listing) = crate::sponsors::public_sponsor(svc, event, sponsor).await?;
+    if !share {
+        return Err(Error::invalid(
+            "share",
+            format!("tick the box to share your name and e-mail address with {}", listing.company_name),
+        ));
+    }
+    let input = crate::capture::CaptureLead {
+        interaction_type: kind.as_str().to_string(),
+        attendee: None,
+        badge_code: None,
+        source: None,
+        device: None,
+        occurred_at: None,
+        metadata: Some(serde_json::json!({ "from": "booth_page" })),
+        answers: None,
+    };
+    let outcome = crate::capture::capture_lead(svc, p, event, sponsor, input, None).await?;
+    let demo_video_url = if kind == InteractionType::DemoWatched {
+        let mut tx = svc.store.read().await?;
+        q::get(&mut tx, sponsor).await?.and_then(|b| b.demo_video_url)
+    } else {
+        None
+    };
+    Ok(Interest { receipt: outcome.receipt, demo_video_url })
 }
 
 #[cfg(test)]

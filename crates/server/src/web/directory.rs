@@ -1,6 +1,7 @@
 //! The public sponsor directory of an event, grouped by tier: what attendees see.
 
-use super::{Ctx, WebError, html};
+use super::view::{FieldErrors, urlencode};
+use super::{CsrfForm, Ctx, SignedIn, WebError, html};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -70,6 +71,15 @@ struct SponsorDetailPage {
     tier: Option<PublicTier>,
     sponsor: PublicSponsor,
     booth: sponsorhub_services::booths::BoothView,
+    /// A refused request of the attendee's, at its field.
+    errors: FieldErrors,
+}
+
+impl SponsorDetailPage {
+    /// The sign-in link that comes back here.
+    fn sign_in_href(&self) -> String {
+        format!("/login?next={}", urlencode(&self.ctx.path))
+    }
 }
 
 /// One sponsor's page in the directory: its listing and its booth page.
@@ -78,7 +88,55 @@ pub async fn directory_sponsor(
     ctx: Ctx,
     Path((event_id, sponsor_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Response, WebError> {
+    detail(&s, ctx, event_id, sponsor_id, FieldErrors::default()).await
+}
+
+async fn detail(
+    s: &AppState,
+    ctx: Ctx,
+    event_id: Uuid,
+    sponsor_id: Uuid,
+    errors: FieldErrors,
+) -> Result<Response, WebError> {
     let page = sponsorhub_services::booths::booth_page(&s.services, event_id, sponsor_id).await?;
     let sponsorhub_services::booths::BoothPage { event, tier, sponsor, booth } = page;
-    Ok(html(&SponsorDetailPage { ctx, event, tier, sponsor, booth }))
+    let failed = errors.any();
+    let mut res = html(&SponsorDetailPage { ctx, event, tier, sponsor, booth, errors });
+    if failed {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct InterestForm {
+    #[serde(default)]
+    kind: String,
+    share: Option<String>,
+}
+
+/// A signed-in attendee asks for a demo, to be contacted, or to watch the demo.
+pub async fn booth_interest(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path((event_id, sponsor_id)): Path<(Uuid, Uuid)>,
+    CsrfForm(form): CsrfForm<InterestForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/directory/{event_id}/sponsors/{sponsor_id}");
+    let share = super::view::checked(&form.share);
+    match sponsorhub_services::booths::attendee_interest(&s.services, &p, event_id, sponsor_id, &form.kind, share).await
+    {
+        Ok(i) => match i.demo_video_url {
+            Some(video) => Ok(super::redirect(&video)),
+            None => Ok(ctx.success(
+                &back,
+                format!("{} has your request and your name and e-mail address.", i.receipt.sponsor_name),
+            )),
+        },
+        Err(sponsorhub_services::Error::Invalid(fields)) => {
+            let ctx = Ctx { path: back.clone(), ..ctx };
+            detail(&s, ctx, event_id, sponsor_id, FieldErrors(fields)).await
+        }
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
 }

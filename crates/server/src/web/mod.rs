@@ -88,6 +88,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/sponsors/{sponsor_id}/capture", get(portal::capture_page).post(portal::capture))
         .route("/directory/{event_id}", get(directory::directory))
         .route("/directory/{event_id}/sponsors/{sponsor_id}", get(directory::directory_sponsor))
+        .route("/directory/{event_id}/sponsors/{sponsor_id}/interest", post(directory::booth_interest))
         .route("/badge/{event_id}", get(badge::my_badge))
         .route("/badge/{event_id}/consent/{sponsor_id}", post(badge::consent))
         .layer(axum::middleware::from_fn_with_state(session::secure(&state.config.public_url), web_cookies))
