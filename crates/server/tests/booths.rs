@@ -207,9 +207,12 @@ async fn attendees_ask_for_a_demo_and_become_leads(app: TestApp) {
     assert_eq!(lead["user_email"], "ada@visitors.io", "{leads}");
     assert_eq!(lead["consent_basis"], "attendee");
     assert_eq!(lead["interaction_count"], 1);
+    // shared once: the page says so and asks no more
+    let html = web.get(app.url(&path)).header(COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("You share your name and e-mail address with Ferris Inc"));
+    assert!(!html.contains(r#"name="share""#));
     // watching the demo adds to the same lead, then goes to the video
-    let res =
-        post(vec![("_csrf", csrf.clone()), ("kind", "demo_watched".into()), ("share", "true".into())]).await.unwrap();
+    let res = post(vec![("_csrf", csrf.clone()), ("kind", "demo_watched".into())]).await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[LOCATION], "https://video.ferris.io/demo");
     let (_, leads) = app.get(&w.leads_path(""), Some(&rep.token)).await;

@@ -202,15 +202,29 @@ pub struct BoothPage {
     pub tier: Option<crate::sponsors::PublicTier>,
     pub sponsor: crate::sponsors::PublicSponsor,
     pub booth: BoothView,
+    /// The signed-in caller shared their details with the sponsor already.
+    pub shared: bool,
 }
 
-/// The public page of an active sponsor of the event (anyone).
-pub async fn booth_page(svc: &Services, event: Uuid, sponsor: Uuid) -> Result<BoothPage> {
+/// Whether this person shared their details with the sponsor themselves: the
+/// sponsor's lead on them records the attendee's own consent.
+async fn has_shared(tx: &mut sponsorhub_store::Tx, sponsor: Uuid, user: Uuid) -> Result<bool> {
+    let basis = sponsorhub_store::leads::consent_basis_of(tx, sponsor, user).await?;
+    Ok(matches!(basis, Some(Some(b)) if b == sponsorhub_domain::ConsentBasis::Attendee.as_str()))
+}
+
+/// The public page of an active sponsor of the event (anyone); with the caller,
+/// whether they shared their details with the sponsor before.
+pub async fn booth_page(svc: &Services, caller: Option<&Principal>, event: Uuid, sponsor: Uuid) -> Result<BoothPage> {
     let public_event = crate::events::public_event(svc, event).await?;
     let (tier, listing) = crate::sponsors::public_sponsor(svc, event, sponsor).await?;
     let mut tx = svc.store.read().await?;
     let booth = BoothView::of(sponsor, q::get(&mut tx, sponsor).await?);
-    Ok(BoothPage { event: public_event, tier, sponsor: listing, booth })
+    let shared = match caller {
+        Some(p) => has_shared(&mut tx, sponsor, p.user_id).await?,
+        None => false,
+    };
+    Ok(BoothPage { event: public_event, tier, sponsor: listing, booth, shared })
 }
 
 /// What a signed-in attendee may ask for on a booth page: each becomes their own
@@ -227,8 +241,8 @@ pub struct Interest {
 
 /// A signed-in attendee asks for a demo, asks to be contacted, or watches the
 /// demo on a sponsor's booth page: with their consent to share their name and
-/// e-mail address (`share`, asked each time on the page and recorded on the lead
-/// as the attendee's own), it is their own capture, scored like any other.
+/// e-mail address (`share`, asked the first time and recorded on the lead as the
+/// attendee's own), it is their own capture, scored like any other.
 #[tracing::instrument(skip_all, fields(sponsor.id = %sponsor))]
 pub async fn attendee_interest(
     svc: &Services,
@@ -244,7 +258,12 @@ pub async fn attendee_interest(
         })?;
     // Only an active sponsor of the event, as the public page shows it.
     let (_, listing) = crate::sponsors::public_sponsor(svc, event, sponsor).await?;
-    if !share {
+    // Asked the first time; once shared, the lead records it.
+    let shared_before = {
+        let mut tx = svc.store.read().await?;
+        has_shared(&mut tx, sponsor, p.user_id).await?
+    };
+    if !share && !shared_before {
         return Err(Error::invalid(
             "share",
             format!("tick the box to share your name and e-mail address with {}", listing.company_name),

@@ -172,6 +172,13 @@ pub async fn user_of_attendee(tx: &mut Tx, sponsor: Uuid, attendee: Uuid) -> Res
     Ok(on_tx!(tx, c => sqlx::query_scalar::<_, Uuid>(sql).bind(attendee).bind(sponsor).fetch_optional(c).await?))
 }
 
+/// The consent basis of the sponsor's lead on this person: `None` without a
+/// lead, `Some(None)` for a lead recorded before consent was kept.
+pub async fn consent_basis_of(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<Option<Option<String>>> {
+    let sql = "SELECT consent_basis FROM sponsor_leads WHERE sponsor_id = $1 AND user_id = $2";
+    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, Option<String>>(sql).bind(sponsor).bind(user).fetch_optional(c).await?))
+}
+
 pub async fn find_for_update(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<Option<Lead>> {
     let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
     let sql = format!("SELECT {COLUMNS} FROM sponsor_leads WHERE sponsor_id = $1 AND user_id = $2{lock}");

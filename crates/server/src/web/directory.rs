@@ -71,6 +71,8 @@ struct SponsorDetailPage {
     tier: Option<PublicTier>,
     sponsor: PublicSponsor,
     booth: sponsorhub_services::booths::BoothView,
+    /// The signed-in caller shared their details with the sponsor already.
+    shared: bool,
     /// A refused request of the attendee's, at its field.
     errors: FieldErrors,
 }
@@ -98,10 +100,10 @@ async fn detail(
     sponsor_id: Uuid,
     errors: FieldErrors,
 ) -> Result<Response, WebError> {
-    let page = sponsorhub_services::booths::booth_page(&s.services, event_id, sponsor_id).await?;
-    let sponsorhub_services::booths::BoothPage { event, tier, sponsor, booth } = page;
+    let page = sponsorhub_services::booths::booth_page(&s.services, ctx.user.as_ref(), event_id, sponsor_id).await?;
+    let sponsorhub_services::booths::BoothPage { event, tier, sponsor, booth, shared } = page;
     let failed = errors.any();
-    let mut res = html(&SponsorDetailPage { ctx, event, tier, sponsor, booth, errors });
+    let mut res = html(&SponsorDetailPage { ctx, event, tier, sponsor, booth, shared, errors });
     if failed {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
