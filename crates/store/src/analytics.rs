@@ -28,23 +28,7 @@ pub async fn record(tx: &mut Tx, rows: &[Activity]) -> Result<()> {
     let mut sql = String::from(
         "INSERT INTO lead_activity (sponsor_id, event_id, hour, kind, staff_id, device, n, seconds) VALUES ",
     );
-    for i in 0..rows.len() {
-        let b = i * 8;
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6,
-            b + 7,
-            b + 8
-        ));
-    }
+    sql.push_str(&crate::sql::values_rows(rows.len(), 8));
     sql.push_str(
         " ON CONFLICT (sponsor_id, hour, kind, staff_id, device)
           DO UPDATE SET n = lead_activity.n + excluded.n, seconds = lead_activity.seconds + excluded.seconds",
@@ -60,13 +44,7 @@ pub async fn record(tx: &mut Tx, rows: &[Activity]) -> Result<()> {
     // The same counts without hour and device, for the event's report.
     let mut sql =
         String::from("INSERT INTO lead_activity_totals (sponsor_id, event_id, kind, staff_id, n, seconds) VALUES ");
-    for i in 0..rows.len() {
-        let b = i * 6;
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6));
-    }
+    sql.push_str(&crate::sql::values_rows(rows.len(), 6));
     sql.push_str(
         " ON CONFLICT (sponsor_id, kind, staff_id)
           DO UPDATE SET n = lead_activity_totals.n + excluded.n, seconds = lead_activity_totals.seconds + excluded.seconds",

@@ -84,24 +84,7 @@ async fn count(tx: &mut Tx, sponsor: Uuid, shard: i16, rows: &[(Counted, i64, i6
         "INSERT INTO lead_counts (sponsor_id, shard, intent_level, follow_up_status, is_starred, is_archived, owned, n,
             score_sum) VALUES ",
     );
-    for i in 0..rows.len() {
-        let b = i * 9;
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6,
-            b + 7,
-            b + 8,
-            b + 9
-        ));
-    }
+    sql.push_str(&crate::sql::values_rows(rows.len(), 9));
     sql.push_str(
         " ON CONFLICT (sponsor_id, shard, intent_level, follow_up_status, is_starred, is_archived, owned)
           DO UPDATE SET n = lead_counts.n + excluded.n, score_sum = lead_counts.score_sum + excluded.score_sum",

@@ -45,6 +45,18 @@ impl Sql {
     }
 }
 
+/// `($1, $2, ...), ($n+1, ...)`: the placeholders of a multi-row `VALUES` list
+/// of `rows` rows of `cols` columns, numbered in order.
+pub fn values_rows(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let ps: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", ps.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Binds every argument of `$sql` to `$query` in order (works for both backends,
 /// inside `on_tx!`).
 #[macro_export]
@@ -92,5 +104,6 @@ mod tests {
         s.push(&l);
         assert_eq!(s.text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3)");
         assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+        assert_eq!(values_rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }
