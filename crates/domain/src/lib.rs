@@ -13,5 +13,6 @@ pub use ids::new_id;
 pub use roles::{OrgRole, SponsorPermissions, SponsorRole};
 pub use scoring::{IntentLevel, InteractionType};
 pub use statuses::{
-    CaptureSource, ConsentBasis, ConsentRule, EmailKind, FollowUpStatus, InvitationStatus, LeadReason, OutboxStatus,
+    CaptureSource, ConsentBasis, ConsentRule, EmailKind, FollowUpStatus, HallAccess, InvitationStatus, LeadReason,
+    OutboxStatus,
 };

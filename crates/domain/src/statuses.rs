@@ -124,7 +124,19 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// Who may see an event's expo hall (its sponsor directory and booth pages;
+    /// docs/DECISIONS.md, "Booth pages"): anyone (public, the default), or only
+    /// signed-in people of the event (attendees): its attendees, its organizers
+    /// and its sponsors' staff.
+    HallAccess {
+        Public => "public",
+        Attendees => "attendees",
+    }
+);
+
 crate::try_from_string!(
+    HallAccess,
     FollowUpStatus,
     InvitationStatus,
     OutboxStatus,

@@ -5,6 +5,7 @@
 //! - the sponsor level: an active staff member's role and flags, what they may do
 //!   ([`SponsorCapabilities`]) and what they may grant ([`SponsorAccess::check_grant`]:
 //!   nobody grants what they do not hold, nobody changes their own role or flags);
+//! - the expo hall: public, or for the event's own people ([`require_hall_viewer`]);
 //! - the attendee's rights over their own interactions (a receipt, never the
 //!   sponsor's follow-up data: [`LeadView`]);
 //! - the tenancy rule: outside the organization, or off the sponsor's staff, things
@@ -15,7 +16,7 @@
 
 use crate::{Error, Principal, Result};
 use serde::Serialize;
-use sponsorhub_domain::{OrgRole, SponsorPermissions, SponsorRole};
+use sponsorhub_domain::{HallAccess, OrgRole, SponsorPermissions, SponsorRole};
 use sponsorhub_store::records::{Event, Sponsor, SponsorMember};
 use sponsorhub_store::{Tx, accounts, events as event_store, members, sponsors};
 use uuid::Uuid;
@@ -61,6 +62,29 @@ pub async fn event_of_org(
         require_member(tx, p, event.organization_id, "event").await?;
     }
     Ok(event)
+}
+
+// ---------------------------------------------------------------- the expo hall
+
+/// May `viewer` (signed in or not) see the event's expo hall, its sponsor
+/// directory and booth pages (docs/DECISIONS.md, "Booth pages")? A public hall:
+/// anyone. An attendees-only hall: the event's own people (its attendees, the
+/// members of its organization, its sponsors' active staff); nobody signed in
+/// must sign in (401), anyone else sees the event as missing (404).
+pub async fn require_hall_viewer(tx: &mut Tx, viewer: Option<&Principal>, event: &Event) -> Result<()> {
+    match (event.hall_access, viewer) {
+        (HallAccess::Public, _) => Ok(()),
+        (HallAccess::Attendees, None) => {
+            Err(Error::Unauthenticated("sign in to see this event's sponsors: they are for its attendees".into()))
+        }
+        (HallAccess::Attendees, Some(p)) => {
+            if event_store::is_insider(tx, event.id, p.user_id, &p.email).await? {
+                Ok(())
+            } else {
+                Err(Error::NotFound("event"))
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- sponsor level

@@ -213,11 +213,12 @@ async fn has_shared(tx: &mut sponsorhub_store::Tx, sponsor: Uuid, user: Uuid) ->
     Ok(matches!(basis, Some(Some(b)) if b == sponsorhub_domain::ConsentBasis::Attendee.as_str()))
 }
 
-/// The public page of an active sponsor of the event (anyone); with the caller,
-/// whether they shared their details with the sponsor before.
+/// The page of an active sponsor of the event, for whoever may see the event's
+/// hall (anyone, unless it is for attendees only); with the caller, whether they
+/// shared their details with the sponsor before.
 pub async fn booth_page(svc: &Services, caller: Option<&Principal>, event: Uuid, sponsor: Uuid) -> Result<BoothPage> {
-    let public_event = crate::events::public_event(svc, event).await?;
-    let (tier, listing) = crate::sponsors::public_sponsor(svc, event, sponsor).await?;
+    let public_event = crate::events::hall_event(svc, caller, event).await?;
+    let (tier, listing) = crate::sponsors::public_sponsor(svc, caller, event, sponsor).await?;
     let mut tx = svc.store.read().await?;
     let booth = BoothView::of(sponsor, q::get(&mut tx, sponsor).await?);
     let shared = match caller {
@@ -257,7 +258,7 @@ pub async fn attendee_interest(
             Error::invalid("interaction_type", "must be demo_request, direct_request or demo_watched")
         })?;
     // Only an active sponsor of the event, as the public page shows it.
-    let (_, listing) = crate::sponsors::public_sponsor(svc, event, sponsor).await?;
+    let (_, listing) = crate::sponsors::public_sponsor(svc, Some(p), event, sponsor).await?;
     // Asked the first time; once shared, the lead records it.
     let shared_before = {
         let mut tx = svc.store.read().await?;

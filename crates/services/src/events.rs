@@ -6,7 +6,7 @@ use crate::{Error, Principal, Result, Services};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer};
 use sponsorhub_domain::validate::{self, Validator};
-use sponsorhub_domain::{ConsentRule, ids, time};
+use sponsorhub_domain::{ConsentRule, HallAccess, ids, time};
 use sponsorhub_store::records::{Event, JsonColumn, SharedFields};
 use sponsorhub_store::{StoreError, events as q};
 use uuid::Uuid;
@@ -32,6 +32,10 @@ pub struct CreateEvent {
     pub consent_rule: Option<String>,
     /// The consent text shown to attendees (at most 2,000 characters).
     pub consent_text: Option<String>,
+    /// Who sees the expo hall (sponsor directory and booth pages): public
+    /// (default, anyone) or attendees (the event's signed-in people only).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<HallAccess>))]
+    pub hall_access: Option<String>,
 }
 
 /// Fields to change; absent fields stay, `null` clears an optional field.
@@ -62,6 +66,10 @@ pub struct UpdateEvent {
     #[serde(default, deserialize_with = "double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub consent_text: Option<Option<String>>,
+    /// public or attendees: who sees the expo hall (sponsor directory and booth
+    /// pages).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<HallAccess>))]
+    pub hall_access: Option<String>,
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -114,6 +122,8 @@ pub async fn create_event(svc: &Services, p: &Principal, org: Uuid, input: Creat
     let consent_rule =
         v.check(input.consent_rule.as_deref().map(|r| validate::choice::<ConsentRule>("consent_rule", r)).transpose());
     let consent_text = v.check(validate::optional_text("consent_text", input.consent_text.as_deref(), 2_000));
+    let hall_access =
+        v.check(input.hall_access.as_deref().map(|r| validate::choice::<HallAccess>("hall_access", r)).transpose());
     check_dates(&mut v, input.starts_at, input.ends_at);
     v.finish()?;
 
@@ -134,6 +144,7 @@ pub async fn create_event(svc: &Services, p: &Principal, org: Uuid, input: Creat
         consent_rule: consent_rule.flatten().unwrap_or(ConsentRule::BadgeScan),
         consent_text: consent_text.flatten(),
         consent_text_version: 1,
+        hall_access: hall_access.flatten().unwrap_or(HallAccess::Public),
         created_at: now,
         updated_at: now,
     };
@@ -194,6 +205,10 @@ pub async fn update_event(svc: &Services, p: &Principal, org: Uuid, id: Uuid, in
         &mut event.consent_rule,
         input.consent_rule.as_deref().map(|r| validate::choice::<ConsentRule>("consent_rule", r)),
     );
+    v.set(
+        &mut event.hall_access,
+        input.hall_access.as_deref().map(|r| validate::choice::<HallAccess>("hall_access", r)),
+    );
     let before = event.consent_text.clone();
     v.set(
         &mut event.consent_text,
@@ -222,16 +237,44 @@ pub struct PublicEvent {
     pub venue: Option<String>,
 }
 
-/// The public face of an event (no sign-in needed), as the sponsor directory shows it.
+/// Sets who sees the event's expo hall (organizers; GraphQL names the event by
+/// id alone).
+#[tracing::instrument(skip_all, fields(event.id = %id))]
+pub async fn set_hall_access(svc: &Services, p: &Principal, id: Uuid, hall_access: &str) -> Result<Event> {
+    let access = validate::choice::<HallAccess>("hall_access", hall_access).map_err(|e| Error::Invalid(vec![e]))?;
+    let mut tx = svc.store.write().await?;
+    let mut event = crate::authz::event_of_org(&mut tx, p, None, id, true).await?;
+    event.hall_access = access;
+    event.updated_at = time::now();
+    q::update(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(event)
+}
+
+/// The face of an event's expo hall, for whoever may see it
+/// ([`crate::authz::require_hall_viewer`]: anyone when the hall is public).
+pub async fn hall_event(svc: &Services, viewer: Option<&Principal>, id: Uuid) -> Result<PublicEvent> {
+    let mut tx = svc.store.read().await?;
+    let e = sponsorhub_store::events::get_any(&mut tx, id).await?.ok_or(Error::NotFound("event"))?;
+    crate::authz::require_hall_viewer(&mut tx, viewer, &e).await?;
+    Ok(public_of(e))
+}
+
+/// The face of an event for a caller already admitted to it (an attendee's own
+/// badge page, the sponsor portal); the expo hall asks [`hall_event`].
 pub async fn public_event(svc: &Services, id: Uuid) -> Result<PublicEvent> {
     let mut tx = svc.store.read().await?;
     let e = sponsorhub_store::events::get_any(&mut tx, id).await?.ok_or(Error::NotFound("event"))?;
-    Ok(PublicEvent {
+    Ok(public_of(e))
+}
+
+fn public_of(e: Event) -> PublicEvent {
+    PublicEvent {
         id: e.id,
         name: e.name,
         description: e.description,
         starts_at: e.starts_at,
         ends_at: e.ends_at,
         venue: e.venue,
-    })
+    }
 }

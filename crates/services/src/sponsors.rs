@@ -469,21 +469,24 @@ pub struct DirectoryGroup {
 }
 
 /// The attendee view of an event's sponsors, grouped by tier in display order,
-/// featured sponsors first. No sign-in needed; archived sponsors are left out.
-pub async fn public_directory(svc: &Services, event: Uuid) -> Result<Vec<DirectoryGroup>> {
-    search_directory(svc, event, None, None).await
+/// featured sponsors first; archived sponsors are left out. No sign-in needed
+/// unless the event's hall is for its attendees only
+/// ([`crate::authz::require_hall_viewer`]).
+pub async fn public_directory(svc: &Services, viewer: Option<&Principal>, event: Uuid) -> Result<Vec<DirectoryGroup>> {
+    search_directory(svc, viewer, event, None, None).await
 }
 
 /// The directory narrowed to sponsors whose name, description or booth contains
 /// `search` (any case), and to one tier; the groups left empty go.
 pub async fn search_directory(
     svc: &Services,
+    viewer: Option<&Principal>,
     event: Uuid,
     search: Option<&str>,
     tier: Option<Uuid>,
 ) -> Result<Vec<DirectoryGroup>> {
     let search = search.map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty() && q.chars().count() <= 100);
-    let mut groups = directory(svc, event).await?;
+    let mut groups = directory(svc, viewer, event).await?;
     for g in &mut groups {
         if tier.is_some() && g.tier.as_ref().map(|t| t.id) != tier {
             g.sponsors.clear();
@@ -502,17 +505,23 @@ pub async fn search_directory(
 }
 
 /// One sponsor of the directory, with its tier (archived sponsors are missing).
-pub async fn public_sponsor(svc: &Services, event: Uuid, sponsor: Uuid) -> Result<(Option<PublicTier>, PublicSponsor)> {
-    directory(svc, event)
+pub async fn public_sponsor(
+    svc: &Services,
+    viewer: Option<&Principal>,
+    event: Uuid,
+    sponsor: Uuid,
+) -> Result<(Option<PublicTier>, PublicSponsor)> {
+    directory(svc, viewer, event)
         .await?
         .into_iter()
         .find_map(|g| g.sponsors.into_iter().find(|s| s.id == sponsor).map(|s| (g.tier.clone(), s)))
         .ok_or(Error::NotFound("sponsor"))
 }
 
-async fn directory(svc: &Services, event: Uuid) -> Result<Vec<DirectoryGroup>> {
+async fn directory(svc: &Services, viewer: Option<&Principal>, event: Uuid) -> Result<Vec<DirectoryGroup>> {
     let mut tx = svc.store.read().await?;
-    sponsorhub_store::events::get_any(&mut tx, event).await?.ok_or(Error::NotFound("event"))?;
+    let found = sponsorhub_store::events::get_any(&mut tx, event).await?.ok_or(Error::NotFound("event"))?;
+    crate::authz::require_hall_viewer(&mut tx, viewer, &found).await?;
     let tiers = tiers::list_for_event(&mut tx, event).await?;
     let sponsors = q::list_public(&mut tx, event).await?;
     let logos: HashMap<Uuid, String> =

@@ -65,6 +65,7 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
             shared_attendee_fields: None,
             consent_rule: None,
             consent_text: None,
+            hall_access: None,
         },
     )
     .await

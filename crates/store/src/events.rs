@@ -5,17 +5,17 @@ use crate::{Result, Tx, on_tx};
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, organization_id, name, slug, description, starts_at, ends_at, timezone, venue, \
-                       shared_attendee_fields, consent_rule, consent_text, consent_text_version, created_at, updated_at";
+                       shared_attendee_fields, consent_rule, consent_text, consent_text_version, hall_access, created_at, updated_at";
 
 pub async fn insert(tx: &mut Tx, e: &Event) -> Result<()> {
     let sql = "INSERT INTO events (id, organization_id, name, slug, description, starts_at, ends_at, timezone, venue, created_at, updated_at, shared_attendee_fields,
-                                   consent_rule, consent_text, consent_text_version)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+                                   consent_rule, consent_text, consent_text_version, hall_access)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
     on_tx!(tx, c => sqlx::query(sql)
         .bind(e.id).bind(e.organization_id).bind(&e.name).bind(&e.slug).bind(&e.description)
         .bind(e.starts_at).bind(e.ends_at).bind(&e.timezone).bind(&e.venue).bind(e.created_at).bind(e.updated_at)
         .bind(&e.shared_attendee_fields).bind(e.consent_rule.as_str()).bind(&e.consent_text)
-        .bind(e.consent_text_version)
+        .bind(e.consent_text_version).bind(e.hall_access.as_str())
         .execute(c).await?.rows_affected());
     Ok(())
 }
@@ -24,13 +24,13 @@ pub async fn insert(tx: &mut Tx, e: &Event) -> Result<()> {
 pub async fn update(tx: &mut Tx, e: &Event) -> Result<()> {
     let sql = "UPDATE events SET name = $3, slug = $4, description = $5, starts_at = $6, ends_at = $7,
                timezone = $8, venue = $9, updated_at = $10, shared_attendee_fields = $11,
-               consent_rule = $12, consent_text = $13, consent_text_version = $14
+               consent_rule = $12, consent_text = $13, consent_text_version = $14, hall_access = $15
                WHERE organization_id = $1 AND id = $2";
     on_tx!(tx, c => sqlx::query(sql)
         .bind(e.organization_id).bind(e.id).bind(&e.name).bind(&e.slug).bind(&e.description)
         .bind(e.starts_at).bind(e.ends_at).bind(&e.timezone).bind(&e.venue).bind(e.updated_at)
         .bind(&e.shared_attendee_fields).bind(e.consent_rule.as_str()).bind(&e.consent_text)
-        .bind(e.consent_text_version)
+        .bind(e.consent_text_version).bind(e.hall_access.as_str())
         .execute(c).await?.rows_affected());
     Ok(())
 }
@@ -71,4 +71,19 @@ pub async fn get_many(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<Event>> {
 pub async fn get_any(tx: &mut Tx, id: Uuid) -> Result<Option<Event>> {
     let sql = format!("SELECT {COLUMNS} FROM events WHERE id = $1");
     Ok(on_tx!(tx, c => sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await?))
+}
+
+/// Whether this account is one of the event's people: an attendee of it (by the
+/// platform id the account came from, or its e-mail address), a member of its
+/// organization, or active staff of one of its sponsors.
+pub async fn is_insider(tx: &mut Tx, event: Uuid, user: Uuid, email: &str) -> Result<bool> {
+    let sql = "SELECT 1 FROM events e WHERE e.id = $1 AND (
+            EXISTS (SELECT 1 FROM attendees a WHERE a.event_id = e.id AND (a.platform_user_id = $2 OR a.email = $3))
+            OR EXISTS (SELECT 1 FROM organization_members m
+                       WHERE m.organization_id = e.organization_id AND m.user_id = $2)
+            OR EXISTS (SELECT 1 FROM sponsor_users su JOIN sponsors s ON s.id = su.sponsor_id
+                       WHERE s.event_id = e.id AND su.user_id = $2 AND su.is_active))";
+    let found: Option<i32> =
+        on_tx!(tx, c => sqlx::query_scalar(sql).bind(event).bind(user).bind(email).fetch_optional(c).await?);
+    Ok(found.is_some())
 }

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sponsorhub_domain::qualification::{ChoiceOption, QuestionKind};
 use sponsorhub_domain::{
-    CaptureSource, ConsentRule, FollowUpStatus, IntentLevel, InteractionType, InvitationStatus, OrgRole, SponsorRole,
+    CaptureSource, ConsentRule, FollowUpStatus, HallAccess, IntentLevel, InteractionType, InvitationStatus, OrgRole,
+    SponsorRole,
 };
 use uuid::Uuid;
 
@@ -69,6 +70,11 @@ pub struct Event {
     /// Rises with every change of the consent text; each lead records the version
     /// its attendee was shown.
     pub consent_text_version: i32,
+    /// Who may see the event's expo hall: public (anyone) or attendees (the
+    /// event's signed-in people only).
+    #[sqlx(try_from = "String")]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
+    pub hall_access: HallAccess,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -452,6 +458,12 @@ mod graphql_json {
         /// badge_scan (presenting the badge is consent) or opt_in (per sponsor)
         async fn consent_rule(&self) -> &'static str {
             self.consent_rule.as_str()
+        }
+
+        /// public (anyone sees the expo hall) or attendees (the event's signed-in
+        /// attendees, organizers and sponsors' staff only)
+        async fn hall_access(&self) -> &'static str {
+            self.hall_access.as_str()
         }
     }
 

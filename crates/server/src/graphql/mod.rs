@@ -152,6 +152,11 @@ pub(crate) fn principal<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Prin
     }
 }
 
+/// The signed-in caller, if any (public fields that some events close to strangers).
+pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> Option<&'a Principal> {
+    ctx.data_unchecked::<Caller>().0.as_ref().ok()
+}
+
 pub(crate) fn services<'a>(ctx: &Context<'a>) -> &'a Services {
     ctx.data_unchecked::<Services>()
 }

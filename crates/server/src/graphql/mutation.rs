@@ -10,8 +10,8 @@ use sponsorhub_services::consents::SponsorConsent;
 use sponsorhub_services::invitations::{AcceptInvitation, Accepted};
 use sponsorhub_services::leads::UpdateLead;
 use sponsorhub_services::sponsors::{SponsorView, UpdateSponsor};
-use sponsorhub_services::{attendees, consents, invitations, leads, members, questions, sponsors, tiers};
-use sponsorhub_store::records::{Invitation, LeadNote, Question, SponsorMember, Tier};
+use sponsorhub_services::{attendees, consents, events, invitations, leads, members, questions, sponsors, tiers};
+use sponsorhub_store::records::{Event, Invitation, LeadNote, Question, SponsorMember, Tier};
 
 pub struct MutationRoot;
 
@@ -83,6 +83,12 @@ impl MutationRoot {
     /// Revokes the attendee's badge until a new one is issued.
     async fn revoke_attendee_badge(&self, ctx: &Context<'_>, event_id: ID, id: ID) -> Result<Attendee> {
         attendees::revoke_badge(services(ctx), principal(ctx)?, None, uuid(&event_id)?, uuid(&id)?).await.gql()
+    }
+
+    /// Who sees the event's expo hall (organizers): public (anyone) or attendees
+    /// (the event's signed-in attendees, organizers and sponsors' staff).
+    async fn set_event_hall_access(&self, ctx: &Context<'_>, event_id: ID, hall_access: String) -> Result<Event> {
+        events::set_hall_access(services(ctx), principal(ctx)?, uuid(&event_id)?, &hall_access).await.gql()
     }
 
     /// The caller (an attendee of the event) shares their details with the sponsor.

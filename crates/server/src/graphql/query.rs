@@ -2,7 +2,7 @@
 
 use super::inputs::LeadFilters;
 use super::types::{LeadNode, LeadPage, LeadQualification, SponsorStats};
-use super::{Gql, principal, services, uuid};
+use super::{Gql, principal, services, uuid, viewer};
 use async_graphql::{Context, ID, Object, Result};
 use sponsorhub_services::attendees::{Attendee, AttendeeQuery};
 use sponsorhub_services::consents::MyConsents;
@@ -177,9 +177,11 @@ impl QueryRoot {
     }
 
     /// The attendee view: the event's sponsors grouped by tier, public fields only.
-    /// No sign-in needed.
+    /// No sign-in needed, unless the event's hall is for its attendees only
+    /// (`hallAccess`): then UNAUTHENTICATED without sign-in, NOT_FOUND for
+    /// people who are not the event's.
     async fn public_event_sponsors(&self, ctx: &Context<'_>, event_id: ID) -> Result<Vec<DirectoryGroup>> {
-        sponsors::public_directory(services(ctx), uuid(&event_id)?).await.gql()
+        sponsors::public_directory(services(ctx), viewer(ctx), uuid(&event_id)?).await.gql()
     }
 
     /// What an invitation offers (sponsor, event, role, expiry), for the accept page.

@@ -49,8 +49,9 @@ pub async fn directory(
     Path(event_id): Path<Uuid>,
     Query(q): Query<DirectoryQuery>,
 ) -> Result<Response, WebError> {
-    let event = events::public_event(&s.services, event_id).await?;
-    let tiers = sponsors::public_directory(&s.services, event_id)
+    let viewer = ctx.user.as_ref();
+    let event = events::hall_event(&s.services, viewer, event_id).await.map_err(|e| sign_in(&ctx, e))?;
+    let tiers = sponsors::public_directory(&s.services, viewer, event_id)
         .await?
         .into_iter()
         .filter_map(|g| g.tier.map(|t| (t.id.to_string(), t.name)))
@@ -58,9 +59,17 @@ pub async fn directory(
     let search = q.search.unwrap_or_default();
     let tier = q.tier.unwrap_or_default();
     let tier_id = tier.parse::<Uuid>().ok();
-    let groups = sponsors::search_directory(&s.services, event_id, Some(&search), tier_id).await?;
+    let groups = sponsors::search_directory(&s.services, viewer, event_id, Some(&search), tier_id).await?;
     let filtered = !search.trim().is_empty() || tier_id.is_some();
     Ok(html(&DirectoryPage { ctx, event, groups, tiers, search, tier, filtered }))
+}
+
+/// A hall for attendees only asks a stranger to sign in, and comes back here.
+fn sign_in(ctx: &Ctx, e: sponsorhub_services::Error) -> WebError {
+    match e {
+        sponsorhub_services::Error::Unauthenticated(_) => WebError::SignIn(ctx.path.clone()),
+        e => e.into(),
+    }
 }
 
 #[derive(Template)]
@@ -100,7 +109,9 @@ async fn detail(
     sponsor_id: Uuid,
     errors: FieldErrors,
 ) -> Result<Response, WebError> {
-    let page = sponsorhub_services::booths::booth_page(&s.services, ctx.user.as_ref(), event_id, sponsor_id).await?;
+    let page = sponsorhub_services::booths::booth_page(&s.services, ctx.user.as_ref(), event_id, sponsor_id)
+        .await
+        .map_err(|e| sign_in(&ctx, e))?;
     let sponsorhub_services::booths::BoothPage { event, tier, sponsor, booth, shared } = page;
     let failed = errors.any();
     let mut res = html(&SponsorDetailPage { ctx, event, tier, sponsor, booth, shared, errors });

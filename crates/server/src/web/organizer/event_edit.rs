@@ -1,5 +1,6 @@
 //! Editing an event (its organizers): name, dates, venue, time zone, description,
-//! and how attendees consent to share their details with sponsors.
+//! how attendees consent to share their details with sponsors, and who sees the
+//! expo hall.
 
 use super::*;
 use sponsorhub_domain::validate::FieldError;
@@ -18,6 +19,8 @@ pub struct EventEditForm {
     #[serde(default)]
     consent_rule: String,
     consent_text: Option<String>,
+    #[serde(default)]
+    hall_access: String,
 }
 
 #[derive(Template)]
@@ -39,6 +42,7 @@ fn form_of(e: &Event) -> EventEditForm {
         description: e.description.clone(),
         consent_rule: e.consent_rule.as_str().to_string(),
         consent_text: e.consent_text.clone(),
+        hall_access: e.hall_access.as_str().to_string(),
     }
 }
 
@@ -76,6 +80,7 @@ pub async fn edit_event(
             venue: Some(opt(&form.venue)),
             consent_rule: Some(form.consent_rule.clone()),
             consent_text: Some(opt(&form.consent_text)),
+            hall_access: (!form.hall_access.is_empty()).then(|| form.hall_access.clone()),
             ..Default::default()
         };
         events::update_event(&s.services, &p, event.organization_id, event_id, input).await

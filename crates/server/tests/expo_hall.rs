@@ -1,0 +1,178 @@
+//! The attendee side of the expo hall (issue 16), on SQLite and PostgreSQL, over
+//! HTTP: an event's hall public or for its own people only, on the web pages and
+//! GraphQL; refused to strangers and to other events' people.
+
+mod common;
+
+use common::{gql, join_staff, world};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION};
+use serde_json::{Value, json};
+use sponsorhub_testkit::{TestApp, assert_problem, dual_backend};
+
+dual_backend!(an_attendees_only_hall_is_for_the_events_people,);
+
+fn event_path(w: &common::World) -> String {
+    format!("/api/v1/organizations/{}/events/{}", w.organizer.org_id, w.event_id)
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// A page as someone (a session cookie) or nobody sees it: status, Location, body.
+async fn page(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, Option<String>, String) {
+    let mut req = no_redirects().get(app.url(path));
+    if let Some(t) = token {
+        req = req.header(COOKIE, format!("sponsorhub_session={t}"));
+    }
+    let res = req.send().await.unwrap();
+    let location = res.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string());
+    (res.status(), location, res.text().await.unwrap())
+}
+
+const DIRECTORY: &str = "query($e: ID!) { publicEventSponsors(eventId: $e) { sponsors { companyName } } }";
+
+/// The GraphQL directory as someone (bearer) or nobody asks for it.
+async fn directory_gql(app: &TestApp, w: &common::World, token: Option<&str>) -> Value {
+    match token {
+        Some(t) => gql(app, t, DIRECTORY, json!({"e": w.event_id})).await,
+        None => {
+            let body = json!({"query": DIRECTORY, "variables": {"e": w.event_id}});
+            let res = app.client.post(app.url("/graphql")).json(&body).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            res.json().await.unwrap()
+        }
+    }
+}
+
+fn error_code(answer: &Value) -> &str {
+    answer["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("an error: {answer}"))
+}
+
+async fn an_attendees_only_hall_is_for_the_events_people(app: TestApp) {
+    let w = world(&app).await;
+    let org = Some(w.organizer.token.as_str());
+    let (status, _) = app
+        .post(&format!("{}/attendees", event_path(&w)), org, json!({"name": "Ada", "email": "ada@visitors.io"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let ada = app.signup("ada@visitors.io", "Ada's own").await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    // the organizer of another event, who is no attendee of this one
+    let eve = app.signup("eve@other-events.io", "Other Events").await;
+    let hall = format!("/directory/{}", w.event_id);
+    let booth = format!("/directory/{}/sponsors/{}", w.event_id, w.sponsor_id);
+
+    // public by default: anyone sees the hall and the booth
+    let (_, event) = app.get(&event_path(&w), org).await;
+    assert_eq!(event["hall_access"], "public", "{event}");
+    let (status, _, html) = page(&app, &hall, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Ferris Inc"));
+    let answer = directory_gql(&app, &w, None).await;
+    assert_eq!(answer["data"]["publicEventSponsors"][0]["sponsors"][0]["companyName"], "Ferris Inc", "{answer}");
+
+    // a value outside the set is named at its field; only organizers change it
+    let (status, body) = app.patch(&event_path(&w), org, json!({"hall_access": "everyone"})).await;
+    assert_problem(status, &body, 422);
+    assert_eq!(body["errors"][0]["field"], "hall_access", "{body}");
+    let (status, body) = app.patch(&event_path(&w), Some(&eve.token), json!({"hall_access": "attendees"})).await;
+    assert_problem(status, &body, 404);
+    let (status, event) = app.patch(&event_path(&w), org, json!({"hall_access": "attendees"})).await;
+    assert_eq!(status, StatusCode::OK, "{event}");
+    assert_eq!(event["hall_access"], "attendees");
+
+    // nobody signed in: to the sign-in page, and back here after it
+    for path in [&hall, &booth] {
+        let (status, location, _) = page(&app, path, None).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(location.as_deref(), Some(format!("/login?next={path}").as_str()));
+    }
+    let answer = directory_gql(&app, &w, None).await;
+    assert_eq!(error_code(&answer), "UNAUTHENTICATED");
+    assert_eq!(answer["data"], json!(null), "{answer}");
+
+    // the event's attendee, its sponsor's staff and its organizer see it
+    for who in [&ada, &rep, &w.organizer] {
+        let (status, _, html) = page(&app, &booth, Some(&who.token)).await;
+        assert_eq!(status, StatusCode::OK, "{}", who.email);
+        assert!(html.contains("Ferris Inc"));
+        let (status, _, _) = page(&app, &hall, Some(&who.token)).await;
+        assert_eq!(status, StatusCode::OK, "{}", who.email);
+        let answer = directory_gql(&app, &w, Some(&who.token)).await;
+        assert_eq!(answer["data"]["publicEventSponsors"][0]["sponsors"][0]["companyName"], "Ferris Inc");
+    }
+    // someone signed in who is not the event's: as if there were no such event
+    for path in [&hall, &booth] {
+        let (status, _, html) = page(&app, path, Some(&eve.token)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!html.contains("Ferris Inc"));
+    }
+    let answer = directory_gql(&app, &w, Some(&eve.token)).await;
+    assert_eq!(error_code(&answer), "NOT_FOUND");
+    // nor may they ask the sponsor for anything there: nothing is recorded
+    let (_, _, html) = page(&app, "/events", Some(&eve.token)).await;
+    let form = [("_csrf", csrf_of(&html)), ("kind", "demo_request".into()), ("share", "true".into())];
+    let res = no_redirects()
+        .post(app.url(&format!("{booth}/interest")))
+        .header(COOKIE, format!("sponsorhub_session={}", eve.token))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let (_, leads) = app.get(&w.leads_path(""), org).await;
+    assert_eq!(leads["items"], json!([]), "{leads}");
+
+    // GraphQL: organizers set it, others are refused
+    let set = "mutation($e: ID!, $a: String!) { setEventHallAccess(eventId: $e, hallAccess: $a) { hallAccess } }";
+    let answer = gql(&app, &eve.token, set, json!({"e": w.event_id, "a": "public"})).await;
+    assert_eq!(error_code(&answer), "NOT_FOUND");
+    let answer = gql(&app, &rep.token, set, json!({"e": w.event_id, "a": "public"})).await;
+    assert_eq!(error_code(&answer), "NOT_FOUND", "staff are not the organization's: {answer}");
+    let answer = gql(&app, &w.organizer.token, set, json!({"e": w.event_id, "a": "nobody"})).await;
+    assert_eq!(error_code(&answer), "BAD_USER_INPUT");
+    let answer = gql(&app, &w.organizer.token, set, json!({"e": w.event_id, "a": "public"})).await;
+    assert_eq!(answer["data"]["setEventHallAccess"]["hallAccess"], "public", "{answer}");
+    let (status, _, _) = page(&app, &booth, None).await;
+    assert_eq!(status, StatusCode::OK, "public again");
+
+    // the console's event page: the choice shown, a bad one kept at its field
+    let edit = format!("/events/{}/edit", w.event_id);
+    let (status, _, html) = page(&app, &edit, org).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"name="hall_access" value="public" checked"#), "the current choice");
+    let csrf = csrf_of(&html);
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("name", "RustConf 2026"),
+        ("timezone", "UTC"),
+        ("consent_rule", "badge_scan"),
+        ("hall_access", "friends"),
+    ];
+    let cookie = format!("sponsorhub_session={}", w.organizer.token);
+    let res = no_redirects().post(app.url(&edit)).header(COOKIE, &cookie).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("must be one of: public, attendees"), "the message at the field");
+    assert!(html.contains(r#"value="RustConf 2026""#), "the input kept");
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("name", "RustConf 2026"),
+        ("timezone", "UTC"),
+        ("consent_rule", "badge_scan"),
+        ("hall_access", "attendees"),
+    ];
+    let res = no_redirects().post(app.url(&edit)).header(COOKIE, &cookie).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, event) = app.get(&event_path(&w), org).await;
+    assert_eq!(event["hall_access"], "attendees");
+    app.stop().await;
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find(r#"name="_csrf" value=""#).expect("a form with a CSRF token");
+    let rest = &html[at + r#"name="_csrf" value=""#.len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
