@@ -1,6 +1,7 @@
 //! The attendee side of the expo hall (issue 16), on SQLite and PostgreSQL, over
 //! HTTP: an event's hall public or for its own people only, on the web pages and
-//! GraphQL; refused to strangers and to other events' people.
+//! GraphQL; refused to strangers and to other events' people; which staff are at
+//! the booth now.
 
 mod common;
 
@@ -10,7 +11,7 @@ use reqwest::header::{COOKIE, LOCATION};
 use serde_json::{Value, json};
 use sponsorhub_testkit::{TestApp, assert_problem, dual_backend};
 
-dual_backend!(an_attendees_only_hall_is_for_the_events_people,);
+dual_backend!(an_attendees_only_hall_is_for_the_events_people, staff_say_they_are_at_the_booth,);
 
 fn event_path(w: &common::World) -> String {
     format!("/api/v1/organizations/{}/events/{}", w.organizer.org_id, w.event_id)
@@ -168,6 +169,85 @@ async fn an_attendees_only_hall_is_for_the_events_people(app: TestApp) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let (_, event) = app.get(&event_path(&w), org).await;
     assert_eq!(event["hall_access"], "attendees");
+    app.stop().await;
+}
+
+async fn staff_say_they_are_at_the_booth(app: TestApp) {
+    let w = world(&app).await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let (viewer, _) = join_staff(&app, &w, &w.sponsor_id, "viewer@ferris.io", "viewer").await;
+    let crab = common::another_sponsor(&app, &w, "Crab Co").await;
+    let (crab_admin, _) = join_staff(&app, &w, &crab, "admin@crab.io", "admin").await;
+    let presence = format!("/api/v1/sponsors/sponsors/{}/booth/presence", w.sponsor_id);
+    let booth = format!("/directory/{}/sponsors/{}", w.event_id, w.sponsor_id);
+
+    // nobody at the booth yet
+    let (status, mine) = app.get(&presence, Some(&rep.token)).await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    assert_eq!(mine["at_booth"], false);
+    assert_eq!(mine["staff_at_booth"], json!([]));
+    let (_, _, html) = page(&app, &booth, None).await;
+    assert!(!html.contains("At the booth now"));
+
+    // staff mark themselves, each for themselves; the mark lapses in 4 hours
+    let (status, mine) = app.put(&presence, Some(&rep.token), json!({"at_booth": true})).await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    assert_eq!(mine["at_booth"], true);
+    let until: chrono::DateTime<chrono::Utc> = mine["until"].as_str().unwrap().parse().unwrap();
+    let minutes = (until - chrono::Utc::now()).num_minutes();
+    assert!((235..=240).contains(&minutes), "about 4 hours: {minutes} minutes");
+    assert_eq!(mine["staff_at_booth"], json!(["rep"]));
+    let (status, _) = app.put(&presence, Some(&viewer.token), json!({"at_booth": true})).await;
+    assert_eq!(status, StatusCode::OK, "viewers stand at the booth too");
+    // the public page shows first names, never an e-mail address
+    let (_, _, html) = page(&app, &booth, None).await;
+    assert!(html.contains("At the booth now") && html.contains("rep, viewer"), "{html}");
+    assert!(!html.contains("rep@ferris.io") && !html.contains("viewer@ferris.io"));
+
+    // outsiders and organizers who are not on the staff are refused; bad bodies too
+    let (status, body) = app.put(&presence, Some(&crab_admin.token), json!({"at_booth": true})).await;
+    assert_problem(status, &body, 404);
+    let (status, body) = app.put(&presence, Some(&w.organizer.token), json!({"at_booth": true})).await;
+    assert_problem(status, &body, 403);
+    let (status, body) = app.put(&presence, None, json!({"at_booth": true})).await;
+    assert_problem(status, &body, 401);
+    let (status, body) = app.put(&presence, Some(&rep.token), json!({"at_booth": "yes"})).await;
+    assert!(status.is_client_error(), "{status} {body}");
+
+    // leaving, and a mark that lapsed, show nobody
+    let (status, mine) = app.put(&presence, Some(&viewer.token), json!({"at_booth": false})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mine["at_booth"], false);
+    assert_eq!(mine["staff_at_booth"], json!(["rep"]));
+    {
+        let store = &app.server.state.services.store;
+        let mut tx = store.write().await.unwrap();
+        let lapsed = chrono::Utc::now() - chrono::Duration::minutes(1);
+        let sponsor = w.sponsor_id.parse().unwrap();
+        sponsorhub_store::presence::set(&mut tx, sponsor, rep.user_id.parse().unwrap(), lapsed).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let (_, mine) = app.get(&presence, Some(&rep.token)).await;
+    assert_eq!(mine["at_booth"], false, "lapsed: {mine}");
+    let (_, _, html) = page(&app, &booth, None).await;
+    assert!(!html.contains("At the booth now"));
+
+    // the portal's home: the button, then the time it lapses
+    let (_, _, html) = page(&app, "/portal", Some(&rep.token)).await;
+    assert!(html.contains("I&#39;m at the booth") || html.contains("I'm at the booth"), "{html}");
+    let csrf = csrf_of(&html);
+    let res = no_redirects()
+        .post(app.url(&format!("/portal/sponsors/{}/presence", w.sponsor_id)))
+        .header(COOKIE, format!("sponsorhub_session={}", rep.token))
+        .form(&[("_csrf", csrf.as_str()), ("at_booth", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, _, html) = page(&app, "/portal", Some(&rep.token)).await;
+    assert!(html.contains("Attendees see you at the booth until"), "{html}");
+    let (_, _, html) = page(&app, &booth, None).await;
+    assert!(html.contains("At the booth now"));
     app.stop().await;
 }
 

@@ -123,6 +123,8 @@ pub struct SponsorCapabilities {
     pub manage_webhooks: bool,
     pub export_leads: bool,
     pub message_attendees: bool,
+    /// Say they are at the booth now, or not (active staff, each for themselves).
+    pub stand_at_booth: bool,
     /// The roles the caller may invite at (at most their own, and only roles
     /// whose default flags they hold); empty without `invite_staff`.
     #[cfg_attr(feature = "graphql", graphql(skip))]
@@ -236,6 +238,7 @@ impl SponsorAccess {
             manage_webhooks: organizer || admin,
             export_leads: organizer || flags.can_export_leads,
             message_attendees: organizer || flags.can_message_attendees,
+            stand_at_booth: role.is_some(),
             invite_roles,
         }
     }
@@ -286,6 +289,16 @@ impl SponsorAccess {
     /// The sponsor's webhook endpoints.
     pub fn require_manage_webhooks(&self) -> Result<()> {
         self.require(self.capabilities().manage_webhooks, "manage the webhooks")
+    }
+
+    /// Marking oneself at the booth: the sponsor's active staff (an organizer
+    /// who is not on it does not stand at the booth).
+    pub fn require_stand_at_booth(&self) -> Result<()> {
+        if self.capabilities().stand_at_booth {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("only the sponsor's staff say they are at its booth".into()))
+        }
     }
 
     /// The sponsor's profile fields.

@@ -204,6 +204,8 @@ pub struct BoothPage {
     pub booth: BoothView,
     /// The signed-in caller shared their details with the sponsor already.
     pub shared: bool,
+    /// The first names of the staff at the booth now.
+    pub at_booth: Vec<String>,
 }
 
 /// Whether this person shared their details with the sponsor themselves: the
@@ -225,7 +227,8 @@ pub async fn booth_page(svc: &Services, caller: Option<&Principal>, event: Uuid,
         Some(p) => has_shared(&mut tx, sponsor, p.user_id).await?,
         None => false,
     };
-    Ok(BoothPage { event: public_event, tier, sponsor: listing, booth, shared })
+    let at_booth = crate::presence::staff_at_booth(&mut tx, sponsor).await?;
+    Ok(BoothPage { event: public_event, tier, sponsor: listing, booth, shared, at_booth })
 }
 
 /// What a signed-in attendee may ask for on a booth page: each becomes their own

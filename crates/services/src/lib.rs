@@ -27,6 +27,7 @@ pub mod logos;
 pub mod members;
 pub mod notify;
 pub mod pagination;
+pub mod presence;
 pub mod principal;
 pub mod questions;
 pub mod rate_limit;

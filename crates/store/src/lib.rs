@@ -26,6 +26,7 @@ pub mod leads;
 pub mod logos;
 pub mod members;
 pub mod outbox;
+pub mod presence;
 pub mod questions;
 pub mod rate_limits;
 pub mod sponsors;

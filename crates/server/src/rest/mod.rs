@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod leads;
 pub mod list;
 pub mod members;
+pub mod presence;
 pub mod questions;
 pub mod sponsors;
 pub mod tiers;
@@ -120,6 +121,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(questions::update_question, questions::delete_question))
         .routes(routes!(questions::answer_lead))
         .routes(routes!(booths::get_booth, booths::put_booth))
+        .routes(routes!(presence::get_presence, presence::put_presence))
         .routes(routes!(consents::give_consent, consents::withdraw_consent))
         .routes(routes!(analytics::sponsor_analytics))
         .routes(routes!(analytics::event_analytics))

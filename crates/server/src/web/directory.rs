@@ -82,6 +82,8 @@ struct SponsorDetailPage {
     booth: sponsorhub_services::booths::BoothView,
     /// The signed-in caller shared their details with the sponsor already.
     shared: bool,
+    /// The first names of the staff at the booth now.
+    at_booth: Vec<String>,
     /// A refused request of the attendee's, at its field.
     errors: FieldErrors,
 }
@@ -112,9 +114,9 @@ async fn detail(
     let page = sponsorhub_services::booths::booth_page(&s.services, ctx.user.as_ref(), event_id, sponsor_id)
         .await
         .map_err(|e| sign_in(&ctx, e))?;
-    let sponsorhub_services::booths::BoothPage { event, tier, sponsor, booth, shared } = page;
+    let sponsorhub_services::booths::BoothPage { event, tier, sponsor, booth, shared, at_booth, .. } = page;
     let failed = errors.any();
-    let mut res = html(&SponsorDetailPage { ctx, event, tier, sponsor, booth, shared, errors });
+    let mut res = html(&SponsorDetailPage { ctx, event, tier, sponsor, booth, shared, at_booth, errors });
     if failed {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }

@@ -78,6 +78,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/sponsors/{sponsor_id}/leads/bulk", post(portal::bulk_leads))
         .route("/portal/sponsors/{sponsor_id}/questions", get(portal::questions_page).post(portal::create_question))
         .route("/portal/sponsors/{sponsor_id}/booth-page", get(portal::booth_page).post(portal::save_booth_page))
+        .route("/portal/sponsors/{sponsor_id}/presence", post(portal::set_presence))
         .route("/portal/sponsors/{sponsor_id}/questions/{question_id}/delete", post(portal::delete_question))
         .route("/portal/sponsors/{sponsor_id}/questions/{question_id}/move", post(portal::move_question))
         .route("/portal/sponsors/{sponsor_id}/events", get(portal::feed))
