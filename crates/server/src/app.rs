@@ -26,15 +26,24 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// A logo upload's body: the file (at most 1 MiB) and room for a multipart
 /// form's other fields and boundaries.
 pub const LOGO_BODY_BYTES: usize = sponsorhub_services::logos::MAX_BYTES + 64 * 1024;
+/// A booth content upload's body: the file (at most 20 MiB) and room for the
+/// portal form's other fields and boundaries.
+pub const CONTENT_BODY_BYTES: usize = sponsorhub_services::content::MAX_BYTES + 64 * 1024;
 
 /// The most a request's body may hold: 1 MiB, 16 MiB for an attendee import
 /// job (REST, and the console's upload form), 1 MiB and 64 KiB for a logo
-/// upload (REST, and the console's sponsor form that carries one).
+/// upload (REST, and the console's sponsor form that carries one), 20 MiB and
+/// 64 KiB for a booth content file (REST, and the portal's booth page editor).
 fn body_limit(req: &Request) -> usize {
     use axum::http::Method;
     let path = req.uri().path();
     if req.method() == Method::POST && path.ends_with("/attendees/imports") {
         sponsorhub_services::imports::MAX_BYTES
+    } else if req.method() == Method::POST
+        && ((path.starts_with("/api/v1/sponsors/sponsors/") && path.ends_with("/booth/content"))
+            || (path.starts_with("/portal/sponsors/") && path.ends_with("/booth-page/content")))
+    {
+        CONTENT_BODY_BYTES
     } else if (req.method() == Method::PUT && path.starts_with("/api/v1/sponsors/sponsors/") && path.ends_with("/logo"))
         || (req.method() == Method::POST
             && path.starts_with("/events/")
@@ -80,9 +89,11 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     store.migrate().await.context("migrating the database")?;
     let tokens = TokenService::new(config.token_config()?)?;
     let badge_secret = config.badge_secret().context("reading the badge secret")?;
-    let services = Services::new(store, tokens, config.limits.clone(), config.public_url.clone(), badge_secret)
-        .with_email_settings(config.email.settings.clone())
-        .with_webhook_settings(config.webhooks.settings.clone());
+    let objects = sponsorhub_services::objects::Objects::open(&config.objects).context("opening the object store")?;
+    let services =
+        Services::new(store, tokens, config.limits.clone(), config.public_url.clone(), badge_secret, objects)
+            .with_email_settings(config.email.settings.clone())
+            .with_webhook_settings(config.webhooks.settings.clone());
     let mailer = Arc::new(Mailer::from_config(config).context("configuring e-mail")?);
     let graphql = crate::graphql::schema(services.clone());
     let realtime = Gateway::start(&services, config).await.context("starting the real-time gateway")?;

@@ -5,6 +5,7 @@ use anyhow::Context;
 use sponsorhub_services::Limits;
 use sponsorhub_services::auth::{SigningKey, TokenConfig};
 use sponsorhub_services::email::EmailSettings;
+use sponsorhub_services::objects::ObjectStoreConfig;
 use sponsorhub_services::webhooks::WebhookSettings;
 use std::fmt;
 use std::net::SocketAddr;
@@ -37,6 +38,9 @@ pub struct Config {
     /// bytes); generated and kept in the data dir when absent. Every instance
     /// needs the same one (docs/DECISIONS.md, "Attendees and badges").
     pub badge_secret: Option<String>,
+    /// Where uploaded files (booth content) are kept (`SPONSORHUB_OBJECT_STORE` and
+    /// the `SPONSORHUB_S3_*` settings); default: `<data dir>/objects`.
+    pub objects: ObjectStoreConfig,
 }
 
 /// The socket.io gateway (`/socket.io/`, namespace `/events`).
@@ -209,6 +213,7 @@ impl Config {
         Config {
             bind: "127.0.0.1:8080".parse().expect("literal address"),
             database_url: sqlite_url(&data_dir),
+            objects: ObjectStoreConfig::Local { dir: data_dir.join("objects") },
             data_dir,
             public_url: "http://127.0.0.1:8080".into(),
             jwt: JwtConfig::default(),
@@ -343,6 +348,7 @@ impl fmt::Display for Config {
             writeln!(f, "email.worker    = off (another instance delivers)")?;
         }
         writeln!(f, "lead digest     = {}s window", s.lead_digest_window.as_secs_f64())?;
+        writeln!(f, "objects         = {}", self.objects)?;
         let w = &self.webhooks;
         if w.worker {
             writeln!(
@@ -383,5 +389,14 @@ mod tests {
         assert!(shown.contains("(TLS)") && !shown.contains("hunter2"), "{shown}");
         c.email.smtp_url = None;
         assert!(c.to_string().contains(".eml files in /tmp/x/outbox"));
+        assert!(c.to_string().contains("objects         = directory /tmp/x/objects"));
+        c.objects = ObjectStoreConfig::S3(sponsorhub_services::objects::S3Config {
+            bucket: "booths".into(),
+            access_key_id: Some("AKIAEXAMPLE".into()),
+            secret_access_key: Some("wJalrXUtnFEMI".into()),
+            ..Default::default()
+        });
+        let shown = c.to_string();
+        assert!(shown.contains("s3://booths") && !shown.contains("wJalrXUtnFEMI"), "{shown}");
     }
 }

@@ -4,6 +4,7 @@
 //! same service functions.
 
 pub mod app;
+pub mod attachment;
 pub mod client;
 pub mod config;
 pub mod credentials;

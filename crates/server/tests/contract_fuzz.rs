@@ -121,6 +121,8 @@ async fn the_server_keeps_its_openapi_contract() {
         "PUT /api/v1/sponsors/sponsors/{sponsor_id}/logo",
         // opening hours close after they open, once a day, as HH:MM
         "PUT /api/v1/sponsors/sponsors/{sponsor_id}/booth",
+        // a content file's type by its content; its name a file name
+        "POST /api/v1/sponsors/sponsors/{sponsor_id}/booth/content",
         // a webhook URL must be https to a public address (what its host is)
         "POST /api/v1/sponsors/sponsors/{sponsor_id}/webhooks",
         "PATCH /api/v1/sponsors/sponsors/{sponsor_id}/webhooks/{webhook_id}",

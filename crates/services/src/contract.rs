@@ -108,14 +108,21 @@ pub const BODY_RULES: &[(&str, &str, Rule)] = &[
     ("BoothInput", "demo_video_url", Rule::OptionalUrl),
     ("BoothLink", "label", Rule::Text { max: 80 }),
     ("BoothLink", "url", Rule::Url),
+    // content::rename_content
+    ("RenameContentItem", "title", Rule::Text { max: 200 }),
     // webhooks::create / update
     ("CreateWebhook", "description", Rule::OptionalText { max: 200 }),
     ("UpdateWebhook", "description", Rule::OptionalText { max: 200 }),
 ];
 
 /// `(query parameter, rule)` for the free-text query parameters (`search` of the
-/// sponsor and lead lists).
-pub const QUERY_RULES: &[(&str, Rule)] = &[("search", Rule::OptionalText { max: 200 })];
+/// sponsor and lead lists, a content file's title).
+pub const QUERY_RULES: &[(&str, Rule)] = &[
+    ("search", Rule::OptionalText { max: 200 }),
+    // content::add_content (its `file_name` is checked as a file name: the
+    // import's optional parameter of that name is free text)
+    ("title", Rule::OptionalText { max: 200 }),
+];
 
 /// The `Idempotency-Key` header: 1 to 255 visible ASCII characters
 /// (`capture::capture_lead` checks the same).

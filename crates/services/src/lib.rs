@@ -11,6 +11,7 @@ pub mod badges;
 pub mod booths;
 pub mod capture;
 pub mod consents;
+pub mod content;
 pub mod contract;
 pub mod email;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod live;
 pub mod logos;
 pub mod members;
 pub mod notify;
+pub mod objects;
 pub mod pagination;
 pub mod presence;
 pub mod principal;
@@ -92,6 +94,8 @@ pub struct Services {
     /// How webhooks are delivered and retried, and where they may go.
     pub webhooks: webhooks::WebhookSettings,
     pub notifier: notify::Notifier,
+    /// Where uploaded files (booth content) are kept.
+    pub objects: objects::Objects,
     /// The open grants of this instance's live channels.
     pub live: Arc<live::LiveRegistry>,
     /// Where users reach the service: the base of links in messages.
@@ -124,6 +128,7 @@ impl Services {
         limits: Limits,
         public_url: String,
         badge_secret: Vec<u8>,
+        objects: objects::Objects,
     ) -> Services {
         let limit = |name, n| Arc::new(Limit::new(name, n));
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
@@ -139,6 +144,7 @@ impl Services {
             email: email::EmailSettings::default(),
             webhooks: webhooks::WebhookSettings::default(),
             notifier: notify::Notifier::default(),
+            objects,
             live: Arc::default(),
             public_url,
             instance_id: sponsorhub_domain::ids::new_id(),

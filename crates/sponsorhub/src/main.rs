@@ -12,6 +12,7 @@ use sponsorhub_server::config::{
 use sponsorhub_services::Limits;
 use sponsorhub_services::auth::TokenService;
 use sponsorhub_services::email::EmailSettings;
+use sponsorhub_services::objects::ObjectStoreConfig;
 use sponsorhub_services::webhooks::WebhookSettings;
 use sponsorhub_store::{Store, StoreOptions};
 use std::net::SocketAddr;
@@ -183,11 +184,45 @@ struct Settings {
     /// Sign-ups per client address per minute.
     #[arg(long, env = "SPONSORHUB_SIGNUP_LIMIT_PER_CLIENT", default_value_t = 10, global = true)]
     signup_limit_per_client: u32,
+    /// Where uploaded files (booth content) are kept: a directory (default
+    /// `<data dir>/objects`; `file:///dir` also reads as one) or `s3://bucket[/prefix]`,
+    /// shared by every instance.
+    #[arg(long, env = "SPONSORHUB_OBJECT_STORE", global = true)]
+    object_store: Option<String>,
+    /// The S3-compatible service's address, for storage other than AWS.
+    #[arg(long, env = "SPONSORHUB_S3_ENDPOINT", global = true)]
+    s3_endpoint: Option<String>,
+    /// The bucket's region (AWS: from AWS_DEFAULT_REGION / AWS_REGION when absent).
+    #[arg(long, env = "SPONSORHUB_S3_REGION", global = true)]
+    s3_region: Option<String>,
+    /// The access key; without it the AWS environment's credentials are used.
+    #[arg(long, env = "SPONSORHUB_S3_ACCESS_KEY_ID", global = true, hide_env_values = true)]
+    s3_access_key_id: Option<String>,
+    #[arg(long, env = "SPONSORHUB_S3_SECRET_ACCESS_KEY", global = true, hide_env_values = true)]
+    s3_secret_access_key: Option<String>,
+    /// Allow a plain-http S3 endpoint (a test server on a closed network).
+    #[arg(long, env = "SPONSORHUB_S3_ALLOW_HTTP", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    s3_allow_http: bool,
 }
 
 impl Settings {
-    fn into_config(self) -> Config {
-        Config {
+    fn into_config(self) -> anyhow::Result<Config> {
+        let mut objects = ObjectStoreConfig::parse(self.object_store.as_deref(), self.data_dir.join("objects"))
+            .map_err(|e| anyhow::anyhow!("SPONSORHUB_OBJECT_STORE: {e}"))?;
+        if let ObjectStoreConfig::S3(s3) = &mut objects {
+            let set = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+            s3.endpoint = set(self.s3_endpoint);
+            s3.region = set(self.s3_region);
+            s3.access_key_id = set(self.s3_access_key_id);
+            s3.secret_access_key = set(self.s3_secret_access_key);
+            s3.allow_http = self.s3_allow_http;
+            anyhow::ensure!(
+                s3.access_key_id.is_some() == s3.secret_access_key.is_some(),
+                "set both SPONSORHUB_S3_ACCESS_KEY_ID and SPONSORHUB_S3_SECRET_ACCESS_KEY, or neither"
+            );
+        }
+        Ok(Config {
+            objects,
             bind: self.bind,
             database_url: self.database_url.unwrap_or_else(|| sqlite_url(&self.data_dir)),
             public_url: self.public_url.unwrap_or_else(|| format!("http://{}", self.bind)),
@@ -236,7 +271,7 @@ impl Settings {
             trusted_proxies: self.trusted_proxies,
             shutdown_drain: Duration::from_millis(self.shutdown_drain_ms),
             badge_secret: self.badge_secret,
-        }
+        })
     }
 }
 
@@ -250,7 +285,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let config = cli.settings.into_config();
+    let config = cli.settings.into_config()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
         Command::Migrate => migrate(&config).await,

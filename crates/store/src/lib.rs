@@ -16,6 +16,7 @@ pub mod analytics;
 pub mod attendees;
 pub mod booths;
 pub mod consents;
+pub mod content;
 pub mod events;
 pub mod exports;
 pub mod idempotency;
