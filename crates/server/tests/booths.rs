@@ -207,7 +207,8 @@ async fn attendees_ask_for_a_demo_and_become_leads(app: TestApp) {
     assert_eq!(lead["user_email"], "ada@visitors.io", "{leads}");
     assert_eq!(lead["consent_basis"], "attendee");
     assert_eq!(lead["interaction_count"], 1);
-    // shared once: the page says so and asks no more
+    // shared once: the page says so and asks no more (and opening it is now a
+    // visit: tests/expo_hall.rs)
     let html = web.get(app.url(&path)).header(COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("You share your name and e-mail address with Ferris Inc"));
     assert!(!html.contains(r#"name="share""#));
@@ -217,13 +218,13 @@ async fn attendees_ask_for_a_demo_and_become_leads(app: TestApp) {
     assert_eq!(res.headers()[LOCATION], "https://video.ferris.io/demo");
     let (_, leads) = app.get(&w.leads_path(""), Some(&rep.token)).await;
     assert_eq!(leads["items"].as_array().unwrap().len(), 1);
-    assert_eq!(leads["items"][0]["interaction_count"], 2);
+    assert_eq!(leads["items"][0]["interaction_count"], 3);
     let id = leads["items"][0]["id"].as_str().unwrap();
     let (_, detail) = app.get(&w.leads_path(&format!("/{id}")), Some(&rep.token)).await;
     let mut kinds: Vec<&str> =
         detail["interactions"].as_array().unwrap().iter().map(|i| i["interaction_type"].as_str().unwrap()).collect();
     kinds.sort();
-    assert_eq!(kinds, ["demo_request", "demo_watched"], "{detail}");
+    assert_eq!(kinds, ["booth_visit", "demo_request", "demo_watched"], "{detail}");
     // signed out: no request at all
     let res = web.post(app.url(&format!("{path}/interest"))).form(&[("kind", "demo_request")]).send().await.unwrap();
     assert!(res.status().is_redirection() || res.status().is_client_error(), "{}", res.status());

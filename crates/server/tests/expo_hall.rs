@@ -1,7 +1,8 @@
 //! The attendee side of the expo hall (issue 16), on SQLite and PostgreSQL, over
 //! HTTP: an event's hall public or for its own people only, on the web pages and
 //! GraphQL; refused to strangers and to other events' people; which staff are at
-//! the booth now.
+//! the booth now; a booth opened by an attendee who shared their details as a
+//! visit.
 
 mod common;
 
@@ -11,7 +12,11 @@ use reqwest::header::{COOKIE, LOCATION};
 use serde_json::{Value, json};
 use sponsorhub_testkit::{TestApp, assert_problem, dual_backend};
 
-dual_backend!(an_attendees_only_hall_is_for_the_events_people, staff_say_they_are_at_the_booth,);
+dual_backend!(
+    an_attendees_only_hall_is_for_the_events_people,
+    staff_say_they_are_at_the_booth,
+    opening_a_booth_is_a_visit_once_shared,
+);
 
 fn event_path(w: &common::World) -> String {
     format!("/api/v1/organizations/{}/events/{}", w.organizer.org_id, w.event_id)
@@ -248,6 +253,86 @@ async fn staff_say_they_are_at_the_booth(app: TestApp) {
     assert!(html.contains("Attendees see you at the booth until"), "{html}");
     let (_, _, html) = page(&app, &booth, None).await;
     assert!(html.contains("At the booth now"));
+    app.stop().await;
+}
+
+/// The kinds of interaction of the sponsor's leads, sorted, per lead e-mail.
+async fn interactions_of(app: &TestApp, w: &common::World, token: &str, email: &str) -> Vec<String> {
+    let (_, leads) = app.get(&w.leads_path(""), Some(token)).await;
+    let Some(lead) = leads["items"].as_array().unwrap().iter().find(|l| l["user_email"] == email) else {
+        return Vec::new();
+    };
+    let (_, detail) = app.get(&w.leads_path(&format!("/{}", lead["id"].as_str().unwrap())), Some(token)).await;
+    let mut kinds: Vec<String> = detail["interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["interaction_type"].as_str().unwrap().to_string())
+        .collect();
+    kinds.sort();
+    kinds
+}
+
+async fn opening_a_booth_is_a_visit_once_shared(app: TestApp) {
+    let w = world(&app).await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let booth = format!("/directory/{}/sponsors/{}", w.event_id, w.sponsor_id);
+    let ada = app.signup("ada@visitors.io", "Ada's own").await;
+
+    // before sharing anything: opening records nothing
+    let (status, _, html) = page(&app, &booth, Some(&ada.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(interactions_of(&app, &w, &rep.token, "ada@visitors.io").await, Vec::<String>::new());
+    // staff typed Bob in: his account's lead, but he shared nothing himself
+    let bob = app.signup("bob@visitors.io", "Bob's own").await;
+    let (status, _) = app
+        .post(
+            &w.capture_path(),
+            Some(&rep.token),
+            json!({"interaction_type": "qr_scan", "attendee": {"email": "bob@visitors.io", "name": "Bob"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _, _) = page(&app, &booth, Some(&bob.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        interactions_of(&app, &w, &rep.token, "bob@visitors.io").await,
+        ["qr_scan"],
+        "no visit without his consent"
+    );
+
+    // Ada shares her details with a request
+    let form = [("_csrf", csrf_of(&html)), ("kind", "direct_request".into()), ("share", "true".into())];
+    let res = no_redirects()
+        .post(app.url(&format!("{booth}/interest")))
+        .header(COOKIE, format!("sponsorhub_session={}", ada.token))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(interactions_of(&app, &w, &rep.token, "ada@visitors.io").await, ["direct_request"]);
+
+    // now opening the page is a visit: once, however many open at once
+    let opens = (0..4).map(|_| page(&app, &booth, Some(&ada.token)));
+    for (status, _, _) in futures_util::future::join_all(opens).await {
+        assert_eq!(status, StatusCode::OK);
+    }
+    assert_eq!(interactions_of(&app, &w, &rep.token, "ada@visitors.io").await, ["booth_visit", "direct_request"]);
+    // and not again within the hour
+    let (status, _, _) = page(&app, &booth, Some(&ada.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(interactions_of(&app, &w, &rep.token, "ada@visitors.io").await, ["booth_visit", "direct_request"]);
+    let (_, leads) = app.get(&w.leads_path(""), Some(&rep.token)).await;
+    let lead = leads["items"].as_array().unwrap().iter().find(|l| l["user_email"] == "ada@visitors.io").unwrap();
+    assert_eq!(lead["interaction_count"], 2);
+    assert_eq!(lead["consent_basis"], "attendee");
+    // another sponsor's page is another sponsor's visit: nothing shared there
+    let crab = common::another_sponsor(&app, &w, "Crab Co").await;
+    let (status, _, _) = page(&app, &format!("/directory/{}/sponsors/{crab}", w.event_id), Some(&ada.token)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, crab_leads) = app.get(&format!("/api/v1/sponsors/sponsors/{crab}/leads"), Some(&w.organizer.token)).await;
+    assert_eq!(crab_leads["items"], json!([]), "{crab_leads}");
     app.stop().await;
 }
 

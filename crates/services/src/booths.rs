@@ -228,8 +228,27 @@ pub async fn booth_page(svc: &Services, caller: Option<&Principal>, event: Uuid,
         None => false,
     };
     let at_booth = crate::presence::staff_at_booth(&mut tx, sponsor).await?;
+    // Opening the page is a visit only for who shared their details with the
+    // sponsor themselves (their consent is on the lead); the first check here
+    // spares most openings a write, the capture decides under the lead's lock.
+    if let Some(p) = caller.filter(|_| shared) {
+        let window = chrono::Duration::minutes(VISIT_EVERY_MINUTES);
+        let since = time::now() - window;
+        let kind = InteractionType::BoothVisit.as_str();
+        if !sponsorhub_store::leads::interacted_since(&mut tx, sponsor, p.user_id, kind, since).await? {
+            drop(tx);
+            match crate::capture::record_booth_visit(svc, p, event, sponsor, window).await {
+                Ok(_) | Err(Error::RateLimited { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
     Ok(BoothPage { event: public_event, tier, sponsor: listing, booth, shared, at_booth })
 }
+
+/// A signed-in attendee who shares their details with the sponsor is recorded
+/// visiting its booth page at most once in this many minutes.
+pub const VISIT_EVERY_MINUTES: i64 = 60;
 
 /// What a signed-in attendee may ask for on a booth page: each becomes their own
 /// interaction with the sponsor, through the capture service.

@@ -197,6 +197,9 @@ struct Checked {
     source: CaptureSource,
     device: Option<String>,
     at: DateTime<Utc>,
+    /// Record nothing when the lead had an interaction of this kind within it
+    /// (a booth visit: once an hour).
+    once_within: Option<Duration>,
 }
 
 fn check(input: &CaptureLead) -> Result<Checked> {
@@ -246,7 +249,7 @@ fn check(input: &CaptureLead) -> Result<Checked> {
     });
     let at = input.occurred_at.map_or(now, |t| t.min(now));
     let answers = input.answers.clone();
-    Ok(Checked { answers, kind: kind.expect("checked"), who, metadata, source, device, at })
+    Ok(Checked { answers, kind: kind.expect("checked"), who, metadata, source, device, at, once_within: None })
 }
 
 /// Records one interaction. Returns the lead, created (201) or updated (200).
@@ -335,7 +338,7 @@ async fn capture(
     p: &Principal,
     event_id: Uuid,
     sponsor_id: Uuid,
-    Checked { answers, kind, who, metadata, source, device, at }: Checked,
+    Checked { answers, kind, who, metadata, source, device, at, once_within }: Checked,
     key: Option<&IdempotencyKey>,
 ) -> Result<(CaptureOutcome, Vec<Notification>)> {
     let now = time::now();
@@ -496,6 +499,15 @@ async fn capture(
         let mut lead = leads::find_for_update(&mut tx, sponsor_id, attendee_id)
             .await?
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("lead vanished during capture")))?;
+        // Decided under the lead's lock: two requests at once record one.
+        if let Some(window) = once_within
+            && leads::interacted_since(&mut tx, sponsor_id, attendee_id, kind.as_str(), now - window).await?
+        {
+            return Err(Error::Conflict(format!(
+                "a {kind} was recorded within the last {} minutes",
+                window.num_minutes()
+            )));
+        }
         let was_counted = leads::Counted::of(&lead);
         let points = scoring::points_for(kind, true);
         let previous_score = lead.intent_score;
@@ -624,6 +636,40 @@ async fn capture(
     }
     tx.commit().await?;
     Ok((CaptureOutcome { created, lead: full.then_some(lead), receipt, replayed: false }, notifications))
+}
+
+/// A signed-in attendee who shares their details with the sponsor opens its
+/// booth page: a `booth_visit` of their own, rate-limited as any capture, and
+/// recorded at most once per `window` (docs/DECISIONS.md, "Booth pages").
+/// Answers `None` when nothing was recorded (one within the window, the sponsor
+/// archived or not capturing).
+pub async fn record_booth_visit(
+    svc: &Services,
+    p: &Principal,
+    event_id: Uuid,
+    sponsor_id: Uuid,
+    window: Duration,
+) -> Result<Option<CaptureReceipt>> {
+    let checked = Checked {
+        answers: None,
+        kind: InteractionType::BoothVisit,
+        who: Who::Caller,
+        metadata: serde_json::json!({ "from": "booth_page" }),
+        source: CaptureSource::Content,
+        device: None,
+        at: time::now(),
+        once_within: Some(window),
+    };
+    match capture(svc, p, event_id, sponsor_id, checked, None).await {
+        Ok((outcome, notifications)) => {
+            for n in notifications {
+                svc.notifier.publish(n);
+            }
+            Ok(Some(outcome.receipt))
+        }
+        Err(Error::Conflict(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// A lead's consent, as recorded on it.

@@ -494,3 +494,17 @@ pub async fn due_of_owner(tx: &mut Tx, user: Uuid, day: chrono::NaiveDate, limit
     Ok(on_tx!(tx, c => sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(sql.clone())).bind(user).bind(day).bind(limit)
         .fetch_all(c).await?))
 }
+
+/// Whether the sponsor's lead of `user` had an interaction of `kind` after `since`.
+pub async fn interacted_since(
+    tx: &mut Tx,
+    sponsor: Uuid,
+    user: Uuid,
+    kind: &str,
+    since: DateTime<Utc>,
+) -> Result<bool> {
+    let sql = "SELECT 1 FROM sponsor_lead_interactions i JOIN sponsor_leads l ON l.id = i.lead_id
+        WHERE l.sponsor_id = $1 AND l.user_id = $2 AND i.interaction_type = $3 AND i.occurred_at > $4 LIMIT 1";
+    let found: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(sql).bind(sponsor).bind(user).bind(kind).bind(since).fetch_optional(c).await?);
+    Ok(found.is_some())
+}
