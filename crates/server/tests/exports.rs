@@ -126,6 +126,16 @@ async fn sponsors_export_their_leads_as_csv_and_xlsx(app: TestApp) {
     let (_, _, body) = download(&app, &rep.token, &format!("{export}?intent_level=hot&bom=true")).await;
     assert!(body.starts_with("\u{feff}".as_bytes()));
     assert_eq!(csv_rows(&body[3..]).len(), 2, "Ada alone is hot");
+    // filters that bind text, numbers and times (the SQLite export reads on a
+    // connection of its own, binding them as sqlx would)
+    let (_, _, body) = download(&app, &rep.token, &format!("{export}?search=ADA&min_score=50")).await;
+    assert_eq!(csv_rows(&body).len(), 2, "Ada alone matches");
+    let past = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (_, _, body) = download(&app, &rep.token, &format!("{export}?updated_since={past}")).await;
+    assert_eq!(csv_rows(&body).len(), 3, "both leads changed in the last hour");
+    let future = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (_, _, body) = download(&app, &rep.token, &format!("{export}?updated_since={future}")).await;
+    assert_eq!(csv_rows(&body).len(), 1, "the header alone");
     let (status, _, body) = download(&app, &rep.token, &format!("{export}?intent_level=boiling")).await;
     assert_problem(status, &serde_json::from_slice(&body).unwrap(), 422);
     // a selection: only the leads named
@@ -159,13 +169,13 @@ async fn sponsors_export_their_leads_as_csv_and_xlsx(app: TestApp) {
     let list = loop {
         let (status, list) = app.get(&exports, Some(org)).await;
         assert_eq!(status, StatusCode::OK, "{list}");
-        if list["items"].as_array().unwrap().len() >= 4 || started.elapsed() > Duration::from_secs(10) {
+        if list["items"].as_array().unwrap().len() >= 7 || started.elapsed() > Duration::from_secs(10) {
             break list;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let items = list["items"].as_array().unwrap();
-    assert_eq!(items.len(), 4, "{list}");
+    assert_eq!(items.len(), 7, "{list}");
     let xlsx = items.iter().find(|e| e["format"] == "xlsx").unwrap();
     assert_eq!((xlsx["row_count"].clone(), xlsx["completed"].clone()), (json!(2), json!(true)));
     let hot = items.iter().find(|e| e["filters"]["intent_level"] == "hot").unwrap();

@@ -457,23 +457,23 @@ fn read(svc: &Services, source: Source) -> mpsc::Receiver<Result<Vec<ExportRow>>
     let (tx, rx) = mpsc::channel(2);
     let svc = svc.clone();
     tokio::spawn(async move {
-        let streamed = async {
-            let mut read = svc.store.read().await?;
-            let scope = match &source {
-                Source::Sponsor { id, filter, sort } => ExportScope::Sponsor { id: *id, filter, sort: *sort },
-                Source::Event { id, include_archived } => {
-                    ExportScope::Event { id: *id, include_archived: *include_archived }
-                }
-            };
-            q::stream(&mut read, scope, CHUNK, |rows| {
-                let tx = tx.clone();
-                async move { tx.send(Ok(rows)).await.is_ok() }
-            })
-            .await?;
-            Ok::<_, Error>(())
+        let scope = match &source {
+            Source::Sponsor { id, filter, sort } => ExportScope::Sponsor { id: *id, filter, sort: *sort },
+            Source::Event { id, include_archived } => {
+                ExportScope::Event { id: *id, include_archived: *include_archived }
+            }
         };
-        if let Err(e) = streamed.await {
-            let _ = tx.send(Err(e)).await;
+        let (rows, mut from_store) = mpsc::channel(2);
+        let forward = async {
+            while let Some(chunk) = from_store.recv().await {
+                if tx.send(Ok(chunk)).await.is_err() {
+                    break;
+                }
+            }
+        };
+        let (streamed, ()) = tokio::join!(q::stream(&svc.store, scope, CHUNK, rows), forward);
+        if let Err(e) = streamed {
+            let _ = tx.send(Err(e.into())).await;
         }
     });
     rx
@@ -503,9 +503,6 @@ async fn write_csv(
     }
     let mut rows = 0i32;
     let mut int = itoa::Buffer::new();
-    let mut time = String::with_capacity(32);
-    // RFC 3339 in UTC to the second, the format parsed once
-    let stamp: Vec<chrono::format::Item<'static>> = chrono::format::StrftimeItems::new("%Y-%m-%dT%H:%M:%SZ").collect();
     while let Some(chunk) = chunks.recv().await {
         let leads = chunk?;
         let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(leads.len() * 256));
@@ -517,12 +514,8 @@ async fn write_csv(
                     Cell::Owned(s) => w.write_field(neutralize(&s).as_bytes()),
                     Cell::Int(i) => w.write_field(int.format(i)),
                     Cell::Bool(b) => w.write_field(if b { "true" } else { "false" }),
-                    Cell::Time(t) => {
-                        time.clear();
-                        use std::fmt::Write as _;
-                        let _ = write!(time, "{}", t.format_with_items(stamp.iter()));
-                        w.write_field(&time)
-                    }
+                    // RFC 3339 in UTC to the second (chrono's own writer for it)
+                    Cell::Time(t) => w.write_field(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
                     Cell::Empty => w.write_field(""),
                 };
                 if let Err(e) = written {

@@ -57,6 +57,9 @@ enum Pools {
     Sqlite {
         writer: SqlitePool,
         reader: SqlitePool,
+        /// The database file, for the reads that bypass the pools (exports).
+        file: std::path::PathBuf,
+        busy_timeout: Duration,
     },
     Postgres(PgPool),
 }
@@ -232,9 +235,10 @@ impl Store {
             let reader = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.max(2))
                 .acquire_timeout(acquire)
-                .connect_with(connect.read_only(true))
+                .connect_with(connect.clone().read_only(true))
                 .await?;
-            Pools::Sqlite { writer, reader }
+            let file = connect.get_filename().to_path_buf();
+            Pools::Sqlite { writer, reader, file, busy_timeout: opts.sqlite_busy_timeout }
         } else {
             return Err(sqlx::Error::Configuration(
                 format!("unsupported database URL scheme (want sqlite:// or postgres://): {}", redact_url(url)).into(),
@@ -249,6 +253,20 @@ impl Store {
             Pools::Sqlite { .. } => Backend::Sqlite,
             Pools::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// A SQLite store's file and busy timeout, for a read on a connection of its
+    /// own outside the pools (docs/PERFORMANCE.md, "One query per export").
+    pub(crate) fn sqlite_file(&self) -> Option<(&std::path::Path, Duration)> {
+        match &*self.pools {
+            Pools::Sqlite { file, busy_timeout, .. } => Some((file, *busy_timeout)),
+            Pools::Postgres(_) => None,
+        }
+    }
+
+    /// Counts a statement run outside [`on_tx!`].
+    pub(crate) fn count_query(&self) {
+        self.queries.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Applies the pending versioned migrations of this backend.
@@ -311,7 +329,7 @@ impl Store {
 
     pub async fn close(&self) {
         match &*self.pools {
-            Pools::Sqlite { writer, reader } => {
+            Pools::Sqlite { writer, reader, .. } => {
                 reader.close().await;
                 writer.close().await;
             }

@@ -3,10 +3,10 @@
 use crate::leads::{LeadFilter, LeadSort};
 use crate::records::{JsonColumn, LeadExport};
 use crate::sql::{Arg, Sql};
-use crate::{Backend, Result, Tx, bind_args, on_tx};
+use crate::{Backend, Result, Store, StoreError, Tx, bind_args, on_tx};
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
-use std::future::Future;
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 /// One exported lead: the lead's own columns (its points per interaction type
@@ -71,15 +71,21 @@ fn export_columns(backend: Backend) -> String {
     )
 }
 
-/// Streams the leads of `scope` in one query, handing them to `sink` in chunks of
-/// `chunk`; stops early when `sink` answers `false`. One statement reads them all,
-/// so the export is one consistent snapshot.
-pub async fn stream<F, Fut>(tx: &mut Tx, scope: ExportScope<'_>, chunk: usize, mut sink: F) -> Result<()>
-where
-    F: FnMut(Vec<ExportRow>) -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let columns = export_columns(tx.backend());
+/// Streams the leads of `scope` in one query, sending them to `out` in chunks of
+/// `chunk`; stops early when `out` is closed. One statement reads them all, so the
+/// export is one consistent snapshot.
+///
+/// On SQLite the statement runs on a connection of its own (rusqlite, on a
+/// blocking thread) rather than through sqlx, whose worker thread hands every row
+/// over a channel: that hop was most of an export's time (docs/PERFORMANCE.md,
+/// "One query per export").
+pub async fn stream(
+    store: &Store,
+    scope: ExportScope<'_>,
+    chunk: usize,
+    out: mpsc::Sender<Vec<ExportRow>>,
+) -> Result<()> {
+    let columns = export_columns(store.backend());
     let q = match scope {
         ExportScope::Sponsor { id, filter, sort } => {
             let mut q = crate::leads::filtered(&columns, id, filter);
@@ -101,21 +107,151 @@ where
             q
         }
     };
+    if let Some((file, busy)) = store.sqlite_file() {
+        store.count_query();
+        let file = file.to_path_buf();
+        return tokio::task::spawn_blocking(move || sqlite::stream(&file, busy, q, chunk, &out))
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("the export's reader stopped: {e}")))?;
+    }
+    let mut tx = store.read().await?;
     let Sql { text, args } = q;
-    on_tx!(tx, c => {
+    on_tx!(&mut tx, c => {
         let mut rows = bind_args!(sqlx::query_as::<_, ExportRow>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch(c);
         let mut buf = Vec::with_capacity(chunk);
         while let Some(row) = rows.try_next().await? {
             buf.push(row);
-            if buf.len() >= chunk && !sink(std::mem::replace(&mut buf, Vec::with_capacity(chunk))).await {
+            if buf.len() >= chunk && out.send(std::mem::replace(&mut buf, Vec::with_capacity(chunk))).await.is_err() {
                 return Ok(());
             }
         }
         if !buf.is_empty() {
-            sink(buf).await;
+            let _ = out.send(buf).await;
         }
     });
     Ok(())
+}
+
+/// The SQLite side of [`stream`]: rusqlite on a read-only connection of its own.
+mod sqlite {
+    use super::ExportRow;
+    use crate::records::JsonColumn;
+    use crate::sql::{Arg, Sql};
+    use crate::{Result, StoreError};
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use rusqlite::types::{Type, ValueRef};
+    use rusqlite::{OpenFlags, Row};
+    use std::path::Path;
+    use std::time::Duration;
+    use tokio::sync::mpsc;
+
+    fn failed(e: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode::*;
+        match e.sqlite_error_code() {
+            Some(
+                DatabaseBusy | DatabaseLocked | OutOfMemory | ReadOnly | SystemIoFailure | DatabaseCorrupt | DiskFull
+                | CannotOpen,
+            ) => StoreError::Unavailable(e.to_string()),
+            _ => StoreError::Database(sqlx::Error::Protocol(format!("export read: {e}"))),
+        }
+    }
+
+    pub(super) fn stream(
+        file: &Path,
+        busy: Duration,
+        q: Sql,
+        chunk: usize,
+        out: &mpsc::Sender<Vec<ExportRow>>,
+    ) -> Result<()> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = rusqlite::Connection::open_with_flags(file, flags).map_err(failed)?;
+        conn.busy_timeout(busy).map_err(failed)?;
+        let mut stmt = conn.prepare(&q.text).map_err(failed)?;
+        for (n, arg) in q.args.iter().enumerate() {
+            // `$n` is a named parameter to SQLite, numbered where it first appears.
+            let Some(i) = stmt.parameter_index(&format!("${}", n + 1)).map_err(failed)? else { continue };
+            match arg {
+                Arg::Uuid(v) => stmt.raw_bind_parameter(i, &v.as_bytes()[..]),
+                Arg::Text(v) => stmt.raw_bind_parameter(i, v),
+                Arg::Bool(v) => stmt.raw_bind_parameter(i, v),
+                Arg::I32(v) => stmt.raw_bind_parameter(i, v),
+                Arg::I64(v) => stmt.raw_bind_parameter(i, v),
+                // as sqlx writes times to SQLite, so that they compare as text
+                Arg::Time(v) => stmt.raw_bind_parameter(i, v.to_rfc3339_opts(SecondsFormat::AutoSi, false)),
+            }
+            .map_err(failed)?;
+        }
+        let mut rows = stmt.raw_query();
+        let mut buf = Vec::with_capacity(chunk);
+        while let Some(r) = rows.next().map_err(failed)? {
+            buf.push(row(r).map_err(failed)?);
+            if buf.len() >= chunk && out.blocking_send(std::mem::replace(&mut buf, Vec::with_capacity(chunk))).is_err()
+            {
+                return Ok(());
+            }
+        }
+        if !buf.is_empty() {
+            let _ = out.blocking_send(buf);
+        }
+        Ok(())
+    }
+
+    fn conversion(i: usize, t: Type, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+        rusqlite::Error::FromSqlConversionFailure(i, t, Box::new(e))
+    }
+
+    fn json<T: serde::de::DeserializeOwned>(r: &Row<'_>, i: usize) -> rusqlite::Result<JsonColumn<T>> {
+        let text = r.get_ref(i)?.as_str()?;
+        serde_json::from_str(text).map(JsonColumn).map_err(|e| conversion(i, Type::Text, e))
+    }
+
+    fn time(r: &Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
+        match r.get_ref(i)? {
+            // as sqlx writes them; anything else through rusqlite's own reading
+            ValueRef::Text(t) => match std::str::from_utf8(t).ok().and_then(|t| DateTime::parse_from_rfc3339(t).ok()) {
+                Some(t) => Ok(t.with_timezone(&Utc)),
+                None => r.get(i),
+            },
+            _ => r.get(i),
+        }
+    }
+
+    fn uuid(r: &Row<'_>, i: usize) -> rusqlite::Result<uuid::Uuid> {
+        match r.get_ref(i)? {
+            ValueRef::Blob(b) => uuid::Uuid::from_slice(b).map_err(|e| conversion(i, Type::Blob, e)),
+            v => Err(rusqlite::Error::InvalidColumnType(i, "uuid".into(), v.data_type())),
+        }
+    }
+
+    /// A row of the export's columns (`export_columns`), in their order.
+    fn row(r: &Row<'_>) -> rusqlite::Result<ExportRow> {
+        Ok(ExportRow {
+            id: uuid(r, 0)?,
+            sponsor_id: uuid(r, 1)?,
+            user_name: r.get(2)?,
+            user_company: r.get(3)?,
+            user_email: r.get(4)?,
+            user_title: r.get(5)?,
+            user_phone: r.get(6)?,
+            user_country: r.get(7)?,
+            user_fields: json(r, 8)?,
+            intent_score: r.get(9)?,
+            intent_level: r.get(10)?,
+            follow_up_status: r.get(11)?,
+            tags: json(r, 12)?,
+            follow_up_notes: r.get(13)?,
+            contact_notes: r.get(14)?,
+            is_starred: r.get(15)?,
+            is_archived: r.get(16)?,
+            first_interaction_at: time(r, 17)?,
+            last_interaction_at: time(r, 18)?,
+            interaction_count: r.get(19)?,
+            consent_basis: r.get(20)?,
+            points_by_type: json(r, 21)?,
+            captured_by: r.get(22)?,
+            answers: r.get(23)?,
+        })
+    }
 }
 
 /// The prompts of every question of the event's sponsors (archived ones too).
