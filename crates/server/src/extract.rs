@@ -61,3 +61,19 @@ impl FromRequestParts<AppState> for Caller {
         }
     }
 }
+
+/// The bearer secret of a service (an event's service token, which the service
+/// checks): only from an `Authorization: Bearer` header, never a cookie; 401
+/// without one.
+pub struct ServiceBearer(pub String);
+
+impl FromRequestParts<AppState> for ServiceBearer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        match credentials::authorization(&parts.headers) {
+            Authorization::Bearer(token) => Ok(ServiceBearer(token.to_string())),
+            _ => Err(Error::Unauthenticated("send the event's service token as Authorization: Bearer".into()).into()),
+        }
+    }
+}

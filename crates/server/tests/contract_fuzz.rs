@@ -140,6 +140,29 @@ async fn the_server_keeps_its_openapi_contract() {
         "[[operations]]\ninclude-name = \"{bulk}\"\nheaders = {{ Authorization = \"Bearer {}\" }}\n",
         booth.token
     ));
+    // Staff say they are at the booth (organizers who are not on it may not).
+    for op in [
+        "GET /api/v1/sponsors/sponsors/{sponsor_id}/booth/presence",
+        "PUT /api/v1/sponsors/sponsors/{sponsor_id}/booth/presence",
+    ] {
+        toml.push_str(&format!(
+            "[[operations]]\ninclude-name = \"{op}\"\nheaders = {{ Authorization = \"Bearer {}\" }}\n",
+            booth.token
+        ));
+    }
+    // The platform's session attendance: an event service token for it; the
+    // attendee must be one of the event's, the sponsor one of its sponsors.
+    let (status, service) = app
+        .post(
+            &format!("/api/v1/organizations/{}/events/{}/service-tokens", w.organizer.org_id, w.event_id),
+            Some(&w.organizer.token),
+            json!({"name": "Platform"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{service}");
+    let attendance = "POST /api/v1/sponsors/events/{event_id}/session-attendance";
+    toml.push_str(&cross_field_422(attendance));
+    toml.push_str(&format!("headers = {{ Authorization = \"Bearer {}\" }}\n", service["secret"].as_str().unwrap()));
     std::fs::write(&config, toml).unwrap();
     let url = app.url("/api/openapi.json");
     let workdir = dir.path().to_path_buf();

@@ -2,7 +2,7 @@
 //! HTTP: an event's hall public or for its own people only, on the web pages and
 //! GraphQL; refused to strangers and to other events' people; which staff are at
 //! the booth now; a booth opened by an attendee who shared their details as a
-//! visit.
+//! visit; session attendance from the platform with an event service token.
 
 mod common;
 
@@ -16,6 +16,7 @@ dual_backend!(
     an_attendees_only_hall_is_for_the_events_people,
     staff_say_they_are_at_the_booth,
     opening_a_booth_is_a_visit_once_shared,
+    the_platform_reports_session_attendance,
 );
 
 fn event_path(w: &common::World) -> String {
@@ -333,6 +334,117 @@ async fn opening_a_booth_is_a_visit_once_shared(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     let (_, crab_leads) = app.get(&format!("/api/v1/sponsors/sponsors/{crab}/leads"), Some(&w.organizer.token)).await;
     assert_eq!(crab_leads["items"], json!([]), "{crab_leads}");
+    app.stop().await;
+}
+
+async fn the_platform_reports_session_attendance(app: TestApp) {
+    let w = world(&app).await;
+    let org = Some(w.organizer.token.as_str());
+    let tokens = format!("{}/service-tokens", event_path(&w));
+    let report = format!("/api/v1/sponsors/events/{}/session-attendance", w.event_id);
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    for (name, email, platform_id) in [("Ada", "ada@visitors.io", "p-ada"), ("Bea", "bea@visitors.io", "p-bea")] {
+        let body = json!({"name": name, "email": email, "platform_id": platform_id});
+        let (status, _) = app.post(&format!("{}/attendees", event_path(&w)), org, body).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+
+    // organizers issue a token; its secret is shown once, and listed never
+    let (status, body) = app.post(&tokens, Some(&rep.token), json!({"name": "Platform"})).await;
+    assert_problem(status, &body, 404);
+    let (status, body) = app.post(&tokens, org, json!({"name": ""})).await;
+    assert_problem(status, &body, 422);
+    assert_eq!(body["errors"][0]["field"], "name");
+    let (status, issued) = app.post(&tokens, org, json!({"name": "Platform sessions"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    let secret = issued["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("shs_") && secret.len() > 40, "{secret}");
+    let (_, list) = app.get(&tokens, org).await;
+    assert_eq!(list["items"][0]["name"], "Platform sessions");
+    assert!(!list.to_string().contains(&secret[4..]), "no secret in the list: {list}");
+    assert!(list["items"][0].get("token_hash").is_none());
+
+    // the platform reports Ada at a session of the sponsor
+    let attended = |attendee: Value| json!({"sponsor_id": w.sponsor_id, "attendee": attendee, "session_title": "Rust in production"});
+    let (status, receipt) = app.post(&report, Some(&secret), attended(json!({"platform_id": "p-ada"}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    assert_eq!(receipt["interaction_type"], "session_attendance");
+    assert_eq!(receipt["points"], 15);
+    let (_, leads) = app.get(&w.leads_path(""), Some(&rep.token)).await;
+    let lead = &leads["items"][0];
+    assert_eq!(lead["user_name"], "Ada", "{leads}");
+    assert_eq!(lead["consent_basis"], "badge_scan", "the event's rule: as a badge at the session's door");
+    let (_, detail) = app.get(&w.leads_path(&format!("/{}", lead["id"].as_str().unwrap())), Some(&rep.token)).await;
+    let interaction = &detail["interactions"][0];
+    assert_eq!(interaction["metadata"]["session_title"], "Rust in production", "{detail}");
+    assert_eq!(interaction["captured_by_user_id"], json!(null), "nobody on the staff captured it");
+    // by e-mail address too
+    let (status, _) = app.post(&report, Some(&secret), attended(json!({"email": "BEA@visitors.io"}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // no token, a wrong one, an account's token: 401; nothing recorded
+    let (status, body) = app.post(&report, None, attended(json!({"platform_id": "p-ada"}))).await;
+    assert_problem(status, &body, 401);
+    let (status, body) = app.post(&report, Some("shs_not-a-token"), attended(json!({"platform_id": "p-ada"}))).await;
+    assert_problem(status, &body, 401);
+    let (status, body) = app.post(&report, org, attended(json!({"platform_id": "p-ada"}))).await;
+    assert_problem(status, &body, 401);
+    // another event's token finds no such event
+    let (_, other) =
+        app.post(&format!("/api/v1/organizations/{}/events", w.organizer.org_id), org, json!({"name": "Other"})).await;
+    let other_tokens =
+        format!("/api/v1/organizations/{}/events/{}/service-tokens", w.organizer.org_id, other["id"].as_str().unwrap());
+    let (_, other_issued) = app.post(&other_tokens, org, json!({"name": "Other platform"})).await;
+    let other_secret = other_issued["secret"].as_str().unwrap();
+    let (status, body) = app.post(&report, Some(other_secret), attended(json!({"platform_id": "p-ada"}))).await;
+    assert_problem(status, &body, 404);
+    // bad reports are named at their fields
+    let (status, body) = app.post(&report, Some(&secret), attended(json!({"email": "nobody@visitors.io"}))).await;
+    assert_problem(status, &body, 422);
+    assert_eq!(body["errors"][0]["field"], "attendee", "{body}");
+    let (status, body) = app
+        .post(&report, Some(&secret), json!({"sponsor_id": w.sponsor_id, "attendee": {}, "session_title": ""}))
+        .await;
+    assert_problem(status, &body, 422);
+    let mut fields: Vec<&str> =
+        body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    fields.sort();
+    assert_eq!(fields, ["attendee", "session_title"], "{body}");
+    let (status, body) = app
+        .post(
+            &report,
+            Some(&secret),
+            json!({"sponsor_id": other["id"], "attendee": {"platform_id": "p-ada"}, "session_title": "x"}),
+        )
+        .await;
+    assert_problem(status, &body, 404);
+    let (_, stats) = app.get(&w.leads_path("/stats"), org).await;
+    assert_eq!(stats["total"], 2, "{stats}");
+
+    // under opt_in, only an attendee who opted in to the sponsor
+    let (status, _) = app.patch(&event_path(&w), org, json!({"consent_rule": "opt_in"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let crab = common::another_sponsor(&app, &w, "Crab Co").await;
+    let to_crab = json!({"sponsor_id": crab, "attendee": {"platform_id": "p-bea"}, "session_title": "Crabs"});
+    let (status, body) = app.post(&report, Some(&secret), to_crab.clone()).await;
+    assert_problem(status, &body, 422);
+    assert_eq!(body["errors"][0]["field"], "attendee");
+    let bea = app.signup("bea@visitors.io", "Bea's own").await;
+    let (status, _) =
+        app.put(&format!("/api/v1/events/{}/sponsors/{crab}/consent", w.event_id), Some(&bea.token), json!({})).await;
+    assert!(status.is_success(), "{status}");
+    let (status, _) = app.post(&report, Some(&secret), to_crab.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, crab_leads) = app.get(&format!("/api/v1/sponsors/sponsors/{crab}/leads"), org).await;
+    assert_eq!(crab_leads["items"][0]["consent_basis"], "opt_in", "{crab_leads}");
+
+    // a revoked token stops at once
+    let id = issued["id"].as_str().unwrap();
+    let (status, revoked) = app.delete(&format!("{tokens}/{id}"), org).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(revoked["revoked_at"].is_string());
+    let (status, body) = app.post(&report, Some(&secret), to_crab).await;
+    assert_problem(status, &body, 401);
     app.stop().await;
 }
 

@@ -186,6 +186,17 @@ enum Who {
     Named(Profile),
     /// The attendee of a scanned badge (the code as sent).
     Badge(String),
+    /// The event's attendee the platform names (session attendance).
+    Platform(PlatformAttendee),
+}
+
+/// An attendee of the event as the platform names them: by its platform id, or
+/// by e-mail address.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlatformAttendee {
+    pub platform_id: Option<String>,
+    pub email: Option<String>,
 }
 
 /// The checked input of a capture.
@@ -245,7 +256,7 @@ fn check(input: &CaptureLead) -> Result<Checked> {
     let source = source.flatten().unwrap_or(match who {
         Who::Badge(_) => CaptureSource::BadgeScan,
         Who::Caller => CaptureSource::Content,
-        Who::Named(_) => CaptureSource::Api,
+        Who::Named(_) | Who::Platform(_) => CaptureSource::Api,
     });
     let at = input.occurred_at.map_or(now, |t| t.min(now));
     let answers = input.answers.clone();
@@ -352,6 +363,8 @@ async fn capture(
     // Each lead records its consent (docs/DECISIONS.md, "Consent"): where the event
     // asks for an opt-in, staff capture only attendees who gave it to this sponsor.
     let staff_consent = |basis| Consent { basis, at, by: p.user_id, version: event.consent_text_version };
+    // The platform is no account: nobody on the staff captured it.
+    let platform = matches!(who, Who::Platform(_));
 
     // Who is the attendee: the caller, or the person staff name; and what the
     // caller is shown afterwards (authz decides).
@@ -388,14 +401,33 @@ async fn capture(
             };
             (attendee_user(&mut tx, sponsor_id, &profile, now).await?, profile, view, None, consent)
         }
-        Who::Badge(code) => {
-            let view = authz::staff_capture(&mut tx, p, &sponsor).await?;
-            let Some(a) = crate::attendees::by_badge(&mut tx, event_id, &code).await? else {
-                return Err(Error::invalid("badge_code", "is not a badge of this event, or it was revoked"));
+        who => {
+            // A badge scanned by staff, or the platform naming the attendee of a
+            // session: the same rules of consent and sharing.
+            let (a, view, field) = match who {
+                Who::Badge(code) => {
+                    let view = authz::staff_capture(&mut tx, p, &sponsor).await?;
+                    let Some(a) = crate::attendees::by_badge(&mut tx, event_id, &code).await? else {
+                        return Err(Error::invalid("badge_code", "is not a badge of this event, or it was revoked"));
+                    };
+                    (a, view, "badge_code")
+                }
+                Who::Platform(named) => {
+                    let found = match (&named.platform_id, &named.email) {
+                        (Some(id), _) => attendees::by_platform_id(&mut tx, event_id, id).await?,
+                        (None, Some(email)) => attendees::by_email(&mut tx, event_id, &email.to_lowercase()).await?,
+                        (None, None) => None,
+                    };
+                    let Some(a) = found else {
+                        return Err(Error::invalid("attendee", "is not an attendee of this event"));
+                    };
+                    (a, LeadView::Receipt, "attendee")
+                }
+                Who::Caller | Who::Named(_) => unreachable!("matched above"),
             };
             if a.scan_opt_out {
                 return Err(Error::invalid(
-                    "badge_code",
+                    field,
                     format!("{} opted out of badge scanning: nothing was recorded", a.name),
                 ));
             }
@@ -405,7 +437,7 @@ async fn capture(
                     let given = consents::get(&mut tx, a.id, sponsor_id).await?;
                     opted_in(given, p.user_id).ok_or_else(|| {
                         Error::invalid(
-                            "badge_code",
+                            field,
                             format!(
                                 "{} has not agreed to share their details with {}: nothing was recorded",
                                 a.name, sponsor.company_name
@@ -573,7 +605,7 @@ async fn capture(
     };
     // Who captured, for the analytics: nobody on the staff when attendees record
     // their own interaction.
-    let activity = (if p.user_id == attendee_id { Uuid::nil() } else { p.user_id }, device.clone());
+    let activity = (if p.user_id == attendee_id || platform { Uuid::nil() } else { p.user_id }, device.clone());
     leads::insert_interaction(
         &mut tx,
         &Interaction {
@@ -583,7 +615,7 @@ async fn capture(
             interaction_type: kind,
             points,
             counted_points: counted,
-            captured_by_user_id: Some(p.user_id),
+            captured_by_user_id: (!platform).then_some(p.user_id),
             captured_by_name: Some(p.name.clone()),
             source,
             device,
@@ -670,6 +702,37 @@ pub async fn record_booth_visit(
         Err(Error::Conflict(_)) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// The platform reports that an attendee of the event attended a session of the
+/// sponsor: a `session_attendance`, with the consent the event's rule allows (as
+/// a badge presented at the session's door; under opt_in, only an attendee who
+/// opted in to this sponsor). `platform` is the caller built from the event's
+/// service token: its id keys the rate limit, its name is the capturer's.
+pub async fn capture_for_platform(
+    svc: &Services,
+    platform: &Principal,
+    event_id: Uuid,
+    sponsor_id: Uuid,
+    attendee: PlatformAttendee,
+    metadata: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<CaptureReceipt> {
+    let checked = Checked {
+        answers: None,
+        kind: InteractionType::SessionAttendance,
+        who: Who::Platform(attendee),
+        metadata,
+        source: CaptureSource::Api,
+        device: None,
+        at,
+        once_within: None,
+    };
+    let (outcome, notifications) = capture(svc, platform, event_id, sponsor_id, checked, None).await?;
+    for n in notifications {
+        svc.notifier.publish(n);
+    }
+    Ok(outcome.receipt)
 }
 
 /// A lead's consent, as recorded on it.

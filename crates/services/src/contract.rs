@@ -88,6 +88,11 @@ pub const BODY_RULES: &[(&str, &str, Rule)] = &[
     ("UpdateAttendee", "phone", Rule::OptionalText { max: 50 }),
     ("UpdateAttendee", "country", Rule::OptionalText { max: 100 }),
     ("UpdateAttendee", "ticket_type", Rule::OptionalText { max: 100 }),
+    // service_tokens: issued by organizers, and the platform's session attendance
+    ("NewServiceToken", "name", Rule::Text { max: 100 }),
+    ("SessionAttendance", "session_title", Rule::Text { max: 300 }),
+    ("PlatformAttendee", "platform_id", Rule::OptionalText { max: 200 }),
+    ("PlatformAttendee", "email", Rule::OptionalEmail),
     // events: what sponsors receive of attendees
     ("SharedFields", "custom_fields", Rule::TextList { items: 20, max: 50 }),
     // capture::capture_lead

@@ -33,6 +33,7 @@ pub mod presence;
 pub mod principal;
 pub mod questions;
 pub mod rate_limit;
+pub mod service_tokens;
 pub mod sponsors;
 pub mod tiers;
 pub mod webhooks;

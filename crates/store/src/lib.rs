@@ -30,6 +30,7 @@ pub mod outbox;
 pub mod presence;
 pub mod questions;
 pub mod rate_limits;
+pub mod service_tokens;
 pub mod sponsors;
 pub mod tiers;
 pub mod webhooks;

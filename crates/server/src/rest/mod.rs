@@ -15,6 +15,7 @@ pub mod list;
 pub mod members;
 pub mod presence;
 pub mod questions;
+pub mod service_tokens;
 pub mod sponsors;
 pub mod tiers;
 pub mod webhooks;
@@ -104,6 +105,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(leads::bulk_update))
         .routes(routes!(leads::capture_lead))
         .routes(routes!(leads::capture_bulk))
+        .routes(routes!(service_tokens::session_attendance))
+        .routes(routes!(service_tokens::issue_service_token, service_tokens::list_service_tokens))
+        .routes(routes!(service_tokens::revoke_service_token))
         .routes(routes!(attendees::create_attendee, attendees::list_attendees))
         .routes(routes!(attendees::upsert_attendees))
         .routes(routes!(attendees::get_attendee, attendees::update_attendee, attendees::delete_attendee))
