@@ -7,7 +7,7 @@ mod common;
 
 use common::{another_sponsor, join_staff, world};
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, LOCATION};
 use serde_json::{Value, json};
 use sponsorhub_testkit::{TestApp, assert_problem, dual_backend};
 
@@ -15,6 +15,8 @@ dual_backend!(
     content_is_uploaded_listed_downloaded_renamed_and_removed,
     too_big_and_active_content_are_refused,
     only_those_who_manage_the_booth_change_its_content,
+    the_portal_editor_adds_renames_and_removes_files,
+    downloads_make_leads_only_with_consent,
 );
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
@@ -240,5 +242,202 @@ async fn only_those_who_manage_the_booth_change_its_content(app: TestApp) {
     assert_eq!(list["items"][0]["title"], "a");
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(stored_objects(&app).len(), 1);
+    app.stop().await;
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find(r#"name="_csrf" value=""#).expect("a form with a CSRF token");
+    let rest = &html[at + r#"name="_csrf" value=""#.len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// A client that shows redirects instead of following them.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn the_portal_editor_adds_renames_and_removes_files(app: TestApp) {
+    let w = world(&app).await;
+    let (admin, _) = join_staff(&app, &w, &w.sponsor_id, "admin@ferris.io", "admin").await;
+    let web = browser();
+    let cookie = format!("sponsorhub_session={}", admin.token);
+    let editor = app.url(&format!("/portal/sponsors/{}/booth-page", w.sponsor_id));
+    let html = web.get(&editor).header(COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"enctype="multipart/form-data""#) && html.contains(r#"name="file" type="file""#));
+    assert!(html.contains("No files yet."));
+    let csrf = csrf_of(&html);
+    let add = app.url(&format!("/portal/sponsors/{}/booth-page/content", w.sponsor_id));
+    let form = |title: &str, name: &str, bytes: &[u8]| {
+        reqwest::multipart::Form::new().text("_csrf", csrf.clone()).text("title", title.to_string()).part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()).mime_str("text/html").unwrap(),
+        )
+    };
+
+    // An HTML page: the editor again, 422, the error at the file, the title kept.
+    let res = web
+        .post(&add)
+        .header(COOKIE, &cookie)
+        .multipart(form("Our page", "page.html", b"<html><script>alert(1)</script></html>"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"id="c-file-error""#) && html.contains("pages and markup are not offered"), "{html}");
+    assert!(html.contains(r#"value="Our page""#));
+    // No file chosen: asked for one.
+    let res = web.post(&add).header(COOKIE, &cookie).multipart(form("", "", b"")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("choose a file"));
+
+    // A PDF (declared as anything): added, listed with its size and type.
+    let res =
+        web.post(&add).header(COOKIE, &cookie).multipart(form("Brochure", "brochure.pdf", PDF)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[LOCATION], format!("/portal/sponsors/{}/booth-page", w.sponsor_id).as_str());
+    let html = web.get(&editor).header(COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"value="Brochure""#) && html.contains("brochure.pdf · PDF · 1 KB"), "{html}");
+    let (_, list) = app.get(&content_path(&w.sponsor_id), Some(&admin.token)).await;
+    let id = list["items"][0]["id"].as_str().unwrap().to_string();
+    // The editor's download link is the staff's own (with the session cookie).
+    let link = format!("/api/v1/sponsors/sponsors/{}/booth/content/{id}/file", w.sponsor_id);
+    assert!(html.contains(&link));
+    let res = web.get(app.url(&link)).header(COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
+
+    // Renamed; a blank title is refused with a message.
+    let rename = app.url(&format!("/portal/sponsors/{}/booth-page/content/{id}/rename", w.sponsor_id));
+    let res = web
+        .post(&rename)
+        .header(COOKIE, &cookie)
+        .form(&[("_csrf", csrf.as_str()), ("title", "Brochure 2026")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = web
+        .post(&rename)
+        .header(COOKIE, &cookie)
+        .form(&[("_csrf", csrf.as_str()), ("title", " ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "refused with a flash message");
+    let (_, list) = app.get(&content_path(&w.sponsor_id), Some(&admin.token)).await;
+    assert_eq!(list["items"][0]["title"], "Brochure 2026");
+
+    // Staff without can_manage_booth do not get the editor.
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let rep_cookie = format!("sponsorhub_session={}", rep.token);
+    let res = web.get(&editor).header(COOKIE, &rep_cookie).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // Removed, object and all.
+    let remove = app.url(&format!("/portal/sponsors/{}/booth-page/content/{id}/remove", w.sponsor_id));
+    let res = web.post(&remove).header(COOKIE, &cookie).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, list) = app.get(&content_path(&w.sponsor_id), Some(&admin.token)).await;
+    assert_eq!(list["items"], json!([]));
+    assert!(stored_objects(&app).is_empty());
+    // Without the CSRF token: refused.
+    let no_token = reqwest::multipart::Form::new()
+        .text("title", "Sneaky")
+        .part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("a.pdf"));
+    let res = web.post(&add).header(COOKIE, &cookie).multipart(no_token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    app.stop().await;
+}
+
+async fn downloads_make_leads_only_with_consent(app: TestApp) {
+    let w = world(&app).await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let (status, item) =
+        upload(&app, &w.organizer.token, &w.sponsor_id, "brochure.pdf", Some("Brochure"), PDF.to_vec()).await;
+    assert_eq!(status, StatusCode::CREATED, "{item}");
+    let page = format!("/directory/{}/sponsors/{}", w.event_id, w.sponsor_id);
+    let link = format!("{page}/content/{}", item["id"].as_str().unwrap());
+    let web = browser();
+    let leads = || async { app.get(&w.leads_path(""), Some(&rep.token)).await.1["items"].clone() };
+
+    // Anyone: the booth page lists the file, the link is the file, nothing recorded.
+    let html = web.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Downloads") && html.contains(&format!(r#"href="{link}""#)), "{html}");
+    let res = web.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[CONTENT_TYPE], "application/pdf");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert!(res.headers()[CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment;"));
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
+    assert_eq!(leads().await, json!([]));
+
+    // Signed in: the link is a form first (opening it records nothing).
+    let ada = app.signup("ada@visitors.io", "Ada's own").await;
+    let cookie = format!("sponsorhub_session={}", ada.token);
+    let res = web.get(app.url(&link)).header(COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Share my name and e-mail address with Ferris Inc"), "{html}");
+    let csrf = csrf_of(&html);
+    assert_eq!(leads().await, json!([]));
+
+    // Not ticked: the file, and nothing recorded.
+    let res = web.post(app.url(&link)).header(COOKIE, &cookie).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
+    assert_eq!(leads().await, json!([]), "no consent, no lead");
+
+    // Ticked: the file, and a lead of Ada's own with the download.
+    let res = web
+        .post(app.url(&link))
+        .header(COOKIE, &cookie)
+        .form(&[("_csrf", csrf.as_str()), ("share", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[CONTENT_DISPOSITION].to_str().unwrap().contains("brochure.pdf"));
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
+    let list = leads().await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["user_email"], "ada@visitors.io");
+    assert_eq!(list[0]["consent_basis"], "attendee");
+    let id = list[0]["id"].as_str().unwrap();
+    let (_, detail) = app.get(&w.leads_path(&format!("/{id}")), Some(&rep.token)).await;
+    let kinds: Vec<&str> =
+        detail["interactions"].as_array().unwrap().iter().map(|i| i["interaction_type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["content_download"], "{detail}");
+
+    // Shared once: the page offers the download as a button, not asked again,
+    // and each download is recorded.
+    let html = web.get(app.url(&link)).header(COOKIE, &cookie).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("You share your name and e-mail address with Ferris Inc") && !html.contains(r#"name="share""#)
+    );
+    let res = web.post(app.url(&link)).header(COOKIE, &cookie).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, detail) = app.get(&w.leads_path(&format!("/{id}")), Some(&rep.token)).await;
+    let downloads = detail["interactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["interaction_type"] == "content_download")
+        .count();
+    assert_eq!(downloads, 2, "{detail}");
+
+    // Another sponsor's file is not found through this sponsor's page, nor a
+    // removed one.
+    let other = another_sponsor(&app, &w, "Crab Co").await;
+    let (status, theirs) = upload(&app, &w.organizer.token, &other, "crab.pdf", None, PDF.to_vec()).await;
+    assert_eq!(status, StatusCode::CREATED, "{theirs}");
+    let wrong = format!("{page}/content/{}", theirs["id"].as_str().unwrap());
+    assert_eq!(web.get(app.url(&wrong)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .delete(&format!("{}/{}", content_path(&w.sponsor_id), item["id"].as_str().unwrap()), Some(&w.organizer.token))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(web.get(app.url(&link)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     app.stop().await;
 }

@@ -210,7 +210,7 @@ pub struct BoothPage {
 
 /// Whether this person shared their details with the sponsor themselves: the
 /// sponsor's lead on them records the attendee's own consent.
-async fn has_shared(tx: &mut sponsorhub_store::Tx, sponsor: Uuid, user: Uuid) -> Result<bool> {
+pub(crate) async fn has_shared(tx: &mut sponsorhub_store::Tx, sponsor: Uuid, user: Uuid) -> Result<bool> {
     let basis = sponsorhub_store::leads::consent_basis_of(tx, sponsor, user).await?;
     Ok(matches!(basis, Some(Some(b)) if b == sponsorhub_domain::ConsentBasis::Attendee.as_str()))
 }

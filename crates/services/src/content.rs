@@ -428,19 +428,50 @@ pub async fn booth_page(
     Ok((page, items.into_iter().map(|i| ContentItemView::of(svc, event, i)).collect()))
 }
 
-/// What a signed-in visitor is asked before a download: the booth's page (the
-/// sponsor, and whether they share their details with it already) and the item.
+/// What a signed-in visitor is asked before a download.
+pub struct DownloadOffer {
+    pub event: crate::events::PublicEvent,
+    pub sponsor: crate::sponsors::PublicSponsor,
+    pub item: ContentItemView,
+    /// They share their details with the sponsor already: the download is
+    /// recorded on their lead without asking.
+    pub shared: bool,
+}
+
+/// The booth as its page's visitors may see it (the event's hall rules decide),
+/// and whether the caller shares their details with the sponsor; no visit is
+/// recorded.
+async fn visible_booth(
+    svc: &Services,
+    caller: Option<&Principal>,
+    event: Uuid,
+    sponsor: Uuid,
+) -> Result<(crate::events::PublicEvent, crate::sponsors::PublicSponsor, bool)> {
+    let public_event = crate::events::hall_event(svc, caller, event).await?;
+    let (_, listing) = crate::sponsors::public_sponsor(svc, caller, event, sponsor).await?;
+    let shared = match caller {
+        Some(p) => {
+            let mut tx = svc.store.read().await?;
+            crate::booths::has_shared(&mut tx, sponsor, p.user_id).await?
+        }
+        None => false,
+    };
+    Ok((public_event, listing, shared))
+}
+
+/// What a signed-in visitor is asked before a download: the sponsor, the item,
+/// and whether they share their details with the sponsor already.
 pub async fn download_offer(
     svc: &Services,
     p: &Principal,
     event: Uuid,
     sponsor: Uuid,
     item: Uuid,
-) -> Result<(BoothPage, ContentItemView)> {
-    let page = crate::booths::booth_page(svc, Some(p), event, sponsor).await?;
+) -> Result<DownloadOffer> {
+    let (event_view, listing, shared) = visible_booth(svc, Some(p), event, sponsor).await?;
     let mut tx = svc.store.read().await?;
     let found = q::get(&mut tx, sponsor, item).await?.ok_or(Error::NotFound("content item"))?;
-    Ok((page, ContentItemView::of(svc, event, found)))
+    Ok(DownloadOffer { event: event_view, sponsor: listing, item: ContentItemView::of(svc, event, found), shared })
 }
 
 /// A visitor downloads a content item from the booth's page (whoever may see
@@ -457,14 +488,14 @@ pub async fn public_download(
     item: Uuid,
     share: bool,
 ) -> Result<Download> {
-    let page = crate::booths::booth_page(svc, caller, event, sponsor).await?;
+    let (_, _, shared_before) = visible_booth(svc, caller, event, sponsor).await?;
     let found = {
         let mut tx = svc.store.read().await?;
         q::get(&mut tx, sponsor, item).await?.ok_or(Error::NotFound("content item"))?
     };
     let bytes = svc.objects.get(&found.object_key).await?;
     let recorded = match caller {
-        Some(p) if share || page.shared => {
+        Some(p) if share || shared_before => {
             let input = crate::capture::CaptureLead {
                 interaction_type: InteractionType::ContentDownload.as_str().to_string(),
                 attendee: None,

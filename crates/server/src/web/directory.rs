@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
+use sponsorhub_services::content::{self, ContentItemView, DownloadOffer};
 use sponsorhub_services::events::{self, PublicEvent};
 use sponsorhub_services::sponsors::{self, DirectoryGroup, PublicSponsor, PublicTier};
 use uuid::Uuid;
@@ -84,6 +85,8 @@ struct SponsorDetailPage {
     shared: bool,
     /// The first names of the staff at the booth now.
     at_booth: Vec<String>,
+    /// The files to download.
+    content: Vec<ContentItemView>,
     /// A refused request of the attendee's, at its field.
     errors: FieldErrors,
 }
@@ -111,12 +114,12 @@ async fn detail(
     sponsor_id: Uuid,
     errors: FieldErrors,
 ) -> Result<Response, WebError> {
-    let page = sponsorhub_services::booths::booth_page(&s.services, ctx.user.as_ref(), event_id, sponsor_id)
+    let (page, content) = content::booth_page(&s.services, ctx.user.as_ref(), event_id, sponsor_id)
         .await
         .map_err(|e| sign_in(&ctx, e))?;
     let sponsorhub_services::booths::BoothPage { event, tier, sponsor, booth, shared, at_booth, .. } = page;
     let failed = errors.any();
-    let mut res = html(&SponsorDetailPage { ctx, event, tier, sponsor, booth, shared, at_booth, errors });
+    let mut res = html(&SponsorDetailPage { ctx, event, tier, sponsor, booth, shared, at_booth, content, errors });
     if failed {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -152,6 +155,59 @@ pub async fn booth_interest(
             let ctx = Ctx { path: back.clone(), ..ctx };
             detail(&s, ctx, event_id, sponsor_id, FieldErrors(fields)).await
         }
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "content_download.html")]
+struct DownloadPage {
+    ctx: Ctx,
+    offer: DownloadOffer,
+}
+
+/// A file of a booth page. Anonymous visitors get the file at once, and nothing
+/// is recorded; a signed-in visitor gets a small form first (GET records
+/// nothing): the download, and the box to share their details with the
+/// sponsor unless they do already.
+pub async fn content_item(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((event_id, sponsor_id, item_id)): Path<(Uuid, Uuid, Uuid)>,
+) -> Result<Response, WebError> {
+    match ctx.user.as_ref() {
+        None => {
+            let d = content::public_download(&s.services, None, event_id, sponsor_id, item_id, false)
+                .await
+                .map_err(|e| sign_in(&ctx, e))?;
+            Ok(crate::attachment::attachment(&d.item.content_type, &d.item.file_name, d.bytes))
+        }
+        Some(p) => {
+            let offer = content::download_offer(&s.services, p, event_id, sponsor_id, item_id)
+                .await
+                .map_err(|e| sign_in(&ctx, e))?;
+            Ok(html(&DownloadPage { ctx, offer }))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DownloadForm {
+    share: Option<String>,
+}
+
+/// A signed-in visitor downloads a file: with the box ticked, or having shared
+/// their details before, the download is an interaction of their lead.
+pub async fn download_content_item(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path((event_id, sponsor_id, item_id)): Path<(Uuid, Uuid, Uuid)>,
+    CsrfForm(form): CsrfForm<DownloadForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/directory/{event_id}/sponsors/{sponsor_id}");
+    let share = super::view::checked(&form.share);
+    match content::public_download(&s.services, Some(&p), event_id, sponsor_id, item_id, share).await {
+        Ok(d) => Ok(crate::attachment::attachment(&d.item.content_type, &d.item.file_name, d.bytes)),
         Err(e) => Ok(ctx.refused(&back, e)),
     }
 }

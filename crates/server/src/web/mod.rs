@@ -78,6 +78,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/sponsors/{sponsor_id}/leads/bulk", post(portal::bulk_leads))
         .route("/portal/sponsors/{sponsor_id}/questions", get(portal::questions_page).post(portal::create_question))
         .route("/portal/sponsors/{sponsor_id}/booth-page", get(portal::booth_page).post(portal::save_booth_page))
+        .route(
+            "/portal/sponsors/{sponsor_id}/booth-page/content",
+            post(portal::add_booth_content).layer(axum::extract::DefaultBodyLimit::max(crate::app::CONTENT_BODY_BYTES)),
+        )
+        .route("/portal/sponsors/{sponsor_id}/booth-page/content/{item_id}/rename", post(portal::rename_booth_content))
+        .route("/portal/sponsors/{sponsor_id}/booth-page/content/{item_id}/remove", post(portal::remove_booth_content))
         .route("/portal/sponsors/{sponsor_id}/presence", post(portal::set_presence))
         .route("/portal/sponsors/{sponsor_id}/questions/{question_id}/delete", post(portal::delete_question))
         .route("/portal/sponsors/{sponsor_id}/questions/{question_id}/move", post(portal::move_question))
@@ -90,6 +96,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/directory/{event_id}", get(directory::directory))
         .route("/directory/{event_id}/sponsors/{sponsor_id}", get(directory::directory_sponsor))
         .route("/directory/{event_id}/sponsors/{sponsor_id}/interest", post(directory::booth_interest))
+        .route(
+            "/directory/{event_id}/sponsors/{sponsor_id}/content/{item_id}",
+            get(directory::content_item).post(directory::download_content_item),
+        )
         .route("/badge/{event_id}", get(badge::my_badge))
         .route("/badge/{event_id}/consent/{sponsor_id}", post(badge::consent))
         .layer(axum::middleware::from_fn_with_state(session::secure(&state.config.public_url), web_cookies))

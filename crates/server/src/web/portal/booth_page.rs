@@ -1,10 +1,13 @@
 //! The booth page editor (staff who manage the booth, and organizers): the hall,
-//! the Markdown description, opening hours and links, one a line, and the demo
-//! video (docs/DECISIONS.md, "Booth pages").
+//! the Markdown description, opening hours and links, one a line, the demo
+//! video, and the files attendees download (docs/DECISIONS.md, "Booth pages").
 
 use super::*;
+use axum::extract::Multipart;
+use axum::http::HeaderMap;
 use sponsorhub_domain::validate::FieldError;
 use sponsorhub_services::booths::{self, BoothInput, BoothView};
+use sponsorhub_services::content::{self, ContentItemView, NewContent};
 use sponsorhub_store::booths::{BoothLink, OpeningHours};
 
 #[derive(Deserialize, Default, Clone)]
@@ -47,6 +50,19 @@ struct BoothEditPage {
     nav: SponsorNav,
     form: BoothForm,
     errors: FieldErrors,
+    /// The booth's files, in the order they were added.
+    content: Vec<ContentItemView>,
+    /// The title typed with a refused upload.
+    upload_title: String,
+    /// A refused upload's errors (`file`, `file_name`, `title`).
+    upload_errors: FieldErrors,
+}
+
+/// What the page shows again after a refused upload.
+#[derive(Default)]
+struct Upload {
+    title: String,
+    errors: FieldErrors,
 }
 
 async fn editor(
@@ -57,6 +73,18 @@ async fn editor(
     form: Option<BoothForm>,
     errors: FieldErrors,
 ) -> Result<Response, WebError> {
+    editor_with(s, ctx, p, sponsor_id, form, errors, Upload::default()).await
+}
+
+async fn editor_with(
+    s: &AppState,
+    ctx: Ctx,
+    p: &Principal,
+    sponsor_id: Uuid,
+    form: Option<BoothForm>,
+    errors: FieldErrors,
+    upload: Upload,
+) -> Result<Response, WebError> {
     let nav = sponsor_nav(s, p, sponsor_id, "booth").await?;
     if !nav.caps.edit_profile {
         return Err(Error::Forbidden("only staff who manage the booth and the organizers edit its page".into()).into());
@@ -65,8 +93,17 @@ async fn editor(
         Some(f) => f,
         None => BoothForm::of(&booths::get_booth(&s.services, p, sponsor_id).await?),
     };
-    let failed = errors.any();
-    let mut res = html(&BoothEditPage { ctx, nav, form, errors });
+    let content = content::list_content(&s.services, p, sponsor_id).await?;
+    let failed = errors.any() || upload.errors.any();
+    let mut res = html(&BoothEditPage {
+        ctx,
+        nav,
+        form,
+        errors,
+        content,
+        upload_title: upload.title,
+        upload_errors: upload.errors,
+    });
     if failed {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -148,6 +185,79 @@ pub async fn save_booth_page(
             let errors = FieldErrors(fields.into_iter().map(form_field).collect());
             editor(&s, ctx, &p, sponsor_id, Some(form), errors).await
         }
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
+}
+
+/// Adds a file to the booth page (a multipart form: `title`, `file`); a refused
+/// upload shows the editor again with the error at its field and the title kept
+/// (the file must be chosen again: a browser never fills a file input).
+pub async fn add_booth_content(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path(sponsor_id): Path<Uuid>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let (mut csrf, mut title, mut file_name, mut bytes) = (String::new(), String::new(), String::new(), None);
+    while let Some(field) = multipart.next_field().await.map_err(|_| WebError::BadForm)? {
+        match field.name().unwrap_or_default() {
+            "file" => {
+                file_name = field.file_name().unwrap_or_default().to_string();
+                bytes = Some(field.bytes().await.map_err(|_| WebError::BadForm)?);
+            }
+            "_csrf" => csrf = field.text().await.map_err(|_| WebError::BadForm)?,
+            "title" => title = field.text().await.map_err(|_| WebError::BadForm)?,
+            _ => {}
+        }
+    }
+    match crate::session::csrf_key(&headers) {
+        Some(key) if crate::session::csrf_ok(key, &csrf) => {}
+        _ => return Err(WebError::Csrf),
+    }
+    let back = format!("/portal/sponsors/{sponsor_id}/booth-page");
+    // A browser sends an empty, nameless file part when no file was chosen.
+    let input = NewContent { title: Some(title.clone()), file_name, bytes: bytes.unwrap_or_default() };
+    match content::add_content(&s.services, &p, sponsor_id, input).await {
+        Ok(item) => Ok(ctx.success(&back, format!("Added {}.", item.title))),
+        Err(Error::Invalid(fields)) => {
+            let upload = Upload { title, errors: FieldErrors(fields) };
+            editor_with(&s, ctx, &p, sponsor_id, None, FieldErrors::default(), upload).await
+        }
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RenameContentForm {
+    #[serde(default)]
+    title: String,
+}
+
+/// Renames a file of the booth page.
+pub async fn rename_booth_content(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path((sponsor_id, item_id)): Path<(Uuid, Uuid)>,
+    CsrfForm(form): CsrfForm<RenameContentForm>,
+) -> Result<Response, WebError> {
+    let back = format!("/portal/sponsors/{sponsor_id}/booth-page");
+    match content::rename_content(&s.services, &p, sponsor_id, item_id, &form.title).await {
+        Ok(item) => Ok(ctx.success(&back, format!("Renamed to {}.", item.title))),
+        Err(e) => Ok(ctx.refused(&back, e)),
+    }
+}
+
+/// Removes a file from the booth page (and from the object store).
+pub async fn remove_booth_content(
+    State(s): State<AppState>,
+    SignedIn(ctx, p): SignedIn,
+    Path((sponsor_id, item_id)): Path<(Uuid, Uuid)>,
+    CsrfForm(_): CsrfForm<super::Empty>,
+) -> Result<Response, WebError> {
+    let back = format!("/portal/sponsors/{sponsor_id}/booth-page");
+    match content::remove_content(&s.services, &p, sponsor_id, item_id).await {
+        Ok(()) => Ok(ctx.success(&back, "File removed.")),
         Err(e) => Ok(ctx.refused(&back, e)),
     }
 }
