@@ -26,6 +26,7 @@ pub mod leads;
 pub mod live;
 pub mod logos;
 pub mod members;
+pub mod my_data;
 pub mod notify;
 pub mod objects;
 pub mod pagination;

@@ -508,3 +508,30 @@ pub async fn interacted_since(
     let found: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(sql).bind(sponsor).bind(user).bind(kind).bind(since).fetch_optional(c).await?);
     Ok(found.is_some())
 }
+
+/// The leads sponsors of the event hold on this user (the attendee's own data).
+pub async fn of_user(tx: &mut Tx, event: Uuid, user: Uuid) -> Result<Vec<Lead>> {
+    let sql = format!("SELECT {COLUMNS} FROM sponsor_leads WHERE user_id = $1 AND event_id = $2 ORDER BY id");
+    Ok(
+        on_tx!(tx, c => sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(sql.clone())).bind(user).bind(event).fetch_all(c).await?),
+    )
+}
+
+/// The notes of these leads, each lead's newest first, with their authors' names:
+/// one query for them all.
+pub async fn notes_of(tx: &mut Tx, leads: &[Uuid]) -> Result<Vec<crate::records::LeadNote>> {
+    if leads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT n.id, n.lead_id, n.sponsor_id, n.author_user_id, u.name AS author_name, n.body, n.created_at
+         FROM lead_notes n LEFT JOIN users u ON u.id = n.author_user_id WHERE n.lead_id IN ",
+    );
+    let list = q.in_list(leads);
+    q.push(&list).push(" ORDER BY n.lead_id, n.created_at DESC, n.id DESC");
+    let Sql { text, args } = q;
+    Ok(
+        on_tx!(tx, c => bind_args!(sqlx::query_as::<_, crate::records::LeadNote>(sqlx::AssertSqlSafe(text.clone())), args.clone())
+        .fetch_all(c).await?),
+    )
+}

@@ -1,7 +1,9 @@
 //! Qualification questions of a sponsor's booth and the answers on its leads.
 
-use crate::records::{Answer, Question};
-use crate::{Result, Tx, on_tx};
+use crate::records::{Answer, JsonColumn, Question};
+use crate::sql::Sql;
+use crate::{Result, Tx, bind_args, on_tx};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 const COLUMNS: &str =
@@ -80,4 +82,30 @@ pub async fn points_of(tx: &mut Tx, lead: Uuid) -> Result<(i64, i64)> {
     let sql = "SELECT (SELECT COALESCE(SUM(points), 0) FROM sponsor_lead_interactions WHERE lead_id = $1),
                       (SELECT COALESCE(SUM(points), 0) FROM lead_answers WHERE lead_id = $1)";
     Ok(on_tx!(tx, c => sqlx::query_as::<_, (i64, i64)>(sql).bind(lead).fetch_one(c).await?))
+}
+
+/// One answer with its question's prompt.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PromptedAnswer {
+    pub lead_id: Uuid,
+    pub prompt: String,
+    pub value: JsonColumn<serde_json::Value>,
+    pub answered_at: DateTime<Utc>,
+}
+
+/// The answers of these leads with their questions' prompts, in the booth's
+/// order of its questions: one query for them all.
+pub async fn answers_of(tx: &mut Tx, leads: &[Uuid]) -> Result<Vec<PromptedAnswer>> {
+    if leads.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT a.lead_id, q.prompt, a.value, a.answered_at FROM lead_answers a
+         JOIN qualification_questions q ON q.id = a.question_id WHERE a.lead_id IN ",
+    );
+    let list = q.in_list(leads);
+    q.push(&list).push(" ORDER BY a.lead_id, q.position, q.id");
+    let Sql { text, args } = q;
+    Ok(on_tx!(tx, c => bind_args!(sqlx::query_as::<_, PromptedAnswer>(sqlx::AssertSqlSafe(text.clone())), args.clone())
+        .fetch_all(c).await?))
 }

@@ -6,6 +6,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use sponsorhub_services::consents::{self, MyConsents, SponsorConsent};
+use sponsorhub_services::my_data::{self, MyData};
 use uuid::Uuid;
 
 /// The event's consent rule and text, and for each sponsor whether the caller (an
@@ -58,4 +59,22 @@ pub async fn withdraw_consent(
 ) -> Result<StatusCode, ApiError> {
     consents::withdraw(&s.services, &p, event_id, sponsor_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What the event's sponsors hold on the caller, an attendee of the event: for
+/// each sponsor with a lead on them, the details it received, its interactions,
+/// answers, score, follow-up state, tags and notes.
+#[utoipa::path(get, path = "/api/v1/events/{event_id}/my-data", tag = "attendees",
+    security(("bearer" = [])),
+    params(("event_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = MyData),
+        (status = 404, description = "The caller is not an attendee of the event", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn my_event_data(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Path(event_id): Path<Uuid>,
+) -> Result<Json<MyData>, ApiError> {
+    Ok(Json(my_data::my_data(&s.services, &p, event_id).await?))
 }

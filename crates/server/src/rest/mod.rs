@@ -121,6 +121,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(attendees::start_import))
         .routes(routes!(attendees::get_import))
         .routes(routes!(consents::my_consents))
+        .routes(routes!(consents::my_event_data))
         .routes(routes!(questions::list_questions, questions::create_question))
         .routes(routes!(questions::update_question, questions::delete_question))
         .routes(routes!(questions::answer_lead))
