@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use sponsorhub_testkit::{TestApp, assert_problem, dual_backend};
 
 dual_backend!(
+    the_document_names_every_type_a_file_is_served_as,
     content_is_uploaded_listed_downloaded_renamed_and_removed,
     too_big_and_active_content_are_refused,
     only_those_who_manage_the_booth_change_its_content,
@@ -50,6 +51,19 @@ async fn upload(
         .unwrap();
     let status = res.status();
     (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn the_document_names_every_type_a_file_is_served_as(app: TestApp) {
+    let (_, doc) = app.get("/api/openapi.json", None).await;
+    let content = &doc["paths"]["/api/v1/sponsors/sponsors/{sponsor_id}/booth/content/{item_id}/file"]["get"]["responses"]
+        ["200"]["content"];
+    let documented: Vec<&String> = content.as_object().expect("the file's types").keys().collect();
+    let served: Vec<&str> = sponsorhub_services::content::content_types().collect();
+    assert_eq!(documented.len(), served.len(), "{documented:?}");
+    for t in served {
+        assert!(content.get(t).is_some(), "{t} is not documented");
+    }
+    app.stop().await;
 }
 
 /// Every file under the app's object store directory.

@@ -137,6 +137,11 @@ const TEXT: Kind = kind("text/plain", &["txt", "md", "text"], "Text");
 static KINDS: [&Kind; 17] =
     [&PDF, &PNG, &JPEG, &GIF, &WEBP, &DOCX, &XLSX, &PPTX, &ODT, &ODS, &ODP, &DOC, &XLS, &PPT, &ZIP, &CSV, &TEXT];
 
+/// Every type a content file may be found to be (what its download answers with).
+pub fn content_types() -> impl Iterator<Item = &'static str> {
+    KINDS.iter().map(|k| k.content_type)
+}
+
 const ACCEPTED: &str = "must be a PDF, an image (PNG, JPEG, GIF, WebP), an office document (Word, Excel, \
     PowerPoint, OpenDocument), a ZIP archive or plain text";
 

@@ -156,7 +156,25 @@ pub async fn remove_content(
     security(("bearer" = [])),
     params(("sponsor_id" = Uuid, Path), ("item_id" = Uuid, Path)),
     responses(
-        (status = 200, description = "The file, with the type it was found to be", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The file, with the type it was found to be", content(
+            (Vec<u8> = "application/pdf"),
+            (Vec<u8> = "image/png"),
+            (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "image/gif"),
+            (Vec<u8> = "image/webp"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+            (Vec<u8> = "application/vnd.oasis.opendocument.text"),
+            (Vec<u8> = "application/vnd.oasis.opendocument.spreadsheet"),
+            (Vec<u8> = "application/vnd.oasis.opendocument.presentation"),
+            (Vec<u8> = "application/msword"),
+            (Vec<u8> = "application/vnd.ms-excel"),
+            (Vec<u8> = "application/vnd.ms-powerpoint"),
+            (Vec<u8> = "application/zip"),
+            (Vec<u8> = "text/csv"),
+            (Vec<u8> = "text/plain"),
+        )),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn content_file(
