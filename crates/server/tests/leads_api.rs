@@ -106,6 +106,39 @@ async fn attendees_record_their_own_interactions(app: TestApp) {
     // attendees do not see the sponsor's leads
     let (status, body) = app.get(&w.leads_path(""), Some(&attendee)).await;
     assert_problem(status, &body, 404);
+
+    // an event whose hall is for its attendees only takes no self-recorded
+    // interaction from someone who may not see the hall (docs/DECISIONS.md,
+    // "Booth pages")
+    let event_path = format!("/api/v1/organizations/{}/events/{}", w.organizer.org_id, w.event_id);
+    let (status, event) = app.patch(&event_path, Some(&w.organizer.token), json!({"hall_access": "attendees"})).await;
+    assert_eq!(status, StatusCode::OK, "{event}");
+    let stranger = app.platform_token("stranger-1", "stranger@elsewhere.io", None);
+    for kind in ["content_download", "demo_request", "booth_visit"] {
+        let (status, body) = app.post(&w.capture_path(), Some(&stranger), json!({"interaction_type": kind})).await;
+        assert_problem(status, &body, 404);
+    }
+    let q = "mutation($e: ID!, $s: ID!) { captureLead(eventId: $e, sponsorId: $s, input: {interactionType: \"content_view\"}) { receipt { leadId } } }";
+    let answer = common::gql(&app, &stranger, q, json!({"e": w.event_id, "s": w.sponsor_id})).await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "NOT_FOUND", "{answer}");
+    let (_, leads) = app.get(&w.leads_path(""), Some(&w.organizer.token)).await;
+    assert_eq!(leads["items"].as_array().unwrap().len(), 1, "only the first attendee's lead: {leads}");
+    // once the organizer registers them as the event's attendee, they may
+    let (status, _) = app
+        .post(
+            &format!("{event_path}/attendees"),
+            Some(&w.organizer.token),
+            json!({"name": "Stranger", "email": "stranger@elsewhere.io"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, receipt) =
+        app.post(&w.capture_path(), Some(&stranger), json!({"interaction_type": "content_download"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    // the first attendee is no registered attendee either: refused now too
+    let (status, body) =
+        app.post(&w.capture_path(), Some(&attendee), json!({"interaction_type": "content_view"})).await;
+    assert_problem(status, &body, 404);
 }
 
 async fn capture_is_refused_when_it_must_be(app: TestApp) {

@@ -370,6 +370,10 @@ async fn capture(
     // caller is shown afterwards (authz decides).
     let (attendee_id, profile, view, shared, consent) = match who {
         Who::Caller => {
+            // An attendee records their own interaction only where they may see
+            // the hall: an attendees-only hall takes nothing from strangers
+            // (docs/DECISIONS.md, "Booth pages").
+            authz::require_hall_viewer(&mut tx, Some(p), &event).await?;
             let shared = SharedDetails { name: Some(p.name.clone()), email: Some(p.email.clone()), company: None };
             let profile = Profile { name: shared.name.clone(), email: shared.email.clone(), ..Profile::default() };
             (p.user_id, profile, LeadView::Receipt, Some(shared), staff_consent(ConsentBasis::Attendee))
