@@ -122,7 +122,12 @@ pub struct SponsorCapabilities {
     /// (sponsor admins, organizers).
     pub manage_webhooks: bool,
     pub export_leads: bool,
+    /// Write to the sponsor's consenting leads and answer them (staff with
+    /// `can_message_attendees`; organizers only read: docs/DECISIONS.md,
+    /// "Messaging").
     pub message_attendees: bool,
+    /// Read the sponsor's message threads (staff who may message, organizers).
+    pub read_messages: bool,
     /// Say they are at the booth now, or not (active staff, each for themselves).
     pub stand_at_booth: bool,
     /// The roles the caller may invite at (at most their own, and only roles
@@ -237,7 +242,8 @@ impl SponsorAccess {
             manage_questions: organizer || admin,
             manage_webhooks: organizer || admin,
             export_leads: organizer || flags.can_export_leads,
-            message_attendees: organizer || flags.can_message_attendees,
+            message_attendees: flags.can_message_attendees,
+            read_messages: organizer || flags.can_message_attendees,
             stand_at_booth: role.is_some(),
             invite_roles,
         }
@@ -279,6 +285,16 @@ impl SponsorAccess {
     /// Lead export (`can_export_leads`, organizers).
     pub fn require_export(&self) -> Result<()> {
         self.require(self.capabilities().export_leads, "export leads")
+    }
+
+    /// Reading the sponsor's message threads.
+    pub fn require_read_messages(&self) -> Result<()> {
+        self.require(self.capabilities().read_messages, "read the messages")
+    }
+
+    /// Writing to attendees as the sponsor (docs/DECISIONS.md, "Messaging").
+    pub fn require_message_attendees(&self) -> Result<()> {
+        self.require(self.capabilities().message_attendees, "message attendees")
     }
 
     /// The booth's qualification questions.
@@ -358,4 +374,36 @@ pub async fn staff_capture(tx: &mut Tx, p: &Principal, sponsor: &Sponsor) -> Res
             Err(Error::Forbidden("only the sponsor's staff capture other attendees".into()))
         }
     }
+}
+
+// ---------------------------------------------------------------- messaging
+
+/// May the sponsor's staff write to this attendee (docs/DECISIONS.md,
+/// "Messaging")? The attendee must be a lead of the sponsor, must have consented
+/// under the event's rule (an opt-in to this sponsor where the event asks for
+/// one; the lead itself where presenting the badge is consent), and must not
+/// have blocked the sponsor. Refusals are 403: the caller knows the lead.
+pub async fn require_messageable(tx: &mut Tx, sponsor: &Sponsor, attendee_user: Uuid) -> Result<()> {
+    use sponsorhub_domain::ConsentRule;
+    use sponsorhub_store::{attendees, consents, messages};
+    if !messages::is_lead(tx, sponsor.id, attendee_user).await? {
+        return Err(Error::Forbidden("only the sponsor's leads can be messaged".into()));
+    }
+    let event = event_store::get_any(tx, sponsor.event_id).await?.ok_or(Error::NotFound("event"))?;
+    if event.consent_rule == ConsentRule::OptIn {
+        let email = accounts::get_user(tx, attendee_user).await?.map(|u| u.email).unwrap_or_default();
+        let consented = match attendees::of_user(tx, event.id, attendee_user, &email.to_lowercase()).await? {
+            Some(a) => consents::get(tx, a.id, sponsor.id).await?.is_some(),
+            None => false,
+        };
+        if !consented {
+            return Err(Error::Forbidden(
+                "this attendee has not agreed to share their details with the sponsor".into(),
+            ));
+        }
+    }
+    if messages::is_blocked(tx, sponsor.id, attendee_user).await? {
+        return Err(Error::Forbidden("this attendee does not accept messages from the sponsor".into()));
+    }
+    Ok(())
 }

@@ -68,6 +68,9 @@ pub const BODY_RULES: &[(&str, &str, Rule)] = &[
     ("UpdateLead", "contact_notes", Rule::OptionalText { max: 10_000 }),
     ("UpdateLead", "tags", Rule::TextList { items: 50, max: 50 }),
     ("NoteInput", "body", Rule::Text { max: 10_000 }),
+    // messages::start_thread / staff_send / attendee_send
+    ("NewThreadInput", "body", Rule::Text { max: 2000 }),
+    ("MessageInput", "body", Rule::Text { max: 2000 }),
     ("BulkLeadUpdate", "add_tag", Rule::Text { max: 50 }),
     // attendees::create_attendee / upsert_attendees / update_attendee
     ("AttendeeInput", "platform_id", Rule::OptionalText { max: 200 }),

@@ -26,6 +26,7 @@ pub mod leads;
 pub mod live;
 pub mod logos;
 pub mod members;
+pub mod messages;
 pub mod my_data;
 pub mod notify;
 pub mod objects;
@@ -61,6 +62,8 @@ pub struct Limits {
     pub captures_per_minute: u32,
     /// Sign-ups per client address per minute.
     pub signups_per_client_per_minute: u32,
+    /// Messages (staff or attendee) per sender per minute.
+    pub messages_per_minute: u32,
     /// How long an invitation stays acceptable.
     pub invitation_ttl: chrono::Duration,
     /// How long idempotency keys are remembered.
@@ -75,6 +78,7 @@ impl Default for Limits {
             invitations_per_minute: 10,
             captures_per_minute: 30,
             signups_per_client_per_minute: 10,
+            messages_per_minute: 20,
             invitation_ttl: chrono::Duration::days(7),
             idempotency_retention: chrono::Duration::hours(24),
         }
@@ -111,6 +115,7 @@ pub struct Services {
     pub(crate) signup_limiter: Arc<Limit>,
     pub(crate) invite_limiter: Arc<Limit>,
     pub(crate) capture_limiter: Arc<Limit>,
+    pub(crate) message_limiter: Arc<Limit>,
     /// Bounds the argon2 hashes that run at once (sign-up, login): each takes
     /// ~19 MiB and a core for a while.
     pub(crate) hashing: Arc<tokio::sync::Semaphore>,
@@ -142,6 +147,7 @@ impl Services {
             signup_limiter: limit("signup-client", limits.signups_per_client_per_minute),
             invite_limiter: limit("invitations", limits.invitations_per_minute),
             capture_limiter: limit("captures", limits.captures_per_minute),
+            message_limiter: limit("messages", limits.messages_per_minute),
             limits,
             email: email::EmailSettings::default(),
             webhooks: webhooks::WebhookSettings::default(),
@@ -178,6 +184,7 @@ impl Services {
             &self.signup_limiter,
             &self.invite_limiter,
             &self.capture_limiter,
+            &self.message_limiter,
         ] {
             l.sweep();
         }

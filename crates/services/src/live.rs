@@ -28,7 +28,16 @@ use uuid::Uuid;
 /// a feed must stop.
 pub const CHECK_EVERY: Duration = Duration::from_millis(750);
 
+/// What a sponsor grant delivers: its leads, or its message threads (the
+/// `read_messages` capability decides those: docs/DECISIONS.md, "Messaging").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Feed {
+    Leads,
+    Messages,
+}
+
 struct Entry {
+    feed: Feed,
     user: Uuid,
     /// The sponsor whose leads the grant delivers; `None` for a connection's session.
     sponsor: Option<Uuid>,
@@ -45,9 +54,13 @@ pub struct LiveRegistry {
 
 impl LiveRegistry {
     fn open(self: &Arc<Self>, p: &Principal, sponsor: Option<Uuid>) -> LiveGrant {
+        self.open_feed(p, sponsor, Feed::Leads)
+    }
+
+    fn open_feed(self: &Arc<Self>, p: &Principal, sponsor: Option<Uuid>, feed: Feed) -> LiveGrant {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let (end, rx) = watch::channel(false);
-        let entry = Entry { user: p.user_id, sponsor, expires_at: p.expires_at, end };
+        let entry = Entry { feed, user: p.user_id, sponsor, expires_at: p.expires_at, end };
         self.entries.lock().expect("live registry lock").insert(id, entry);
         LiveGrant { capabilities: Default::default(), id, rx, registry: self.clone() }
     }
@@ -104,6 +117,18 @@ pub async fn open_lead_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> 
     Ok(grant)
 }
 
+/// Opens a live feed of a sponsor's messages (`message.new`) for a caller who
+/// may read its threads (404 for a sponsor they have no relation to, 403
+/// without the right); it ends when that right goes.
+pub async fn open_message_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LiveGrant> {
+    let mut tx = svc.store.read().await?;
+    let access = SponsorAccess::load(&mut tx, p, sponsor_id).await?;
+    access.require_read_messages()?;
+    let mut grant = svc.live.open_feed(p, Some(sponsor_id), Feed::Messages);
+    grant.capabilities = access.capabilities();
+    Ok(grant)
+}
+
 /// A connection's own grant: it ends when the token expires.
 pub fn open_session(svc: &Services, p: &Principal) -> LiveGrant {
     svc.live.open(p, None)
@@ -124,7 +149,9 @@ pub async fn watch(svc: Services) {
             }
             n = revocations.recv() => match n {
                 Ok(Notification::AccessRevoked { sponsor_id, user_id }) => {
-                    svc.live.end(|e| e.user == user_id && e.sponsor == Some(sponsor_id));
+                    // message feeds are decided again by the next sweep: losing
+                    // view-leads leaves the right to read messages
+                    svc.live.end(|e| e.user == user_id && e.sponsor == Some(sponsor_id) && e.feed == Feed::Leads);
                 }
                 Ok(_) => {}
                 Err(broadcast::error::RecvError::Lagged(_)) => {}
@@ -139,41 +166,46 @@ pub async fn watch(svc: Services) {
 async fn sweep(svc: &Services) -> Result<()> {
     let now = chrono::Utc::now();
     svc.live.end(|e| e.expires_at.is_some_and(|exp| exp <= now));
-    let mut wanted: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
+    let mut wanted: HashMap<Uuid, HashSet<(Uuid, Feed)>> = HashMap::new();
     for e in svc.live.entries.lock().expect("live registry lock").values() {
         if let Some(s) = e.sponsor {
-            wanted.entry(s).or_default().insert(e.user);
+            wanted.entry(s).or_default().insert((e.user, e.feed));
         }
     }
     if wanted.is_empty() {
         return Ok(());
     }
-    let mut lost: HashSet<(Uuid, Uuid)> = HashSet::new();
+    let mut lost: HashSet<(Uuid, Uuid, Feed)> = HashSet::new();
     let mut tx = svc.store.read().await?;
     for (sponsor_id, users) in wanted {
         let Some(sponsor) = sponsors::get(&mut tx, sponsor_id).await? else {
-            lost.extend(users.into_iter().map(|u| (sponsor_id, u)));
+            lost.extend(users.into_iter().map(|(u, f)| (sponsor_id, u, f)));
             continue;
         };
         let staff = members::list(&mut tx, sponsor_id, false).await?;
         let roles: HashMap<Uuid, OrgRole> =
             accounts::membership_roles(&mut tx, sponsor.organization_id).await?.into_iter().collect();
-        for user in users {
+        for (user, feed) in users {
             let access = SponsorAccess {
                 caller: user,
                 sponsor: sponsor.clone(),
                 org_role: roles.get(&user).copied(),
                 member: staff.iter().find(|m| m.user_id == user).cloned(),
             };
-            let reads = (access.org_role.is_some() || access.member.is_some()) && access.capabilities().view_leads;
+            let caps = access.capabilities();
+            let may = match feed {
+                Feed::Leads => caps.view_leads,
+                Feed::Messages => caps.read_messages,
+            };
+            let reads = (access.org_role.is_some() || access.member.is_some()) && may;
             if !reads {
-                lost.insert((sponsor_id, user));
+                lost.insert((sponsor_id, user, feed));
             }
         }
     }
     drop(tx);
     if !lost.is_empty() {
-        svc.live.end(|e| e.sponsor.is_some_and(|s| lost.contains(&(s, e.user))));
+        svc.live.end(|e| e.sponsor.is_some_and(|s| lost.contains(&(s, e.user, e.feed))));
     }
     Ok(())
 }

@@ -21,6 +21,9 @@ pub enum Notification {
     /// A staff member may no longer read the sponsor's leads (removed from the
     /// staff, or their view-leads permission turned off): their live feed stops.
     AccessRevoked { sponsor_id: Uuid, user_id: Uuid },
+    /// A message was written in a thread between a sponsor and an attendee
+    /// (docs/DECISIONS.md, "Messaging").
+    MessageNew(MessageEvent),
 }
 
 impl Notification {
@@ -31,8 +34,27 @@ impl Notification {
             Notification::LeadCaptured { lead } | Notification::LeadUpdated { lead } => lead.sponsor_id,
             Notification::LeadIntentUpdated(c) => c.sponsor_id,
             Notification::AccessRevoked { sponsor_id, .. } => *sponsor_id,
+            Notification::MessageNew(m) => m.sponsor_id,
         }
     }
+}
+
+/// A message written, for the sponsor's staff who may read the threads and for
+/// the attendee.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageEvent {
+    pub message_id: Uuid,
+    pub thread_id: Uuid,
+    pub sponsor_id: Uuid,
+    pub sponsor_name: String,
+    pub event_id: Uuid,
+    pub attendee_user_id: Uuid,
+    /// `staff` or `attendee`.
+    pub sender_side: &'static str,
+    /// The sender's full name (attendees are shown a staff member's first name).
+    pub sender_name: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -26,6 +26,7 @@ pub mod invitations;
 pub mod leads;
 pub mod logos;
 pub mod members;
+pub mod messages;
 pub mod outbox;
 pub mod presence;
 pub mod questions;

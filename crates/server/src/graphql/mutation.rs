@@ -265,4 +265,64 @@ impl MutationRoot {
             receipt: outcome.receipt,
         })
     }
+
+    /// Renames a booth content item (staff who manage the booth, and organizers).
+    /// Uploads stay REST: `POST /api/v1/sponsors/sponsors/{sponsor}/booth/content`.
+    async fn rename_booth_content_item(
+        &self,
+        ctx: &Context<'_>,
+        sponsor_id: ID,
+        id: ID,
+        title: String,
+    ) -> Result<sponsorhub_services::content::ContentItemView> {
+        let (sponsor, item) = (uuid(&sponsor_id)?, uuid(&id)?);
+        sponsorhub_services::content::rename_content(services(ctx), principal(ctx)?, sponsor, item, &title).await.gql()
+    }
+
+    /// Removes a booth content item and its file (staff who manage the booth, and
+    /// organizers).
+    async fn remove_booth_content_item(&self, ctx: &Context<'_>, sponsor_id: ID, id: ID) -> Result<bool> {
+        let (sponsor, item) = (uuid(&sponsor_id)?, uuid(&id)?);
+        sponsorhub_services::content::remove_content(services(ctx), principal(ctx)?, sponsor, item).await.gql()?;
+        Ok(true)
+    }
+
+    /// The caller (the sponsor's active staff) says they are at its booth (for
+    /// the next 4 hours) or not any more (as REST `PUT .../booth/presence`).
+    async fn set_booth_presence(
+        &self,
+        ctx: &Context<'_>,
+        sponsor_id: ID,
+        at_booth: bool,
+    ) -> Result<sponsorhub_services::presence::Presence> {
+        let input = sponsorhub_services::presence::PresenceInput { at_booth };
+        sponsorhub_services::presence::set_presence(services(ctx), principal(ctx)?, uuid(&sponsor_id)?, input)
+            .await
+            .gql()
+    }
+
+    /// Issues a service token for the event (its organizers). The answer is the
+    /// only time its `secret` is shown: only its hash is kept.
+    async fn issue_event_service_token(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        name: String,
+    ) -> Result<sponsorhub_services::service_tokens::IssuedServiceToken> {
+        let input = sponsorhub_services::service_tokens::NewServiceToken { name };
+        sponsorhub_services::service_tokens::issue(services(ctx), principal(ctx)?, None, uuid(&event_id)?, input)
+            .await
+            .gql()
+    }
+
+    /// Revokes one of the event's service tokens at once (its organizers).
+    async fn revoke_event_service_token(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+        id: ID,
+    ) -> Result<sponsorhub_store::service_tokens::ServiceToken> {
+        let (event, token) = (uuid(&event_id)?, uuid(&id)?);
+        sponsorhub_services::service_tokens::revoke(services(ctx), principal(ctx)?, None, event, token).await.gql()
+    }
 }

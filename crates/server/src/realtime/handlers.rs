@@ -22,6 +22,20 @@ pub fn sponsor_room(sponsor_id: Uuid) -> String {
     format!("sponsor:{sponsor_id}")
 }
 
+/// The room of a sponsor's messages (`message.new`), for its staff who may read them.
+pub fn messages_room(sponsor_id: Uuid) -> String {
+    format!("sponsor:{sponsor_id}:messages")
+}
+
+/// A user's own room, joined on connect: the attendee's `message.new`.
+pub fn user_room(user_id: Uuid) -> String {
+    format!("user:{user_id}")
+}
+
+/// The grants of a socket's joined message rooms (`sponsor.messages.join`).
+#[derive(Clone, Default)]
+pub struct MessageGrants(Grants);
+
 /// The authenticated user of a socket, kept in the socket's extensions.
 #[derive(Clone)]
 pub struct Caller(pub Principal);
@@ -96,12 +110,20 @@ pub(super) async fn authenticate<A: Adapter>(
                 let _ = socket.disconnect();
             });
             s.extensions.insert(grants);
+            s.extensions.insert(MessageGrants::default());
+            // the caller's own messages as an attendee, for as long as the session lasts
+            s.join(user_room(principal.user_id));
             s.extensions.insert(Caller(principal));
             s.on("sponsor.leads.join", on_join::<A>);
             s.on("sponsor.leads.leave", on_leave::<A>);
+            s.on("sponsor.messages.join", on_messages_join::<A>);
+            s.on("sponsor.messages.leave", on_messages_leave::<A>);
             s.on_disconnect(async |s: SocketRef<A>| {
                 if let Some(g) = s.extensions.get::<Grants>() {
                     g.cancel_all();
+                }
+                if let Some(g) = s.extensions.get::<MessageGrants>() {
+                    g.0.cancel_all();
                 }
             });
             Ok(())
@@ -166,6 +188,55 @@ async fn on_leave<A: Adapter>(s: SocketRef<A>, TryData(req): TryData<RoomRequest
             s.leave(sponsor_room(sponsor_id));
             if let Some(g) = s.extensions.get::<Grants>() {
                 g.cancel(Some(sponsor_id));
+            }
+            Ack::ok()
+        }
+    };
+    let _ = ack.send(&answer);
+}
+
+/// `sponsor.messages.join { sponsorId }`: joins the sponsor's message room for a
+/// caller who may read its threads (`live::open_message_feed`); answers
+/// `{ success, error? }`. When that right ends the socket leaves the room and
+/// receives `sponsor.messages.closed { sponsorId }`.
+async fn on_messages_join<A: Adapter>(
+    s: SocketRef<A>,
+    TryData(req): TryData<RoomRequest>,
+    ack: AckSender<A>,
+    Extension(caller): Extension<Caller>,
+    State(svc): State<Services>,
+) {
+    let answer = match parse_sponsor(req) {
+        Err(e) => Ack::refused(e),
+        Ok(sponsor_id) => match live::open_message_feed(&svc, &caller.0, sponsor_id).await {
+            Ok(grant) => {
+                s.join(messages_room(sponsor_id));
+                let socket = s.clone();
+                let grants = s.extensions.get::<MessageGrants>().unwrap_or_default();
+                grants.0.watch(Some(sponsor_id), grant, move || {
+                    socket.leave(messages_room(sponsor_id));
+                    let _ = socket.emit("sponsor.messages.closed", &serde_json::json!({ "sponsorId": sponsor_id }));
+                });
+                Ack::ok()
+            }
+            Err(Error::Internal(e)) => {
+                tracing::error!(error = format!("{e:#}"), "sponsor.messages.join failed");
+                Ack::refused("internal error; retry later")
+            }
+            Err(e) => Ack::refused(e.to_string()),
+        },
+    };
+    let _ = ack.send(&answer);
+}
+
+/// `sponsor.messages.leave { sponsorId }`: leaves the room; always allowed.
+async fn on_messages_leave<A: Adapter>(s: SocketRef<A>, TryData(req): TryData<RoomRequest>, ack: AckSender<A>) {
+    let answer = match parse_sponsor(req) {
+        Err(e) => Ack::refused(e),
+        Ok(sponsor_id) => {
+            s.leave(messages_room(sponsor_id));
+            if let Some(g) = s.extensions.get::<MessageGrants>() {
+                g.0.cancel(Some(sponsor_id));
             }
             Ack::ok()
         }

@@ -16,7 +16,7 @@ pub mod payloads;
 use crate::config::{Config, RealtimeAdapter};
 use anyhow::Context;
 use axum::Router;
-use handlers::{NAMESPACE, sponsor_room};
+use handlers::{NAMESPACE, messages_room, sponsor_room, user_room};
 use payloads::{IntentPayload, LeadPayload};
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, Emitter, LocalAdapter};
@@ -157,6 +157,13 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, n: Notification) {
         }
         Notification::LeadUpdated { lead } => {
             ns.to(sponsor_room(lead.sponsor_id)).emit("lead.updated", &LeadPayload::from(lead)).await
+        }
+        Notification::MessageNew(m) => {
+            let (to_staff, to_attendee) =
+                (payloads::MessagePayload::of(m, false), payloads::MessagePayload::of(m, true));
+            let staff = ns.clone().to(messages_room(m.sponsor_id)).emit("message.new", &to_staff).await;
+            let attendee = ns.to(user_room(m.attendee_user_id)).emit("message.new", &to_attendee).await;
+            staff.and(attendee)
         }
         Notification::AccessRevoked { .. } | Notification::InvitationIssued(_) => Ok(()),
     };

@@ -69,6 +69,49 @@ impl From<&Lead> for LeadPayload {
     }
 }
 
+/// `message.new`: a message between a sponsor's staff and an attendee
+/// (docs/DECISIONS.md, "Messaging"), to the sponsor's message room and to the
+/// attendee's own room.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessagePayload {
+    pub id: Uuid,
+    pub thread_id: Uuid,
+    pub sponsor_id: Uuid,
+    pub sponsor_name: String,
+    pub event_id: Uuid,
+    /// `staff` or `attendee`.
+    pub sender_side: &'static str,
+    /// Staff members appear to attendees by first name.
+    pub sender_name: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl MessagePayload {
+    /// The payload as `to_attendee` (or the sponsor's staff) see it.
+    pub fn of(m: &sponsorhub_services::notify::MessageEvent, to_attendee: bool) -> MessagePayload {
+        let sender_name = if to_attendee && m.sender_side == "staff" {
+            sponsorhub_services::presence::shown_name(&m.sender_name)
+        } else {
+            m.sender_name.clone()
+        };
+        MessagePayload {
+            id: m.message_id,
+            thread_id: m.thread_id,
+            sponsor_id: m.sponsor_id,
+            sponsor_name: m.sponsor_name.clone(),
+            event_id: m.event_id,
+            sender_side: m.sender_side,
+            sender_name,
+            body: m.body.clone(),
+            created_at: m.created_at,
+            updated_at: m.created_at,
+        }
+    }
+}
+
 /// `lead.intent.updated`: a capture changed an existing lead's score.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

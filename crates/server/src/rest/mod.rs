@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod leads;
 pub mod list;
 pub mod members;
+pub mod messages;
 pub mod presence;
 pub mod questions;
 pub mod service_tokens;
@@ -53,6 +54,7 @@ use utoipa_axum::routes;
         (name = "representatives", description = "A sponsor's staff and their permissions"),
         (name = "leads", description = "Leads, their statistics and lead capture"),
         (name = "attendees", description = "Attendees of an event and their badges"),
+        (name = "messages", description = "Messages between a sponsor's staff and attendees"),
         (name = "webhooks", description = "Webhook endpoints of a sponsor or an event, and their deliveries"),
         (name = "health", description = "Liveness and readiness")
     )
@@ -131,6 +133,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(booths::rename_content, booths::remove_content))
         .routes(routes!(booths::content_file))
         .routes(routes!(consents::give_consent, consents::withdraw_consent))
+        .routes(routes!(messages::sponsor_threads, messages::start_thread))
+        .routes(routes!(messages::sponsor_messages, messages::staff_send))
+        .routes(routes!(messages::staff_read))
+        .routes(routes!(messages::my_threads))
+        .routes(routes!(messages::my_messages, messages::attendee_send))
+        .routes(routes!(messages::attendee_read))
+        .routes(routes!(messages::block_sponsor, messages::unblock_sponsor))
         .routes(routes!(analytics::sponsor_analytics))
         .routes(routes!(analytics::event_analytics))
         .routes(routes!(webhooks::list_sponsor_webhooks, webhooks::create_sponsor_webhook))
