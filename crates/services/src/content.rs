@@ -33,8 +33,11 @@ pub const MAX_NAME: usize = 200;
 pub const FIELD: &str = "file";
 
 /// A content item as staff and attendees see it (never its storage key).
+/// Files are uploaded over REST only (`POST .../booth/content`, the raw file as
+/// the body); GraphQL lists, renames and removes them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "BoothContentItem"))]
 pub struct ContentItemView {
     pub id: Uuid,
     pub sponsor_id: Uuid,

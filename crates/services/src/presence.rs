@@ -26,6 +26,7 @@ pub struct PresenceInput {
 /// The caller's presence at the booth, and who is there.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "BoothPresence"))]
 pub struct Presence {
     pub sponsor_id: Uuid,
     /// The caller is at the booth now.

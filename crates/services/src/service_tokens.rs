@@ -32,8 +32,10 @@ pub struct NewServiceToken {
 /// A token just issued: the only time its secret is shown.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "IssuedEventServiceToken"))]
 pub struct IssuedServiceToken {
     #[serde(flatten)]
+    #[cfg_attr(feature = "graphql", graphql(flatten))]
     pub token: ServiceToken,
     /// Send it as `Authorization: Bearer <secret>`. Shown once; only its hash is kept.
     pub secret: String,

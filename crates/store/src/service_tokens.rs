@@ -10,6 +10,7 @@ use uuid::Uuid;
 /// A service token of an event, without its secret.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "EventServiceToken"))]
 pub struct ServiceToken {
     pub id: Uuid,
     pub event_id: Uuid,

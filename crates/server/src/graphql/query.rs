@@ -244,4 +244,36 @@ impl QueryRoot {
         let limit = first.map(|f| u32::try_from(f).unwrap_or(0));
         Ok(events::list_events(services(ctx), p, org, after.as_deref(), limit).await.gql()?.items)
     }
+
+    /// The booth's downloadable content items, oldest first (the sponsor's staff
+    /// and the organizers). Files are uploaded over REST only
+    /// (`POST /api/v1/sponsors/sponsors/{sponsor}/booth/content`, the raw file as
+    /// the body); GraphQL lists, renames and removes them.
+    async fn booth_content_items(
+        &self,
+        ctx: &Context<'_>,
+        sponsor_id: ID,
+    ) -> Result<Vec<sponsorhub_services::content::ContentItemView>> {
+        sponsorhub_services::content::list_content(services(ctx), principal(ctx)?, uuid(&sponsor_id)?).await.gql()
+    }
+
+    /// Whether the caller (the sponsor's active staff) is at its booth now, and
+    /// who is (as REST `GET .../booth/presence`).
+    async fn my_booth_presence(
+        &self,
+        ctx: &Context<'_>,
+        sponsor_id: ID,
+    ) -> Result<sponsorhub_services::presence::Presence> {
+        sponsorhub_services::presence::my_presence(services(ctx), principal(ctx)?, uuid(&sponsor_id)?).await.gql()
+    }
+
+    /// The event's service tokens, newest first, without their secrets (its
+    /// organizers).
+    async fn event_service_tokens(
+        &self,
+        ctx: &Context<'_>,
+        event_id: ID,
+    ) -> Result<Vec<sponsorhub_store::service_tokens::ServiceToken>> {
+        sponsorhub_services::service_tokens::list(services(ctx), principal(ctx)?, None, uuid(&event_id)?).await.gql()
+    }
 }
