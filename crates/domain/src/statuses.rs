@@ -85,6 +85,8 @@ string_enum!(
         LeadDigest => "lead_digest",
         FollowUpReminder => "follow_up_reminder",
         WebhookDisabled => "webhook_disabled",
+        LeadsErased => "leads_erased",
+        RetentionWarning => "retention_warning",
     }
 );
 

@@ -36,6 +36,10 @@ pub struct CreateEvent {
     /// (default, anyone) or attendees (the event's signed-in people only).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<HallAccess>))]
     pub hall_access: Option<String>,
+    /// Days after the event's end when its leads' personal data is erased, 0 to
+    /// 3650 (default: none, kept).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 3650))]
+    pub retention_days: Option<i32>,
 }
 
 /// Fields to change; absent fields stay, `null` clears an optional field.
@@ -70,6 +74,21 @@ pub struct UpdateEvent {
     /// pages).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<HallAccess>))]
     pub hall_access: Option<String>,
+    /// Days after the event's end when its leads' personal data is erased, 0 to
+    /// 3650; `null`: kept (docs/DECISIONS.md, "Retention").
+    #[serde(default, deserialize_with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>, minimum = 0, maximum = 3650))]
+    pub retention_days: Option<Option<i32>>,
+}
+
+/// The retention period: 0 to 3650 days after the event's end.
+fn check_retention(days: Option<i32>) -> std::result::Result<Option<i32>, validate::FieldError> {
+    match days {
+        Some(d) if !(0..=3650).contains(&d) => {
+            Err(validate::FieldError::new("retention_days", "must be from 0 to 3650 days"))
+        }
+        d => Ok(d),
+    }
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -124,6 +143,7 @@ pub async fn create_event(svc: &Services, p: &Principal, org: Uuid, input: Creat
     let consent_text = v.check(validate::optional_text("consent_text", input.consent_text.as_deref(), 2_000));
     let hall_access =
         v.check(input.hall_access.as_deref().map(|r| validate::choice::<HallAccess>("hall_access", r)).transpose());
+    let retention_days = v.check(check_retention(input.retention_days));
     check_dates(&mut v, input.starts_at, input.ends_at);
     v.finish()?;
 
@@ -145,6 +165,7 @@ pub async fn create_event(svc: &Services, p: &Principal, org: Uuid, input: Creat
         consent_text: consent_text.flatten(),
         consent_text_version: 1,
         hall_access: hall_access.flatten().unwrap_or(HallAccess::Public),
+        retention_days: retention_days.flatten(),
         created_at: now,
         updated_at: now,
     };
@@ -209,6 +230,7 @@ pub async fn update_event(svc: &Services, p: &Principal, org: Uuid, id: Uuid, in
         &mut event.hall_access,
         input.hall_access.as_deref().map(|r| validate::choice::<HallAccess>("hall_access", r)),
     );
+    v.set(&mut event.retention_days, input.retention_days.map(check_retention));
     let before = event.consent_text.clone();
     v.set(
         &mut event.consent_text,
@@ -245,6 +267,20 @@ pub async fn set_hall_access(svc: &Services, p: &Principal, id: Uuid, hall_acces
     let mut tx = svc.store.write().await?;
     let mut event = crate::authz::event_of_org(&mut tx, p, None, id, true).await?;
     event.hall_access = access;
+    event.updated_at = time::now();
+    q::update(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(event)
+}
+
+/// Sets how many days after the event's end its leads' personal data is erased
+/// (`None`: kept; organizers; GraphQL names the event by id alone).
+#[tracing::instrument(skip_all, fields(event.id = %id))]
+pub async fn set_retention(svc: &Services, p: &Principal, id: Uuid, retention_days: Option<i32>) -> Result<Event> {
+    let days = check_retention(retention_days).map_err(|e| Error::Invalid(vec![e]))?;
+    let mut tx = svc.store.write().await?;
+    let mut event = crate::authz::event_of_org(&mut tx, p, None, id, true).await?;
+    event.retention_days = days;
     event.updated_at = time::now();
     q::update(&mut tx, &event).await?;
     tx.commit().await?;

@@ -14,6 +14,7 @@ pub mod consents;
 pub mod content;
 pub mod contract;
 pub mod email;
+pub mod erasure;
 pub mod error;
 pub mod events;
 pub mod exports;

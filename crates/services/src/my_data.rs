@@ -79,6 +79,7 @@ pub struct SponsorHolding {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyData {
     pub event_id: Uuid,
+    pub event_name: String,
     /// By sponsor name.
     pub sponsors: Vec<SponsorHolding>,
 }
@@ -150,5 +151,6 @@ pub async fn my_data(svc: &Services, p: &Principal, event_id: Uuid) -> Result<My
         })
         .collect();
     sponsors.sort_by_key(|s| s.sponsor_name.to_lowercase());
-    Ok(MyData { event_id, sponsors })
+    let event_name = sponsorhub_store::events::get_any(&mut tx, event_id).await?.map(|e| e.name).unwrap_or_default();
+    Ok(MyData { event_id, event_name, sponsors })
 }

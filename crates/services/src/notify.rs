@@ -24,6 +24,10 @@ pub enum Notification {
     /// A message was written in a thread between a sponsor and an attendee
     /// (docs/DECISIONS.md, "Messaging").
     MessageNew(MessageEvent),
+    /// A lead's personal data was erased (the attendee withdrew, or the event's
+    /// retention ran out): dashboards drop it (docs/DECISIONS.md, "Withdrawal and
+    /// erasure").
+    LeadErased { lead_id: Uuid, sponsor_id: Uuid, erased_at: DateTime<Utc> },
 }
 
 impl Notification {
@@ -35,6 +39,7 @@ impl Notification {
             Notification::LeadIntentUpdated(c) => c.sponsor_id,
             Notification::AccessRevoked { sponsor_id, .. } => *sponsor_id,
             Notification::MessageNew(m) => m.sponsor_id,
+            Notification::LeadErased { sponsor_id, .. } => *sponsor_id,
         }
     }
 }

@@ -210,7 +210,7 @@ pub(crate) async fn lead_changed(
 ) -> Result<()> {
     let kind = if created { "lead.created" } else { "lead.updated" };
     let body = envelope(kind, now, lead)?;
-    q::enqueue(tx, ids::new_id(), lead.event_id, Some(lead.sponsor_id), kind, &body, now).await?;
+    q::enqueue(tx, ids::new_id(), lead.event_id, Some(lead.sponsor_id), Some(lead.id), kind, &body, now).await?;
     if let Some(before) = previous_level.filter(|l| *l != lead.intent_level) {
         #[derive(Serialize)]
         struct Change<'a> {
@@ -219,7 +219,17 @@ pub(crate) async fn lead_changed(
             lead: &'a Lead,
         }
         let body = envelope("lead.intent_changed", now, Change { previous_intent_level: before, lead })?;
-        q::enqueue(tx, ids::new_id(), lead.event_id, Some(lead.sponsor_id), "lead.intent_changed", &body, now).await?;
+        q::enqueue(
+            tx,
+            ids::new_id(),
+            lead.event_id,
+            Some(lead.sponsor_id),
+            Some(lead.id),
+            "lead.intent_changed",
+            &body,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -233,7 +243,7 @@ pub(crate) async fn leads_exported<T: Serialize>(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let body = envelope("lead.exported", now, export)?;
-    q::enqueue(tx, ids::new_id(), event, sponsor, "lead.exported", &body, now).await?;
+    q::enqueue(tx, ids::new_id(), event, sponsor, None, "lead.exported", &body, now).await?;
     Ok(())
 }
 

@@ -66,6 +66,7 @@ pub async fn seed(config: &Config, sponsor_count: usize) -> anyhow::Result<Seede
             consent_rule: None,
             consent_text: None,
             hall_access: None,
+            retention_days: None,
         },
     )
     .await

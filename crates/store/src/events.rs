@@ -5,17 +5,17 @@ use crate::{Result, Tx, on_tx};
 use uuid::Uuid;
 
 const COLUMNS: &str = "id, organization_id, name, slug, description, starts_at, ends_at, timezone, venue, \
-                       shared_attendee_fields, consent_rule, consent_text, consent_text_version, hall_access, created_at, updated_at";
+                       shared_attendee_fields, consent_rule, consent_text, consent_text_version, hall_access, retention_days, created_at, updated_at";
 
 pub async fn insert(tx: &mut Tx, e: &Event) -> Result<()> {
     let sql = "INSERT INTO events (id, organization_id, name, slug, description, starts_at, ends_at, timezone, venue, created_at, updated_at, shared_attendee_fields,
-                                   consent_rule, consent_text, consent_text_version, hall_access)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+                                   consent_rule, consent_text, consent_text_version, hall_access, retention_days)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
     on_tx!(tx, c => sqlx::query(sql)
         .bind(e.id).bind(e.organization_id).bind(&e.name).bind(&e.slug).bind(&e.description)
         .bind(e.starts_at).bind(e.ends_at).bind(&e.timezone).bind(&e.venue).bind(e.created_at).bind(e.updated_at)
         .bind(&e.shared_attendee_fields).bind(e.consent_rule.as_str()).bind(&e.consent_text)
-        .bind(e.consent_text_version).bind(e.hall_access.as_str())
+        .bind(e.consent_text_version).bind(e.hall_access.as_str()).bind(e.retention_days)
         .execute(c).await?.rows_affected());
     Ok(())
 }
@@ -24,13 +24,14 @@ pub async fn insert(tx: &mut Tx, e: &Event) -> Result<()> {
 pub async fn update(tx: &mut Tx, e: &Event) -> Result<()> {
     let sql = "UPDATE events SET name = $3, slug = $4, description = $5, starts_at = $6, ends_at = $7,
                timezone = $8, venue = $9, updated_at = $10, shared_attendee_fields = $11,
-               consent_rule = $12, consent_text = $13, consent_text_version = $14, hall_access = $15
+               consent_rule = $12, consent_text = $13, consent_text_version = $14, hall_access = $15,
+               retention_days = $16
                WHERE organization_id = $1 AND id = $2";
     on_tx!(tx, c => sqlx::query(sql)
         .bind(e.organization_id).bind(e.id).bind(&e.name).bind(&e.slug).bind(&e.description)
         .bind(e.starts_at).bind(e.ends_at).bind(&e.timezone).bind(&e.venue).bind(e.updated_at)
         .bind(&e.shared_attendee_fields).bind(e.consent_rule.as_str()).bind(&e.consent_text)
-        .bind(e.consent_text_version).bind(e.hall_access.as_str())
+        .bind(e.consent_text_version).bind(e.hall_access.as_str()).bind(e.retention_days)
         .execute(c).await?.rows_affected());
     Ok(())
 }

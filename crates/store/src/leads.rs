@@ -170,6 +170,19 @@ pub async fn find_for_update(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<O
     )
 }
 
+/// Deletes the lead (its interactions, answers, notes and pending notifications
+/// go with it: ON DELETE CASCADE) and takes it out of the sponsor's counters
+/// (docs/DECISIONS.md, "Withdrawal and erasure"). The analytics rollups stay.
+pub async fn delete(tx: &mut Tx, l: &Lead) -> Result<bool> {
+    let sql = "DELETE FROM sponsor_leads WHERE id = $1";
+    let n = on_tx!(tx, c => sqlx::query(sql).bind(l.id).execute(c).await?.rows_affected());
+    if n == 1 {
+        let c = Counted::of(l);
+        count(tx, l.sponsor_id, shard_of(l), &[(c, -1, -i64::from(c.score))]).await?;
+    }
+    Ok(n == 1)
+}
+
 /// The lead, if it is the sponsor's.
 pub async fn get(tx: &mut Tx, sponsor: Uuid, id: Uuid) -> Result<Option<Lead>> {
     let sql = format!("SELECT {COLUMNS} FROM sponsor_leads WHERE sponsor_id = $1 AND id = $2");
@@ -507,6 +520,15 @@ pub async fn interacted_since(
         WHERE l.sponsor_id = $1 AND l.user_id = $2 AND i.interaction_type = $3 AND i.occurred_at > $4 LIMIT 1";
     let found: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(sql).bind(sponsor).bind(user).bind(kind).bind(since).fetch_optional(c).await?);
     Ok(found.is_some())
+}
+
+/// Up to `limit` leads of the event, locked until the transaction ends on
+/// PostgreSQL (a retention run erasing them; docs/DECISIONS.md, "Retention").
+pub async fn of_event_for_update(tx: &mut Tx, event: Uuid, limit: i64) -> Result<Vec<Lead>> {
+    let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
+    let sql = format!("SELECT {COLUMNS} FROM sponsor_leads WHERE event_id = $1 ORDER BY id LIMIT $2{lock}");
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(sql.clone())).bind(event).bind(limit)
+        .fetch_all(c).await?))
 }
 
 /// The leads sponsors of the event hold on this user (the attendee's own data).

@@ -17,6 +17,7 @@ pub mod attendees;
 pub mod booths;
 pub mod consents;
 pub mod content;
+pub mod erasure;
 pub mod events;
 pub mod exports;
 pub mod idempotency;

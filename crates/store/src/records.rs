@@ -75,6 +75,9 @@ pub struct Event {
     #[sqlx(try_from = "String")]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub hall_access: HallAccess,
+    /// Days after the event's end when its leads' personal data is erased
+    /// (docs/DECISIONS.md, "Retention"); none: kept.
+    pub retention_days: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

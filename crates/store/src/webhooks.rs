@@ -126,24 +126,34 @@ pub async fn count_endpoints(tx: &mut Tx, event: Uuid, sponsor: Option<Uuid>) ->
 
 /// Queues the message for every enabled endpoint subscribed to `event_type`: the
 /// sponsor's own (when `sponsor` is set) and the event's. One statement, nothing
-/// read back; returns how many deliveries it queued.
+/// read back; returns how many deliveries it queued. `lead` names the lead the
+/// message is about, so that its erasure deletes the message.
+#[allow(clippy::too_many_arguments)]
 pub async fn enqueue(
     tx: &mut Tx,
     message_id: Uuid,
     event: Uuid,
     sponsor: Option<Uuid>,
+    lead: Option<Uuid>,
     event_type: &str,
     payload: &str,
     now: DateTime<Utc>,
 ) -> Result<u64> {
     let sql = "INSERT INTO webhook_deliveries (message_id, endpoint_id, event_type, payload, status, attempts,
-            next_attempt_at, created_at, updated_at)
-        SELECT $1, id, $2, $3, 'pending', 0, $4, $4, $4 FROM webhook_endpoints
+            next_attempt_at, created_at, updated_at, lead_id)
+        SELECT $1, id, $2, $3, 'pending', 0, $4, $4, $4, $8 FROM webhook_endpoints
         WHERE is_enabled = TRUE AND events LIKE $5
           AND (sponsor_id = $6 OR (sponsor_id IS NULL AND event_id = $7))";
     let like = format!("%,{event_type},%");
     Ok(on_tx!(tx, c => sqlx::query(sql).bind(message_id).bind(event_type).bind(payload).bind(now).bind(&like)
-        .bind(sponsor).bind(event).execute(c).await?.rows_affected()))
+        .bind(sponsor).bind(event).bind(lead).execute(c).await?.rows_affected()))
+}
+
+/// Deletes every message about the lead, queued or logged, to every endpoint (an
+/// erasure: their payloads hold the lead's personal data); returns how many.
+pub async fn forget_lead(tx: &mut Tx, lead: Uuid) -> Result<u64> {
+    let sql = "DELETE FROM webhook_deliveries WHERE lead_id = $1";
+    Ok(on_tx!(tx, c => sqlx::query(sql).bind(lead).execute(c).await?.rows_affected()))
 }
 
 /// Queues one message for one endpoint (a test ping).

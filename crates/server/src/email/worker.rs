@@ -55,6 +55,11 @@ async fn run(svc: Services, mailer: Arc<Mailer>, poll: Duration, mut stopped: wa
             Ok(n) => more |= n > 0,
             Err(e) => tracing::warn!(error = %e, "queueing follow-up reminders failed"),
         }
+        // docs/DECISIONS.md, "Retention": warnings and erasures on the real clock
+        match sponsorhub_services::erasure::run_retention(&svc, sponsorhub_domain::time::now()).await {
+            Ok(r) => more |= r.warned > 0,
+            Err(e) => tracing::warn!(error = %e, "the retention run failed"),
+        }
         match email::claim_batch(&svc).await {
             Ok(batch) => {
                 more |= batch.len() as i64 >= svc.email.batch_size;

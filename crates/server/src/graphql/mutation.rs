@@ -91,6 +91,12 @@ impl MutationRoot {
         events::set_hall_access(services(ctx), principal(ctx)?, uuid(&event_id)?, &hall_access).await.gql()
     }
 
+    /// How many days after the event's end its leads' personal data is erased
+    /// (0 to 3650; null: kept). Organizers.
+    async fn set_event_retention(&self, ctx: &Context<'_>, event_id: ID, retention_days: Option<i32>) -> Result<Event> {
+        events::set_retention(services(ctx), principal(ctx)?, uuid(&event_id)?, retention_days).await.gql()
+    }
+
     /// The caller (an attendee of the event) shares their details with the sponsor.
     async fn share_details_with_sponsor(
         &self,

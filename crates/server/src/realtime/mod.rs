@@ -17,7 +17,7 @@ use crate::config::{Config, RealtimeAdapter};
 use anyhow::Context;
 use axum::Router;
 use handlers::{NAMESPACE, messages_room, sponsor_room, user_room};
-use payloads::{IntentPayload, LeadPayload};
+use payloads::{ErasedPayload, IntentPayload, LeadPayload};
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, Emitter, LocalAdapter};
 use socketioxide::handler::ConnectHandler;
@@ -157,6 +157,10 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, n: Notification) {
         }
         Notification::LeadUpdated { lead } => {
             ns.to(sponsor_room(lead.sponsor_id)).emit("lead.updated", &LeadPayload::from(lead)).await
+        }
+        Notification::LeadErased { lead_id, sponsor_id, erased_at } => {
+            let payload = ErasedPayload { lead_id: *lead_id, sponsor_id: *sponsor_id, erased_at: *erased_at };
+            ns.to(sponsor_room(*sponsor_id)).emit("lead.erased", &payload).await
         }
         Notification::MessageNew(m) => {
             let (to_staff, to_attendee) =

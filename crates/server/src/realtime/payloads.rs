@@ -69,6 +69,16 @@ impl From<&Lead> for LeadPayload {
     }
 }
 
+/// `lead.erased`: the lead's personal data was erased (docs/DECISIONS.md,
+/// "Withdrawal and erasure"); a dashboard drops it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErasedPayload {
+    pub lead_id: Uuid,
+    pub sponsor_id: Uuid,
+    pub erased_at: DateTime<Utc>,
+}
+
 /// `message.new`: a message between a sponsor's staff and an attendee
 /// (docs/DECISIONS.md, "Messaging"), to the sponsor's message room and to the
 /// attendee's own room.

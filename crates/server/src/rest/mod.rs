@@ -14,6 +14,7 @@ pub mod leads;
 pub mod list;
 pub mod members;
 pub mod messages;
+pub mod my_data;
 pub mod presence;
 pub mod questions;
 pub mod service_tokens;
@@ -124,6 +125,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(attendees::get_import))
         .routes(routes!(consents::my_consents))
         .routes(routes!(consents::my_event_data))
+        .routes(routes!(my_data::withdraw_from_sponsor))
+        .routes(routes!(my_data::erase_my_event_data))
         .routes(routes!(questions::list_questions, questions::create_question))
         .routes(routes!(questions::update_question, questions::delete_question))
         .routes(routes!(questions::answer_lead))

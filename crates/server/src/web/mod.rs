@@ -14,6 +14,7 @@ pub mod charts;
 mod directory;
 mod invitations;
 mod media;
+mod my_data;
 mod organizer;
 mod portal;
 mod view;
@@ -102,6 +103,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/badge/{event_id}", get(badge::my_badge))
         .route("/badge/{event_id}/consent/{sponsor_id}", post(badge::consent))
+        .route("/my-data/{event_id}", get(my_data::page))
+        .route("/my-data/{event_id}/sponsors/{sponsor_id}/withdraw", post(my_data::withdraw))
+        .route("/my-data/{event_id}/erase", post(my_data::erase_all))
         .layer(axum::middleware::from_fn_with_state(session::secure(&state.config.public_url), web_cookies))
         // Outside the cookie layer: a stylesheet request never sets a cookie.
         .route("/assets/app.css", get(assets::css))

@@ -73,7 +73,7 @@ pub fn backoff(attempts: i32, base: Duration, max: Duration) -> Duration {
     base.saturating_mul(1u32 << exp).min(max)
 }
 
-fn new_email(
+pub(crate) fn new_email(
     kind: EmailKind,
     sponsor: Option<Uuid>,
     recipients: Vec<String>,

@@ -206,6 +206,15 @@
       intent(JSON.parse(e.data));
       refresh(false);
     });
+    // An erased lead (the attendee withdrew, or retention ran out) leaves the
+    // page at once; the statistics and the count follow.
+    source.addEventListener('lead.erased', function (e) {
+      var row = document.getElementById('lead-' + JSON.parse(e.data).id);
+      if (row) row.remove();
+      toggleEmpty();
+      announcer.textContent = 'A lead was erased at the attendee\'s request or at the end of retention.';
+      refresh(false);
+    });
     source.addEventListener('resync', function () {
       refresh(true);
     });
@@ -261,7 +270,7 @@
       broken = true;
       state('offline', 'Reconnecting…');
     };
-    ['lead.captured.new', 'lead.updated', 'lead.intent.updated', 'resync'].forEach(function (name) {
+    ['lead.captured.new', 'lead.updated', 'lead.intent.updated', 'lead.erased', 'resync'].forEach(function (name) {
       source.addEventListener(name, reload);
     });
   }

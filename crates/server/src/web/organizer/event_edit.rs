@@ -1,6 +1,6 @@
 //! Editing an event (its organizers): name, dates, venue, time zone, description,
-//! how attendees consent to share their details with sponsors, and who sees the
-//! expo hall.
+//! how attendees consent to share their details with sponsors, who sees the
+//! expo hall, and how long leads' personal data is kept after the end.
 
 use super::*;
 use sponsorhub_domain::validate::FieldError;
@@ -21,6 +21,8 @@ pub struct EventEditForm {
     consent_text: Option<String>,
     #[serde(default)]
     hall_access: String,
+    /// Days after the end; empty: kept.
+    retention_days: Option<String>,
 }
 
 #[derive(Template)]
@@ -43,6 +45,7 @@ fn form_of(e: &Event) -> EventEditForm {
         consent_rule: e.consent_rule.as_str().to_string(),
         consent_text: e.consent_text.clone(),
         hall_access: e.hall_access.as_str().to_string(),
+        retention_days: e.retention_days.map(|d| d.to_string()),
     }
 }
 
@@ -70,6 +73,16 @@ pub async fn edit_event(
     let mut errors: Vec<FieldError> = Vec::new();
     let starts_at = date("starts_at", &form.starts_on, &mut errors);
     let ends_at = date("ends_at", &form.ends_on, &mut errors);
+    let retention_days = match form.retention_days.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => match d.parse::<i32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.push(FieldError::new("retention_days", "must be a whole number of days"));
+                None
+            }
+        },
+    };
     let result = if errors.is_empty() {
         let input = UpdateEvent {
             name: Some(form.name.clone()),
@@ -81,6 +94,7 @@ pub async fn edit_event(
             consent_rule: Some(form.consent_rule.clone()),
             consent_text: Some(opt(&form.consent_text)),
             hall_access: (!form.hall_access.is_empty()).then(|| form.hall_access.clone()),
+            retention_days: Some(retention_days),
             ..Default::default()
         };
         events::update_event(&s.services, &p, event.organization_id, event_id, input).await

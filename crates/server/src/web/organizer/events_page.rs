@@ -148,6 +148,7 @@ pub async fn create_event(
             consent_rule: None,
             consent_text: None,
             hall_access: None,
+            retention_days: None,
         };
         match events::create_event(&s.services, &p, org, input).await {
             Ok(e) => return Ok(ctx.success(&format!("/events/{}/tiers", e.id), format!("Created {}.", e.name))),

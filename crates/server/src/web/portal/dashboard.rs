@@ -183,6 +183,9 @@ pub async fn feed(
                 });
                 Some(Event::default().event("lead.intent.updated").data(data.to_string()))
             }
+            Ok(Notification::LeadErased { lead_id, .. }) => {
+                Some(Event::default().event("lead.erased").data(serde_json::json!({ "id": lead_id }).to_string()))
+            }
             Ok(_) => None,
             // Missed notifications: the page reloads its data.
             Err(_) => Some(Event::default().event("resync").data("{}")),
