@@ -367,12 +367,20 @@ async fn nested_fields_cost_a_fixed_number_of_queries(app: TestApp) {
     let sponsors = "query($e: ID!) { eventSponsors(eventId: $e, first: 200) { id companyName tier { name } representativeCount leadCount } }";
     let leads = "query($s: ID!) { sponsorLeads(sponsorId: $s, first: 200) { items { id interactions { id } } } }";
     let queries = || app.server.state.services.store.queries_executed();
+    // the counter is the whole store's: background jobs (the outbox relay, the
+    // webhook and reminder pollers) add their queries whenever they wake, never
+    // take any away, so the fewest over three runs is the request's own cost
     let cost = |q: &'static str, v: Value, t: Option<String>| {
         let app = &app;
         async move {
-            let before = queries();
-            let d = ok(app, t.as_deref(), q, v).await;
-            (queries() - before, d)
+            let mut fewest = u64::MAX;
+            let mut data = Value::Null;
+            for _ in 0..3 {
+                let before = queries();
+                data = ok(app, t.as_deref(), q, v.clone()).await;
+                fewest = fewest.min(queries() - before);
+            }
+            (fewest, data)
         }
     };
 
