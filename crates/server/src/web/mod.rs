@@ -51,6 +51,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/events/{event_id}/edit", get(organizer::edit_event_page).post(organizer::edit_event))
         .route("/events/{event_id}/tiers/{tier_id}/delete", post(organizer::delete_tier))
         .route(
+            "/events/{event_id}/service-tokens",
+            get(organizer::service_tokens_page).post(organizer::issue_service_token),
+        )
+        .route("/events/{event_id}/service-tokens/{token_id}/revoke", post(organizer::revoke_service_token))
+        .route(
             "/events/{event_id}/attendees/imports",
             post(organizer::import_attendees)
                 .layer(axum::extract::DefaultBodyLimit::max(sponsorhub_services::imports::MAX_BYTES)),

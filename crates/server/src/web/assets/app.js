@@ -53,6 +53,18 @@
     if (question && !window.confirm(question)) e.preventDefault();
   });
 
+  // ---- copy buttons: <button data-copy="#input"> (a service token shown once)
+  document.addEventListener('click', function (e) {
+    var b = e.target.closest && e.target.closest('[data-copy]');
+    if (!b) return;
+    var input = document.querySelector(b.getAttribute('data-copy'));
+    if (!input) return;
+    input.select();
+    var done = function () { b.textContent = 'Copied'; };
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(input.value).then(done, function () {});
+    else if (document.execCommand && document.execCommand('copy')) done();
+  });
+
   // ---- the live leads dashboard
   var table = document.querySelector('[data-leads]');
   if (table && window.EventSource) live(table);
