@@ -70,6 +70,9 @@ async fn sponsors_export_their_leads_as_csv_and_xlsx(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    let (status, _) =
+        app.patch(&w.leads_path(&format!("/{ada_lead}")), Some(&rep.token), json!({"tags": ["vip", "sso"]})).await;
+    assert_eq!(status, StatusCode::OK);
     // a typed lead whose name a spreadsheet would run as a formula
     let (status, _) = app
         .post(&w.capture_path(), Some(&rep.token), json!({"interaction_type": "booth_visit", "attendee": {"email": "evil@x.io", "name": "=HYPERLINK(\"http://x\")"}}))
@@ -121,7 +124,15 @@ async fn sponsors_export_their_leads_as_csv_and_xlsx(app: TestApp) {
     assert_eq!(ada_row[col(&rows, "Consent basis")], "badge_scan");
     assert_eq!(ada_row[col(&rows, "Captured by")], "rep", "the capturer's name");
     assert!(ada_row[col(&rows, "First interaction")].ends_with('Z'));
+    assert_eq!(ada_row[col(&rows, "Tags")], "vip, sso");
     assert_eq!(rows[2][col(&rows, "Name")], "'=HYPERLINK(\"http://x\")", "neutralized");
+    // nothing of Ada's row carries over into the next (the SQLite reader reuses
+    // one row's buffers)
+    for (column, empty) in
+        [("diet", ""), ("Tags", ""), ("Use case", ""), ("Points: qr_scan", "0"), ("Points: booth_visit", "10")]
+    {
+        assert_eq!(rows[2][col(&rows, column)], empty, "{column} of the second lead: {:?}", rows[2]);
+    }
     // the list's filters apply; a BOM for Excel on request
     let (_, _, body) = download(&app, &rep.token, &format!("{export}?intent_level=hot&bom=true")).await;
     assert!(body.starts_with("\u{feff}".as_bytes()));

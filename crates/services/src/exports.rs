@@ -300,6 +300,17 @@ enum Source {
     Event { id: Uuid, include_archived: bool },
 }
 
+impl Source {
+    fn scope(&self) -> ExportScope<'_> {
+        match self {
+            Source::Sponsor { id, filter, sort } => ExportScope::Sponsor { id: *id, filter, sort: *sort },
+            Source::Event { id, include_archived } => {
+                ExportScope::Event { id: *id, include_archived: *include_archived }
+            }
+        }
+    }
+}
+
 /// A place among the exports that may run at once, or 429.
 fn admit(svc: &Services) -> Result<tokio::sync::OwnedSemaphorePermit> {
     svc.exports.clone().try_acquire_owned().map_err(|_| Error::RateLimited { retry_after_secs: 10 })
@@ -419,10 +430,9 @@ fn start(
     let svc = svc.clone();
     tokio::spawn(async move {
         let plan = Arc::new(plan);
-        let chunks = read(&svc, source);
         let outcome = match format {
-            ExportFormat::Csv => write_csv(plan, chunks, bom, &tx).await,
-            ExportFormat::Xlsx => write_xlsx(plan, chunks, &tx).await,
+            ExportFormat::Csv => write_csv(&svc, plan, source, bom, &tx).await,
+            ExportFormat::Xlsx => write_xlsx(plan, read(&svc, source), &tx).await,
         };
         drop(permit);
         match outcome {
@@ -457,12 +467,7 @@ fn read(svc: &Services, source: Source) -> mpsc::Receiver<Result<Vec<ExportRow>>
     let (tx, rx) = mpsc::channel(2);
     let svc = svc.clone();
     tokio::spawn(async move {
-        let scope = match &source {
-            Source::Sponsor { id, filter, sort } => ExportScope::Sponsor { id: *id, filter, sort: *sort },
-            Source::Event { id, include_archived } => {
-                ExportScope::Event { id: *id, include_archived: *include_archived }
-            }
-        };
+        let scope = source.scope();
         let (rows, mut from_store) = mpsc::channel(2);
         let forward = async {
             while let Some(chunk) = from_store.recv().await {
@@ -471,7 +476,7 @@ fn read(svc: &Services, source: Source) -> mpsc::Receiver<Result<Vec<ExportRow>>
                 }
             }
         };
-        let (streamed, ()) = tokio::join!(q::stream(&svc.store, scope, CHUNK, rows), forward);
+        let (streamed, ()) = tokio::join!(q::stream(&svc.store, scope, CHUNK, q::Rows::default(), rows), forward);
         if let Err(e) = streamed {
             let _ = tx.send(Err(e.into())).await;
         }
@@ -485,11 +490,66 @@ async fn send(out: &mpsc::Sender<std::io::Result<Vec<u8>>>, chunk: Vec<u8>) -> b
     matches!(tokio::time::timeout(STALL, out.send(Ok(chunk))).await, Ok(Ok(())))
 }
 
-/// CSV, chunk by chunk onto the channel. Answers the rows written and whether the
-/// file was finished (the caller may stop reading).
-async fn write_csv(
+/// The CSV writer, run by the reader on its own thread for every row
+/// (docs/PERFORMANCE.md, "Writing where the rows are read"): each chunk of
+/// rows becomes bytes there, with the number of rows in it.
+struct CsvSink {
     plan: Arc<Plan>,
-    mut chunks: mpsc::Receiver<Result<Vec<ExportRow>>>,
+    w: csv::Writer<Vec<u8>>,
+    int: itoa::Buffer,
+    rows: i32,
+    failed: Option<csv::Error>,
+}
+
+impl q::ExportSink for CsvSink {
+    type Chunk = (Vec<u8>, i32);
+
+    fn row(&mut self, l: &ExportRow) -> bool {
+        let Self { plan, w, int, failed, .. } = self;
+        plan.row(l, |c| {
+            let written = match c {
+                Cell::Text(s) => w.write_field(neutralize(s).as_bytes()),
+                Cell::Owned(s) => w.write_field(neutralize(&s).as_bytes()),
+                Cell::Int(i) => w.write_field(int.format(i)),
+                Cell::Bool(b) => w.write_field(if b { "true" } else { "false" }),
+                // RFC 3339 in UTC to the second (chrono's own writer for it)
+                Cell::Time(t) => w.write_field(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                Cell::Empty => w.write_field(""),
+            };
+            if let Err(e) = written {
+                failed.get_or_insert(e);
+            }
+        });
+        if let Err(e) = w.write_record(None::<&[u8]>) {
+            failed.get_or_insert(e);
+        }
+        self.rows += 1;
+        self.failed.is_none()
+    }
+
+    fn take(&mut self) -> (Vec<u8>, i32) {
+        let bytes = match std::mem::replace(&mut self.w, chunk_writer()).into_inner() {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                self.failed.get_or_insert(e.into_error().into());
+                Vec::new()
+            }
+        };
+        (bytes, std::mem::take(&mut self.rows))
+    }
+}
+
+fn chunk_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().from_writer(Vec::with_capacity(CHUNK * 256))
+}
+
+/// CSV, chunk by chunk onto the channel, written by the reader (`CsvSink`).
+/// Answers the rows sent and whether the file was finished (the caller may stop
+/// reading).
+async fn write_csv(
+    svc: &Services,
+    plan: Arc<Plan>,
+    source: Source,
     bom: bool,
     out: &mpsc::Sender<std::io::Result<Vec<u8>>>,
 ) -> Result<(i32, bool)> {
@@ -501,41 +561,25 @@ async fn write_csv(
     if !send(out, head).await {
         return Ok((0, false));
     }
-    let mut rows = 0i32;
-    let mut int = itoa::Buffer::new();
-    while let Some(chunk) = chunks.recv().await {
-        let leads = chunk?;
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(leads.len() * 256));
-        let mut failed = None;
-        for l in &leads {
-            plan.row(l, |c| {
-                let written = match c {
-                    Cell::Text(s) => w.write_field(neutralize(s).as_bytes()),
-                    Cell::Owned(s) => w.write_field(neutralize(&s).as_bytes()),
-                    Cell::Int(i) => w.write_field(int.format(i)),
-                    Cell::Bool(b) => w.write_field(if b { "true" } else { "false" }),
-                    // RFC 3339 in UTC to the second (chrono's own writer for it)
-                    Cell::Time(t) => w.write_field(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                    Cell::Empty => w.write_field(""),
-                };
-                if let Err(e) = written {
-                    failed.get_or_insert(e);
-                }
-            });
-            if let Err(e) = w.write_record(None::<&[u8]>) {
-                failed.get_or_insert(e);
+    let sink = CsvSink { plan, w: chunk_writer(), int: itoa::Buffer::new(), rows: 0, failed: None };
+    // at most two chunks wait between the reader and the caller
+    let (chunks_in, mut chunks) = mpsc::channel::<(Vec<u8>, i32)>(2);
+    let forward = async move {
+        let mut rows = 0i32;
+        while let Some((bytes, n)) = chunks.recv().await {
+            if !send(out, bytes).await {
+                // dropping `chunks` stops the reader
+                return (rows, false);
             }
-            if let Some(e) = failed.take() {
-                return Err(csv_error(e));
-            }
+            rows = rows.saturating_add(n);
         }
-        let bytes = w.into_inner().map_err(|e| Error::Internal(anyhow::anyhow!("{e}")))?;
-        rows += i32::try_from(leads.len()).unwrap_or(i32::MAX);
-        if !send(out, bytes).await {
-            return Ok((rows, false));
-        }
+        (rows, true)
+    };
+    let (read, (rows, finished)) = tokio::join!(q::stream(&svc.store, source.scope(), CHUNK, sink, chunks_in), forward);
+    if let Some(e) = read?.failed {
+        return Err(csv_error(e));
     }
-    Ok((rows, true))
+    Ok((rows, finished))
 }
 
 /// XLSX: chunks go to a blocking thread that writes the workbook in constant

@@ -12,7 +12,7 @@ use uuid::Uuid;
 /// One exported lead: the lead's own columns (its points per interaction type
 /// among them), the name of whoever captured it, and its answers folded into one
 /// column, so that the whole export is one query (docs/PERFORMANCE.md, "Exporting 100,000 leads").
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, Clone, Default)]
 pub struct ExportRow {
     pub id: Uuid,
     pub sponsor_id: Uuid,
@@ -52,6 +52,11 @@ pub enum ExportScope<'a> {
 }
 
 fn export_columns(backend: Backend) -> String {
+    // JSON as text on PostgreSQL too, so both readers parse it borrowed
+    let json = match backend {
+        Backend::Sqlite => "user_fields, tags, points_by_type",
+        Backend::Postgres => "user_fields::text, tags::text, points_by_type::text",
+    };
     let answers = match backend {
         Backend::Sqlite => {
             "(SELECT json_group_array(json_array(lower(hex(a.question_id)), json(a.value))) FROM lead_answers a
@@ -63,28 +68,59 @@ fn export_columns(backend: Backend) -> String {
         }
     };
     format!(
-        "id, sponsor_id, user_name, user_company, user_email, user_title, user_phone, user_country, user_fields, \
-         intent_score, intent_level, follow_up_status, tags, follow_up_notes, contact_notes, is_starred, is_archived, \
-         first_interaction_at, last_interaction_at, interaction_count, consent_basis, points_by_type, \
+        "id, sponsor_id, user_name, user_company, user_email, user_title, user_phone, user_country, \
+         intent_score, intent_level, follow_up_status, follow_up_notes, contact_notes, is_starred, is_archived, \
+         first_interaction_at, last_interaction_at, interaction_count, consent_basis, {json}, \
          (SELECT u.name FROM users u WHERE u.id = sponsor_leads.consent_by_user_id) AS captured_by, \
          {answers} AS answers"
     )
 }
 
-/// Streams the leads of `scope` in one query, sending them to `out` in chunks of
-/// `chunk`; stops early when `out` is closed. One statement reads them all, so the
-/// export is one consistent snapshot.
+/// Where an export's rows go. The reader hands it every row, borrowed, on the
+/// reader's own thread (a blocking thread on SQLite, which reuses one row's
+/// buffers for the next), and sends what each `chunk` rows became to the writer's
+/// side: so a CSV is written where the rows are read, and no row is built on one
+/// thread and freed on another (docs/PERFORMANCE.md, "Writing where the rows are read").
+pub trait ExportSink: Send + 'static {
+    /// What a chunk of rows becomes.
+    type Chunk: Send + 'static;
+    /// Takes one row; `false` stops the export (the sink keeps why).
+    fn row(&mut self, row: &ExportRow) -> bool;
+    /// What the rows since the last call became.
+    fn take(&mut self) -> Self::Chunk;
+}
+
+/// A sink that keeps the rows themselves, `chunk` at a time.
+#[derive(Default)]
+pub struct Rows(Vec<ExportRow>);
+
+impl ExportSink for Rows {
+    type Chunk = Vec<ExportRow>;
+    fn row(&mut self, row: &ExportRow) -> bool {
+        self.0.push(row.clone());
+        true
+    }
+    fn take(&mut self) -> Vec<ExportRow> {
+        std::mem::take(&mut self.0)
+    }
+}
+
+/// Streams the leads of `scope` in one query through `sink`, sending what each
+/// `chunk` rows became to `out`; stops early when `out` is closed or the sink
+/// says so, and hands the sink back. One statement reads them all, so the export
+/// is one consistent snapshot.
 ///
 /// On SQLite the statement runs on a connection of its own (rusqlite, on a
 /// blocking thread) rather than through sqlx, whose worker thread hands every row
 /// over a channel: that hop was most of an export's time (docs/PERFORMANCE.md,
 /// "One query per export").
-pub async fn stream(
+pub async fn stream<S: ExportSink>(
     store: &Store,
     scope: ExportScope<'_>,
     chunk: usize,
-    out: mpsc::Sender<Vec<ExportRow>>,
-) -> Result<()> {
+    mut sink: S,
+    out: mpsc::Sender<S::Chunk>,
+) -> Result<S> {
     let columns = export_columns(store.backend());
     let q = match scope {
         ExportScope::Sponsor { id, filter, sort } => {
@@ -110,32 +146,196 @@ pub async fn stream(
     if let Some((file, busy)) = store.sqlite_file() {
         store.count_query();
         let file = file.to_path_buf();
-        return tokio::task::spawn_blocking(move || sqlite::stream(&file, busy, q, chunk, &out))
+        return tokio::task::spawn_blocking(move || sqlite::stream(&file, busy, q, chunk, sink, &out))
             .await
             .map_err(|e| StoreError::Unavailable(format!("the export's reader stopped: {e}")))?;
     }
     let mut tx = store.read().await?;
     let Sql { text, args } = q;
-    on_tx!(&mut tx, c => {
-        let mut rows = bind_args!(sqlx::query_as::<_, ExportRow>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch(c);
-        let mut buf = Vec::with_capacity(chunk);
-        while let Some(row) = rows.try_next().await? {
-            buf.push(row);
-            if buf.len() >= chunk && out.send(std::mem::replace(&mut buf, Vec::with_capacity(chunk))).await.is_err() {
-                return Ok(());
+    tx.count_query();
+    let crate::TxConn::Postgres(c) = &mut tx.conn else {
+        return Err(StoreError::Database(sqlx::Error::Protocol("a SQLite export reads through rusqlite".into())));
+    };
+    // The planner's estimate for the per-row subqueries passes the JIT's
+    // threshold, and compiling cost more than half the query's time
+    // (docs/PERFORMANCE.md, "Writing where the rows are read").
+    sqlx::query("SET LOCAL jit = off").execute(&mut **c).await?;
+    {
+        let mut rows = bind_args!(sqlx::query(sqlx::AssertSqlSafe(text)), args).fetch(&mut **c);
+        // one row whose buffers every row reuses
+        let mut row = ExportRow::default();
+        let mut pending = 0;
+        while let Some(r) = rows.try_next().await? {
+            postgres::fill(&r, &mut row)?;
+            if !sink.row(&row) {
+                return Ok(sink);
+            }
+            pending += 1;
+            if pending >= chunk {
+                pending = 0;
+                if out.send(sink.take()).await.is_err() {
+                    return Ok(sink);
+                }
             }
         }
-        if !buf.is_empty() {
-            let _ = out.send(buf).await;
+        if pending > 0 {
+            let _ = out.send(sink.take()).await;
         }
-    });
+    }
+    Ok(sink)
+}
+
+/// A text column into `dst`, keeping its buffer.
+fn set_text(dst: &mut Option<String>, src: Option<&str>) {
+    match (src, dst.as_mut()) {
+        (None, _) => *dst = None,
+        (Some(t), Some(d)) => {
+            d.clear();
+            d.push_str(t);
+        }
+        (Some(t), None) => *dst = Some(t.to_owned()),
+    }
+}
+
+fn set_required(dst: &mut String, src: &str) {
+    dst.clear();
+    dst.push_str(src);
+}
+
+/// The custom fields; `{}` (most leads') is not parsed.
+fn set_fields(dst: &mut serde_json::Map<String, serde_json::Value>, text: &str) -> serde_json::Result<()> {
+    match text {
+        "{}" => dst.clear(),
+        _ => *dst = serde_json::from_str(text)?,
+    }
     Ok(())
+}
+
+/// The tags into `dst`, reusing its strings.
+fn set_tags(dst: &mut Vec<String>, text: &str) -> serde_json::Result<()> {
+    if text == "[]" {
+        dst.clear();
+        return Ok(());
+    }
+    let tags: Vec<Text<'_>> = serde_json::from_str(text)?;
+    dst.truncate(tags.len());
+    for (n, t) in tags.iter().enumerate() {
+        match dst.get_mut(n) {
+            Some(d) => set_required(d, &t.0),
+            None => dst.push(t.0.to_string()),
+        }
+    }
+    Ok(())
+}
+
+/// The points per interaction type into `dst`, reusing its keys: the types
+/// are few and the same from lead to lead.
+fn set_points(dst: &mut std::collections::BTreeMap<String, i64>, text: &str) -> serde_json::Result<()> {
+    let parsed = match text {
+        "{}" => Vec::new(),
+        text => serde_json::from_str::<PointsList<'_>>(text)?.0,
+    };
+    dst.retain(|k, _| parsed.iter().any(|(p, _)| p == k));
+    for (k, v) in parsed {
+        match dst.get_mut(k.as_ref()) {
+            Some(d) => *d = v,
+            None => {
+                dst.insert(k.into_owned(), v);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A JSON string, borrowed from the column's text unless it has escapes
+/// (serde's own `Cow<str>` always copies).
+struct Text<'a>(std::borrow::Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+                Ok(Text(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+                Ok(Text(std::borrow::Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A JSON object of points read as its list of pairs, the keys borrowed.
+struct PointsList<'a>(Vec<(std::borrow::Cow<'a, str>, i64)>);
+
+impl<'de> serde::Deserialize<'de> for PointsList<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = PointsList<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of points per interaction type")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> std::result::Result<Self::Value, A::Error> {
+                let mut pairs = Vec::with_capacity(m.size_hint().unwrap_or(4));
+                while let Some((k, v)) = m.next_entry::<Text<'de>, i64>()? {
+                    pairs.push((k.0, v));
+                }
+                Ok(PointsList(pairs))
+            }
+        }
+        d.deserialize_map(Pairs)
+    }
+}
+
+/// The PostgreSQL side of [`stream`]: sqlx's rows, read borrowed into one row.
+mod postgres {
+    use super::ExportRow;
+    use sqlx::Row;
+    use sqlx::postgres::PgRow;
+
+    fn json(i: usize, r: serde_json::Result<()>) -> sqlx::Result<()> {
+        r.map_err(|e| sqlx::Error::ColumnDecode { index: i.to_string(), source: Box::new(e) })
+    }
+
+    /// A row of the export's columns (`export_columns`), in their order, into `l`.
+    pub(super) fn fill(r: &PgRow, l: &mut ExportRow) -> sqlx::Result<()> {
+        l.id = r.try_get(0)?;
+        l.sponsor_id = r.try_get(1)?;
+        super::set_text(&mut l.user_name, r.try_get(2)?);
+        super::set_text(&mut l.user_company, r.try_get(3)?);
+        super::set_text(&mut l.user_email, r.try_get(4)?);
+        super::set_text(&mut l.user_title, r.try_get(5)?);
+        super::set_text(&mut l.user_phone, r.try_get(6)?);
+        super::set_text(&mut l.user_country, r.try_get(7)?);
+        l.intent_score = r.try_get(8)?;
+        super::set_required(&mut l.intent_level, r.try_get(9)?);
+        super::set_required(&mut l.follow_up_status, r.try_get(10)?);
+        super::set_text(&mut l.follow_up_notes, r.try_get(11)?);
+        super::set_text(&mut l.contact_notes, r.try_get(12)?);
+        l.is_starred = r.try_get(13)?;
+        l.is_archived = r.try_get(14)?;
+        l.first_interaction_at = r.try_get(15)?;
+        l.last_interaction_at = r.try_get(16)?;
+        l.interaction_count = r.try_get(17)?;
+        super::set_text(&mut l.consent_basis, r.try_get(18)?);
+        json(19, super::set_fields(&mut l.user_fields.0, r.try_get(19)?))?;
+        json(20, super::set_tags(&mut l.tags.0, r.try_get(20)?))?;
+        json(21, super::set_points(&mut l.points_by_type.0, r.try_get(21)?))?;
+        super::set_text(&mut l.captured_by, r.try_get(22)?);
+        super::set_text(&mut l.answers, r.try_get(23)?);
+        Ok(())
+    }
 }
 
 /// The SQLite side of [`stream`]: rusqlite on a read-only connection of its own.
 mod sqlite {
-    use super::ExportRow;
-    use crate::records::JsonColumn;
+    use super::{ExportRow, ExportSink, set_fields, set_points, set_required, set_tags, set_text};
     use crate::sql::{Arg, Sql};
     use crate::{Result, StoreError};
     use chrono::{DateTime, SecondsFormat, Utc};
@@ -156,13 +356,14 @@ mod sqlite {
         }
     }
 
-    pub(super) fn stream(
+    pub(super) fn stream<S: ExportSink>(
         file: &Path,
         busy: Duration,
         q: Sql,
         chunk: usize,
-        out: &mpsc::Sender<Vec<ExportRow>>,
-    ) -> Result<()> {
+        mut sink: S,
+        out: &mpsc::Sender<S::Chunk>,
+    ) -> Result<S> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = rusqlite::Connection::open_with_flags(file, flags).map_err(failed)?;
         conn.busy_timeout(busy).map_err(failed)?;
@@ -182,27 +383,45 @@ mod sqlite {
             .map_err(failed)?;
         }
         let mut rows = stmt.raw_query();
-        let mut buf = Vec::with_capacity(chunk);
+        // one row whose buffers every row reuses
+        let mut row = ExportRow::default();
+        let mut pending = 0;
         while let Some(r) = rows.next().map_err(failed)? {
-            buf.push(row(r).map_err(failed)?);
-            if buf.len() >= chunk && out.blocking_send(std::mem::replace(&mut buf, Vec::with_capacity(chunk))).is_err()
-            {
-                return Ok(());
+            fill(r, &mut row).map_err(failed)?;
+            if !sink.row(&row) {
+                return Ok(sink);
+            }
+            pending += 1;
+            if pending >= chunk {
+                pending = 0;
+                if out.blocking_send(sink.take()).is_err() {
+                    return Ok(sink);
+                }
             }
         }
-        if !buf.is_empty() {
-            let _ = out.blocking_send(buf);
+        if pending > 0 {
+            let _ = out.blocking_send(sink.take());
         }
-        Ok(())
+        Ok(sink)
     }
 
     fn conversion(i: usize, t: Type, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
         rusqlite::Error::FromSqlConversionFailure(i, t, Box::new(e))
     }
 
-    fn json<T: serde::de::DeserializeOwned>(r: &Row<'_>, i: usize) -> rusqlite::Result<JsonColumn<T>> {
-        let text = r.get_ref(i)?.as_str()?;
-        serde_json::from_str(text).map(JsonColumn).map_err(|e| conversion(i, Type::Text, e))
+    fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+        match r.get_ref(i)? {
+            ValueRef::Null => Ok(None),
+            v => Ok(Some(v.as_str()?)),
+        }
+    }
+
+    fn required<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+        Ok(r.get_ref(i)?.as_str()?)
+    }
+
+    fn json(i: usize, r: serde_json::Result<()>) -> rusqlite::Result<()> {
+        r.map_err(|e| conversion(i, Type::Text, e))
     }
 
     fn time(r: &Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
@@ -223,34 +442,34 @@ mod sqlite {
         }
     }
 
-    /// A row of the export's columns (`export_columns`), in their order.
-    fn row(r: &Row<'_>) -> rusqlite::Result<ExportRow> {
-        Ok(ExportRow {
-            id: uuid(r, 0)?,
-            sponsor_id: uuid(r, 1)?,
-            user_name: r.get(2)?,
-            user_company: r.get(3)?,
-            user_email: r.get(4)?,
-            user_title: r.get(5)?,
-            user_phone: r.get(6)?,
-            user_country: r.get(7)?,
-            user_fields: json(r, 8)?,
-            intent_score: r.get(9)?,
-            intent_level: r.get(10)?,
-            follow_up_status: r.get(11)?,
-            tags: json(r, 12)?,
-            follow_up_notes: r.get(13)?,
-            contact_notes: r.get(14)?,
-            is_starred: r.get(15)?,
-            is_archived: r.get(16)?,
-            first_interaction_at: time(r, 17)?,
-            last_interaction_at: time(r, 18)?,
-            interaction_count: r.get(19)?,
-            consent_basis: r.get(20)?,
-            points_by_type: json(r, 21)?,
-            captured_by: r.get(22)?,
-            answers: r.get(23)?,
-        })
+    /// A row of the export's columns (`export_columns`), in their order, into
+    /// `l`, whose strings keep their buffers from row to row.
+    fn fill(r: &Row<'_>, l: &mut ExportRow) -> rusqlite::Result<()> {
+        l.id = uuid(r, 0)?;
+        l.sponsor_id = uuid(r, 1)?;
+        set_text(&mut l.user_name, text(r, 2)?);
+        set_text(&mut l.user_company, text(r, 3)?);
+        set_text(&mut l.user_email, text(r, 4)?);
+        set_text(&mut l.user_title, text(r, 5)?);
+        set_text(&mut l.user_phone, text(r, 6)?);
+        set_text(&mut l.user_country, text(r, 7)?);
+        l.intent_score = r.get(8)?;
+        set_required(&mut l.intent_level, required(r, 9)?);
+        set_required(&mut l.follow_up_status, required(r, 10)?);
+        set_text(&mut l.follow_up_notes, text(r, 11)?);
+        set_text(&mut l.contact_notes, text(r, 12)?);
+        l.is_starred = r.get(13)?;
+        l.is_archived = r.get(14)?;
+        l.first_interaction_at = time(r, 15)?;
+        l.last_interaction_at = time(r, 16)?;
+        l.interaction_count = r.get(17)?;
+        set_text(&mut l.consent_basis, text(r, 18)?);
+        json(19, set_fields(&mut l.user_fields.0, required(r, 19)?))?;
+        json(20, set_tags(&mut l.tags.0, required(r, 20)?))?;
+        json(21, set_points(&mut l.points_by_type.0, required(r, 21)?))?;
+        set_text(&mut l.captured_by, text(r, 22)?);
+        set_text(&mut l.answers, text(r, 23)?);
+        Ok(())
     }
 }
 
