@@ -10,6 +10,7 @@
 //   node e2e/flows.mjs <base url> import <event id>
 //   node e2e/flows.mjs <base url> offline <sponsor id> <badge code>...
 //   node e2e/flows.mjs <base url> withdraw <event id> <sponsor id>   (env STAFF_TOKEN, ATTENDEE_TOKEN)
+//   node e2e/flows.mjs <base url> withdraw <event id> <sponsor id>   (env STAFF_TOKEN, ATTENDEE_TOKEN)
 //   node e2e/flows.mjs <base url> expo-download <event id> <sponsor id> <sponsor name> <item title>
 //     (env STAFF_TOKEN, ATTENDEE_TOKEN, ATTENDEE_NAME)
 //
@@ -861,6 +862,46 @@ async function withdrawFlow(eventId, sponsorId) {
   return { gone: true };
 }
 
+/** Withdrawal: the attendee's my-data page (photographed), the sponsor's
+ *  dashboard open with their lead, the attendee withdraws from the sponsor, and
+ *  the row leaves the dashboard without a reload (env STAFF_TOKEN,
+ *  ATTENDEE_TOKEN: session tokens). */
+async function withdrawFlow(eventId, sponsorId) {
+  const session = (token) => [{ name: 'sponsorhub_session', value: token, url: base }];
+  step('the attendee sees what the sponsor holds on them');
+  await desktop.addCookies(session(process.env.ATTENDEE_TOKEN));
+  await page.goto(`/my-data/${eventId}`);
+  await page.locator('h2', { hasText: 'Ferris Inc' }).waitFor();
+  await page.locator('dd', { hasText: 'Ada Lovelace' }).first().waitFor();
+  await shoot('my-data');
+  step("the representative's dashboard is open with the lead, live");
+  await desktop.clearCookies();
+  await desktop.addCookies(session(process.env.STAFF_TOKEN));
+  await page.goto(`/portal/sponsors/${sponsorId}/leads`);
+  await page.locator('[data-live-status][data-state="live"]').waitFor();
+  const row = page.locator('tr[data-lead]', { hasText: 'Ada Lovelace' });
+  await row.waitFor();
+  await page.evaluate(() => { window.notReloaded = true; });
+  step('the attendee withdraws on their phone');
+  const visitor = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: base });
+  await visitor.addCookies(session(process.env.ATTENDEE_TOKEN));
+  const phone = await visitor.newPage();
+  phone.setDefaultTimeout(10_000);
+  phone.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  let asked = '';
+  phone.on('dialog', (d) => { asked = d.message(); d.accept(); });
+  await phone.goto(`/my-data/${eventId}`);
+  await phone.click('button:has-text("Withdraw and erase")');
+  await phone.locator('.flash', { hasText: 'no longer holds your data' }).waitFor();
+  assert.match(asked, /Withdraw from Ferris Inc/, 'a confirmation first');
+  await phone.locator('text=No sponsor of this event holds any data on you').waitFor();
+  step('the row leaves the dashboard, without a reload');
+  await row.waitFor({ state: 'detached', timeout: 5000 });
+  assert.equal(await page.evaluate(() => window.notReloaded), true, 'the dashboard was not reloaded');
+  await visitor.close();
+  return { gone: true };
+}
+
 /** axe-core on the pages no other flow photographs, at both sizes and in both
  *  colour schemes: signed out, then as the organizer. */
 async function a11yFlow(eventId, sponsorId) {
@@ -948,6 +989,7 @@ try {
   else if (flow === 'paging') result = await pagingFlow(args[0], Number(args[1]));
   else if (flow === 'a11y') result = await a11yFlow(args[0], args[1]);
   else if (flow === 'attendee') result = await attendeeFlow(args[0], args[1]);
+  else if (flow === 'withdraw') result = await withdrawFlow(args[0], args[1]);
   else if (flow === 'withdraw') result = await withdrawFlow(args[0], args[1]);
   else if (flow === 'expo-download') result = await expoDownloadFlow(args[0], args[1], args[2], args[3]);
   else throw new Error(`unknown flow ${flow}`);
