@@ -10,9 +10,6 @@
 //   node e2e/flows.mjs <base url> import <event id>
 //   node e2e/flows.mjs <base url> offline <sponsor id> <badge code>...
 //   node e2e/flows.mjs <base url> withdraw <event id> <sponsor id>   (env STAFF_TOKEN, ATTENDEE_TOKEN)
-//   node e2e/flows.mjs <base url> withdraw <event id> <sponsor id>   (env STAFF_TOKEN, ATTENDEE_TOKEN)
-//   node e2e/flows.mjs <base url> expo-download <event id> <sponsor id> <sponsor name> <item title>
-//     (env STAFF_TOKEN, ATTENDEE_TOKEN, ATTENDEE_NAME)
 //
 // SCREENSHOTS=<dir> writes PNGs of the main pages at desktop (1280x800) and phone
 // (390x844) widths there. The last line on stdout is a JSON result for the test.
@@ -862,46 +859,6 @@ async function withdrawFlow(eventId, sponsorId) {
   return { gone: true };
 }
 
-/** Withdrawal: the attendee's my-data page (photographed), the sponsor's
- *  dashboard open with their lead, the attendee withdraws from the sponsor, and
- *  the row leaves the dashboard without a reload (env STAFF_TOKEN,
- *  ATTENDEE_TOKEN: session tokens). */
-async function withdrawFlow(eventId, sponsorId) {
-  const session = (token) => [{ name: 'sponsorhub_session', value: token, url: base }];
-  step('the attendee sees what the sponsor holds on them');
-  await desktop.addCookies(session(process.env.ATTENDEE_TOKEN));
-  await page.goto(`/my-data/${eventId}`);
-  await page.locator('h2', { hasText: 'Ferris Inc' }).waitFor();
-  await page.locator('dd', { hasText: 'Ada Lovelace' }).first().waitFor();
-  await shoot('my-data');
-  step("the representative's dashboard is open with the lead, live");
-  await desktop.clearCookies();
-  await desktop.addCookies(session(process.env.STAFF_TOKEN));
-  await page.goto(`/portal/sponsors/${sponsorId}/leads`);
-  await page.locator('[data-live-status][data-state="live"]').waitFor();
-  const row = page.locator('tr[data-lead]', { hasText: 'Ada Lovelace' });
-  await row.waitFor();
-  await page.evaluate(() => { window.notReloaded = true; });
-  step('the attendee withdraws on their phone');
-  const visitor = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: base });
-  await visitor.addCookies(session(process.env.ATTENDEE_TOKEN));
-  const phone = await visitor.newPage();
-  phone.setDefaultTimeout(10_000);
-  phone.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  let asked = '';
-  phone.on('dialog', (d) => { asked = d.message(); d.accept(); });
-  await phone.goto(`/my-data/${eventId}`);
-  await phone.click('button:has-text("Withdraw and erase")');
-  await phone.locator('.flash', { hasText: 'no longer holds your data' }).waitFor();
-  assert.match(asked, /Withdraw from Ferris Inc/, 'a confirmation first');
-  await phone.locator('text=No sponsor of this event holds any data on you').waitFor();
-  step('the row leaves the dashboard, without a reload');
-  await row.waitFor({ state: 'detached', timeout: 5000 });
-  assert.equal(await page.evaluate(() => window.notReloaded), true, 'the dashboard was not reloaded');
-  await visitor.close();
-  return { gone: true };
-}
-
 /** axe-core on the pages no other flow photographs, at both sizes and in both
  *  colour schemes: signed out, then as the organizer. */
 async function a11yFlow(eventId, sponsorId) {
@@ -928,55 +885,6 @@ async function a11yFlow(eventId, sponsorId) {
   return { checked: true };
 }
 
-/** Expo hall to lead: the sponsor's dashboard is open in another browser
- *  context (env STAFF_TOKEN); the attendee (env ATTENDEE_TOKEN, ATTENDEE_NAME)
- *  opens the expo hall (photographed), the sponsor's booth (photographed),
- *  a content item, ticks "Share my name and e-mail address with <sponsor>" and
- *  downloads it; the new lead appears live on the dashboard. */
-async function expoDownloadFlow(eventId, sponsorId, sponsorName, itemTitle) {
-  const session = (token) => [{ name: 'sponsorhub_session', value: token, url: base }];
-  step("the representative's dashboard is open, live, in its own browser context");
-  const staff = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
-  await staff.addCookies(session(process.env.STAFF_TOKEN));
-  const dashboard = await staff.newPage();
-  dashboard.setDefaultTimeout(10_000);
-  dashboard.on('pageerror', (e) => problems.push(`dashboard page error: ${e.message}`));
-  await dashboard.goto(`/portal/sponsors/${sponsorId}/leads`);
-  await dashboard.locator('[data-live-status][data-state="live"]').waitFor();
-  await dashboard.evaluate(() => { window.notReloaded = true; });
-  const name = process.env.ATTENDEE_NAME;
-  assert.equal(await dashboard.locator('tr[data-lead]', { hasText: name }).count(), 0, 'no lead yet');
-  step('the attendee opens the expo hall');
-  await desktop.addCookies(session(process.env.ATTENDEE_TOKEN));
-  await page.goto(`/directory/${eventId}`);
-  const link = page.locator('h3 a', { hasText: sponsorName });
-  await link.waitFor();
-  await shoot('expo-hall');
-  step("the sponsor's booth page, with its downloads");
-  await link.click();
-  await page.waitForURL((u) => u.pathname === `/directory/${eventId}/sponsors/${sponsorId}`);
-  await page.locator('a', { hasText: itemTitle }).first().waitFor();
-  await shoot('booth-visitor', 'a:has-text("' + itemTitle + '")');
-  step('the content item: the consent box, then the download');
-  await page.locator('a', { hasText: itemTitle }).first().click();
-  const share = page.locator('input[name=share]');
-  await share.waitFor();
-  const label = await page.locator('label.check', { has: share }).innerText();
-  assert.match(label, new RegExp(`Share my name and e-mail address with ${sponsorName}`));
-  const appeared = dashboard.locator('tr[data-lead]', { hasText: name }).waitFor({ timeout: 5000 });
-  await share.check();
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    page.click('button:has-text("Download")'),
-  ]);
-  const file = download.suggestedFilename();
-  step('the lead is on the dashboard within seconds, without a reload');
-  await appeared;
-  assert.equal(await dashboard.evaluate(() => window.notReloaded), true, 'the dashboard was not reloaded');
-  await staff.close();
-  return { downloaded: file, appeared: true };
-}
-
 let result;
 try {
   if (flow === 'organizer') result = await organizerFlow();
@@ -990,8 +898,6 @@ try {
   else if (flow === 'a11y') result = await a11yFlow(args[0], args[1]);
   else if (flow === 'attendee') result = await attendeeFlow(args[0], args[1]);
   else if (flow === 'withdraw') result = await withdrawFlow(args[0], args[1]);
-  else if (flow === 'withdraw') result = await withdrawFlow(args[0], args[1]);
-  else if (flow === 'expo-download') result = await expoDownloadFlow(args[0], args[1], args[2], args[3]);
   else throw new Error(`unknown flow ${flow}`);
   assert.deepEqual(problems, [], 'the pages logged no errors');
   assert.deepEqual(a11y, [], `axe-core found serious or critical violations:\n${a11y.join('\n')}`);
