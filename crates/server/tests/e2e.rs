@@ -245,8 +245,9 @@ async fn withdrawal_in_the_browser() {
     };
     let organizer = app.signup("olga@fair.test", "Fair Events").await;
     let org = Some(organizer.token.as_str());
-    let (status, event) =
-        app.post(&format!("/api/v1/organizations/{}/events", organizer.org_id), org, json!({"name": "Data Days"})).await;
+    let (status, event) = app
+        .post(&format!("/api/v1/organizations/{}/events", organizer.org_id), org, json!({"name": "Data Days"}))
+        .await;
     assert_eq!(status, 201, "{event}");
     let event_id = event["id"].as_str().unwrap().to_string();
     let base_path = format!("/api/v1/sponsors/organizations/{}", organizer.org_id);
