@@ -398,3 +398,113 @@ async fn messages_arrive_live_on_socket_io(app: TestApp) {
     let closed = c.next("rep", "sponsor.messages.closed").await;
     assert_eq!(closed["sponsorId"], json!(w.sponsor_id));
 }
+
+dual_backend!(the_messages_pages_work_without_and_with_live_updates);
+
+fn session(a: &Account) -> String {
+    format!("sponsorhub_session={}", a.token)
+}
+
+/// A signed-in GET: the status and the page.
+async fn page(app: &TestApp, a: &Account, path: &str) -> (StatusCode, String) {
+    let res = app.client.get(app.url(path)).header("cookie", session(a)).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"_csrf\" value=\"").expect("a form with a CSRF token") + 20;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// A form POST with the page's CSRF token, not following redirects.
+async fn submit(app: &TestApp, a: &Account, from: &str, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let (_, html) = page(app, a, from).await;
+    let mut form: Vec<(String, String)> = vec![("_csrf".into(), csrf_of(&html))];
+    form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    client
+        .post(app.url(path))
+        .header("cookie", session(a))
+        .header("origin", app.url(""))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn the_messages_pages_work_without_and_with_live_updates(app: TestApp) {
+    let w = world(&app).await;
+    let (rep, ada, lead) = ada_as_lead(&app, &w).await;
+    let (booth, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let lead_page = format!("/portal/sponsors/{}/leads/{lead}", w.sponsor_id);
+    let messages = format!("/portal/sponsors/{}/messages", w.sponsor_id);
+
+    // the lead page offers "Message" to who may write, and only to them
+    let (status, html) = page(&app, &rep, &lead_page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("{messages}?lead={lead}")), "a Message button");
+    let (status, html) = page(&app, &booth, &lead_page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("?lead="), "no Message button without can_message_attendees");
+    let (status, _) = page(&app, &booth, &messages).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // a blank message: the form again, the error at the field
+    let new = format!("{messages}?lead={lead}");
+    let res = submit(&app, &rep, &new, &format!("{messages}/start"), &[("lead_id", &lead), ("body", "  ")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("m-body-error") && html.contains("must not be empty"), "{html}");
+    let res =
+        submit(&app, &rep, &new, &format!("{messages}/start"), &[("lead_id", &lead), ("body", "Hello <Ada>")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let thread = to.split("thread=").nth(1).unwrap().to_string();
+    let (status, html) = page(&app, &rep, &to).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("Hello <Ada>") && html.contains("Hello &"), "escaped");
+    // a too-long answer keeps what was typed
+    let long = "x".repeat(2001);
+    let res = submit(&app, &rep, &to, &format!("{messages}/{thread}"), &[("body", &long)]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains(&long));
+
+    // Ada: the badge page links her messages; the list shows the sponsor and one unread
+    let (_, badge) = page(&app, &ada, &format!("/badge/{}", w.event_id)).await;
+    let mine = format!("/messages/{}", w.event_id);
+    assert!(badge.contains(&mine), "the badge page links the messages");
+    let (status, html) = page(&app, &ada, &mine).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Ferris Inc") && html.contains("data-unread>1<"), "{html}");
+
+    // her open thread hears the next staff message live
+    let feed =
+        app.client.get(app.url(&format!("{mine}/{thread}/live"))).header("cookie", session(&ada)).send().await.unwrap();
+    assert_eq!(feed.status(), StatusCode::OK);
+    let mut feed = feed;
+    let (status, _) =
+        app.post(&format!("{}/{thread}/messages", threads(&w)), Some(&rep.token), json!({"body": "Live hello"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut got = String::new();
+    while !got.contains("Live hello") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), feed.chunk()).await.unwrap().unwrap();
+        got.push_str(&String::from_utf8_lossy(&chunk.expect("the feed goes on")));
+    }
+    assert!(got.contains("event: message.new"), "{got}");
+
+    // she answers from the page; the staff see it
+    let open = format!("{mine}?thread={thread}");
+    let res = submit(&app, &ada, &open, &format!("{mine}/{thread}"), &[("body", "Thanks!")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &rep, &to).await;
+    assert!(html.contains("Thanks!"));
+    // nobody else's thread opens
+    let (status, _) = page(&app, &booth, &format!("/messages/{}?thread={thread}", w.event_id)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // she blocks the sponsor: the conversation is gone from her page
+    let res = submit(&app, &ada, &open, &format!("{mine}/block/{}", w.sponsor_id), &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &ada, &mine).await;
+    assert!(!html.contains("Ferris Inc"), "hidden after the block");
+}

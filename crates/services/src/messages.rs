@@ -391,6 +391,19 @@ pub async fn attendee_send(
     send(svc, tx, p, t.id, Side::Attendee, body).await
 }
 
+/// Opens the live feed of one of the caller's threads (their messages page):
+/// their own thread only, for as long as their session lasts.
+pub async fn open_my_thread_feed(
+    svc: &Services,
+    p: &Principal,
+    event: Uuid,
+    thread: Uuid,
+) -> Result<crate::live::LiveGrant> {
+    let mut tx = svc.store.read().await?;
+    own_thread(&mut tx, p, event, thread).await?;
+    Ok(crate::live::open_session(svc, p))
+}
+
 /// The attendee read their thread.
 pub async fn attendee_read(svc: &Services, p: &Principal, event: Uuid, thread: Uuid) -> Result<ThreadView> {
     let mut tx = svc.store.write().await?;

@@ -14,6 +14,7 @@ pub mod charts;
 mod directory;
 mod invitations;
 mod media;
+mod messages;
 mod my_data;
 mod organizer;
 mod portal;
@@ -99,6 +100,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/sponsors/{sponsor_id}/team/{member_id}", post(portal::update_member))
         .route("/portal/sponsors/{sponsor_id}/team/{member_id}/remove", post(portal::remove_member))
         .route("/portal/sponsors/{sponsor_id}/capture", get(portal::capture_page).post(portal::capture))
+        .route("/portal/sponsors/{sponsor_id}/messages", get(portal::messages_page))
+        .route("/portal/sponsors/{sponsor_id}/messages/start", post(portal::start_thread))
+        .route("/portal/sponsors/{sponsor_id}/messages/{thread_id}", post(portal::send_message))
+        .route("/portal/sponsors/{sponsor_id}/messages/{thread_id}/live", get(portal::thread_feed))
+        .route("/messages/{event_id}", get(messages::my_messages))
+        .route("/messages/{event_id}/{thread_id}", post(messages::answer))
+        .route("/messages/{event_id}/{thread_id}/live", get(messages::thread_feed))
+        .route("/messages/{event_id}/block/{sponsor_id}", post(messages::block))
         .route("/directory/{event_id}", get(directory::directory))
         .route("/directory/{event_id}/sponsors/{sponsor_id}", get(directory::directory_sponsor))
         .route("/directory/{event_id}/sponsors/{sponsor_id}/interest", post(directory::booth_interest))

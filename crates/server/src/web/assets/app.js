@@ -287,3 +287,31 @@
     });
   }
 })();
+
+// ---- a conversation's live feed (the messages pages): new messages appear
+// without a reload (docs/DECISIONS.md, "Messaging")
+(function () {
+  'use strict';
+  var list = document.querySelector('[data-messages][data-feed]');
+  if (!list || !window.EventSource) return;
+  var seen = {};
+  var source = new EventSource(list.getAttribute('data-feed'));
+  source.addEventListener('message.new', function (e) {
+    var d = JSON.parse(e.data);
+    if (seen[d.id]) return;
+    seen[d.id] = true;
+    var empty = document.querySelector('[data-messages-empty]');
+    if (empty) empty.remove();
+    var li = document.createElement('li');
+    li.className = 'msg' + (d.mine ? ' msg-mine' : '');
+    var body = document.createElement('p');
+    body.className = 'msg-body';
+    body.textContent = d.body;
+    var meta = document.createElement('p');
+    meta.className = 'muted msg-meta';
+    meta.textContent = d.senderName + ' · ' + d.at;
+    li.appendChild(body);
+    li.appendChild(meta);
+    list.appendChild(li);
+  });
+})();

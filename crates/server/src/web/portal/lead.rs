@@ -49,6 +49,8 @@ struct LeadPage {
     /// A refused note's text and error.
     note_body: String,
     note_error: Option<String>,
+    /// The caller may write to this lead (docs/DECISIONS.md, "Messaging").
+    may_message: bool,
 }
 
 /// What a refused form sent, shown again with its errors.
@@ -188,8 +190,11 @@ async fn lead_page(
         ),
     };
     let refused_status = fu_errors.any() || note_error.is_some();
+    let may_message =
+        sponsorhub_services::messages::may_message_lead(&s.services, p, sponsor_id, lead_id).await?.is_some();
     let mut res = html(&LeadPage {
         ctx,
+        may_message,
         row: LeadRow::of(l),
         first_seen: view::when(&l.first_interaction_at),
         follow_up_notes: l.follow_up_notes.clone().unwrap_or_default(),
