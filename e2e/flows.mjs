@@ -10,6 +10,8 @@
 //   node e2e/flows.mjs <base url> import <event id>
 //   node e2e/flows.mjs <base url> offline <sponsor id> <badge code>...
 //   node e2e/flows.mjs <base url> withdraw <event id> <sponsor id>   (env STAFF_TOKEN, ATTENDEE_TOKEN)
+//   node e2e/flows.mjs <base url> expo-download <event id> <sponsor id> <sponsor name> <item title>
+//     (env STAFF_TOKEN, ATTENDEE_TOKEN, ATTENDEE_NAME)
 //
 // SCREENSHOTS=<dir> writes PNGs of the main pages at desktop (1280x800) and phone
 // (390x844) widths there. The last line on stdout is a JSON result for the test.
@@ -885,6 +887,60 @@ async function a11yFlow(eventId, sponsorId) {
   return { checked: true };
 }
 
+/** Expo hall to lead: the sponsor's dashboard is open in another browser
+ *  context (env STAFF_TOKEN); the attendee (env ATTENDEE_TOKEN; ATTENDEE_NAME:
+ *  what their row on the dashboard shows)
+ *  opens the expo hall (photographed), the sponsor's booth (photographed),
+ *  a content item, ticks "Share my name and e-mail address with <sponsor>" and
+ *  downloads it; the new lead appears live on the dashboard. */
+async function expoDownloadFlow(eventId, sponsorId, sponsorName, itemTitle) {
+  const session = (token) => [{ name: 'sponsorhub_session', value: token, url: base }];
+  step("the representative's dashboard is open, live, in its own browser context");
+  const staff = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
+  await staff.addCookies(session(process.env.STAFF_TOKEN));
+  const dashboard = await staff.newPage();
+  dashboard.setDefaultTimeout(10_000);
+  dashboard.on('pageerror', (e) => problems.push(`dashboard page error: ${e.message}`));
+  await dashboard.goto(`/portal/sponsors/${sponsorId}/leads`);
+  await dashboard.locator('[data-live-status][data-state="live"]').waitFor();
+  await dashboard.evaluate(() => { window.notReloaded = true; });
+  const name = process.env.ATTENDEE_NAME;
+  assert.equal(await dashboard.locator('tr[data-lead]', { hasText: name }).count(), 0, 'no lead yet');
+  step('the attendee opens the expo hall');
+  await desktop.addCookies(session(process.env.ATTENDEE_TOKEN));
+  await page.goto(`/directory/${eventId}`);
+  const link = page.locator('h3 a', { hasText: sponsorName });
+  await link.waitFor();
+  await shoot('expo-hall');
+  step("the sponsor's booth page, with its downloads");
+  await link.click();
+  await page.waitForURL((u) => u.pathname === `/directory/${eventId}/sponsors/${sponsorId}`);
+  await page.locator('a', { hasText: itemTitle }).first().waitFor();
+  await shoot('booth-visitor', 'a:has-text("' + itemTitle + '")');
+  step('the content item: the consent box, then the download');
+  await page.locator('a', { hasText: itemTitle }).first().click();
+  const share = page.locator('input[name=share]');
+  await share.waitFor();
+  const label = await page.locator('label.check', { has: share }).innerText();
+  assert.match(label, new RegExp(`Share my name and e-mail address with ${sponsorName}`));
+  const appeared = dashboard.locator('tr[data-lead]', { hasText: name }).waitFor({ timeout: 5000 });
+  await share.check();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('button:has-text("Download")'),
+  ]);
+  const file = download.suggestedFilename();
+  step('the lead is on the dashboard within seconds, without a reload');
+  await appeared.catch(async (e) => {
+    await dashboard.reload();
+    const after = await dashboard.locator('tr[data-lead]').allInnerTexts();
+    throw new Error(`${e.message}; after a reload the dashboard shows: ${JSON.stringify(after)}`);
+  });
+  assert.equal(await dashboard.evaluate(() => window.notReloaded), true, 'the dashboard was not reloaded');
+  await staff.close();
+  return { downloaded: file, appeared: true };
+}
+
 let result;
 try {
   if (flow === 'organizer') result = await organizerFlow();
@@ -898,6 +954,7 @@ try {
   else if (flow === 'a11y') result = await a11yFlow(args[0], args[1]);
   else if (flow === 'attendee') result = await attendeeFlow(args[0], args[1]);
   else if (flow === 'withdraw') result = await withdrawFlow(args[0], args[1]);
+  else if (flow === 'expo-download') result = await expoDownloadFlow(args[0], args[1], args[2], args[3]);
   else throw new Error(`unknown flow ${flow}`);
   assert.deepEqual(problems, [], 'the pages logged no errors');
   assert.deepEqual(a11y, [], `axe-core found serious or critical violations:\n${a11y.join('\n')}`);

@@ -311,3 +311,101 @@ fn write_fake_video(png: &[u8], path: &Path) {
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&rgb).unwrap();
     std::fs::write(path, jpeg.repeat(30)).unwrap();
 }
+
+/// Expo hall to lead in the browser (docs/DECISIONS.md, "Booth pages"): the
+/// sponsor's dashboard is open in one browser context; an attendee in another
+/// opens the expo hall, the sponsor's booth page and a content item (uploaded
+/// over REST here), ticks "Share my name and e-mail address with <sponsor>" and
+/// downloads it; the `content_download` lead appears live on the dashboard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expo_hall_download_in_the_browser() {
+    let root = workspace();
+    preflight(&root);
+    let app = TestApp::spawn_public(Backend::Sqlite).await;
+    let base = app.server.url();
+    let tmp = tempfile::tempdir().unwrap();
+    let shots = if std::env::var_os("SPONSORHUB_SCREENSHOTS").is_some() {
+        root.join("docs/screenshots")
+    } else {
+        tmp.path().to_path_buf()
+    };
+    let organizer = app.signup("otto@expo.test", "Expo Events").await;
+    let org = Some(organizer.token.as_str());
+    let (status, event) = app
+        .post(&format!("/api/v1/organizations/{}/events", organizer.org_id), org, json!({"name": "Expo Days"}))
+        .await;
+    assert_eq!(status, 201, "{event}");
+    let event_id = event["id"].as_str().unwrap().to_string();
+    let base_path = format!("/api/v1/sponsors/organizations/{}", organizer.org_id);
+    for name in ["Ferris Inc", "Crab Co"] {
+        let (status, sponsor) =
+            app.post(&format!("{base_path}/events/{event_id}/sponsors"), org, json!({"company_name": name})).await;
+        assert_eq!(status, 201, "{sponsor}");
+    }
+    let (_, sponsors) = app.get(&format!("{base_path}/events/{event_id}/sponsors"), org).await;
+    let sponsor_id = sponsors["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["company_name"] == "Ferris Inc")
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .expect("Ferris Inc");
+    let mut mail = app.notifications();
+    let (status, inv) = app
+        .post(
+            &format!("{base_path}/sponsors/{sponsor_id}/invitations"),
+            org,
+            json!({"email": "rep@ferris.test", "role": "representative"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{inv}");
+    let token = sponsorhub_testkit::next_invitation_token(&mut mail).await;
+    let rep = app.signup("rep@ferris.test", "Rep").await;
+    let (status, _) =
+        app.post("/api/v1/sponsors/sponsor-invitations/accept", Some(&rep.token), json!({"token": token})).await;
+    assert_eq!(status, 200);
+    // a content item on the booth page, uploaded over REST by the organizer
+    let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec();
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/sponsors/sponsors/{sponsor_id}/booth/content")))
+        .query(&[("file_name", "ferris-whitepaper.pdf"), ("title", "The Ferris whitepaper")])
+        .bearer_auth(&organizer.token)
+        .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+        .body(pdf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/organizations/{}/events/{event_id}/attendees", organizer.org_id),
+            org,
+            json!({"name": "Grace Hopper", "email": "grace@navy.test", "company": "US Navy"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let attendee = app.signup("grace@navy.test", "Grace Hopper").await;
+
+    let env = [
+        ("SCREENSHOTS", shots.display().to_string()),
+        ("STAFF_TOKEN", rep.token.clone()),
+        ("ATTENDEE_TOKEN", attendee.token.clone()),
+        ("ATTENDEE_NAME", "grace@navy.test".to_string()),
+    ];
+    let args = ["expo-download", &event_id, &sponsor_id, "Ferris Inc", "The Ferris whitepaper"];
+    let out = flow(&root, &base, &args, &env).await;
+    assert_eq!(
+        (out["appeared"].as_bool(), out["downloaded"].as_str()),
+        (Some(true), Some("ferris-whitepaper.pdf")),
+        "{out}"
+    );
+    // the sponsor holds one lead on her: a content_download with her consent
+    let (_, leads) = app.get(&format!("/api/v1/sponsors/sponsors/{sponsor_id}/leads"), Some(&rep.token)).await;
+    assert_eq!(leads["items"].as_array().unwrap().len(), 1, "{leads}");
+    let lead_id = leads["items"][0]["id"].as_str().unwrap();
+    let (_, lead) = app.get(&format!("/api/v1/sponsors/sponsors/{sponsor_id}/leads/{lead_id}"), Some(&rep.token)).await;
+    assert_eq!(lead["interactions"][0]["interaction_type"], "content_download", "{lead}");
+    assert_eq!(lead["consent_basis"], "attendee", "{lead}");
+    app.stop().await;
+}
