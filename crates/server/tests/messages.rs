@@ -508,3 +508,39 @@ async fn the_messages_pages_work_without_and_with_live_updates(app: TestApp) {
     let (_, html) = page(&app, &ada, &mine).await;
     assert!(!html.contains("Ferris Inc"), "hidden after the block");
 }
+
+dual_backend!(the_attendees_data_shows_messages_and_withdrawal_deletes_them);
+
+async fn the_attendees_data_shows_messages_and_withdrawal_deletes_them(app: TestApp) {
+    let w = world(&app).await;
+    let (rep, ada, lead) = ada_as_lead(&app, &w).await;
+    let (status, sent) = app.post(&threads(&w), Some(&rep.token), json!({"lead_id": lead, "body": "Hello Ada"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let thread = sent["thread"]["id"].as_str().unwrap().to_string();
+    let (status, _) =
+        app.post(&format!("{}/{thread}/messages", my_threads(&w)), Some(&ada.token), json!({"body": "Hi"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // what the sponsor holds includes the messages, oldest first
+    let mine = format!("/api/v1/events/{}/my-data", w.event_id);
+    let (status, data) = app.get(&mine, Some(&ada.token)).await;
+    assert_eq!(status, StatusCode::OK, "{data}");
+    let held = &data["sponsors"][0]["messages"];
+    assert_eq!(held[0]["body"], "Hello Ada", "{data}");
+    assert_eq!(held[0]["sender_side"], "staff");
+    assert_eq!(held[1]["body"], "Hi");
+    assert_eq!(held[1]["sender_side"], "attendee");
+
+    // withdrawing from the sponsor deletes the thread on both sides
+    let withdraw = format!("/api/v1/events/{}/my-data/sponsors/{}/withdraw", w.event_id, w.sponsor_id);
+    let (status, body) = app.post(&withdraw, Some(&ada.token), json!({})).await;
+    assert!(status.is_success(), "{status} {body}");
+    let (_, list) = app.get(&threads(&w), Some(&rep.token)).await;
+    assert_eq!(list["items"], json!([]), "{list}");
+    let (_, list) = app.get(&my_threads(&w), Some(&ada.token)).await;
+    assert_eq!(list["items"], json!([]), "{list}");
+    let (status, body) = app.get(&format!("{}/{thread}/messages", threads(&w)), Some(&rep.token)).await;
+    assert_problem(status, &body, 404);
+    let (_, data) = app.get(&mine, Some(&ada.token)).await;
+    assert_eq!(data["sponsors"], json!([]), "{data}");
+}

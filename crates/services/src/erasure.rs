@@ -46,6 +46,8 @@ pub async fn erase_lead_in_tx(tx: &mut Tx, lead: &Lead, now: DateTime<Utc>) -> R
         return Ok(None);
     }
     webhooks::forget_lead(tx, lead.id).await?;
+    // the messages with the person go too (docs/DECISIONS.md, "Messaging")
+    sponsorhub_store::messages::delete_thread(tx, lead.sponsor_id, lead.user_id).await?;
     Ok(Some(ErasedLead { lead_id: lead.id, sponsor_id: lead.sponsor_id, erased_at: now }))
 }
 

@@ -1,7 +1,8 @@
 //! The attendee's own data (docs/DECISIONS.md, "The attendee's own data"): which
 //! sponsors of an event hold a lead on the caller, and everything each holds:
 //! the details it received, its interactions, answers, score, follow-up state,
-//! tags and notes. Read in a fixed number of queries whatever the sponsors.
+//! tags, notes and the messages with its staff. Read in a fixed number of
+//! queries whatever the sponsors.
 
 use crate::{Error, Principal, Result, Services};
 use chrono::{DateTime, Utc};
@@ -41,6 +42,17 @@ pub struct HeldNote {
     pub created_at: DateTime<Utc>,
 }
 
+/// One message between the sponsor's staff and the caller (docs/DECISIONS.md,
+/// "Messaging").
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HeldMessage {
+    /// Who wrote it: `staff` or `attendee` (the caller).
+    pub sender_side: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// What one sponsor holds on the caller.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -72,6 +84,8 @@ pub struct SponsorHolding {
     pub answers: Vec<HeldAnswer>,
     /// Newest first.
     pub notes: Vec<HeldNote>,
+    /// The messages between the sponsor's staff and the caller, oldest first.
+    pub messages: Vec<HeldMessage>,
 }
 
 /// Every sponsor of the event holding a lead on the caller.
@@ -114,6 +128,14 @@ pub async fn my_data(svc: &Services, p: &Principal, event_id: Uuid) -> Result<My
     for n in leads::notes_of(&mut tx, &ids).await? {
         notes.entry(n.lead_id).or_default().push(HeldNote { body: n.body, created_at: n.created_at });
     }
+    let mut messages: HashMap<Uuid, Vec<HeldMessage>> = HashMap::new();
+    for (sponsor, m) in sponsorhub_store::messages::all_of_attendee(&mut tx, p.user_id, event_id).await? {
+        messages.entry(sponsor).or_default().push(HeldMessage {
+            sender_side: m.sender_side,
+            body: m.body,
+            created_at: m.created_at,
+        });
+    }
     let all = sponsors::SponsorFilter { include_archived: true, ..Default::default() };
     let names: HashMap<Uuid, String> = if held.is_empty() {
         HashMap::new()
@@ -148,6 +170,7 @@ pub async fn my_data(svc: &Services, p: &Principal, event_id: Uuid) -> Result<My
             interactions: interactions.remove(&l.id).unwrap_or_default(),
             answers: answers.remove(&l.id).unwrap_or_default(),
             notes: notes.remove(&l.id).unwrap_or_default(),
+            messages: messages.remove(&l.sponsor_id).unwrap_or_default(),
         })
         .collect();
     sponsors.sort_by_key(|s| s.sponsor_name.to_lowercase());
