@@ -51,6 +51,18 @@ impl ApiError {
         ApiError { status, slug, detail: detail.into(), errors: Vec::new(), retry_after: None }
     }
 
+    /// Reads a raw request body (an uploaded file) of at most `limit` bytes; a
+    /// longer one is 413 with `too_large` as the detail.
+    pub async fn read_body(
+        body: axum::body::Body,
+        limit: usize,
+        too_large: &str,
+    ) -> Result<axum::body::Bytes, ApiError> {
+        axum::body::to_bytes(body, limit)
+            .await
+            .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", too_large))
+    }
+
     pub fn not_found() -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not-found", "no such resource")
     }

@@ -104,9 +104,7 @@ pub async fn add_content(
     Query(q): Query<NewContentParams>,
     body: axum::body::Body,
 ) -> Result<(StatusCode, Json<ContentItemView>), ApiError> {
-    let bytes = axum::body::to_bytes(body, crate::app::CONTENT_BODY_BYTES).await.map_err(|_| {
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "a content file is at most 20 MiB")
-    })?;
+    let bytes = ApiError::read_body(body, crate::app::CONTENT_BODY_BYTES, "a content file is at most 20 MiB").await?;
     let input = NewContent { title: q.title, file_name: q.file_name, bytes };
     Ok((StatusCode::CREATED, Json(content::add_content(&s.services, &p, sponsor_id, input).await?)))
 }

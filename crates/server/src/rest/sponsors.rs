@@ -136,9 +136,7 @@ pub async fn upload_logo(
     Path(sponsor_id): Path<Uuid>,
     body: axum::body::Body,
 ) -> Result<Json<SponsorView>, ApiError> {
-    let bytes = axum::body::to_bytes(body, crate::app::LOGO_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "a logo is at most 1 MiB"))?;
+    let bytes = ApiError::read_body(body, crate::app::LOGO_BODY_BYTES, "a logo is at most 1 MiB").await?;
     Ok(Json(logos::upload_logo(&s.services, &p, None, sponsor_id, &bytes).await?))
 }
 
