@@ -941,6 +941,46 @@ async function expoDownloadFlow(eventId, sponsorId, sponsorName, itemTitle) {
   return { downloaded: file, appeared: true };
 }
 
+/** A message round trip (docs/DECISIONS.md, "Messaging"): staff write from
+ *  the lead page; the attendee opens the conversation, sees the next message
+ *  arrive live and answers; the staff's open conversation shows the answer
+ *  without a reload. */
+async function messagesFlow(eventId, sponsorId, leadId) {
+  const session = (token) => [{ name: 'sponsorhub_session', value: token, url: base }];
+  step('the representative writes from the lead page');
+  await desktop.addCookies(session(process.env.STAFF_TOKEN));
+  await page.goto(`/portal/sponsors/${sponsorId}/leads/${leadId}`);
+  await page.click('a:has-text("Message")');
+  await page.fill('#m-body', 'Thanks for stopping by! Shall we book a demo?');
+  await page.click('button:has-text("Send")');
+  await page.locator('.msg-body', { hasText: 'book a demo' }).waitFor();
+  step('the attendee opens the conversation on their phone');
+  const visitor = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: base });
+  await visitor.addCookies(session(process.env.ATTENDEE_TOKEN));
+  const phone = await visitor.newPage();
+  phone.setDefaultTimeout(10_000);
+  phone.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await phone.goto(`/badge/${eventId}`);
+  await phone.click('a:has-text("Messages from sponsors")');
+  await phone.click('.thread-list a:has-text("Ferris Inc")');
+  await phone.locator('.msg-body', { hasText: 'book a demo' }).waitFor();
+  await phone.evaluate(() => { window.notReloaded = true; });
+  step('the next staff message arrives live');
+  await page.fill('#m-body', 'Tuesday at 10?');
+  await page.click('button:has-text("Send")');
+  await phone.locator('.msg-body', { hasText: 'Tuesday at 10?' }).waitFor({ timeout: 5000 });
+  assert.equal(await phone.evaluate(() => window.notReloaded), true, 'the attendee page was not reloaded');
+  step('the attendee answers; the staff see it live');
+  await page.evaluate(() => { window.notReloaded = true; });
+  await phone.fill('#m-body', 'Tuesday works, see you then.');
+  await phone.click('button:has-text("Send")');
+  await page.locator('.msg-body', { hasText: 'Tuesday works' }).waitFor({ timeout: 5000 });
+  assert.equal(await page.evaluate(() => window.notReloaded), true, 'the staff page was not reloaded');
+  await shootHere('messages');
+  await visitor.close();
+  return { roundTrip: true };
+}
+
 let result;
 try {
   if (flow === 'organizer') result = await organizerFlow();
@@ -954,6 +994,7 @@ try {
   else if (flow === 'a11y') result = await a11yFlow(args[0], args[1]);
   else if (flow === 'attendee') result = await attendeeFlow(args[0], args[1]);
   else if (flow === 'withdraw') result = await withdrawFlow(args[0], args[1]);
+  else if (flow === 'messages') result = await messagesFlow(args[0], args[1], args[2]);
   else if (flow === 'expo-download') result = await expoDownloadFlow(args[0], args[1], args[2], args[3]);
   else throw new Error(`unknown flow ${flow}`);
   assert.deepEqual(problems, [], 'the pages logged no errors');

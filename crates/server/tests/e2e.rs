@@ -299,6 +299,78 @@ async fn withdrawal_in_the_browser() {
     app.stop().await;
 }
 
+/// A message round trip in the browser (docs/DECISIONS.md, "Messaging"): the
+/// representative writes from the lead page, the attendee sees the next message
+/// live and answers, and the representative's open conversation shows it live.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_in_the_browser() {
+    let root = workspace();
+    preflight(&root);
+    let app = TestApp::spawn_public(Backend::Sqlite).await;
+    let base = app.server.url();
+    let tmp = tempfile::tempdir().unwrap();
+    let shots = if std::env::var_os("SPONSORHUB_SCREENSHOTS").is_some() {
+        root.join("docs/screenshots")
+    } else {
+        tmp.path().to_path_buf()
+    };
+    let organizer = app.signup("olga@fair.test", "Fair Events").await;
+    let org = Some(organizer.token.as_str());
+    let (status, event) = app
+        .post(&format!("/api/v1/organizations/{}/events", organizer.org_id), org, json!({"name": "Data Days"}))
+        .await;
+    assert_eq!(status, 201, "{event}");
+    let event_id = event["id"].as_str().unwrap().to_string();
+    let base_path = format!("/api/v1/sponsors/organizations/{}", organizer.org_id);
+    let (status, sponsor) =
+        app.post(&format!("{base_path}/events/{event_id}/sponsors"), org, json!({"company_name": "Ferris Inc"})).await;
+    assert_eq!(status, 201, "{sponsor}");
+    let sponsor_id = sponsor["id"].as_str().unwrap().to_string();
+    let mut mail = app.notifications();
+    let (status, inv) = app
+        .post(
+            &format!("{base_path}/sponsors/{sponsor_id}/invitations"),
+            org,
+            json!({"email": "rep@ferris.test", "role": "representative"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{inv}");
+    let token = sponsorhub_testkit::next_invitation_token(&mut mail).await;
+    let rep = app.signup("rep@ferris.test", "Rep").await;
+    let (status, _) =
+        app.post("/api/v1/sponsors/sponsor-invitations/accept", Some(&rep.token), json!({"token": token})).await;
+    assert_eq!(status, 200);
+    let (status, ada) = app
+        .post(
+            &format!("/api/v1/organizations/{}/events/{event_id}/attendees", organizer.org_id),
+            org,
+            json!({"name": "Ada Lovelace", "email": "ada@engines.test", "company": "Analytical Engines"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{ada}");
+    let attendee = app.signup("ada@engines.test", "Ada").await;
+    let (status, lead) = app
+        .post(
+            &format!("/api/v1/sponsors/events/{event_id}/sponsors/{sponsor_id}/capture-lead"),
+            Some(&rep.token),
+            json!({"interaction_type": "qr_scan", "badge_code": ada["badge_code"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{lead}");
+
+    let lead_id = lead["id"].as_str().unwrap().to_string();
+    let env = [
+        ("SCREENSHOTS", shots.display().to_string()),
+        ("STAFF_TOKEN", rep.token.clone()),
+        ("ATTENDEE_TOKEN", attendee.token.clone()),
+    ];
+    let out = flow(&root, &base, &["messages", &event_id, &sponsor_id, &lead_id], &env).await;
+    assert_eq!(out["roundTrip"], true, "{out}");
+    let (_, threads) = app.get(&format!("/api/v1/sponsors/sponsors/{sponsor_id}/threads"), Some(&rep.token)).await;
+    assert_eq!(threads["items"][0]["last_message"], "Tuesday works, see you then.", "{threads}");
+    app.stop().await;
+}
+
 /// An MJPEG file (JPEG frames one after another, as Chromium's fake camera plays
 /// them) of the badge's QR code on a white 640x480 picture.
 fn write_fake_video(png: &[u8], path: &Path) {
