@@ -65,18 +65,8 @@ struct Upload {
     errors: FieldErrors,
 }
 
+/// The editor page; `upload` is what a refused upload shows again (else the default).
 async fn editor(
-    s: &AppState,
-    ctx: Ctx,
-    p: &Principal,
-    sponsor_id: Uuid,
-    form: Option<BoothForm>,
-    errors: FieldErrors,
-) -> Result<Response, WebError> {
-    editor_with(s, ctx, p, sponsor_id, form, errors, Upload::default()).await
-}
-
-async fn editor_with(
     s: &AppState,
     ctx: Ctx,
     p: &Principal,
@@ -115,7 +105,7 @@ pub async fn booth_page(
     SignedIn(ctx, p): SignedIn,
     Path(sponsor_id): Path<Uuid>,
 ) -> Result<Response, WebError> {
-    editor(&s, ctx, &p, sponsor_id, None, FieldErrors::default()).await
+    editor(&s, ctx, &p, sponsor_id, None, FieldErrors::default(), Upload::default()).await
 }
 
 /// The lines of the hours field; a line that does not read as a day and two
@@ -170,7 +160,7 @@ pub async fn save_booth_page(
     let back = format!("/portal/sponsors/{sponsor_id}/booth-page");
     let hours = match parse_hours(&form.hours) {
         Ok(h) => h,
-        Err(e) => return editor(&s, ctx, &p, sponsor_id, Some(form), FieldErrors(vec![e])).await,
+        Err(e) => return editor(&s, ctx, &p, sponsor_id, Some(form), FieldErrors(vec![e]), Upload::default()).await,
     };
     let input = BoothInput {
         hall: Some(form.hall.clone()),
@@ -183,7 +173,7 @@ pub async fn save_booth_page(
         Ok(_) => Ok(ctx.success(&back, "Booth page saved.")),
         Err(Error::Invalid(fields)) => {
             let errors = FieldErrors(fields.into_iter().map(form_field).collect());
-            editor(&s, ctx, &p, sponsor_id, Some(form), errors).await
+            editor(&s, ctx, &p, sponsor_id, Some(form), errors, Upload::default()).await
         }
         Err(e) => Ok(ctx.refused(&back, e)),
     }
@@ -222,7 +212,7 @@ pub async fn add_booth_content(
         Ok(item) => Ok(ctx.success(&back, format!("Added {}.", item.title))),
         Err(Error::Invalid(fields)) => {
             let upload = Upload { title, errors: FieldErrors(fields) };
-            editor_with(&s, ctx, &p, sponsor_id, None, FieldErrors::default(), upload).await
+            editor(&s, ctx, &p, sponsor_id, None, FieldErrors::default(), upload).await
         }
         Err(e) => Ok(ctx.refused(&back, e)),
     }
