@@ -87,6 +87,7 @@ string_enum!(
         WebhookDisabled => "webhook_disabled",
         LeadsErased => "leads_erased",
         RetentionWarning => "retention_warning",
+        MessageDigest => "message_digest",
     }
 );
 

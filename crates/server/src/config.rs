@@ -348,6 +348,7 @@ impl fmt::Display for Config {
             writeln!(f, "email.worker    = off (another instance delivers)")?;
         }
         writeln!(f, "lead digest     = {}s window", s.lead_digest_window.as_secs_f64())?;
+        writeln!(f, "message digest  = {}s window", s.message_digest_window.as_secs_f64())?;
         writeln!(f, "objects         = {}", self.objects)?;
         let w = &self.webhooks;
         if w.worker {

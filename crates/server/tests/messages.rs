@@ -544,3 +544,71 @@ async fn the_attendees_data_shows_messages_and_withdrawal_deletes_them(app: Test
     let (_, data) = app.get(&mine, Some(&ada.token)).await;
     assert_eq!(data["sponsors"], json!([]), "{data}");
 }
+
+dual_backend!(unread_messages_are_told_by_e_mail_once);
+
+async fn notices(app: &TestApp) -> Vec<sponsorhub_store::outbox::OutboxEmail> {
+    let svc = &app.server.state.services;
+    let mut tx = svc.store.read().await.unwrap();
+    let rows = sponsorhub_store::outbox::recent(&mut tx, None, 1000).await.unwrap();
+    rows.into_iter().filter(|r| r.kind == sponsorhub_domain::EmailKind::MessageDigest).collect()
+}
+
+/// The e-mail notice of unread messages, run on a clock the test moves past the
+/// notice window (600 s by default): once per recipient, no message text in it,
+/// none for who read in time.
+async fn unread_messages_are_told_by_e_mail_once(app: TestApp) {
+    let w = world(&app).await;
+    let (rep, ada, lead) = ada_as_lead(&app, &w).await;
+    let svc = app.server.state.services.clone();
+    let later = |minutes: i64| sponsorhub_domain::time::now() + chrono::Duration::minutes(minutes);
+    let digest = |minutes: i64| {
+        let svc = svc.clone();
+        async move { sponsorhub_services::messages::digest_due_messages(&svc, later(minutes)).await.unwrap() }
+    };
+
+    for body in ["Hello Ada!", "Still there?"] {
+        let (status, sent) = app.post(&threads(&w), Some(&rep.token), json!({"lead_id": lead, "body": body})).await;
+        assert_eq!(status, StatusCode::CREATED, "{sent}");
+    }
+    // within the window nothing goes out
+    assert_eq!(digest(0).await, 0);
+    assert!(notices(&app).await.is_empty());
+    // past it: one notice to Ada, even with two workers at once
+    let (a, b) = tokio::join!(digest(11), digest(11));
+    assert_eq!(a + b, 1, "one e-mail, whichever worker queued it");
+    let sent = notices(&app).await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].recipients.0, ["ada@x.io"]);
+    assert_eq!(sent[0].subject, "2 unread messages from Ferris Inc");
+    assert!(sent[0].text_body.contains(&format!("/messages/{}", w.event_id)), "{}", sent[0].text_body);
+    for part in [&sent[0].text_body, &sent[0].html_body] {
+        assert!(!part.contains("Hello Ada") && !part.contains("Still there"), "no message text: {part}");
+    }
+    assert_eq!(digest(11).await, 0, "told once");
+
+    // Ada answers twice; the representative reads one in time, then not the next
+    let (_, mine) = app.get(&my_threads(&w), Some(&ada.token)).await;
+    let thread = mine["items"][0]["id"].as_str().unwrap().to_string();
+    let ada_msgs = format!("{}/{thread}/messages", my_threads(&w));
+    let (status, _) = app.post(&ada_msgs, Some(&ada.token), json!({"body": "Tell me more"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = app.post(&format!("{}/{thread}/read", threads(&w)), Some(&rep.token), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(digest(11).await, 0, "read in time: no e-mail");
+    let (status, _) = app.post(&ada_msgs, Some(&ada.token), json!({"body": "Hello?"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(digest(11).await, 1);
+    let sent = notices(&app).await;
+    let to_rep = sent.iter().find(|e| e.recipients.0 == ["rep@ferris.io"]).expect("the representative's notice");
+    assert_eq!(to_rep.subject, "1 unread message from Ferris Inc");
+    assert!(to_rep.text_body.contains(&format!("/portal/sponsors/{}/messages", w.sponsor_id)), "{}", to_rep.text_body);
+
+    // blocked: the attendee hears nothing more of the sponsor
+    let (status, _) = app.post(&threads(&w), Some(&rep.token), json!({"lead_id": lead, "body": "One more"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) =
+        app.put(&format!("/api/v1/events/{}/blocks/{}", w.event_id, w.sponsor_id), Some(&ada.token), json!({})).await;
+    assert!(status.is_success(), "{body}");
+    assert_eq!(digest(11).await, 0, "no notice of a blocked sponsor");
+}

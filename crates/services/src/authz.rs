@@ -157,6 +157,12 @@ pub struct SponsorAccess {
     pub member: Option<SponsorMember>,
 }
 
+/// Whether a staff member is still told by e-mail of the messages waiting in
+/// the sponsor's threads: while they are active staff who may write to attendees.
+pub fn told_of_messages(m: &SponsorMember) -> bool {
+    m.is_active && m.can_message_attendees
+}
+
 /// A membership's flags.
 pub fn flags_of(m: &SponsorMember) -> SponsorPermissions {
     SponsorPermissions {

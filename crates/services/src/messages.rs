@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sponsorhub_domain::{ids, time};
 use sponsorhub_store::messages::{self as q, Message, Thread};
-use sponsorhub_store::{Tx, attendees, leads, sponsors};
+use sponsorhub_store::{Tx, accounts, attendees, leads, members, outbox, sponsors};
 use uuid::Uuid;
 
 /// The longest message, in characters.
@@ -485,6 +485,111 @@ async fn send(svc: &Services, mut tx: Tx, p: &Principal, thread: Uuid, side: Sid
     }));
     let m = Message { sender_name: Some(p.name.clone()), ..m };
     Ok(Sent { thread: ThreadView::of(t, side), message: MessageView::of(m, side) })
+}
+
+// ---------------------------------------------------------------- e-mail notices
+
+/// One line of a message notice: where the unread messages wait.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoticeLine {
+    /// The sponsor (to an attendee), or the sponsor whose attendees wrote (to staff).
+    pub from: String,
+    pub unread: i32,
+    pub url: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "email/message_digest.txt")]
+struct NoticeText<'a> {
+    name: &'a str,
+    lines: &'a [NoticeLine],
+}
+
+#[derive(askama::Template)]
+#[template(path = "email/message_digest.html")]
+struct NoticeHtml<'a> {
+    subject: &'a str,
+    name: &'a str,
+    lines: &'a [NoticeLine],
+}
+
+/// The notice of unread messages: who is waiting and where, never what they
+/// wrote (docs/DECISIONS.md, "Messaging").
+pub fn render_notice(name: &str, lines: &[NoticeLine]) -> Result<crate::email::Rendered> {
+    use askama::Template;
+    let total: i32 = lines.iter().map(|l| l.unread).sum();
+    let subject = crate::email::one_line(&match lines {
+        [one] => format!("{} unread message{} from {}", total, if total == 1 { "" } else { "s" }, one.from),
+        _ => format!("{total} unread messages on Sponsorhub"),
+    });
+    let failed = |e: askama::Error| Error::Internal(e.into());
+    let text = NoticeText { name, lines }.render().map_err(failed)?;
+    let html = NoticeHtml { subject: &subject, name, lines }.render().map_err(failed)?;
+    Ok(crate::email::Rendered { subject, text, html })
+}
+
+/// Tells each recipient whose messages stayed unread past the notice window
+/// (`SPONSORHUB_MESSAGE_DIGEST_SECS`) by one e-mail, through the outbox: their
+/// notices older than the window are taken and the e-mail queued in one
+/// transaction, so several workers never send it twice. Who read the thread
+/// meanwhile has no notice left; a blocked sponsor's thread and staff who may
+/// no longer write are left out. Answers how many e-mails it queued.
+pub async fn digest_due_messages(svc: &Services, now: DateTime<Utc>) -> Result<usize> {
+    let window = chrono::Duration::from_std(svc.email.message_digest_window).unwrap_or(chrono::Duration::MAX);
+    let Some(cutoff) = now.checked_sub_signed(window) else { return Ok(0) };
+    let due = {
+        let mut tx = svc.store.read().await?;
+        q::recipients_due(&mut tx, cutoff, 100).await?
+    };
+    let mut queued = 0;
+    for recipient in due {
+        let mut tx = svc.store.write().await?;
+        let taken = q::take_notices(&mut tx, recipient, cutoff).await?;
+        if taken.is_empty() {
+            continue; // another worker took them
+        }
+        let Some(user) = accounts::get_user(&mut tx, recipient).await? else {
+            tx.commit().await?;
+            continue;
+        };
+        let mut lines: Vec<NoticeLine> = Vec::new();
+        for (thread, side) in taken {
+            let Some(t) = q::get_thread(&mut tx, thread).await? else { continue };
+            let (unread, url) = if side == Side::Attendee.as_str() {
+                if t.blocked {
+                    continue;
+                }
+                (t.attendee_unread, format!("{}/messages/{}", svc.public_url, t.event_id))
+            } else {
+                let member = members::find(&mut tx, t.sponsor_id, recipient).await?;
+                if !member.as_ref().is_some_and(authz::told_of_messages) {
+                    continue;
+                }
+                (t.staff_unread, format!("{}/portal/sponsors/{}/messages", svc.public_url, t.sponsor_id))
+            };
+            if unread == 0 {
+                continue;
+            }
+            match lines.iter_mut().find(|l| l.url == url) {
+                Some(l) => l.unread += unread,
+                None => lines.push(NoticeLine { from: t.sponsor_name.clone(), unread, url }),
+            }
+        }
+        if !lines.is_empty() {
+            let rendered = render_notice(&user.name, &lines)?;
+            let email = crate::email::new_email(
+                sponsorhub_domain::EmailKind::MessageDigest,
+                None,
+                vec![user.email.clone()],
+                rendered,
+                now,
+            );
+            outbox::insert(&mut tx, &email).await?;
+            queued += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(queued)
 }
 
 #[cfg(test)]

@@ -166,6 +166,10 @@ struct Settings {
     /// A sponsor's lead notifications within this many seconds go out as one digest.
     #[arg(long, env = "SPONSORHUB_LEAD_DIGEST_SECS", default_value_t = 60, global = true)]
     lead_digest_secs: u64,
+    /// Unread messages older than this many seconds are told by e-mail (one
+    /// notice per recipient); who reads them meanwhile gets none.
+    #[arg(long, env = "SPONSORHUB_MESSAGE_DIGEST_SECS", default_value_t = 600, global = true)]
+    message_digest_secs: u64,
     /// How socket.io rooms span instances: auto (PostgreSQL LISTEN/NOTIFY when the
     /// database is PostgreSQL, else in process), local, or postgres.
     #[arg(long, env = "SPONSORHUB_REALTIME_ADAPTER", default_value = "auto", global = true)]
@@ -254,6 +258,7 @@ impl Settings {
                 poll_interval: Duration::from_millis(self.email_poll_ms.max(10)),
                 settings: EmailSettings {
                     lead_digest_window: Duration::from_secs(self.lead_digest_secs),
+                    message_digest_window: Duration::from_secs(self.message_digest_secs),
                     max_attempts: i32::from(self.email_max_attempts.max(1)),
                     backoff_base: Duration::from_secs(self.email_backoff_secs),
                     backoff_max: Duration::from_secs(self.email_backoff_max_secs.max(self.email_backoff_secs)),

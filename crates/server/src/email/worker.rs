@@ -1,5 +1,5 @@
 //! The outbox worker: a task that folds due lead notifications into digests,
-//! queues the day's follow-up reminders,
+//! queues the day's follow-up reminders and the notices of unread messages,
 //! claims due e-mails and delivers them one by one, recording each outcome at once.
 //!
 //! Stopping is graceful: the e-mail being sent finishes and is recorded, the rest
@@ -54,6 +54,10 @@ async fn run(svc: Services, mailer: Arc<Mailer>, poll: Duration, mut stopped: wa
         match email::remind_due_follow_ups(&svc).await {
             Ok(n) => more |= n > 0,
             Err(e) => tracing::warn!(error = %e, "queueing follow-up reminders failed"),
+        }
+        match sponsorhub_services::messages::digest_due_messages(&svc, sponsorhub_domain::time::now()).await {
+            Ok(n) => more |= n > 0,
+            Err(e) => tracing::warn!(error = %e, "queueing message notices failed"),
         }
         // docs/DECISIONS.md, "Retention": warnings and erasures on the real clock
         match sponsorhub_services::erasure::run_retention(&svc, sponsorhub_domain::time::now()).await {

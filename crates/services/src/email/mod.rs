@@ -27,6 +27,10 @@ pub struct EmailSettings {
     /// A sponsor's lead notifications wait this long after the first one, and go
     /// out together as one digest.
     pub lead_digest_window: Duration,
+    /// Unread messages wait this long for their reader (who reads them live or
+    /// on the page meanwhile gets no e-mail), then go out as one notice per
+    /// recipient.
+    pub message_digest_window: Duration,
     /// Attempts before an e-mail is `failed`.
     pub max_attempts: i32,
     /// Wait after the first failed attempt; doubled after each further one.
@@ -46,6 +50,7 @@ impl Default for EmailSettings {
     fn default() -> Self {
         EmailSettings {
             lead_digest_window: Duration::from_secs(60),
+            message_digest_window: Duration::from_secs(600),
             max_attempts: 5,
             backoff_base: Duration::from_secs(30),
             backoff_max: Duration::from_secs(3600),
