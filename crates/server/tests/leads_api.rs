@@ -465,3 +465,47 @@ async fn follow_up_star_archive_and_stats(app: TestApp) {
     let (_, stats) = app.get(&w.leads_path("/stats"), t).await;
     assert_eq!(stats["archived"], 1);
 }
+
+/// On PostgreSQL a capture's rate-limit bucket (one row per caller, shared by
+/// every instance) is taken last in its transaction: a capture that waits for a
+/// lead's row holds nothing that the same caller's next capture needs, so a
+/// scanner's or a service token's captures do not queue behind each other's whole
+/// transaction (docs/PERFORMANCE.md, "Group commit on SQLite, a shorter lock on
+/// PostgreSQL").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_capture_does_not_hold_up_the_same_callers_next_postgres() {
+    use sqlx::Connection;
+    let app = TestApp::spawn(sponsorhub_testkit::Backend::Postgres).await;
+    let w = world(&app).await;
+    let (staff, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let (status, _) = capture(&app, &w.capture_path(), &staff.token, "qr_scan", json!({"email": "ada@corp.io"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Another session holds Ada's lead.
+    let mut other = sqlx::PgConnection::connect(&app.config().database_url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut other).await.unwrap();
+    let sponsor: uuid::Uuid = w.sponsor_id.parse().unwrap();
+    let held = sqlx::query("SELECT id FROM sponsor_leads WHERE sponsor_id = $1 FOR UPDATE")
+        .bind(sponsor)
+        .fetch_all(&mut other)
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 1);
+    // Ada's next capture waits for her lead...
+    let req = app.client.post(app.url(&w.capture_path())).bearer_auth(&staff.token).json(&json!({
+        "interaction_type": "booth_visit", "attendee": {"email": "ada@corp.io"}
+    }));
+    let blocked = tokio::spawn(async move { req.send().await.unwrap().status() });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!blocked.is_finished(), "Ada's capture waits for her lead's row");
+    // ...while the same caller captures Bob.
+    let bob = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        capture(&app, &w.capture_path(), &staff.token, "qr_scan", json!({"email": "bob@corp.io"})),
+    )
+    .await
+    .expect("Bob's capture does not wait for Ada's");
+    assert_eq!(bob.0, StatusCode::CREATED, "{}", bob.1);
+    assert!(!blocked.is_finished());
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    assert_eq!(blocked.await.unwrap(), StatusCode::OK);
+}

@@ -8,7 +8,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -55,7 +55,7 @@ enum Pools {
     /// one-connection pool (waiting in the pool, not on the file lock) and reads
     /// through a separate pool that WAL lets run beside the writer.
     Sqlite {
-        writer: SqlitePool,
+        writer: Arc<SqliteWriter>,
         reader: SqlitePool,
         /// The database file, for the reads that bypass the pools (exports).
         file: std::path::PathBuf,
@@ -88,46 +88,191 @@ pub enum TxConn {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// The SQLite writer connection inside a write transaction (`BEGIN` ... `COMMIT`).
-/// A write is acknowledged only after its `COMMIT` returned. Whatever fails (a
-/// statement, the commit, the rollback after a dropped transaction), the connection
-/// never goes back to the pool in a state we cannot vouch for: after a failed
-/// commit, or a rollback that does not succeed, it is closed and the pool opens a
-/// fresh one (SQLite may roll a transaction back by itself on a full disk or an I/O
-/// error, and a connection left inside a transaction would swallow every later
-/// write; docs/ARCHITECTURE.md, "Choices worth knowing").
+/// SQLite's one writer, with group commit (docs/PERFORMANCE.md, "Group commit on
+/// SQLite"): the write transactions that queue for the writer while one runs share
+/// one database transaction, each inside a savepoint of its own. A use case's
+/// `commit` releases its savepoint and waits until the shared transaction has
+/// committed; the last of the queue (or the one that finds the batch full or old)
+/// commits it for all. A use case that fails rolls back to its savepoint and leaves
+/// the others' work in place. Whatever fails in the batch itself (a savepoint that
+/// vanished because SQLite rolled the transaction back, the `COMMIT`), every use
+/// case of the batch gets the error and nothing of it is acknowledged; the
+/// connection is then closed, never reused (docs/ARCHITECTURE.md, "Choices worth
+/// knowing").
+pub(crate) struct SqliteWriter {
+    pool: SqlitePool,
+    /// The open batch, if any; holding the lock is holding the writer.
+    batch: Arc<tokio::sync::Mutex<Option<Batch>>>,
+    /// Write transactions waiting for the writer: while there are some, a finished
+    /// one leaves the batch open for them.
+    waiting: AtomicUsize,
+    batches: AtomicU64,
+    /// How long a write waits for the writer before it gives up (503).
+    acquire_timeout: Duration,
+}
+
+/// At most this many use cases in one batch, and at most this long from its first
+/// statement to its commit, so that a steady queue still commits often.
+const BATCH_MAX_MEMBERS: usize = 128;
+const BATCH_MAX_AGE: Duration = Duration::from_millis(10);
+/// A use case waiting for its batch's commit this long checks that the batch is
+/// not orphaned (the one meant to commit it went away) and commits it itself.
+const BATCH_WAIT_CHECK: Duration = Duration::from_millis(20);
+
+type BatchOutcome = Option<std::result::Result<(), String>>;
+
+struct Batch {
+    id: u64,
+    conn: PoolConnection<Sqlite>,
+    /// Use cases that released their savepoint and wait for the commit.
+    members: usize,
+    opened: std::time::Instant,
+    done: tokio::sync::watch::Sender<BatchOutcome>,
+}
+
+/// Counts a task waiting for the writer for as long as it waits (a cancelled
+/// request stops counting too).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl SqliteWriter {
+    fn new(pool: SqlitePool, acquire_timeout: Duration) -> SqliteWriter {
+        SqliteWriter {
+            acquire_timeout,
+            pool,
+            batch: Arc::new(tokio::sync::Mutex::new(None)),
+            waiting: AtomicUsize::new(0),
+            batches: AtomicU64::new(0),
+        }
+    }
+
+    /// Commits the open batch (if any) and tells its members.
+    async fn commit_batch(guard: &mut Option<Batch>) {
+        let Some(mut b) = guard.take() else { return };
+        match sqlx::query("COMMIT").execute(&mut *b.conn).await {
+            Ok(_) => {
+                crate::health::note_write_ok();
+                b.done.send_replace(Some(Ok(())));
+            }
+            Err(e) => {
+                // Noted as a storage failure (for /readyz) as any other.
+                let e = crate::StoreError::from(e);
+                Self::fail(b, e.to_string()).await
+            }
+        }
+    }
+
+    /// The batch is lost: roll back whatever is left of it, close its connection,
+    /// tell its members.
+    async fn fail(mut b: Batch, why: String) {
+        tracing::error!(error = %why, members = b.members, "a SQLite write batch failed; nothing of it was committed");
+        let _ = sqlx::query("ROLLBACK").execute(&mut *b.conn).await;
+        b.conn.close().await.ok();
+        b.done.send_replace(Some(Err(why)));
+    }
+
+    /// A use case is done with the writer: commit the batch now, unless others
+    /// wait to join it and it is neither full nor old.
+    async fn finish(&self, mut guard: tokio::sync::OwnedMutexGuard<Option<Batch>>) {
+        let leave_open = guard.as_ref().is_some_and(|b| {
+            b.members > 0
+                && self.waiting.load(Ordering::SeqCst) > 0
+                && b.members < BATCH_MAX_MEMBERS
+                && b.opened.elapsed() < BATCH_MAX_AGE
+        });
+        if !leave_open {
+            match guard.as_ref() {
+                Some(b) if b.members == 0 => {
+                    // Nothing to keep (every use case rolled back): end it quietly.
+                    let mut b = guard.take().expect("checked");
+                    if sqlx::query("ROLLBACK").execute(&mut *b.conn).await.is_err() {
+                        b.conn.close().await.ok();
+                    }
+                    b.done.send_replace(Some(Ok(())));
+                }
+                _ => Self::commit_batch(&mut guard).await,
+            }
+        }
+    }
+}
+
+/// A write on SQLite: the writer held, inside a savepoint of the open batch. A write
+/// is acknowledged only after the batch's `COMMIT` returned.
 pub struct SqliteWrite {
-    conn: Option<PoolConnection<Sqlite>>,
+    writer: Arc<SqliteWriter>,
+    guard: Option<tokio::sync::OwnedMutexGuard<Option<Batch>>>,
 }
 
 impl SqliteWrite {
-    async fn begin(pool: &SqlitePool) -> Result<SqliteWrite> {
-        let mut conn = pool.acquire().await?;
-        if let Err(e) = sqlx::query("BEGIN").execute(&mut *conn).await {
-            conn.close().await.ok();
+    async fn begin(writer: &Arc<SqliteWriter>) -> Result<SqliteWrite> {
+        let mut guard = {
+            writer.waiting.fetch_add(1, Ordering::SeqCst);
+            let _waiting = Waiting(&writer.waiting);
+            tokio::time::timeout(writer.acquire_timeout, writer.batch.clone().lock_owned())
+                .await
+                .map_err(|_| crate::StoreError::from(sqlx::Error::PoolTimedOut))?
+        };
+        if guard.is_none() {
+            let mut conn = writer.pool.acquire().await?;
+            if let Err(e) = sqlx::query("BEGIN").execute(&mut *conn).await {
+                conn.close().await.ok();
+                return Err(e.into());
+            }
+            let id = writer.batches.fetch_add(1, Ordering::Relaxed);
+            let (done, _) = tokio::sync::watch::channel(None);
+            *guard = Some(Batch { id, conn, members: 0, opened: std::time::Instant::now(), done });
+        }
+        let b = guard.as_mut().expect("an open batch");
+        if let Err(e) = sqlx::query("SAVEPOINT w").execute(&mut *b.conn).await {
+            let b = guard.take().expect("an open batch");
+            SqliteWriter::fail(b, e.to_string()).await;
             return Err(e.into());
         }
-        Ok(SqliteWrite { conn: Some(conn) })
+        Ok(SqliteWrite { writer: writer.clone(), guard: Some(guard) })
     }
 
     #[doc(hidden)]
     pub fn conn(&mut self) -> &mut SqliteConnection {
-        self.conn.as_mut().expect("an open write transaction")
+        let guard = self.guard.as_mut().expect("an open write transaction");
+        &mut guard.as_mut().expect("an open batch").conn
     }
 
     async fn commit(mut self) -> Result<()> {
-        let mut conn = self.conn.take().expect("an open write transaction");
-        match sqlx::query("COMMIT").execute(&mut *conn).await {
-            Ok(_) => {
-                crate::health::note_write_ok();
-                Ok(())
+        let mut guard = self.guard.take().expect("an open write transaction");
+        let b = guard.as_mut().expect("an open batch");
+        if let Err(e) = sqlx::query("RELEASE w").execute(&mut *b.conn).await {
+            // The savepoint is gone: SQLite rolled the whole transaction back.
+            let b = guard.take().expect("an open batch");
+            SqliteWriter::fail(b, e.to_string()).await;
+            return Err(e.into());
+        }
+        b.members += 1;
+        let batch_id = b.id;
+        let mut done = b.done.subscribe();
+        self.writer.finish(guard).await;
+        loop {
+            if let Some(outcome) = done.borrow_and_update().clone() {
+                return outcome.map_err(crate::StoreError::Unavailable);
             }
-            Err(e) => {
-                // Not committed: make sure nothing of it lingers, and never reuse
-                // this connection.
-                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                conn.close().await.ok();
-                Err(e.into())
+            match tokio::time::timeout(BATCH_WAIT_CHECK, done.changed()).await {
+                Ok(Ok(())) => continue,
+                Ok(Err(_)) => {
+                    return Err(crate::StoreError::Unavailable("the write batch ended without an outcome".into()));
+                }
+                Err(_) => {
+                    // Nobody committed it yet: if the batch is still open and
+                    // nobody holds the writer, commit it here.
+                    if let Ok(mut guard) = self.writer.batch.clone().try_lock_owned()
+                        && guard.as_ref().is_some_and(|b| b.id == batch_id)
+                    {
+                        SqliteWriter::commit_batch(&mut guard).await;
+                    }
+                }
             }
         }
     }
@@ -135,18 +280,30 @@ impl SqliteWrite {
 
 impl Drop for SqliteWrite {
     fn drop(&mut self) {
-        let Some(mut conn) = self.conn.take() else { return };
-        // Dropped without commit: roll back before the connection serves anyone
-        // else (the pool cannot hand it out while this task holds it).
+        let Some(mut guard) = self.guard.take() else { return };
+        // Dropped without commit: roll back to the savepoint before the writer
+        // serves anyone else (nobody can take it while the guard is held).
+        let writer = self.writer.clone();
         match tokio::runtime::Handle::try_current() {
             Ok(rt) => {
                 rt.spawn(async move {
-                    if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
-                        conn.close().await.ok();
+                    let Some(b) = guard.as_mut() else { return };
+                    let undone = match sqlx::query("ROLLBACK TO w").execute(&mut *b.conn).await {
+                        Ok(_) => sqlx::query("RELEASE w").execute(&mut *b.conn).await.map(|_| ()),
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = undone {
+                        let b = guard.take().expect("an open batch");
+                        SqliteWriter::fail(b, e.to_string()).await;
                     }
+                    writer.finish(guard).await;
                 });
             }
-            Err(_) => drop(conn.detach()),
+            Err(_) => {
+                if let Some(b) = guard.take() {
+                    drop(b.conn.detach());
+                }
+            }
         }
     }
 }
@@ -238,7 +395,12 @@ impl Store {
                 .connect_with(connect.clone().read_only(true))
                 .await?;
             let file = connect.get_filename().to_path_buf();
-            Pools::Sqlite { writer, reader, file, busy_timeout: opts.sqlite_busy_timeout }
+            Pools::Sqlite {
+                writer: Arc::new(SqliteWriter::new(writer, acquire)),
+                reader,
+                file,
+                busy_timeout: opts.sqlite_busy_timeout,
+            }
         } else {
             return Err(sqlx::Error::Configuration(
                 format!("unsupported database URL scheme (want sqlite:// or postgres://): {}", redact_url(url)).into(),
@@ -272,7 +434,7 @@ impl Store {
     /// Applies the pending versioned migrations of this backend.
     pub async fn migrate(&self) -> Result<()> {
         match &*self.pools {
-            Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(writer).await?,
+            Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(&writer.pool).await?,
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
@@ -305,6 +467,23 @@ impl Store {
         }))
     }
 
+    /// SQLite's write batches begun so far (each one `BEGIN` ... `COMMIT` shared by
+    /// the use cases that queued meanwhile); `None` on PostgreSQL.
+    pub fn write_batches(&self) -> Option<u64> {
+        match &*self.pools {
+            Pools::Sqlite { writer, .. } => Some(writer.batches.load(Ordering::Relaxed)),
+            Pools::Postgres(_) => None,
+        }
+    }
+
+    /// Write transactions waiting for SQLite's writer now (0 on PostgreSQL).
+    pub fn writers_waiting(&self) -> usize {
+        match &*self.pools {
+            Pools::Sqlite { writer, .. } => writer.waiting.load(Ordering::SeqCst),
+            Pools::Postgres(_) => 0,
+        }
+    }
+
     /// Checks that the database answers (for /readyz).
     pub async fn ping(&self) -> Result<()> {
         match &*self.pools {
@@ -331,7 +510,7 @@ impl Store {
         match &*self.pools {
             Pools::Sqlite { writer, reader, .. } => {
                 reader.close().await;
-                writer.close().await;
+                writer.pool.close().await;
             }
             Pools::Postgres(pool) => pool.close().await,
         }

@@ -1,0 +1,107 @@
+//! Group commit on SQLite (docs/PERFORMANCE.md, "Group commit on SQLite"): write
+//! transactions that queue while one runs share its `COMMIT`, each in a savepoint,
+//! so one that fails leaves the others' rows in place; none is acknowledged before
+//! the shared commit.
+
+use sponsorhub_store::{Store, StoreOptions, Tx, on_tx};
+use std::time::Duration;
+
+async fn store() -> (Store, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("sponsorhub-group-commit-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::connect(&format!("sqlite://{}/t.db", dir.display()), &StoreOptions::default()).await.unwrap();
+    let mut tx = store.write().await.unwrap();
+    on_tx!(&mut tx, c => sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)").execute(c).await.unwrap().rows_affected());
+    tx.commit().await.unwrap();
+    (store, dir)
+}
+
+async fn insert(tx: &mut Tx, n: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => sqlx::query("INSERT INTO t (n) VALUES ($1)").bind(n).execute(c).await.map(|_| ()))
+}
+
+async fn rows(store: &Store) -> Vec<i64> {
+    let mut tx = store.read().await.unwrap();
+    on_tx!(&mut tx, c => sqlx::query_scalar("SELECT n FROM t ORDER BY n").fetch_all(c).await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_writes_share_one_commit_and_a_failed_one_leaves_the_others() {
+    let (store, dir) = store().await;
+    let before = store.write_batches().unwrap();
+    // One write holds the writer while twenty queue behind it.
+    let mut first = store.write().await.unwrap();
+    insert(&mut first, 0).await.unwrap();
+    let mut tasks = Vec::new();
+    for n in 1..=20i64 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut tx = store.write().await?;
+            match n {
+                // a statement that fails (the key is taken): the use case gives up
+                7 => {
+                    insert(&mut tx, 1).await.map(|_| ()).ok();
+                    insert(&mut tx, 0).await?;
+                    unreachable!("0 is taken")
+                }
+                // a use case that writes, then drops its transaction
+                13 => {
+                    insert(&mut tx, 13).await?;
+                    drop(tx);
+                    Ok(false)
+                }
+                _ => {
+                    insert(&mut tx, n).await?;
+                    tx.commit().await?;
+                    Ok::<bool, sponsorhub_store::StoreError>(true)
+                }
+            }
+        }));
+    }
+    for _ in 0..500 {
+        if store.writers_waiting() == 20 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(store.writers_waiting(), 20, "the twenty writes queue for the writer");
+    // Not committed yet: a reader does not see it.
+    assert!(rows(&store).await.is_empty());
+    first.commit().await.unwrap();
+    let mut committed = 1;
+    for (i, t) in tasks.into_iter().enumerate() {
+        match t.await.unwrap() {
+            Ok(true) => committed += 1,
+            Ok(false) => assert_eq!(i + 1, 13),
+            Err(_) => assert_eq!(i + 1, 7),
+        }
+    }
+    assert_eq!(committed, 19);
+    let expected: Vec<i64> = (0..=20).filter(|n| *n != 7 && *n != 13).collect();
+    // Task 7's first row (1) failed as well: 1 belongs to task 1 alone.
+    assert_eq!(rows(&store).await, expected, "every committed write, nothing of the failed ones");
+    let batches = store.write_batches().unwrap() - before;
+    assert!(batches < 19, "19 commits in {batches} batches: queued writes share a commit");
+    store.close().await;
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_alone_commits_at_once() {
+    let (store, dir) = store().await;
+    let mut tx = store.write().await.unwrap();
+    insert(&mut tx, 5).await.unwrap();
+    tx.commit().await.unwrap();
+    // Acknowledged means committed: a reader on another connection sees it.
+    assert_eq!(rows(&store).await, vec![5]);
+    // A dropped write leaves nothing, and the writer serves the next one.
+    let mut tx = store.write().await.unwrap();
+    insert(&mut tx, 6).await.unwrap();
+    drop(tx);
+    let mut tx = store.write().await.unwrap();
+    insert(&mut tx, 7).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(rows(&store).await, vec![5, 7]);
+    store.close().await;
+    std::fs::remove_dir_all(dir).ok();
+}
