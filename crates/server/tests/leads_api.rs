@@ -17,6 +17,7 @@ dual_backend!(
     captures_are_rate_limited,
     lead_list_filters_sorts_and_pages,
     follow_up_star_archive_and_stats,
+    a_capture_costs_a_fixed_number_of_statements,
 );
 
 async fn capture(app: &TestApp, path: &str, token: &str, kind: &str, attendee: Value) -> (StatusCode, Value) {
@@ -508,4 +509,31 @@ async fn a_blocked_capture_does_not_hold_up_the_same_callers_next_postgres() {
     assert!(!blocked.is_finished());
     sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
     assert_eq!(blocked.await.unwrap(), StatusCode::OK);
+}
+
+/// A capture's statements are counted (docs/PERFORMANCE.md, "Lead capture"): a
+/// new lead and a repeat each cost a fixed, small number, whatever the data.
+async fn a_capture_costs_a_fixed_number_of_statements(app: TestApp) {
+    let w = world(&app).await;
+    let (staff, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let queries = || app.server.state.services.store.queries_executed();
+    let mut costs = Vec::new();
+    for (i, email) in ["ada@corp.io", "ada@corp.io", "bob@corp.io", "bob@corp.io"].iter().enumerate() {
+        let kind = if i % 2 == 0 { "qr_scan" } else { "demo_request" };
+        let before = queries();
+        let attendee = json!({"user_id": format!("ext-{email}"), "name": "A", "email": email});
+        let (status, body) = capture(&app, &w.capture_path(), &staff.token, kind, attendee).await;
+        assert!(status.is_success(), "{body}");
+        costs.push(queries() - before);
+    }
+    let (new, repeat) = (costs[2], costs[3]);
+    assert_eq!((costs[0], costs[1]), (new, repeat), "the same cost for every lead: {costs:?}");
+    eprintln!("statements: new lead {new}, repeat {repeat} ({:?})", app.backend);
+    let extra = u64::from(app.backend == sponsorhub_testkit::Backend::Postgres);
+    // A new lead: sponsor, event, membership, the attendee's account row, the
+    // lead, its e-mail notice, the interaction, the webhook messages, the two
+    // analytics rollups (and the rate-limit bucket on PostgreSQL). A repeat adds
+    // the lead's lock and update.
+    assert!(new <= 11 + extra, "a new lead's capture: {new} statements");
+    assert!(repeat <= 13 + extra, "a repeat capture: {repeat} statements");
 }

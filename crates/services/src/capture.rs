@@ -784,9 +784,8 @@ async fn attendee_user(tx: &mut Tx, sponsor: Uuid, a: &Profile, now: DateTime<Ut
         }
         (None, None) => return Err(Error::invalid("attendee", "needs a platform user id or an e-mail address")),
     };
-    if accounts::get_user(tx, id).await?.is_none() {
-        accounts::insert_user_if_absent(tx, id, &ids::placeholder_email(id), "Attendee", now).await?;
-    }
+    // One statement whether the row is there or not (docs/PERFORMANCE.md, "Lead capture").
+    accounts::insert_user_if_absent(tx, id, &ids::placeholder_email(id), "Attendee", now).await?;
     Ok(id)
 }
 
