@@ -41,21 +41,8 @@ pub async fn record(tx: &mut Tx, rows: &[Activity]) -> Result<()> {
         }
         q.execute(c).await?.rows_affected()
     });
-    // The same counts without hour and device, for the event's report.
-    let mut sql =
-        String::from("INSERT INTO lead_activity_totals (sponsor_id, event_id, kind, staff_id, n, seconds) VALUES ");
-    sql.push_str(&crate::sql::values_rows(rows.len(), 6));
-    sql.push_str(
-        " ON CONFLICT (sponsor_id, kind, staff_id)
-          DO UPDATE SET n = lead_activity_totals.n + excluded.n, seconds = lead_activity_totals.seconds + excluded.seconds",
-    );
-    on_tx!(tx, c => {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-        for r in rows {
-            q = q.bind(r.sponsor_id).bind(r.event_id).bind(r.kind).bind(r.staff_id).bind(r.n).bind(r.seconds);
-        }
-        q.execute(c).await?.rows_affected()
-    });
+    // The same counts without hour and device, for the event's report, follow in
+    // lead_activity_totals by the table's triggers (migration 0030).
     Ok(())
 }
 
