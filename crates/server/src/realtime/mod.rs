@@ -70,14 +70,8 @@ impl Gateway {
         };
         // Every packet, CONNECT and its auth included, is bounded before anything
         // reads it: 64 KiB a message, a small buffer of pending packets per socket.
-        // A socket's read buffer starts at 512 bytes (socketioxide's default is
-        // 4 KiB): clients send small joins; a larger frame grows it as needed
-        // (docs/PERFORMANCE.md, "Memory per socket").
-        let builder = SocketIo::builder()
-            .max_payload(MAX_SOCKET_PAYLOAD)
-            .max_buffer_size(128)
-            .ws_read_buffer_size(WS_READ_BUFFER)
-            .with_state(services.clone());
+        let builder =
+            SocketIo::builder().max_payload(MAX_SOCKET_PAYLOAD).max_buffer_size(128).with_state(services.clone());
         let inner = if postgres {
             // A pool of its own: NOTIFYs never wait behind use-case transactions, and
             // the LISTEN connection is opened with the same options (search_path).
@@ -113,11 +107,10 @@ impl Gateway {
 
     /// Serves `/socket.io/` in front of `router`.
     pub fn attach<S: Clone + Send + Sync + 'static>(&self, router: Router<S>) -> Router<S> {
-        let router = match &self.inner {
+        match &self.inner {
             Inner::Local { layer, .. } => router.layer(layer.clone()),
             Inner::Postgres { layer, .. } => router.layer(layer.clone()),
-        };
-        router.layer(axum::middleware::map_request(own_head))
+        }
     }
 
     /// Forwards this process's notifications to the rooms until the notifier
@@ -149,30 +142,6 @@ impl Gateway {
             }
         }
     }
-}
-
-/// The read buffer a WebSocket starts with.
-const WS_READ_BUFFER: usize = 512;
-
-/// A socket.io request's URI and header values, copied out of the HTTP
-/// connection's read buffer: hyper hands them out as slices of that 8 KiB buffer,
-/// and the socket keeps its request's head for its whole life, so without the
-/// copy every open socket kept the buffer alive (docs/PERFORMANCE.md, "Memory per
-/// socket").
-async fn own_head(mut req: axum::extract::Request) -> axum::extract::Request {
-    if !req.uri().path().starts_with("/socket.io/") {
-        return req;
-    }
-    if let Ok(uri) = req.uri().to_string().parse::<axum::http::Uri>() {
-        *req.uri_mut() = uri;
-    }
-    for value in req.headers_mut().values_mut() {
-        if let Ok(mut copy) = axum::http::HeaderValue::from_bytes(value.as_bytes()) {
-            copy.set_sensitive(value.is_sensitive());
-            *value = copy;
-        }
-    }
-    req
 }
 
 /// One notification to its room: lead events to `sponsor:{id}`. (A revoked access
