@@ -161,7 +161,9 @@ async fn write(svc: &Services, event: &Event, id: Uuid, checked: Vec<attendees::
     let postgres = svc.store.backend() == sponsorhub_store::Backend::Postgres;
     let mut rows = checked.into_iter().peekable();
     let (mut done, mut created, mut updated) = (0, 0, 0);
-    let mut tx = svc.store.write().await?;
+    // One long transaction: on SQLite, whatever commits in a batch before it is
+    // answered first (docs/ARCHITECTURE.md, "Choices worth knowing").
+    let mut tx = svc.store.write_alone().await?;
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(CHUNK).collect();
         done += i32::try_from(chunk.len()).unwrap_or(i32::MAX);

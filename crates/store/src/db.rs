@@ -201,60 +201,144 @@ impl SqliteWriter {
     }
 }
 
-/// A write on SQLite: the writer held, inside a savepoint of the open batch. A write
-/// is acknowledged only after the batch's `COMMIT` returned.
-pub struct SqliteWrite {
-    writer: Arc<SqliteWriter>,
-    guard: Option<tokio::sync::OwnedMutexGuard<Option<Batch>>>,
+type Guard = tokio::sync::OwnedMutexGuard<Option<Batch>>;
+
+/// The writer held by a task. Dropped while it still holds an open batch (the task
+/// was dropped unfinished, as at a runtime's shutdown), it ends the batch at once:
+/// the connection is closed, which rolls its transaction back, and the members are
+/// told; so no batch is ever left open with nobody to end it.
+struct Held(Option<Guard>);
+
+impl Held {
+    fn batch(&mut self) -> &mut Batch {
+        self.0.as_mut().and_then(|g| g.as_mut()).expect("an open batch")
+    }
+
+    fn take(mut self) -> Guard {
+        self.0.take().expect("the writer held")
+    }
 }
 
-impl SqliteWrite {
-    async fn begin(writer: &Arc<SqliteWriter>) -> Result<SqliteWrite> {
-        let mut guard = {
-            writer.waiting.fetch_add(1, Ordering::SeqCst);
-            let _waiting = Waiting(&writer.waiting);
-            tokio::time::timeout(writer.acquire_timeout, writer.batch.clone().lock_owned())
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(mut guard) = self.0.take()
+            && let Some(b) = guard.take()
+        {
+            tracing::error!(members = b.members, "a SQLite write batch was abandoned; nothing of it was committed");
+            drop(b.conn.detach());
+            b.done.send_replace(Some(Err("the write batch was abandoned".into())));
+        }
+    }
+}
+
+impl SqliteWriter {
+    /// Takes the writer and opens this use case's savepoint (in the open batch, or
+    /// a new one). With `alone`, or when the open batch is old, the batch is
+    /// committed first: a long transaction (an import) does not hold up the
+    /// answers of those before it.
+    async fn open(&self, alone: bool) -> Result<Held> {
+        let guard = {
+            self.waiting.fetch_add(1, Ordering::SeqCst);
+            let _waiting = Waiting(&self.waiting);
+            tokio::time::timeout(self.acquire_timeout, self.batch.clone().lock_owned())
                 .await
                 .map_err(|_| crate::StoreError::from(sqlx::Error::PoolTimedOut))?
         };
+        let mut held = Held(Some(guard));
+        let guard = held.0.as_mut().expect("the writer held");
+        if guard.as_ref().is_some_and(|b| b.members > 0 && (alone || b.opened.elapsed() >= BATCH_MAX_AGE)) {
+            Self::commit_batch(guard).await;
+        }
         if guard.is_none() {
-            let mut conn = writer.pool.acquire().await?;
+            let mut conn = self.pool.acquire().await?;
             if let Err(e) = sqlx::query("BEGIN").execute(&mut *conn).await {
                 conn.close().await.ok();
                 return Err(e.into());
             }
-            let id = writer.batches.fetch_add(1, Ordering::Relaxed);
+            let id = self.batches.fetch_add(1, Ordering::Relaxed);
             let (done, _) = tokio::sync::watch::channel(None);
-            *guard = Some(Batch { id, conn, members: 0, opened: std::time::Instant::now(), done });
+            **guard = Some(Batch { id, conn, members: 0, opened: std::time::Instant::now(), done });
         }
-        let b = guard.as_mut().expect("an open batch");
-        if let Err(e) = sqlx::query("SAVEPOINT w").execute(&mut *b.conn).await {
-            let b = guard.take().expect("an open batch");
-            SqliteWriter::fail(b, e.to_string()).await;
-            return Err(e.into());
+        if let Err(e) = sqlx::query("SAVEPOINT w").execute(&mut *held.batch().conn).await {
+            let e = crate::StoreError::from(e);
+            let b = held.0.as_mut().and_then(|g| g.take()).expect("an open batch");
+            Self::fail(b, e.to_string()).await;
+            return Err(e);
         }
-        Ok(SqliteWrite { writer: writer.clone(), guard: Some(guard) })
+        Ok(held)
+    }
+
+    /// Rolls a use case back to its savepoint, then lets the batch go on.
+    async fn undo(&self, mut held: Held) {
+        let b = held.batch();
+        let undone = match sqlx::query("ROLLBACK TO w").execute(&mut *b.conn).await {
+            Ok(_) => sqlx::query("RELEASE w").execute(&mut *b.conn).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = undone {
+            let b = held.0.as_mut().and_then(|g| g.take()).expect("an open batch");
+            Self::fail(b, crate::StoreError::from(e).to_string()).await;
+        }
+        self.finish(held.take()).await;
+    }
+
+    /// Releases a use case's savepoint, counts it in, then lets the batch go on.
+    async fn release(&self, mut held: Held) {
+        let b = held.batch();
+        match sqlx::query("RELEASE w").execute(&mut *b.conn).await {
+            Ok(_) => b.members += 1,
+            Err(e) => {
+                // The savepoint is gone: SQLite rolled the whole transaction back.
+                let b = held.0.as_mut().and_then(|g| g.take()).expect("an open batch");
+                Self::fail(b, crate::StoreError::from(e).to_string()).await;
+            }
+        }
+        self.finish(held.take()).await;
+    }
+}
+
+/// A write on SQLite: the writer held, inside a savepoint of the open batch. A write
+/// is acknowledged only after the batch's `COMMIT` returned. Taking the writer,
+/// releasing or rolling back the savepoint and committing run on tasks of their
+/// own, so a request dropped midway (its client went away) never leaves the batch
+/// half done for the others in it.
+pub struct SqliteWrite {
+    writer: Arc<SqliteWriter>,
+    held: Option<Held>,
+}
+
+impl SqliteWrite {
+    async fn begin(writer: &Arc<SqliteWriter>, alone: bool) -> Result<SqliteWrite> {
+        let (send, receive) = tokio::sync::oneshot::channel();
+        let w = writer.clone();
+        tokio::spawn(async move {
+            match w.open(alone).await {
+                Ok(held) => {
+                    if let Err(Ok(held)) = send.send(Ok(held)) {
+                        // The caller went away meanwhile.
+                        w.undo(held).await;
+                    }
+                }
+                Err(e) => drop(send.send(Err(e))),
+            }
+        });
+        let held =
+            receive.await.map_err(|_| crate::StoreError::Unavailable("the writer could not be taken".into()))??;
+        Ok(SqliteWrite { writer: writer.clone(), held: Some(held) })
     }
 
     #[doc(hidden)]
     pub fn conn(&mut self) -> &mut SqliteConnection {
-        let guard = self.guard.as_mut().expect("an open write transaction");
-        &mut guard.as_mut().expect("an open batch").conn
+        &mut self.held.as_mut().expect("an open write transaction").batch().conn
     }
 
     async fn commit(mut self) -> Result<()> {
-        let mut guard = self.guard.take().expect("an open write transaction");
-        let b = guard.as_mut().expect("an open batch");
-        if let Err(e) = sqlx::query("RELEASE w").execute(&mut *b.conn).await {
-            // The savepoint is gone: SQLite rolled the whole transaction back.
-            let b = guard.take().expect("an open batch");
-            SqliteWriter::fail(b, e.to_string()).await;
-            return Err(e.into());
-        }
-        b.members += 1;
+        let mut held = self.held.take().expect("an open write transaction");
+        let b = held.batch();
         let batch_id = b.id;
         let mut done = b.done.subscribe();
-        self.writer.finish(guard).await;
+        let writer = self.writer.clone();
+        tokio::spawn(async move { writer.release(held).await });
         loop {
             if let Some(outcome) = done.borrow_and_update().clone() {
                 return outcome.map_err(crate::StoreError::Unavailable);
@@ -266,11 +350,14 @@ impl SqliteWrite {
                 }
                 Err(_) => {
                     // Nobody committed it yet: if the batch is still open and
-                    // nobody holds the writer, commit it here.
-                    if let Ok(mut guard) = self.writer.batch.clone().try_lock_owned()
-                        && guard.as_ref().is_some_and(|b| b.id == batch_id)
+                    // nobody holds the writer, commit it now.
+                    if let Ok(guard) = self.writer.batch.clone().try_lock_owned()
+                        && guard.as_ref().is_some_and(|b| b.id == batch_id && b.members > 0)
                     {
-                        SqliteWriter::commit_batch(&mut guard).await;
+                        tokio::spawn(async move {
+                            let mut held = Held(Some(guard));
+                            SqliteWriter::commit_batch(held.0.as_mut().expect("the writer held")).await;
+                        });
                     }
                 }
             }
@@ -280,30 +367,13 @@ impl SqliteWrite {
 
 impl Drop for SqliteWrite {
     fn drop(&mut self) {
-        let Some(mut guard) = self.guard.take() else { return };
+        let Some(held) = self.held.take() else { return };
         // Dropped without commit: roll back to the savepoint before the writer
-        // serves anyone else (nobody can take it while the guard is held).
-        let writer = self.writer.clone();
-        match tokio::runtime::Handle::try_current() {
-            Ok(rt) => {
-                rt.spawn(async move {
-                    let Some(b) = guard.as_mut() else { return };
-                    let undone = match sqlx::query("ROLLBACK TO w").execute(&mut *b.conn).await {
-                        Ok(_) => sqlx::query("RELEASE w").execute(&mut *b.conn).await.map(|_| ()),
-                        Err(e) => Err(e),
-                    };
-                    if let Err(e) = undone {
-                        let b = guard.take().expect("an open batch");
-                        SqliteWriter::fail(b, e.to_string()).await;
-                    }
-                    writer.finish(guard).await;
-                });
-            }
-            Err(_) => {
-                if let Some(b) = guard.take() {
-                    drop(b.conn.detach());
-                }
-            }
+        // serves anyone else (nobody can take it while it is held). Without a
+        // runtime, `held` ends the batch as it drops.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let writer = self.writer.clone();
+            rt.spawn(async move { writer.undo(held).await });
         }
     }
 }
@@ -462,7 +532,18 @@ impl Store {
         Ok(self.tx(match &*self.pools {
             // The single writer connection makes a deferred BEGIN safe: no other
             // writer can take the lock between our first read and first write.
-            Pools::Sqlite { writer, .. } => TxConn::SqliteWriter(SqliteWrite::begin(writer).await?),
+            Pools::Sqlite { writer, .. } => TxConn::SqliteWriter(SqliteWrite::begin(writer, false).await?),
+            Pools::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        }))
+    }
+
+    /// A transaction for a use case that writes much, or for long (an import): on
+    /// SQLite the batch open before it commits first, so that the answers of the
+    /// use cases in it do not wait for this one (docs/ARCHITECTURE.md, "Choices
+    /// worth knowing").
+    pub async fn write_alone(&self) -> Result<Tx> {
+        Ok(self.tx(match &*self.pools {
+            Pools::Sqlite { writer, .. } => TxConn::SqliteWriter(SqliteWrite::begin(writer, true).await?),
             Pools::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         }))
     }
@@ -510,6 +591,12 @@ impl Store {
         match &*self.pools {
             Pools::Sqlite { writer, reader, .. } => {
                 reader.close().await;
+                // An open batch (its members waiting) commits before the pool closes.
+                if let Ok(guard) = tokio::time::timeout(writer.acquire_timeout, writer.batch.clone().lock_owned()).await
+                {
+                    let mut held = Held(Some(guard));
+                    SqliteWriter::commit_batch(held.0.as_mut().expect("the writer held")).await;
+                }
                 writer.pool.close().await;
             }
             Pools::Postgres(pool) => pool.close().await,

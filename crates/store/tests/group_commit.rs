@@ -105,3 +105,103 @@ async fn a_write_alone_commits_at_once() {
     store.close().await;
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// A request dropped while it waits for the writer, or while it holds it, leaves
+/// neither the batch half done nor the writer taken: the others commit, and the
+/// store closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_requests_leave_nothing_behind() {
+    let (store, dir) = store().await;
+    let mut first = store.write().await.unwrap();
+    insert(&mut first, 1).await.unwrap();
+    // One waits for the writer and is dropped while it waits...
+    let waiting = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tx = store.write().await.unwrap();
+            insert(&mut tx, 2).await.unwrap();
+            tx.commit().await.unwrap();
+        })
+    };
+    // ...one takes it after and is dropped while it holds it...
+    let holding = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tx = store.write().await.unwrap();
+            insert(&mut tx, 3).await.unwrap();
+            std::future::pending::<()>().await;
+        })
+    };
+    let last = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tx = store.write().await.unwrap();
+            insert(&mut tx, 4).await.unwrap();
+            tx.commit().await.unwrap();
+        })
+    };
+    for _ in 0..500 {
+        if store.writers_waiting() == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(store.writers_waiting(), 3);
+    waiting.abort();
+    first.commit().await.unwrap();
+    for _ in 0..500 {
+        // the first's batch went on to the one holding it; the last one waits
+        if store.writers_waiting() <= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    holding.abort();
+    tokio::time::timeout(Duration::from_secs(10), last).await.expect("the last write commits").unwrap();
+    assert_eq!(rows(&store).await, vec![1, 4], "what was acknowledged, nothing of the dropped ones");
+    tokio::time::timeout(Duration::from_secs(10), store.close()).await.expect("the store closes");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// A long write (an import) taken with `write_alone` commits the batch before it
+/// first: those in it are answered without waiting for the long one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_alone_does_not_hold_up_the_batch_before_it() {
+    let (store, dir) = store().await;
+    let mut first = store.write().await.unwrap();
+    insert(&mut first, 1).await.unwrap();
+    let (started, is_started) = tokio::sync::oneshot::channel();
+    let (finish, may_finish) = tokio::sync::oneshot::channel::<()>();
+    let long = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tx = store.write_alone().await.unwrap();
+            insert(&mut tx, 2).await.unwrap();
+            started.send(()).unwrap();
+            may_finish.await.unwrap();
+            tx.commit().await.unwrap();
+        })
+    };
+    // (polled without sleeping: the first's batch must still be young, under
+    // the 10 ms after which it would commit at once anyway)
+    for _ in 0..1_000_000 {
+        if store.writers_waiting() == 1 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(store.writers_waiting(), 1);
+    // The long one waits for the writer, so the first leaves its batch open...
+    tokio::time::timeout(Duration::from_secs(10), first.commit())
+        .await
+        .expect("the first write is answered while the long one still runs")
+        .unwrap();
+    is_started.await.unwrap();
+    assert_eq!(rows(&store).await, vec![1], "committed before the long one");
+    finish.send(()).unwrap();
+    long.await.unwrap();
+    assert_eq!(rows(&store).await, vec![1, 2]);
+    store.close().await;
+    std::fs::remove_dir_all(dir).ok();
+}
