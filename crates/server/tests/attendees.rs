@@ -120,7 +120,11 @@ async fn staff_capture_by_badge(app: TestApp) {
         app.patch(&w.org_path(&format!("/sponsor-users/{member}")), org, json!({"can_view_leads": false})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
-    // a scan makes the lead with the attendee's name and company
+    // a scan makes the lead with the attendee's name and company; on SQLite each
+    // scan runs wholly in place on the writer (docs/PERFORMANCE.md, "A capture in
+    // place on SQLite's writer")
+    let store = &app.server.state.services.store;
+    let in_place = store.writes_in_place();
     let (status, lead) = capture(&app, &w, &rep.token, &code).await;
     assert_eq!(status, StatusCode::CREATED, "{lead}");
     assert_eq!(lead["user_name"], "Frank Badge");
@@ -131,6 +135,8 @@ async fn staff_capture_by_badge(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{again}");
     assert_eq!(again["id"], lead["id"]);
     assert_eq!(again["interaction_count"], 2);
+    let expected = if app.backend == sponsorhub_testkit::Backend::Sqlite { 2 } else { 0 };
+    assert_eq!(store.writes_in_place() - in_place, expected, "two scans, each wholly in place");
     // staff without view-leads get the receipt, naming who was scanned
     let (status, receipt) = capture(&app, &w, &booth.token, &code).await;
     assert_eq!(status, StatusCode::OK, "{receipt}");

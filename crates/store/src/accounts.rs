@@ -28,6 +28,9 @@ pub async fn insert_user(
 pub async fn insert_user_if_absent(tx: &mut Tx, id: Uuid, email: &str, name: &str, now: DateTime<Utc>) -> Result<bool> {
     let sql = "INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
                VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT DO NOTHING";
+    if let Some(c) = tx.direct().await? {
+        return Ok(crate::direct::execute(c, sql, &[id.into(), email.into(), name.into(), now.into()])? == 1);
+    }
     let done =
         on_tx!(tx, c => sqlx::query(sql).bind(id).bind(email).bind(name).bind(now).execute(c).await?.rows_affected());
     Ok(done == 1)
@@ -47,6 +50,14 @@ pub async fn find_credentials(tx: &mut Tx, email: &str) -> Result<Option<(User, 
         password_hash: Option<String>,
     }
     let sql = "SELECT id, email, name, created_at, password_hash FROM users WHERE email = $1";
+    if let Some(c) = tx.direct().await? {
+        use crate::direct::{opt_string, string, time, uuid};
+        let read = |r: &rusqlite::Row<'_>| {
+            let user = User { id: uuid(r, 0)?, email: string(r, 1)?, name: string(r, 2)?, created_at: time(r, 3)? };
+            Ok((user, opt_string(r, 4)?))
+        };
+        return crate::direct::query_opt(c, sql, &[email.into()], read);
+    }
     let row = on_tx!(tx, c => sqlx::query_as::<_, Row>(sql).bind(email).fetch_optional(c).await?);
     Ok(row.map(|r| (r.user, r.password_hash)))
 }

@@ -33,6 +33,15 @@ pub async fn record(tx: &mut Tx, rows: &[Activity]) -> Result<()> {
         " ON CONFLICT (sponsor_id, hour, kind, staff_id, device)
           DO UPDATE SET n = lead_activity.n + excluded.n, seconds = lead_activity.seconds + excluded.seconds",
     );
+    if let Some(c) = tx.direct().await? {
+        let mut args = Vec::with_capacity(rows.len() * 8);
+        for r in rows {
+            args.extend([r.sponsor_id.into(), r.event_id.into(), r.hour.into(), r.kind.into(), r.staff_id.into()]);
+            args.extend([(&r.device).into(), r.n.into(), r.seconds.into()]);
+        }
+        crate::direct::execute(c, &sql, &args)?;
+        return Ok(());
+    }
     on_tx!(tx, c => {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
         for r in rows {

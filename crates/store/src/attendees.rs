@@ -8,6 +8,31 @@ use uuid::Uuid;
 const COLUMNS: &str = "id, organization_id, event_id, platform_id, platform_user_id, name, email, company, title, phone, country, \
                        ticket_type, custom_fields, badge_generation, badge_hash, created_at, updated_at, scan_opt_out";
 
+/// A row of [`COLUMNS`], read in place on SQLite's writer ([`crate::direct`]).
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttendeeRow> {
+    use crate::direct::{json, opt_string, opt_uuid, string, time, uuid};
+    Ok(AttendeeRow {
+        id: uuid(r, 0)?,
+        organization_id: uuid(r, 1)?,
+        event_id: uuid(r, 2)?,
+        platform_id: opt_string(r, 3)?,
+        platform_user_id: opt_uuid(r, 4)?,
+        name: string(r, 5)?,
+        email: opt_string(r, 6)?,
+        company: opt_string(r, 7)?,
+        title: opt_string(r, 8)?,
+        phone: opt_string(r, 9)?,
+        country: opt_string(r, 10)?,
+        ticket_type: opt_string(r, 11)?,
+        custom_fields: json(r, 12)?,
+        badge_generation: r.get(13)?,
+        badge_hash: opt_string(r, 14)?,
+        created_at: time(r, 15)?,
+        updated_at: time(r, 16)?,
+        scan_opt_out: r.get(17)?,
+    })
+}
+
 pub async fn insert(tx: &mut Tx, a: &AttendeeRow) -> Result<()> {
     let sql = "INSERT INTO attendees (id, organization_id, event_id, platform_id, name, email, company, title, phone,
                country, ticket_type, custom_fields, badge_generation, badge_hash, created_at, updated_at, platform_user_id,
@@ -53,6 +78,9 @@ pub async fn get(tx: &mut Tx, event: Uuid, id: Uuid) -> Result<Option<AttendeeRo
 /// The event's attendee with this platform id.
 pub async fn by_platform_id(tx: &mut Tx, event: Uuid, platform_id: &str) -> Result<Option<AttendeeRow>> {
     let sql = format!("SELECT {COLUMNS} FROM attendees WHERE event_id = $1 AND platform_id = $2");
+    if let Some(c) = tx.direct().await? {
+        return crate::direct::query_opt(c, &sql, &[event.into(), platform_id.into()], read);
+    }
     Ok(on_tx!(tx, c => sqlx::query_as::<_, AttendeeRow>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(event).bind(platform_id).fetch_optional(c).await?))
 }
@@ -60,6 +88,9 @@ pub async fn by_platform_id(tx: &mut Tx, event: Uuid, platform_id: &str) -> Resu
 /// The event's attendee with this (lowercased) e-mail address.
 pub async fn by_email(tx: &mut Tx, event: Uuid, email: &str) -> Result<Option<AttendeeRow>> {
     let sql = format!("SELECT {COLUMNS} FROM attendees WHERE event_id = $1 AND email = $2");
+    if let Some(c) = tx.direct().await? {
+        return crate::direct::query_opt(c, &sql, &[event.into(), email.into()], read);
+    }
     Ok(on_tx!(tx, c => sqlx::query_as::<_, AttendeeRow>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(event).bind(email).fetch_optional(c).await?))
 }
@@ -68,6 +99,9 @@ pub async fn by_email(tx: &mut Tx, event: Uuid, email: &str) -> Result<Option<At
 /// compares the event).
 pub async fn by_badge_hash(tx: &mut Tx, hash: &str) -> Result<Option<AttendeeRow>> {
     let sql = format!("SELECT {COLUMNS} FROM attendees WHERE badge_hash = $1");
+    if let Some(c) = tx.direct().await? {
+        return crate::direct::query_opt(c, &sql, &[hash.into()], read);
+    }
     Ok(on_tx!(tx, c => sqlx::query_as::<_, AttendeeRow>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(hash).fetch_optional(c).await?))
 }

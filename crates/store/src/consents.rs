@@ -27,6 +27,19 @@ pub async fn withdraw(tx: &mut Tx, attendee: Uuid, sponsor: Uuid) -> Result<bool
 /// The attendee's opt-in to the sponsor, if any.
 pub async fn get(tx: &mut Tx, attendee: Uuid, sponsor: Uuid) -> Result<Option<AttendeeConsent>> {
     let sql = format!("SELECT {COLUMNS} FROM attendee_consents WHERE attendee_id = $1 AND sponsor_id = $2");
+    if let Some(c) = tx.direct().await? {
+        use crate::direct::{time, uuid};
+        let read = |r: &rusqlite::Row<'_>| {
+            Ok(AttendeeConsent {
+                attendee_id: uuid(r, 0)?,
+                sponsor_id: uuid(r, 1)?,
+                event_id: uuid(r, 2)?,
+                given_at: time(r, 3)?,
+                text_version: r.get(4)?,
+            })
+        };
+        return crate::direct::query_opt(c, &sql, &[attendee.into(), sponsor.into()], read);
+    }
     Ok(on_tx!(tx, x => sqlx::query_as::<_, AttendeeConsent>(sqlx::AssertSqlSafe(sql.clone()))
         .bind(attendee).bind(sponsor).fetch_optional(x).await?))
 }

@@ -71,12 +71,16 @@ pub struct Store {
     /// Statements run through [`on_tx!`]: lets tests prove a use case costs a fixed
     /// number of queries (no N+1).
     queries: Arc<AtomicU64>,
+    /// Write transactions committed on SQLite whose every statement ran in place
+    /// ([`Tx::direct`]), for tests.
+    in_place: Arc<AtomicU64>,
 }
 
 /// One use case's transaction. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx {
     pub conn: TxConn,
     queries: Arc<AtomicU64>,
+    in_place: Arc<AtomicU64>,
 }
 
 /// The backend-specific transaction inside a [`Tx`].
@@ -123,11 +127,74 @@ type BatchOutcome = Option<std::result::Result<(), String>>;
 
 struct Batch {
     id: u64,
+    /// The connection's handle taken from sqlx's worker thread for statements run
+    /// in place (docs/PERFORMANCE.md, "A capture in place on SQLite's writer").
+    /// Declared before `conn`, so it is dropped (its statements finalized, the
+    /// handle given back) before the connection.
+    direct: Option<Direct>,
     conn: PoolConnection<Sqlite>,
     /// Use cases that released their savepoint and wait for the commit.
     members: usize,
     opened: std::time::Instant,
     done: tokio::sync::watch::Sender<BatchOutcome>,
+}
+
+/// The writer connection's handle, held away from sqlx's worker thread, and a
+/// rusqlite connection on it (which does not own it). While it is held, sqlx
+/// cannot run a statement on the connection (its worker waits for the handle):
+/// every way to the sqlx connection ([`Batch::sqlx`]) gives it back first.
+struct Direct {
+    /// Dropped first: its cached statements are finalized while the handle is held.
+    conn: rusqlite::Connection,
+    _handle: sqlx::sqlite::LockedSqliteHandle<'static>,
+}
+
+impl Batch {
+    /// The connection for sqlx: gives the handle back to sqlx's worker if it was taken.
+    fn sqlx(&mut self) -> &mut SqliteConnection {
+        self.direct = None;
+        &mut self.conn
+    }
+
+    /// The connection for statements run in place: takes the handle from sqlx's
+    /// worker (one hop), unless it is held already.
+    #[allow(unsafe_code)] // the one exception (docs/DECISIONS.md, "Unsafe code")
+    async fn direct(&mut self) -> Result<&rusqlite::Connection> {
+        if self.direct.is_none() {
+            let mut handle = self.conn.lock_handle().await?;
+            let raw = handle.as_raw_handle();
+            // SAFETY: the guard borrows the connection only to reach its worker's
+            // mutex, which lives in an `Arc` shared with the worker thread, so it
+            // outlives any move of `conn`; and `direct` is dropped before `conn`
+            // (field order, and `sqlx()`/`into_conn()`), so the guard never
+            // outlives the connection it came from.
+            let handle: sqlx::sqlite::LockedSqliteHandle<'static> = unsafe { std::mem::transmute(handle) };
+            // SAFETY: the handle stays open and ours while `handle` is held, and
+            // the rusqlite connection is dropped before it (field order).
+            let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.map_err(crate::direct::failed)?;
+            self.direct = Some(Direct { conn, _handle: handle });
+        }
+        Ok(&self.direct.as_ref().expect("taken above").conn)
+    }
+
+    /// Runs statements with no arguments and no rows (`SAVEPOINT`, `COMMIT`, ...)
+    /// where the connection is now: in place if its handle is held, else through
+    /// sqlx, so the batch's own statements never add a hop.
+    async fn exec(&mut self, sql: &'static str) -> Result<()> {
+        if let Some(d) = &self.direct {
+            return crate::direct::batch(&d.conn, sql);
+        }
+        sqlx::raw_sql(sql).execute(&mut *self.conn).await?;
+        Ok(())
+    }
+
+    /// The connection, the handle given back (to close or detach it), and the
+    /// members' outcome.
+    fn into_parts(mut self) -> (PoolConnection<Sqlite>, tokio::sync::watch::Sender<BatchOutcome>) {
+        self.direct = None;
+        let Batch { conn, done, .. } = self;
+        (conn, done)
+    }
 }
 
 /// Counts a task waiting for the writer for as long as it waits (a cancelled
@@ -154,16 +221,13 @@ impl SqliteWriter {
     /// Commits the open batch (if any) and tells its members.
     async fn commit_batch(guard: &mut Option<Batch>) {
         let Some(mut b) = guard.take() else { return };
-        match sqlx::query("COMMIT").execute(&mut *b.conn).await {
-            Ok(_) => {
+        match b.exec("COMMIT").await {
+            Ok(()) => {
                 crate::health::note_write_ok();
                 b.done.send_replace(Some(Ok(())));
             }
-            Err(e) => {
-                // Noted as a storage failure (for /readyz) as any other.
-                let e = crate::StoreError::from(e);
-                Self::fail(b, e.to_string()).await
-            }
+            // Noted as a storage failure (for /readyz) as any other.
+            Err(e) => Self::fail(b, e.to_string()).await,
         }
     }
 
@@ -171,9 +235,10 @@ impl SqliteWriter {
     /// tell its members.
     async fn fail(mut b: Batch, why: String) {
         tracing::error!(error = %why, members = b.members, "a SQLite write batch failed; nothing of it was committed");
-        let _ = sqlx::query("ROLLBACK").execute(&mut *b.conn).await;
-        b.conn.close().await.ok();
-        b.done.send_replace(Some(Err(why)));
+        let _ = b.exec("ROLLBACK").await;
+        let (conn, done) = b.into_parts();
+        conn.close().await.ok();
+        done.send_replace(Some(Err(why)));
     }
 
     /// A use case is done with the writer: commit the batch now, unless others
@@ -186,16 +251,18 @@ impl SqliteWriter {
                 && b.opened.elapsed() < BATCH_MAX_AGE
         });
         if !leave_open {
-            match guard.as_ref() {
-                Some(b) if b.members == 0 => {
-                    // Nothing to keep (every use case rolled back): end it quietly.
-                    let mut b = guard.take().expect("checked");
-                    if sqlx::query("ROLLBACK").execute(&mut *b.conn).await.is_err() {
-                        b.conn.close().await.ok();
-                    }
+            if guard.as_ref().is_some_and(|b| b.members == 0) {
+                // Nothing to keep (every use case rolled back): end it quietly.
+                let mut b = guard.take().expect("checked");
+                if b.exec("ROLLBACK").await.is_err() {
+                    let (conn, done) = b.into_parts();
+                    conn.close().await.ok();
+                    done.send_replace(Some(Ok(())));
+                } else {
                     b.done.send_replace(Some(Ok(())));
                 }
-                _ => Self::commit_batch(&mut guard).await,
+            } else {
+                Self::commit_batch(&mut guard).await;
             }
         }
     }
@@ -225,8 +292,9 @@ impl Drop for Held {
             && let Some(b) = guard.take()
         {
             tracing::error!(members = b.members, "a SQLite write batch was abandoned; nothing of it was committed");
-            drop(b.conn.detach());
-            b.done.send_replace(Some(Err("the write batch was abandoned".into())));
+            let (conn, done) = b.into_parts();
+            drop(conn.detach());
+            done.send_replace(Some(Err("the write batch was abandoned".into())));
         }
     }
 }
@@ -257,10 +325,9 @@ impl SqliteWriter {
             }
             let id = self.batches.fetch_add(1, Ordering::Relaxed);
             let (done, _) = tokio::sync::watch::channel(None);
-            **guard = Some(Batch { id, conn, members: 0, opened: std::time::Instant::now(), done });
+            **guard = Some(Batch { id, direct: None, conn, members: 0, opened: std::time::Instant::now(), done });
         }
-        if let Err(e) = sqlx::query("SAVEPOINT w").execute(&mut *held.batch().conn).await {
-            let e = crate::StoreError::from(e);
+        if let Err(e) = held.batch().exec("SAVEPOINT w").await {
             let b = held.0.as_mut().and_then(|g| g.take()).expect("an open batch");
             Self::fail(b, e.to_string()).await;
             return Err(e);
@@ -271,13 +338,9 @@ impl SqliteWriter {
     /// Rolls a use case back to its savepoint, then lets the batch go on.
     async fn undo(&self, mut held: Held) {
         let b = held.batch();
-        let undone = match sqlx::query("ROLLBACK TO w").execute(&mut *b.conn).await {
-            Ok(_) => sqlx::query("RELEASE w").execute(&mut *b.conn).await.map(|_| ()),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = undone {
+        if let Err(e) = b.exec("ROLLBACK TO w; RELEASE w").await {
             let b = held.0.as_mut().and_then(|g| g.take()).expect("an open batch");
-            Self::fail(b, crate::StoreError::from(e).to_string()).await;
+            Self::fail(b, e.to_string()).await;
         }
         self.finish(held.take()).await;
     }
@@ -285,12 +348,12 @@ impl SqliteWriter {
     /// Releases a use case's savepoint, counts it in, then lets the batch go on.
     async fn release(&self, mut held: Held) {
         let b = held.batch();
-        match sqlx::query("RELEASE w").execute(&mut *b.conn).await {
-            Ok(_) => b.members += 1,
+        match b.exec("RELEASE w").await {
+            Ok(()) => b.members += 1,
             Err(e) => {
                 // The savepoint is gone: SQLite rolled the whole transaction back.
                 let b = held.0.as_mut().and_then(|g| g.take()).expect("an open batch");
-                Self::fail(b, crate::StoreError::from(e).to_string()).await;
+                Self::fail(b, e.to_string()).await;
             }
         }
         self.finish(held.take()).await;
@@ -305,6 +368,9 @@ impl SqliteWriter {
 pub struct SqliteWrite {
     writer: Arc<SqliteWriter>,
     held: Option<Held>,
+    /// Statements of this use case ran in place, and through sqlx.
+    ran_in_place: bool,
+    ran_through_sqlx: bool,
 }
 
 impl SqliteWrite {
@@ -324,12 +390,18 @@ impl SqliteWrite {
         });
         let held =
             receive.await.map_err(|_| crate::StoreError::Unavailable("the writer could not be taken".into()))??;
-        Ok(SqliteWrite { writer: writer.clone(), held: Some(held) })
+        Ok(SqliteWrite { writer: writer.clone(), held: Some(held), ran_in_place: false, ran_through_sqlx: false })
     }
 
     #[doc(hidden)]
     pub fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.held.as_mut().expect("an open write transaction").batch().conn
+        self.ran_through_sqlx = true;
+        self.held.as_mut().expect("an open write transaction").batch().sqlx()
+    }
+
+    async fn direct(&mut self) -> Result<&rusqlite::Connection> {
+        self.ran_in_place = true;
+        self.held.as_mut().expect("an open write transaction").batch().direct().await
     }
 
     async fn commit(mut self) -> Result<()> {
@@ -410,6 +482,20 @@ impl Tx {
         }
     }
 
+    /// On SQLite's writer, its connection for statements run in place, with no hop
+    /// to sqlx's worker thread (the store functions of the capture path,
+    /// [`crate::direct`]); `None` elsewhere, where sqlx runs the same SQL. Counts
+    /// the statement as [`on_tx!`] does.
+    pub(crate) async fn direct(&mut self) -> Result<Option<&rusqlite::Connection>> {
+        match &mut self.conn {
+            TxConn::SqliteWriter(w) => {
+                self.queries.fetch_add(1, Ordering::Relaxed);
+                Ok(Some(w.direct().await?))
+            }
+            _ => Ok(None),
+        }
+    }
+
     #[doc(hidden)]
     pub fn count_query(&self) {
         self.queries.fetch_add(1, Ordering::Relaxed);
@@ -418,7 +504,13 @@ impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self.conn {
             TxConn::Sqlite(t) => t.commit().await?,
-            TxConn::SqliteWriter(w) => w.commit().await?,
+            TxConn::SqliteWriter(w) => {
+                let all_in_place = w.ran_in_place && !w.ran_through_sqlx;
+                w.commit().await?;
+                if all_in_place {
+                    self.in_place.fetch_add(1, Ordering::Relaxed);
+                }
+            }
             TxConn::Postgres(t) => {
                 t.commit().await?;
                 crate::health::note_write_ok();
@@ -477,7 +569,11 @@ impl Store {
             )
             .into());
         };
-        Ok(Store { pools: Arc::new(pools), queries: Arc::new(AtomicU64::new(0)) })
+        Ok(Store {
+            pools: Arc::new(pools),
+            queries: Arc::new(AtomicU64::new(0)),
+            in_place: Arc::new(AtomicU64::new(0)),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -515,8 +611,15 @@ impl Store {
         self.queries.load(Ordering::Relaxed)
     }
 
+    /// Write transactions committed on SQLite whose every statement ran in place,
+    /// none through sqlx's worker thread (docs/PERFORMANCE.md, "A capture in place
+    /// on SQLite's writer"); always 0 on PostgreSQL.
+    pub fn writes_in_place(&self) -> u64 {
+        self.in_place.load(Ordering::Relaxed)
+    }
+
     fn tx(&self, conn: TxConn) -> Tx {
-        Tx { conn, queries: self.queries.clone() }
+        Tx { conn, queries: self.queries.clone(), in_place: self.in_place.clone() }
     }
 
     /// A transaction for a use case that only reads.

@@ -7,6 +7,30 @@ use uuid::Uuid;
 const COLUMNS: &str = "id, organization_id, name, slug, description, starts_at, ends_at, timezone, venue, \
                        shared_attendee_fields, consent_rule, consent_text, consent_text_version, hall_access, retention_days, created_at, updated_at";
 
+/// A row of [`COLUMNS`], read in place on SQLite's writer ([`crate::direct`]).
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+    use crate::direct::{json, opt_string, opt_time, parsed, string, time, uuid};
+    Ok(Event {
+        id: uuid(r, 0)?,
+        organization_id: uuid(r, 1)?,
+        name: string(r, 2)?,
+        slug: string(r, 3)?,
+        description: opt_string(r, 4)?,
+        starts_at: opt_time(r, 5)?,
+        ends_at: opt_time(r, 6)?,
+        timezone: string(r, 7)?,
+        venue: opt_string(r, 8)?,
+        shared_attendee_fields: json(r, 9)?,
+        consent_rule: parsed(r, 10)?,
+        consent_text: opt_string(r, 11)?,
+        consent_text_version: r.get(12)?,
+        hall_access: parsed(r, 13)?,
+        retention_days: r.get(14)?,
+        created_at: time(r, 15)?,
+        updated_at: time(r, 16)?,
+    })
+}
+
 pub async fn insert(tx: &mut Tx, e: &Event) -> Result<()> {
     let sql = "INSERT INTO events (id, organization_id, name, slug, description, starts_at, ends_at, timezone, venue, created_at, updated_at, shared_attendee_fields,
                                    consent_rule, consent_text, consent_text_version, hall_access, retention_days)
@@ -71,6 +95,9 @@ pub async fn get_many(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<Event>> {
 /// The event by id alone (the caller's access is decided by the service).
 pub async fn get_any(tx: &mut Tx, id: Uuid) -> Result<Option<Event>> {
     let sql = format!("SELECT {COLUMNS} FROM events WHERE id = $1");
+    if let Some(c) = tx.direct().await? {
+        return crate::direct::query_opt(c, &sql, &[id.into()], read);
+    }
     Ok(on_tx!(tx, c => sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await?))
 }
 

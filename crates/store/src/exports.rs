@@ -336,10 +336,11 @@ mod postgres {
 /// The SQLite side of [`stream`]: rusqlite on a read-only connection of its own.
 mod sqlite {
     use super::{ExportRow, ExportSink, set_fields, set_points, set_required, set_tags, set_text};
+    use crate::direct::{conversion, text, time, uuid};
     use crate::sql::{Arg, Sql};
     use crate::{Result, StoreError};
-    use chrono::{DateTime, SecondsFormat, Utc};
-    use rusqlite::types::{Type, ValueRef};
+    use chrono::SecondsFormat;
+    use rusqlite::types::Type;
     use rusqlite::{OpenFlags, Row};
     use std::path::Path;
     use std::time::Duration;
@@ -405,41 +406,12 @@ mod sqlite {
         Ok(sink)
     }
 
-    fn conversion(i: usize, t: Type, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
-        rusqlite::Error::FromSqlConversionFailure(i, t, Box::new(e))
-    }
-
-    fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
-        match r.get_ref(i)? {
-            ValueRef::Null => Ok(None),
-            v => Ok(Some(v.as_str()?)),
-        }
-    }
-
     fn required<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
         Ok(r.get_ref(i)?.as_str()?)
     }
 
     fn json(i: usize, r: serde_json::Result<()>) -> rusqlite::Result<()> {
         r.map_err(|e| conversion(i, Type::Text, e))
-    }
-
-    fn time(r: &Row<'_>, i: usize) -> rusqlite::Result<DateTime<Utc>> {
-        match r.get_ref(i)? {
-            // as sqlx writes them; anything else through rusqlite's own reading
-            ValueRef::Text(t) => match std::str::from_utf8(t).ok().and_then(|t| DateTime::parse_from_rfc3339(t).ok()) {
-                Some(t) => Ok(t.with_timezone(&Utc)),
-                None => r.get(i),
-            },
-            _ => r.get(i),
-        }
-    }
-
-    fn uuid(r: &Row<'_>, i: usize) -> rusqlite::Result<uuid::Uuid> {
-        match r.get_ref(i)? {
-            ValueRef::Blob(b) => uuid::Uuid::from_slice(b).map_err(|e| conversion(i, Type::Blob, e)),
-            v => Err(rusqlite::Error::InvalidColumnType(i, "uuid".into(), v.data_type())),
-        }
     }
 
     /// A row of the export's columns (`export_columns`), in their order, into

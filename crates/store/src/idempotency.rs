@@ -62,6 +62,10 @@ pub async fn release_all_unanswered(tx: &mut Tx) -> Result<u64> {
 pub async fn complete(tx: &mut Tx, user: Uuid, key: &str, status: i32, body: &str) -> Result<()> {
     let sql = "UPDATE idempotency_keys SET response_status = $3, response_body = $4
                WHERE user_id = $1 AND idempotency_key = $2";
+    if let Some(c) = tx.direct().await? {
+        crate::direct::execute(c, sql, &[user.into(), key.into(), status.into(), body.into()])?;
+        return Ok(());
+    }
     on_tx!(tx, c => sqlx::query(sql).bind(user).bind(key).bind(status).bind(body).execute(c).await?.rows_affected());
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Leads and their interactions.
 
+use crate::direct::{self, P, opt};
 use crate::records::{Interaction, Lead};
 use crate::sql::{Arg, Sql, like_pattern};
 use crate::{Backend, Result, Tx, bind_args, on_tx};
@@ -14,6 +15,51 @@ const COLUMNS: &str = "id, sponsor_id, event_id, user_id, user_name, user_email,
     consent_basis, consent_at, consent_by_user_id, consent_text_version, owner_user_id, due_on, created_at, updated_at, \
     points_by_type";
 
+/// A row of [`COLUMNS`], read in place on SQLite's writer ([`crate::direct`]).
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lead> {
+    use direct::{json, opt_date, opt_string, opt_time, opt_uuid, parsed, time, uuid};
+    Ok(Lead {
+        id: uuid(r, 0)?,
+        sponsor_id: uuid(r, 1)?,
+        event_id: uuid(r, 2)?,
+        user_id: uuid(r, 3)?,
+        user_name: opt_string(r, 4)?,
+        user_email: opt_string(r, 5)?,
+        user_company: opt_string(r, 6)?,
+        user_title: opt_string(r, 7)?,
+        user_phone: opt_string(r, 8)?,
+        user_country: opt_string(r, 9)?,
+        user_fields: json(r, 10)?,
+        attendee_id: opt_uuid(r, 11)?,
+        intent_score: r.get(12)?,
+        intent_level: parsed(r, 13)?,
+        interaction_count: r.get(14)?,
+        first_interaction_at: time(r, 15)?,
+        last_interaction_at: time(r, 16)?,
+        follow_up_status: parsed(r, 17)?,
+        follow_up_notes: opt_string(r, 18)?,
+        contact_notes: opt_string(r, 19)?,
+        tags: json(r, 20)?,
+        is_starred: r.get(21)?,
+        is_archived: r.get(22)?,
+        followed_up_at: opt_time(r, 23)?,
+        followed_up_by_user_id: opt_uuid(r, 24)?,
+        consent_basis: opt_string(r, 25)?,
+        consent_at: opt_time(r, 26)?,
+        consent_by_user_id: opt_uuid(r, 27)?,
+        consent_text_version: r.get(28)?,
+        owner_user_id: opt_uuid(r, 29)?,
+        due_on: opt_date(r, 30)?,
+        created_at: time(r, 31)?,
+        updated_at: time(r, 32)?,
+        points_by_type: json(r, 33)?,
+    })
+}
+
+fn text(v: &Option<String>) -> P<'_> {
+    opt(v.as_deref())
+}
+
 /// Inserts the lead unless the sponsor has one for this attendee; `true` when inserted.
 pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
     let sql = "INSERT INTO sponsor_leads (id, sponsor_id, event_id, user_id, user_name, user_email, user_company,
@@ -24,7 +70,46 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
                 $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
         ON CONFLICT (sponsor_id, user_id) DO NOTHING";
-    let n = on_tx!(tx, c => sqlx::query(sql)
+    let n = if let Some(c) = tx.direct().await? {
+        let args = [
+            l.id.into(),
+            l.sponsor_id.into(),
+            l.event_id.into(),
+            l.user_id.into(),
+            text(&l.user_name),
+            text(&l.user_email),
+            text(&l.user_company),
+            text(&l.user_title),
+            l.intent_score.into(),
+            l.intent_level.as_str().into(),
+            l.interaction_count.into(),
+            l.first_interaction_at.into(),
+            l.last_interaction_at.into(),
+            l.follow_up_status.as_str().into(),
+            text(&l.follow_up_notes),
+            text(&l.contact_notes),
+            (&l.tags).into(),
+            l.is_starred.into(),
+            l.is_archived.into(),
+            opt(l.followed_up_at),
+            opt(l.followed_up_by_user_id),
+            l.created_at.into(),
+            l.updated_at.into(),
+            text(&l.user_phone),
+            text(&l.user_country),
+            (&l.user_fields).into(),
+            opt(l.attendee_id),
+            text(&l.consent_basis),
+            opt(l.consent_at),
+            opt(l.consent_by_user_id),
+            opt(l.consent_text_version),
+            opt(l.owner_user_id),
+            opt(l.due_on),
+            (&l.points_by_type).into(),
+        ];
+        direct::execute(c, sql, &args)?
+    } else {
+        on_tx!(tx, c => sqlx::query(sql)
         .bind(l.id).bind(l.sponsor_id).bind(l.event_id).bind(l.user_id).bind(&l.user_name).bind(&l.user_email)
         .bind(&l.user_company).bind(&l.user_title).bind(l.intent_score).bind(l.intent_level.as_str())
         .bind(l.interaction_count).bind(l.first_interaction_at).bind(l.last_interaction_at)
@@ -33,7 +118,8 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
         .bind(l.created_at).bind(l.updated_at).bind(&l.user_phone).bind(&l.user_country).bind(&l.user_fields)
         .bind(l.attendee_id).bind(&l.consent_basis).bind(l.consent_at).bind(l.consent_by_user_id)
         .bind(l.consent_text_version).bind(l.owner_user_id).bind(l.due_on).bind(&l.points_by_type)
-        .execute(c).await?.rows_affected());
+        .execute(c).await?.rows_affected())
+    };
     if n == 1 {
         let c = Counted::of(l);
         count(tx, l.sponsor_id, shard_of(l), &[(c, 1, i64::from(c.score))]).await?;
@@ -89,6 +175,15 @@ async fn count(tx: &mut Tx, sponsor: Uuid, shard: i16, rows: &[(Counted, i64, i6
         " ON CONFLICT (sponsor_id, shard, intent_level, follow_up_status, is_starred, is_archived, owned)
           DO UPDATE SET n = lead_counts.n + excluded.n, score_sum = lead_counts.score_sum + excluded.score_sum",
     );
+    if let Some(c) = tx.direct().await? {
+        let mut args = Vec::with_capacity(rows.len() * 9);
+        for (k, n, score) in rows {
+            args.extend([sponsor.into(), shard.into(), k.level.as_str().into(), k.status.as_str().into()]);
+            args.extend([k.starred.into(), k.archived.into(), k.owned.into(), (*n).into(), (*score).into()]);
+        }
+        direct::execute(c, &sql, &args)?;
+        return Ok(());
+    }
     on_tx!(tx, c => {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
         for (k, n, score) in rows {
@@ -146,12 +241,18 @@ pub async fn due_counts(tx: &mut Tx, sponsor: Uuid, today: chrono::NaiveDate) ->
 /// The attendee of the sponsor's lead whose contact e-mail is `email`, if any.
 pub async fn attendee_by_email(tx: &mut Tx, sponsor: Uuid, email: &str) -> Result<Option<Uuid>> {
     let sql = "SELECT user_id FROM sponsor_leads WHERE sponsor_id = $1 AND user_email = $2 ORDER BY id LIMIT 1";
+    if let Some(c) = tx.direct().await? {
+        return direct::query_opt(c, sql, &[sponsor.into(), email.into()], |r| direct::uuid(r, 0));
+    }
     Ok(on_tx!(tx, c => sqlx::query_scalar::<_, Uuid>(sql).bind(sponsor).bind(email).fetch_optional(c).await?))
 }
 
 /// The attendee id of the sponsor's lead taken from this event attendee's badge.
 pub async fn user_of_attendee(tx: &mut Tx, sponsor: Uuid, attendee: Uuid) -> Result<Option<Uuid>> {
     let sql = "SELECT user_id FROM sponsor_leads WHERE attendee_id = $1 AND sponsor_id = $2 LIMIT 1";
+    if let Some(c) = tx.direct().await? {
+        return direct::query_opt(c, sql, &[attendee.into(), sponsor.into()], |r| direct::uuid(r, 0));
+    }
     Ok(on_tx!(tx, c => sqlx::query_scalar::<_, Uuid>(sql).bind(attendee).bind(sponsor).fetch_optional(c).await?))
 }
 
@@ -165,6 +266,9 @@ pub async fn consent_basis_of(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<
 pub async fn find_for_update(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<Option<Lead>> {
     let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
     let sql = format!("SELECT {COLUMNS} FROM sponsor_leads WHERE sponsor_id = $1 AND user_id = $2{lock}");
+    if let Some(c) = tx.direct().await? {
+        return direct::query_opt(c, &sql, &[sponsor.into(), user.into()], read);
+    }
     Ok(
         on_tx!(tx, c => sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(sql.clone())).bind(sponsor).bind(user).fetch_optional(c).await?),
     )
@@ -208,7 +312,42 @@ pub async fn update(tx: &mut Tx, before: Counted, l: &Lead) -> Result<()> {
             consent_basis = $24, consent_at = $25, consent_by_user_id = $26, consent_text_version = $27,
             owner_user_id = $28, due_on = $29, points_by_type = $30
         WHERE id = $1";
-    on_tx!(tx, c => sqlx::query(sql)
+    if let Some(c) = tx.direct().await? {
+        let args = [
+            l.id.into(),
+            text(&l.user_name),
+            text(&l.user_email),
+            text(&l.user_company),
+            text(&l.user_title),
+            l.intent_score.into(),
+            l.intent_level.as_str().into(),
+            l.interaction_count.into(),
+            l.last_interaction_at.into(),
+            l.follow_up_status.as_str().into(),
+            text(&l.follow_up_notes),
+            text(&l.contact_notes),
+            (&l.tags).into(),
+            l.is_starred.into(),
+            l.is_archived.into(),
+            opt(l.followed_up_at),
+            opt(l.followed_up_by_user_id),
+            l.updated_at.into(),
+            text(&l.user_phone),
+            text(&l.user_country),
+            (&l.user_fields).into(),
+            opt(l.attendee_id),
+            l.first_interaction_at.into(),
+            text(&l.consent_basis),
+            opt(l.consent_at),
+            opt(l.consent_by_user_id),
+            opt(l.consent_text_version),
+            opt(l.owner_user_id),
+            opt(l.due_on),
+            (&l.points_by_type).into(),
+        ];
+        direct::execute(c, sql, &args)?;
+    } else {
+        on_tx!(tx, c => sqlx::query(sql)
         .bind(l.id).bind(&l.user_name).bind(&l.user_email).bind(&l.user_company).bind(&l.user_title)
         .bind(l.intent_score).bind(l.intent_level.as_str()).bind(l.interaction_count).bind(l.last_interaction_at)
         .bind(l.follow_up_status.as_str()).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
@@ -217,6 +356,7 @@ pub async fn update(tx: &mut Tx, before: Counted, l: &Lead) -> Result<()> {
         .bind(l.first_interaction_at).bind(&l.consent_basis).bind(l.consent_at).bind(l.consent_by_user_id)
         .bind(l.consent_text_version).bind(l.owner_user_id).bind(l.due_on).bind(&l.points_by_type)
         .execute(c).await?.rows_affected());
+    }
     let after = Counted::of(l);
     let (was, is) = (i64::from(before.score), i64::from(after.score));
     if before.key() != after.key() {
@@ -232,6 +372,23 @@ pub async fn insert_interaction(tx: &mut Tx, i: &Interaction) -> Result<()> {
     let sql = "INSERT INTO sponsor_lead_interactions (id, lead_id, sponsor_id, interaction_type, points,
             captured_by_user_id, metadata, occurred_at, source, device, counted_points)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    if let Some(c) = tx.direct().await? {
+        let args = [
+            i.id.into(),
+            i.lead_id.into(),
+            i.sponsor_id.into(),
+            i.interaction_type.as_str().into(),
+            i.points.into(),
+            opt(i.captured_by_user_id),
+            (&i.metadata).into(),
+            i.occurred_at.into(),
+            i.source.as_str().into(),
+            text(&i.device),
+            i.counted_points.into(),
+        ];
+        direct::execute(c, sql, &args)?;
+        return Ok(());
+    }
     on_tx!(tx, c => sqlx::query(sql)
         .bind(i.id).bind(i.lead_id).bind(i.sponsor_id).bind(i.interaction_type.as_str()).bind(i.points)
         .bind(i.captured_by_user_id).bind(&i.metadata).bind(i.occurred_at).bind(i.source.as_str())
@@ -518,6 +675,10 @@ pub async fn interacted_since(
 ) -> Result<bool> {
     let sql = "SELECT 1 FROM sponsor_lead_interactions i JOIN sponsor_leads l ON l.id = i.lead_id
         WHERE l.sponsor_id = $1 AND l.user_id = $2 AND i.interaction_type = $3 AND i.occurred_at > $4 LIMIT 1";
+    if let Some(c) = tx.direct().await? {
+        let args = [sponsor.into(), user.into(), kind.into(), since.into()];
+        return Ok(direct::query_opt(c, sql, &args, |_| Ok(()))?.is_some());
+    }
     let found: Option<i32> = on_tx!(tx, c => sqlx::query_scalar(sql).bind(sponsor).bind(user).bind(kind).bind(since).fetch_optional(c).await?);
     Ok(found.is_some())
 }

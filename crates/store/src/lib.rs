@@ -6,6 +6,7 @@
 //! runs on; only where the SQL dialects differ does a query branch on the backend.
 
 mod db;
+mod direct;
 pub mod error;
 pub mod health;
 pub mod records;

@@ -11,9 +11,35 @@ const SELECT: &str = "SELECT m.id, m.sponsor_id, m.user_id, u.email AS user_emai
     m.is_active, m.joined_at, m.last_active_at, m.created_at, m.updated_at
     FROM sponsor_users m JOIN users u ON u.id = m.user_id";
 
+/// A row of [`SELECT`], read in place on SQLite's writer ([`crate::direct`]).
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<SponsorMember> {
+    use crate::direct::{opt_time, parsed, string, time, uuid};
+    Ok(SponsorMember {
+        id: uuid(r, 0)?,
+        sponsor_id: uuid(r, 1)?,
+        user_id: uuid(r, 2)?,
+        user_email: string(r, 3)?,
+        user_name: string(r, 4)?,
+        role: parsed(r, 5)?,
+        can_view_leads: r.get(6)?,
+        can_export_leads: r.get(7)?,
+        can_message_attendees: r.get(8)?,
+        can_manage_booth: r.get(9)?,
+        can_invite_others: r.get(10)?,
+        is_active: r.get(11)?,
+        joined_at: time(r, 12)?,
+        last_active_at: opt_time(r, 13)?,
+        created_at: time(r, 14)?,
+        updated_at: time(r, 15)?,
+    })
+}
+
 /// The user's membership of the sponsor, active or not.
 pub async fn find(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<Option<SponsorMember>> {
     let sql = format!("{SELECT} WHERE m.sponsor_id = $1 AND m.user_id = $2");
+    if let Some(c) = tx.direct().await? {
+        return crate::direct::query_opt(c, &sql, &[sponsor.into(), user.into()], read);
+    }
     Ok(
         on_tx!(tx, c => sqlx::query_as::<_, SponsorMember>(sqlx::AssertSqlSafe(sql.clone())).bind(sponsor).bind(user).fetch_optional(c).await?),
     )

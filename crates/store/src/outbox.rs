@@ -187,6 +187,12 @@ pub async fn insert_lead_notification(
 ) -> Result<()> {
     let sql =
         "INSERT INTO lead_notifications (id, sponsor_id, lead_id, reason, created_at) VALUES ($1, $2, $3, $4, $5)";
+    if let Some(c) = tx.direct().await? {
+        let args =
+            [sponsorhub_domain::new_id().into(), sponsor.into(), lead.into(), reason.as_str().into(), now.into()];
+        crate::direct::execute(c, sql, &args)?;
+        return Ok(());
+    }
     on_tx!(tx, c => sqlx::query(sql)
         .bind(sponsorhub_domain::new_id()).bind(sponsor).bind(lead).bind(reason.as_str()).bind(now)
         .execute(c).await?.rows_affected());

@@ -1,5 +1,6 @@
 //! Sponsors of an event.
 
+use crate::direct;
 use crate::records::{Sponsor, SponsorCounts};
 use crate::sql::{Arg, Sql, like_pattern};
 use crate::{Result, Tx, bind_args, on_tx};
@@ -9,6 +10,34 @@ const COLUMNS: &str = "s.id, s.organization_id, s.event_id, s.tier_id, s.company
     s.company_website, s.company_logo_url, s.contact_name, s.contact_email, s.contact_phone, s.booth_number, \
     s.booth_description, s.social_links, s.is_featured, s.is_archived, s.archived_at, s.lead_capture_enabled, \
     s.lead_notification_email, s.created_at, s.updated_at";
+
+/// A row of [`COLUMNS`], read in place on SQLite's writer ([`crate::direct`]).
+fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sponsor> {
+    use direct::{json, opt_string, opt_time, opt_uuid, string, time, uuid};
+    Ok(Sponsor {
+        id: uuid(r, 0)?,
+        organization_id: uuid(r, 1)?,
+        event_id: uuid(r, 2)?,
+        tier_id: opt_uuid(r, 3)?,
+        company_name: string(r, 4)?,
+        company_description: opt_string(r, 5)?,
+        company_website: opt_string(r, 6)?,
+        company_logo_url: opt_string(r, 7)?,
+        contact_name: opt_string(r, 8)?,
+        contact_email: opt_string(r, 9)?,
+        contact_phone: opt_string(r, 10)?,
+        booth_number: opt_string(r, 11)?,
+        booth_description: opt_string(r, 12)?,
+        social_links: json(r, 13)?,
+        is_featured: r.get(14)?,
+        is_archived: r.get(15)?,
+        archived_at: opt_time(r, 16)?,
+        lead_capture_enabled: r.get(17)?,
+        lead_notification_email: opt_string(r, 18)?,
+        created_at: time(r, 19)?,
+        updated_at: time(r, 20)?,
+    })
+}
 
 pub async fn insert(tx: &mut Tx, s: &Sponsor) -> Result<()> {
     let sql = "INSERT INTO sponsors (id, organization_id, event_id, tier_id, company_name, company_description,
@@ -46,6 +75,9 @@ pub async fn update(tx: &mut Tx, s: &Sponsor) -> Result<()> {
 /// The sponsor by id alone (the caller's access is decided by the service).
 pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<Sponsor>> {
     let sql = format!("SELECT {COLUMNS} FROM sponsors s WHERE s.id = $1");
+    if let Some(c) = tx.direct().await? {
+        return direct::query_opt(c, &sql, &[id.into()], read);
+    }
     Ok(
         on_tx!(tx, c => sqlx::query_as::<_, Sponsor>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await?),
     )

@@ -145,6 +145,20 @@ pub async fn enqueue(
         WHERE is_enabled = TRUE AND events LIKE $5
           AND (sponsor_id = $6 OR (sponsor_id IS NULL AND event_id = $7))";
     let like = format!("%,{event_type},%");
+    if let Some(c) = tx.direct().await? {
+        use crate::direct::opt;
+        let args = [
+            message_id.into(),
+            event_type.into(),
+            payload.into(),
+            now.into(),
+            (&like).into(),
+            opt(sponsor),
+            event.into(),
+            opt(lead),
+        ];
+        return crate::direct::execute(c, sql, &args);
+    }
     Ok(on_tx!(tx, c => sqlx::query(sql).bind(message_id).bind(event_type).bind(payload).bind(now).bind(&like)
         .bind(sponsor).bind(event).bind(lead).execute(c).await?.rows_affected()))
 }
