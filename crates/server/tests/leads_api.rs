@@ -562,23 +562,36 @@ async fn a_capture_costs_a_fixed_number_of_statements(app: TestApp) {
     let (staff, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
     let store = &app.server.state.services.store;
     let queries = || store.queries_executed();
-    let mut costs = Vec::new();
-    for (i, email) in ["ada@corp.io", "ada@corp.io", "bob@corp.io", "bob@corp.io"].iter().enumerate() {
-        let kind = if i % 2 == 0 { "qr_scan" } else { "demo_request" };
-        let (before, in_place) = (queries(), store.writes_in_place());
-        let attendee = json!({"user_id": format!("ext-{email}"), "name": "A", "email": email});
-        let (status, body) = capture(&app, &w.capture_path(), &staff.token, kind, attendee).await;
-        assert!(status.is_success(), "{body}");
-        costs.push(queries() - before);
-        // On SQLite every statement of the capture runs in place on the writer,
-        // with no hop to sqlx's worker thread (docs/PERFORMANCE.md, "A capture in
-        // place on SQLite's writer"); a store function of the capture path
-        // without its in-place form shows here.
-        let expected = u64::from(app.backend == sponsorhub_testkit::Backend::Sqlite);
-        assert_eq!(store.writes_in_place() - in_place, expected, "capture {i}: ran wholly in place");
+    // The counter counts every statement of the app, so a background worker's
+    // (the e-mail outbox's, every second) may fall inside a capture: a round
+    // whose costs differ is measured again, with other attendees.
+    let mut rounds = Vec::new();
+    for round in 0..3 {
+        let mut costs = Vec::new();
+        for (i, who) in ["ada", "ada", "bob", "bob"].iter().enumerate() {
+            let kind = if i % 2 == 0 { "qr_scan" } else { "demo_request" };
+            let (before, in_place) = (queries(), store.writes_in_place());
+            let email = format!("{who}{round}@corp.io");
+            let attendee = json!({"user_id": format!("ext-{email}"), "name": "A", "email": email});
+            let (status, body) = capture(&app, &w.capture_path(), &staff.token, kind, attendee).await;
+            assert!(status.is_success(), "{body}");
+            costs.push(queries() - before);
+            // On SQLite every statement of the capture runs in place on the
+            // writer, with no hop to sqlx's worker thread (docs/PERFORMANCE.md, "A
+            // capture in place on SQLite's writer"); a store function of the
+            // capture path without its in-place form shows here.
+            let expected = u64::from(app.backend == sponsorhub_testkit::Backend::Sqlite);
+            assert_eq!(store.writes_in_place() - in_place, expected, "capture {i}: ran wholly in place");
+        }
+        let consistent = (costs[0], costs[1]) == (costs[2], costs[3]);
+        rounds.push(costs);
+        if consistent {
+            break;
+        }
     }
+    let costs = rounds.last().expect("a round");
     let (new, repeat) = (costs[2], costs[3]);
-    assert_eq!((costs[0], costs[1]), (new, repeat), "the same cost for every lead: {costs:?}");
+    assert_eq!((costs[0], costs[1]), (new, repeat), "the same cost for every lead, in one round of {rounds:?}");
     eprintln!("statements: new lead {new}, repeat {repeat} ({:?})", app.backend);
     let extra = u64::from(app.backend == sponsorhub_testkit::Backend::Postgres);
     // A new lead: sponsor, event, membership, the attendee's account row, the

@@ -268,6 +268,50 @@ impl SqliteWriter {
     }
 }
 
+/// WAL pages the writer lets pile up before it checkpoints by itself, should the
+/// checkpointer fall behind (SQLite's default, 1,000, puts a checkpoint and its
+/// fsync on a commit's path every few hundred captures).
+const WRITER_AUTOCHECKPOINT: u32 = 10_000;
+/// How often the checkpointer looks for new commits.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// Checkpoints the WAL of a SQLite store on a thread and connection of its own,
+/// `PASSIVE` (it never waits for the writer or blocks it), after each period with
+/// writes, until the store's writer is gone: so the copy of WAL pages into the
+/// database and its fsync stay off the writer, which every write waits for
+/// (docs/PERFORMANCE.md, "Checkpoints off the writer").
+fn spawn_checkpointer(file: std::path::PathBuf, busy: Duration, writer: std::sync::Weak<SqliteWriter>) {
+    let run = move || {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match rusqlite::Connection::open_with_flags(&file, flags) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "no SQLite checkpointer: the writer checkpoints by itself");
+                return;
+            }
+        };
+        conn.busy_timeout(busy).ok();
+        let mut seen = 0;
+        loop {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            let Some(w) = writer.upgrade() else { return };
+            let batches = w.batches.load(Ordering::Relaxed);
+            drop(w);
+            if batches == seen {
+                continue;
+            }
+            seen = batches;
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "a SQLite checkpoint failed; the next one tries again");
+            }
+        }
+    };
+    if let Err(e) = std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(run) {
+        tracing::warn!(error = %e, "no SQLite checkpointer: the writer checkpoints by itself");
+    }
+}
+
 type Guard = tokio::sync::OwnedMutexGuard<Option<Batch>>;
 
 /// The writer held by a task. Dropped while it still holds an open batch (the task
@@ -546,10 +590,18 @@ impl Store {
             // Longer than busy_timeout: a writer waiting in the pool should outlast one
             // waiting on the lock, never the other way round.
             let acquire = opts.sqlite_busy_timeout + Duration::from_secs(10);
+            // The writer checkpoints the WAL itself only should the checkpointer
+            // fall far behind, and keeps its savepoints' journals in memory
+            // (docs/PERFORMANCE.md, "Checkpoints off the writer").
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(acquire)
-                .connect_with(connect.clone())
+                .connect_with(
+                    connect
+                        .clone()
+                        .pragma("wal_autocheckpoint", WRITER_AUTOCHECKPOINT.to_string())
+                        .pragma("temp_store", "memory"),
+                )
                 .await?;
             let reader = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.max(2))
@@ -557,12 +609,9 @@ impl Store {
                 .connect_with(connect.clone().read_only(true))
                 .await?;
             let file = connect.get_filename().to_path_buf();
-            Pools::Sqlite {
-                writer: Arc::new(SqliteWriter::new(writer, acquire)),
-                reader,
-                file,
-                busy_timeout: opts.sqlite_busy_timeout,
-            }
+            let writer = Arc::new(SqliteWriter::new(writer, acquire));
+            spawn_checkpointer(file.clone(), opts.sqlite_busy_timeout, Arc::downgrade(&writer));
+            Pools::Sqlite { writer, reader, file, busy_timeout: opts.sqlite_busy_timeout }
         } else {
             return Err(sqlx::Error::Configuration(
                 format!("unsupported database URL scheme (want sqlite:// or postgres://): {}", redact_url(url)).into(),

@@ -147,17 +147,22 @@ pub async fn enqueue(
     let like = format!("%,{event_type},%");
     if let Some(c) = tx.direct().await? {
         use crate::direct::opt;
+        // SQLite prepares a statement again whenever the pattern bound to a LIKE
+        // changes (its LIKE optimization depends on it): the same test as a
+        // substring, which it does not (`events` holds lowercase names only).
+        let sql = sql.replace("events LIKE $5", "instr(events, $5) > 0");
+        let needle = format!(",{event_type},");
         let args = [
             message_id.into(),
             event_type.into(),
             payload.into(),
             now.into(),
-            (&like).into(),
+            (&needle).into(),
             opt(sponsor),
             event.into(),
             opt(lead),
         ];
-        return crate::direct::execute(c, sql, &args);
+        return crate::direct::execute(c, &sql, &args);
     }
     Ok(on_tx!(tx, c => sqlx::query(sql).bind(message_id).bind(event_type).bind(payload).bind(now).bind(&like)
         .bind(sponsor).bind(event).bind(lead).execute(c).await?.rows_affected()))

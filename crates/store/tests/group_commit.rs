@@ -209,3 +209,27 @@ async fn a_write_alone_does_not_hold_up_the_batch_before_it() {
     store.close().await;
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// The WAL is checkpointed off the writer (docs/PERFORMANCE.md, "Checkpoints off
+/// the writer"): committed pages reach the database file within moments, though
+/// the writer itself would checkpoint only past 10,000 pages of WAL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_checkpointer_copies_the_wal_into_the_database() {
+    let (store, dir) = store().await;
+    let file = dir.join("t.db");
+    let size = || std::fs::metadata(&file).unwrap().len();
+    let before = size();
+    let mut tx = store.write().await.unwrap();
+    on_tx!(&mut tx, c => sqlx::query("CREATE TABLE big (b BLOB)").execute(c).await.unwrap().rows_affected());
+    for _ in 0..50 {
+        on_tx!(&mut tx, c => sqlx::query("INSERT INTO big (b) VALUES (randomblob(16000))").execute(c).await.unwrap().rows_affected());
+    }
+    tx.commit().await.unwrap();
+    let started = std::time::Instant::now();
+    while size() < before + 700_000 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(size() >= before + 700_000, "the database file holds the 800 KB written: {before} → {}", size());
+    store.close().await;
+    std::fs::remove_dir_all(dir).ok();
+}
