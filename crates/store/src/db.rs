@@ -268,17 +268,16 @@ impl SqliteWriter {
     }
 }
 
-/// WAL pages the writer lets pile up before it checkpoints by itself, should the
-/// checkpointer fall behind (SQLite's default, 1,000, puts a checkpoint and its
-/// fsync on a commit's path every few hundred captures).
-const WRITER_AUTOCHECKPOINT: u32 = 10_000;
 /// How often the checkpointer looks for new commits.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
 /// Checkpoints the WAL of a SQLite store on a thread and connection of its own,
 /// `PASSIVE` (it never waits for the writer or blocks it), after each period with
-/// writes, until the store's writer is gone: so the copy of WAL pages into the
-/// database and its fsync stay off the writer, which every write waits for
+/// writes, until the store's writer is gone: so most of the copying of WAL pages
+/// into the database is done off the writer, which every write waits for. The
+/// writer still checkpoints at SQLite's default of 1,000 pages (only a checkpoint
+/// with no writer beside it lets the WAL start over, and a longer WAL made the
+/// fsync in that checkpoint longer), and finds most pages copied already
 /// (docs/PERFORMANCE.md, "Checkpoints off the writer").
 fn spawn_checkpointer(file: std::path::PathBuf, busy: Duration, writer: std::sync::Weak<SqliteWriter>) {
     let run = move || {
@@ -590,18 +589,12 @@ impl Store {
             // Longer than busy_timeout: a writer waiting in the pool should outlast one
             // waiting on the lock, never the other way round.
             let acquire = opts.sqlite_busy_timeout + Duration::from_secs(10);
-            // The writer checkpoints the WAL itself only should the checkpointer
-            // fall far behind, and keeps its savepoints' journals in memory
-            // (docs/PERFORMANCE.md, "Checkpoints off the writer").
+            // The writer keeps its savepoints' journals in memory (docs/PERFORMANCE.md,
+            // "Checkpoints off the writer").
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(acquire)
-                .connect_with(
-                    connect
-                        .clone()
-                        .pragma("wal_autocheckpoint", WRITER_AUTOCHECKPOINT.to_string())
-                        .pragma("temp_store", "memory"),
-                )
+                .connect_with(connect.clone().pragma("temp_store", "memory"))
                 .await?;
             let reader = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.max(2))

@@ -212,7 +212,8 @@ async fn a_write_alone_does_not_hold_up_the_batch_before_it() {
 
 /// The WAL is checkpointed off the writer (docs/PERFORMANCE.md, "Checkpoints off
 /// the writer"): committed pages reach the database file within moments, though
-/// the writer itself would checkpoint only past 10,000 pages of WAL.
+/// the writer itself would checkpoint only past 1,000 pages of WAL (these are
+/// about 200).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_checkpointer_copies_the_wal_into_the_database() {
     let (store, dir) = store().await;
