@@ -113,6 +113,31 @@ pub(crate) struct SqliteWriter {
     batches: AtomicU64,
     /// How long a write waits for the writer before it gives up (503).
     acquire_timeout: Duration,
+    /// The connection between two batches, kept out of the pool with its handle
+    /// and its in-place statements, so that the next batch begins without a hop
+    /// and prepares nothing again. Touched only by who holds the writer.
+    idle: std::sync::Mutex<Option<Idle>>,
+    /// Times the handle was taken from sqlx's worker, for tests.
+    handle_takes: AtomicU64,
+}
+
+/// The writer's connection between batches (fields in the order they must drop).
+struct Idle {
+    direct: Option<Direct>,
+    conn: PoolConnection<Sqlite>,
+}
+
+impl Drop for SqliteWriter {
+    fn drop(&mut self) {
+        // A pool connection dropped outside a runtime panics (it spawns its
+        // return to the pool): there, the kept connection is closed instead.
+        if tokio::runtime::Handle::try_current().is_err()
+            && let Some(Idle { direct, conn }) = self.idle.get_mut().ok().and_then(Option::take)
+        {
+            drop(direct);
+            drop(conn.detach());
+        }
+    }
 }
 
 /// At most this many use cases in one batch, and at most this long from its first
@@ -215,16 +240,31 @@ impl SqliteWriter {
             batch: Arc::new(tokio::sync::Mutex::new(None)),
             waiting: AtomicUsize::new(0),
             batches: AtomicU64::new(0),
+            idle: std::sync::Mutex::new(None),
+            handle_takes: AtomicU64::new(0),
         }
     }
 
+    /// Keeps a connection whose transaction ended cleanly for the next batch.
+    fn keep(&self, b: Batch) {
+        let Batch { direct, conn, .. } = b;
+        *self.idle.lock().expect("idle lock") = Some(Idle { direct, conn });
+    }
+
+    /// Gives the kept connection back to the pool (to migrate or close it).
+    fn release_idle(&self) {
+        let idle = self.idle.lock().expect("idle lock").take();
+        drop(idle);
+    }
+
     /// Commits the open batch (if any) and tells its members.
-    async fn commit_batch(guard: &mut Option<Batch>) {
+    async fn commit_batch(&self, guard: &mut Option<Batch>) {
         let Some(mut b) = guard.take() else { return };
         match b.exec("COMMIT").await {
             Ok(()) => {
                 crate::health::note_write_ok();
                 b.done.send_replace(Some(Ok(())));
+                self.keep(b);
             }
             // Noted as a storage failure (for /readyz) as any other.
             Err(e) => Self::fail(b, e.to_string()).await,
@@ -260,9 +300,10 @@ impl SqliteWriter {
                     done.send_replace(Some(Ok(())));
                 } else {
                     b.done.send_replace(Some(Ok(())));
+                    self.keep(b);
                 }
             } else {
-                Self::commit_batch(&mut guard).await;
+                self.commit_batch(&mut guard).await;
             }
         }
     }
@@ -358,17 +399,23 @@ impl SqliteWriter {
         let mut held = Held(Some(guard));
         let guard = held.0.as_mut().expect("the writer held");
         if guard.as_ref().is_some_and(|b| b.members > 0 && (alone || b.opened.elapsed() >= BATCH_MAX_AGE)) {
-            Self::commit_batch(guard).await;
+            self.commit_batch(guard).await;
         }
         if guard.is_none() {
-            let mut conn = self.pool.acquire().await?;
-            if let Err(e) = sqlx::query("BEGIN").execute(&mut *conn).await {
-                conn.close().await.ok();
-                return Err(e.into());
-            }
-            let id = self.batches.fetch_add(1, Ordering::Relaxed);
+            let idle = self.idle.lock().expect("idle lock").take();
+            let (direct, conn) = match idle {
+                Some(Idle { direct, conn }) => (direct, conn),
+                None => (None, self.pool.acquire().await?),
+            };
             let (done, _) = tokio::sync::watch::channel(None);
-            **guard = Some(Batch { id, direct: None, conn, members: 0, opened: std::time::Instant::now(), done });
+            let mut b = Batch { id: 0, direct, conn, members: 0, opened: std::time::Instant::now(), done };
+            if let Err(e) = b.exec("BEGIN").await {
+                let (conn, _) = b.into_parts();
+                conn.close().await.ok();
+                return Err(e);
+            }
+            b.id = self.batches.fetch_add(1, Ordering::Relaxed);
+            **guard = Some(b);
         }
         if let Err(e) = held.batch().exec("SAVEPOINT w").await {
             let b = held.0.as_mut().and_then(|g| g.take()).expect("an open batch");
@@ -444,7 +491,11 @@ impl SqliteWrite {
 
     async fn direct(&mut self) -> Result<&rusqlite::Connection> {
         self.ran_in_place = true;
-        self.held.as_mut().expect("an open write transaction").batch().direct().await
+        let b = self.held.as_mut().expect("an open write transaction").batch();
+        if b.direct.is_none() {
+            self.writer.handle_takes.fetch_add(1, Ordering::Relaxed);
+        }
+        b.direct().await
     }
 
     async fn commit(mut self) -> Result<()> {
@@ -469,9 +520,10 @@ impl SqliteWrite {
                     if let Ok(guard) = self.writer.batch.clone().try_lock_owned()
                         && guard.as_ref().is_some_and(|b| b.id == batch_id && b.members > 0)
                     {
+                        let writer = self.writer.clone();
                         tokio::spawn(async move {
                             let mut held = Held(Some(guard));
-                            SqliteWriter::commit_batch(held.0.as_mut().expect("the writer held")).await;
+                            writer.commit_batch(held.0.as_mut().expect("the writer held")).await;
                         });
                     }
                 }
@@ -642,7 +694,12 @@ impl Store {
     /// Applies the pending versioned migrations of this backend.
     pub async fn migrate(&self) -> Result<()> {
         match &*self.pools {
-            Pools::Sqlite { writer, .. } => SQLITE_MIGRATIONS.run(&writer.pool).await?,
+            Pools::Sqlite { writer, .. } => {
+                // The writer's kept connection goes back to the pool for the migrations.
+                let _writer = writer.batch.lock().await;
+                writer.release_idle();
+                SQLITE_MIGRATIONS.run(&writer.pool).await?
+            }
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
@@ -702,6 +759,15 @@ impl Store {
         }
     }
 
+    /// Times SQLite's writer took its connection's handle from sqlx's worker to
+    /// run statements in place; `None` on PostgreSQL.
+    pub fn handle_takes(&self) -> Option<u64> {
+        match &*self.pools {
+            Pools::Sqlite { writer, .. } => Some(writer.handle_takes.load(Ordering::Relaxed)),
+            Pools::Postgres(_) => None,
+        }
+    }
+
     /// Write transactions waiting for SQLite's writer now (0 on PostgreSQL).
     pub fn writers_waiting(&self) -> usize {
         match &*self.pools {
@@ -740,7 +806,8 @@ impl Store {
                 if let Ok(guard) = tokio::time::timeout(writer.acquire_timeout, writer.batch.clone().lock_owned()).await
                 {
                     let mut held = Held(Some(guard));
-                    SqliteWriter::commit_batch(held.0.as_mut().expect("the writer held")).await;
+                    writer.commit_batch(held.0.as_mut().expect("the writer held")).await;
+                    writer.release_idle();
                 }
                 writer.pool.close().await;
             }

@@ -3,7 +3,7 @@
 //! so one that fails leaves the others' rows in place; none is acknowledged before
 //! the shared commit.
 
-use sponsorhub_store::{Store, StoreOptions, Tx, on_tx};
+use sponsorhub_store::{Store, StoreOptions, Tx, accounts, on_tx};
 use std::time::Duration;
 
 async fn store() -> (Store, std::path::PathBuf) {
@@ -231,6 +231,40 @@ async fn a_checkpointer_copies_the_wal_into_the_database() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(size() >= before + 700_000, "the database file holds the 800 KB written: {before} → {}", size());
+    store.close().await;
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// The writer keeps its connection between batches, its handle and statements
+/// with it (docs/PERFORMANCE.md, "Checkpoints off the writer"): write after write
+/// of statements run in place takes the handle from sqlx's worker once, until a
+/// statement through sqlx takes it back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_writer_keeps_its_connection_between_batches() {
+    let dir = std::env::temp_dir().join(format!("sponsorhub-keep-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::connect(&format!("sqlite://{}/t.db", dir.display()), &StoreOptions::default()).await.unwrap();
+    store.migrate().await.unwrap();
+    let now = chrono::Utc::now();
+    let takes = || store.handle_takes().unwrap();
+    let before = takes();
+    for n in 0..5 {
+        let mut tx = store.write().await.unwrap();
+        let id = uuid::Uuid::now_v7();
+        assert!(accounts::insert_user_if_absent(&mut tx, id, &format!("u{n}@x.io"), "U", now).await.unwrap());
+        tx.commit().await.unwrap();
+    }
+    assert!(store.write_batches().unwrap() >= 5, "five commits, each its own batch");
+    assert_eq!(takes() - before, 1, "the handle was taken once for five batches");
+    assert_eq!(store.writes_in_place(), 5);
+    // a statement through sqlx gives it back; the next in place takes it again
+    let mut tx = store.write().await.unwrap();
+    on_tx!(&mut tx, c => sqlx::query("SELECT 1").execute(c).await.unwrap().rows_affected());
+    tx.commit().await.unwrap();
+    let mut tx = store.write().await.unwrap();
+    accounts::insert_user_if_absent(&mut tx, uuid::Uuid::now_v7(), "v@x.io", "V", now).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(takes() - before, 2);
     store.close().await;
     std::fs::remove_dir_all(dir).ok();
 }
