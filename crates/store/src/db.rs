@@ -245,8 +245,12 @@ impl SqliteWriter {
         }
     }
 
-    /// Keeps a connection whose transaction ended cleanly for the next batch.
+    /// Keeps a connection whose transaction ended cleanly for the next batch,
+    /// unless the pool is closing (which waits for it to come back).
     fn keep(&self, b: Batch) {
+        if self.pool.is_closed() {
+            return drop(b);
+        }
         let Batch { direct, conn, .. } = b;
         *self.idle.lock().expect("idle lock") = Some(Idle { direct, conn });
     }
@@ -695,10 +699,13 @@ impl Store {
     pub async fn migrate(&self) -> Result<()> {
         match &*self.pools {
             Pools::Sqlite { writer, .. } => {
-                // The writer's kept connection goes back to the pool for the migrations.
-                let _writer = writer.batch.lock().await;
+                // The writer's connection goes back to the pool for the migrations:
+                // an open batch commits first, a kept connection is given back.
+                let mut held = Held(Some(writer.batch.clone().lock_owned().await));
+                writer.commit_batch(held.0.as_mut().expect("the writer held")).await;
                 writer.release_idle();
-                SQLITE_MIGRATIONS.run(&writer.pool).await?
+                SQLITE_MIGRATIONS.run(&writer.pool).await?;
+                drop(held);
             }
             Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
@@ -802,6 +809,9 @@ impl Store {
         match &*self.pools {
             Pools::Sqlite { writer, reader, .. } => {
                 reader.close().await;
+                // Marked closed at once, so no batch from now on keeps the
+                // connection out of the pool (`keep`), which the close waits for.
+                let closing = writer.pool.close();
                 // An open batch (its members waiting) commits before the pool closes.
                 if let Ok(guard) = tokio::time::timeout(writer.acquire_timeout, writer.batch.clone().lock_owned()).await
                 {
@@ -809,7 +819,7 @@ impl Store {
                     writer.commit_batch(held.0.as_mut().expect("the writer held")).await;
                     writer.release_idle();
                 }
-                writer.pool.close().await;
+                closing.await;
             }
             Pools::Postgres(pool) => pool.close().await,
         }

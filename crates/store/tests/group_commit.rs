@@ -268,3 +268,27 @@ async fn the_writer_keeps_its_connection_between_batches() {
     store.close().await;
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Closing the store while a write outlasts the wait for the writer still ends:
+/// the write's connection, which the writer would keep for the next batch, goes
+/// back to the closing pool (a review found the close waiting for it forever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_waits_for_no_kept_connection() {
+    let dir = std::env::temp_dir().join(format!("sponsorhub-close-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let opts = StoreOptions { sqlite_busy_timeout: Duration::from_millis(10), ..StoreOptions::default() };
+    let store = Store::connect(&format!("sqlite://{}/t.db", dir.display()), &opts).await.unwrap();
+    store.migrate().await.unwrap();
+    let mut tx = store.write().await.unwrap();
+    accounts::insert_user_if_absent(&mut tx, uuid::Uuid::now_v7(), "u@x.io", "U", chrono::Utc::now()).await.unwrap();
+    let closing = tokio::spawn({
+        let store = store.clone();
+        async move { store.close().await }
+    });
+    // the close gives up waiting for the writer (after 10 s), then the write commits
+    tokio::time::sleep(opts.sqlite_busy_timeout + Duration::from_millis(10_500)).await;
+    assert!(!closing.is_finished(), "the close waits for the write's connection");
+    tx.commit().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(30), closing).await.expect("the store closes").unwrap();
+    std::fs::remove_dir_all(dir).ok();
+}
