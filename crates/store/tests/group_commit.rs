@@ -6,10 +6,24 @@
 use sponsorhub_store::{Store, StoreOptions, Tx, accounts, on_tx};
 use std::time::Duration;
 
-async fn store() -> (Store, std::path::PathBuf) {
+/// A store on a SQLite file of its own, in a directory the test removes.
+async fn open(opts: &StoreOptions) -> (Store, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("sponsorhub-group-commit-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::connect(&format!("sqlite://{}/t.db", dir.display()), &StoreOptions::default()).await.unwrap();
+    let store = Store::connect(&format!("sqlite://{}/t.db", dir.display()), opts).await.unwrap();
+    (store, dir)
+}
+
+/// A store with the project's schema.
+async fn migrated(opts: &StoreOptions) -> (Store, std::path::PathBuf) {
+    let (store, dir) = open(opts).await;
+    store.migrate().await.unwrap();
+    (store, dir)
+}
+
+/// A store with one table, `t`.
+async fn store() -> (Store, std::path::PathBuf) {
+    let (store, dir) = open(&StoreOptions::default()).await;
     let mut tx = store.write().await.unwrap();
     on_tx!(&mut tx, c => sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)").execute(c).await.unwrap().rows_affected());
     tx.commit().await.unwrap();
@@ -241,10 +255,7 @@ async fn a_checkpointer_copies_the_wal_into_the_database() {
 /// statement through sqlx takes it back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_writer_keeps_its_connection_between_batches() {
-    let dir = std::env::temp_dir().join(format!("sponsorhub-keep-{}", uuid::Uuid::now_v7()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::connect(&format!("sqlite://{}/t.db", dir.display()), &StoreOptions::default()).await.unwrap();
-    store.migrate().await.unwrap();
+    let (store, dir) = migrated(&StoreOptions::default()).await;
     let now = chrono::Utc::now();
     let takes = || store.handle_takes().unwrap();
     let before = takes();
@@ -274,11 +285,8 @@ async fn the_writer_keeps_its_connection_between_batches() {
 /// back to the closing pool (a review found the close waiting for it forever).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_waits_for_no_kept_connection() {
-    let dir = std::env::temp_dir().join(format!("sponsorhub-close-{}", uuid::Uuid::now_v7()));
-    std::fs::create_dir_all(&dir).unwrap();
     let opts = StoreOptions { sqlite_busy_timeout: Duration::from_millis(10), ..StoreOptions::default() };
-    let store = Store::connect(&format!("sqlite://{}/t.db", dir.display()), &opts).await.unwrap();
-    store.migrate().await.unwrap();
+    let (store, dir) = migrated(&opts).await;
     let mut tx = store.write().await.unwrap();
     accounts::insert_user_if_absent(&mut tx, uuid::Uuid::now_v7(), "u@x.io", "U", chrono::Utc::now()).await.unwrap();
     let closing = tokio::spawn({
