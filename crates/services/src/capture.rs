@@ -352,18 +352,14 @@ async fn capture(
     Checked { answers, kind, who, metadata, source, device, at, once_within }: Checked,
     key: Option<&IdempotencyKey>,
 ) -> Result<(CaptureOutcome, Vec<Notification>)> {
+    // Every capture the caller sends counts, before its transaction: in memory on
+    // SQLite; on PostgreSQL, where the bucket's row is shared by every instance,
+    // by one statement that locks the row for itself alone, so that one caller's
+    // captures do not queue behind each other's commits (docs/DECISIONS.md, "Rate
+    // limits on PostgreSQL").
+    svc.capture_limiter.hit(&svc.store, &p.user_id.to_string()).await?;
     let now = time::now();
     let mut tx = svc.store.write().await?;
-    // The limit counts inside the capture's own transaction (no commit of its own):
-    // in memory on SQLite, first; on PostgreSQL, where its bucket row is shared by
-    // every instance, last, so that the row's lock is held for the commit only and
-    // one caller's captures do not queue behind each other's whole transaction
-    // (docs/PERFORMANCE.md, "Group commit on SQLite, a shorter lock on PostgreSQL").
-    let limit_key = p.user_id.to_string();
-    let limit_last = tx.backend() == sponsorhub_store::Backend::Postgres;
-    if !limit_last {
-        svc.capture_limiter.hit_in(&mut tx, &limit_key).await?;
-    }
     let sponsor = sponsors::get(&mut tx, sponsor_id).await?.filter(|s| s.event_id == event_id);
     let Some(sponsor) = sponsor else { return Err(Error::NotFound("sponsor")) };
     let event = events::get_any(&mut tx, event_id).await?.ok_or(Error::NotFound("sponsor"))?;
@@ -669,9 +665,6 @@ async fn capture(
         shared,
     };
     let full = view == LeadView::Full;
-    if limit_last {
-        svc.capture_limiter.hit_in(&mut tx, &limit_key).await?;
-    }
     if let Some(k) = key {
         let answer = StoredAnswer { lead, receipt, full };
         let body = serde_json::to_string(&answer).map_err(|e| Error::Internal(e.into()))?;

@@ -66,14 +66,25 @@ impl Limit {
     }
 
     /// Counts one request for `key`; 429 (`RateLimited`) when over the limit.
+    /// On PostgreSQL the bucket's row is taken by one statement of its own that
+    /// does not wait for the WAL's flush (docs/DECISIONS.md, "Rate limits on
+    /// PostgreSQL").
     pub async fn hit(&self, store: &sponsorhub_store::Store, key: &str) -> crate::Result<()> {
-        if store.backend() != sponsorhub_store::Backend::Postgres {
-            return self.local.hit(key).map_err(|retry_after_secs| crate::Error::RateLimited { retry_after_secs });
+        let per_second = f64::from(self.per_minute) / 60.0;
+        let now = sponsorhub_domain::time::now();
+        let taken = sponsorhub_store::rate_limits::take_now(
+            store,
+            &self.bucket(key),
+            f64::from(self.per_minute),
+            per_second,
+            now,
+        )
+        .await?;
+        match taken {
+            None => self.local.hit(key).map_err(|retry_after_secs| crate::Error::RateLimited { retry_after_secs }),
+            Some(None) => Ok(()),
+            Some(Some(wait)) => Err(crate::Error::RateLimited { retry_after_secs: (wait.ceil() as u64).max(1) }),
         }
-        let mut tx = store.write().await?;
-        self.hit_in(&mut tx, key).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// [`Limit::hit`] inside a write transaction of the caller's (no commit of its

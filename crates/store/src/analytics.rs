@@ -42,6 +42,26 @@ pub async fn record(tx: &mut Tx, rows: &[Activity]) -> Result<()> {
         crate::direct::execute(c, &sql, &args)?;
         return Ok(());
     }
+    if tx.backend() == crate::Backend::Postgres {
+        // Sent with the capture's other trailing rows (docs/PERFORMANCE.md, "Fewer
+        // round trips on PostgreSQL").
+        tx.defer(&sql, Some("lead_activity"), |a| {
+            use sqlx::Arguments;
+            for r in rows {
+                a.add(r.sponsor_id)?;
+                a.add(r.event_id)?;
+                a.add(r.hour)?;
+                a.add(r.kind)?;
+                a.add(r.staff_id)?;
+                a.add(&r.device)?;
+                a.add(r.n)?;
+                a.add(r.seconds)?;
+            }
+            Ok(())
+        })
+        .await?;
+        return Ok(());
+    }
     on_tx!(tx, c => {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
         for r in rows {

@@ -61,7 +61,14 @@ enum Pools {
         file: std::path::PathBuf,
         busy_timeout: Duration,
     },
-    Postgres(PgPool),
+    Postgres {
+        pool: PgPool,
+        /// Connections whose commits do not wait for the WAL's flush
+        /// (`synchronous_commit=off`), for writes that may be lost in a crash
+        /// without harm: the rate-limit buckets (docs/DECISIONS.md, "Rate limits on
+        /// PostgreSQL"). Opened when first used.
+        volatile: PgPool,
+    },
 }
 
 /// Handle to the database; cheap to clone.
@@ -81,6 +88,43 @@ pub struct Tx {
     pub conn: TxConn,
     queries: Arc<AtomicU64>,
     in_place: Arc<AtomicU64>,
+    deferred: Deferred,
+}
+
+/// Writes on PostgreSQL whose outcome nothing reads back, held to be sent as one
+/// statement (a data-modifying `WITH`) just before the transaction's next
+/// statement or its commit: one round trip for the rows a capture writes after
+/// its lead (docs/PERFORMANCE.md, "Fewer round trips on PostgreSQL").
+#[derive(Default)]
+struct Deferred {
+    /// Each statement, its placeholders numbered after the ones before it.
+    parts: Vec<String>,
+    args: sqlx::postgres::PgArguments,
+    /// The tables of the upserts held: a second upsert of one table is sent
+    /// after the first, never beside it (one statement must not update a row
+    /// twice).
+    upserts: Vec<&'static str>,
+}
+
+/// `sql` with each placeholder `$n` numbered `$n+offset`, outside quoted text.
+fn renumber(sql: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '\'' {
+            quoted = !quoted;
+        } else if c == '$' && !quoted && chars.peek().is_some_and(char::is_ascii_digit) {
+            let mut n = 0usize;
+            while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                n = n * 10 + d as usize;
+                chars.next();
+            }
+            out.push_str(&(n + offset).to_string());
+        }
+    }
+    out
 }
 
 /// The backend-specific transaction inside a [`Tx`].
@@ -555,6 +599,7 @@ impl Drop for SqliteWrite {
 macro_rules! on_tx {
     ($tx:expr, $conn:ident => $body:expr) => {{
         let tx: &mut $crate::Tx = $tx;
+        tx.flush().await?;
         tx.count_query();
         match &mut tx.conn {
             $crate::TxConn::Sqlite(t) => {
@@ -574,6 +619,52 @@ macro_rules! on_tx {
 }
 
 impl Tx {
+    /// Holds a write whose outcome nothing reads back, on PostgreSQL, to be sent
+    /// with the others held before the next statement or the commit ([`Deferred`]);
+    /// `bind` adds its values in the order of its placeholders. `upsert` names the
+    /// table of an `ON CONFLICT ... DO UPDATE`. Only for PostgreSQL transactions.
+    pub(crate) async fn defer(
+        &mut self,
+        sql: &str,
+        upsert: Option<&'static str>,
+        bind: impl FnOnce(&mut sqlx::postgres::PgArguments) -> std::result::Result<(), sqlx::error::BoxDynError>,
+    ) -> Result<()> {
+        if !matches!(self.conn, TxConn::Postgres(_)) {
+            // SQLite's writes run in place ([`Tx::direct`]); a read transaction writes nothing.
+            return Err(sqlx::Error::Protocol("a write held for later outside a PostgreSQL transaction".into()).into());
+        }
+        if let Some(table) = upsert {
+            if self.deferred.upserts.contains(&table) {
+                self.flush().await?;
+            }
+            self.deferred.upserts.push(table);
+        }
+        let offset = sqlx::Arguments::len(&self.deferred.args);
+        bind(&mut self.deferred.args).map_err(sqlx::Error::Encode)?;
+        self.deferred.parts.push(renumber(sql, offset));
+        Ok(())
+    }
+
+    /// Sends the writes held ([`Tx::defer`]), as one statement ([`on_tx!`] does
+    /// before each statement).
+    #[doc(hidden)]
+    pub async fn flush(&mut self) -> Result<()> {
+        if self.deferred.parts.is_empty() {
+            return Ok(());
+        }
+        let Deferred { mut parts, args, .. } = std::mem::take(&mut self.deferred);
+        let sql = if parts.len() == 1 {
+            parts.pop().expect("one part")
+        } else {
+            let ctes: Vec<String> = parts.iter().enumerate().map(|(i, p)| format!("w{i} AS ({p})")).collect();
+            format!("WITH {} SELECT 1", ctes.join(", "))
+        };
+        self.count_query();
+        let TxConn::Postgres(t) = &mut self.conn else { unreachable!("deferred writes are PostgreSQL's") };
+        sqlx::query_with(sqlx::AssertSqlSafe(sql), args).execute(&mut **t).await?;
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         match self.conn {
             TxConn::Sqlite(_) | TxConn::SqliteWriter(_) => Backend::Sqlite,
@@ -610,7 +701,10 @@ impl Tx {
                     self.in_place.fetch_add(1, Ordering::Relaxed);
                 }
             }
-            TxConn::Postgres(t) => {
+            TxConn::Postgres(_) => {
+                let mut tx = self;
+                tx.flush().await?;
+                let TxConn::Postgres(t) = tx.conn else { unreachable!("matched above") };
                 t.commit().await?;
                 crate::health::note_write_ok();
             }
@@ -625,12 +719,16 @@ impl Store {
     pub async fn connect(url: &str, opts: &StoreOptions) -> Result<Store> {
         let pools = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let connect = PgConnectOptions::from_str(url)?;
+            let volatile = PgPoolOptions::new()
+                .max_connections(opts.max_connections.div_ceil(4).max(1))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_lazy_with(connect.clone().options([("synchronous_commit", "off")]));
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(connect)
                 .await?;
-            Pools::Postgres(pool)
+            Pools::Postgres { pool, volatile }
         } else if url.starts_with("sqlite:") {
             let connect = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -677,7 +775,7 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match &*self.pools {
             Pools::Sqlite { .. } => Backend::Sqlite,
-            Pools::Postgres(_) => Backend::Postgres,
+            Pools::Postgres { .. } => Backend::Postgres,
         }
     }
 
@@ -686,7 +784,16 @@ impl Store {
     pub(crate) fn sqlite_file(&self) -> Option<(&std::path::Path, Duration)> {
         match &*self.pools {
             Pools::Sqlite { file, busy_timeout, .. } => Some((file, *busy_timeout)),
-            Pools::Postgres(_) => None,
+            Pools::Postgres { .. } => None,
+        }
+    }
+
+    /// PostgreSQL's pool of connections that commit without waiting for the
+    /// WAL's flush (see [`Pools::Postgres`]).
+    pub(crate) fn volatile_pool(&self) -> Option<&PgPool> {
+        match &*self.pools {
+            Pools::Sqlite { .. } => None,
+            Pools::Postgres { volatile, .. } => Some(volatile),
         }
     }
 
@@ -707,7 +814,7 @@ impl Store {
                 SQLITE_MIGRATIONS.run(&writer.pool).await?;
                 drop(held);
             }
-            Pools::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+            Pools::Postgres { pool, .. } => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
     }
@@ -725,14 +832,14 @@ impl Store {
     }
 
     fn tx(&self, conn: TxConn) -> Tx {
-        Tx { conn, queries: self.queries.clone(), in_place: self.in_place.clone() }
+        Tx { conn, queries: self.queries.clone(), in_place: self.in_place.clone(), deferred: Deferred::default() }
     }
 
     /// A transaction for a use case that only reads.
     pub async fn read(&self) -> Result<Tx> {
         Ok(self.tx(match &*self.pools {
             Pools::Sqlite { reader, .. } => TxConn::Sqlite(reader.begin().await?),
-            Pools::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+            Pools::Postgres { pool, .. } => TxConn::Postgres(pool.begin().await?),
         }))
     }
 
@@ -742,7 +849,7 @@ impl Store {
             // The single writer connection makes a deferred BEGIN safe: no other
             // writer can take the lock between our first read and first write.
             Pools::Sqlite { writer, .. } => TxConn::SqliteWriter(SqliteWrite::begin(writer, false).await?),
-            Pools::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+            Pools::Postgres { pool, .. } => TxConn::Postgres(pool.begin().await?),
         }))
     }
 
@@ -753,7 +860,7 @@ impl Store {
     pub async fn write_alone(&self) -> Result<Tx> {
         Ok(self.tx(match &*self.pools {
             Pools::Sqlite { writer, .. } => TxConn::SqliteWriter(SqliteWrite::begin(writer, true).await?),
-            Pools::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+            Pools::Postgres { pool, .. } => TxConn::Postgres(pool.begin().await?),
         }))
     }
 
@@ -762,7 +869,7 @@ impl Store {
     pub fn write_batches(&self) -> Option<u64> {
         match &*self.pools {
             Pools::Sqlite { writer, .. } => Some(writer.batches.load(Ordering::Relaxed)),
-            Pools::Postgres(_) => None,
+            Pools::Postgres { .. } => None,
         }
     }
 
@@ -771,7 +878,7 @@ impl Store {
     pub fn handle_takes(&self) -> Option<u64> {
         match &*self.pools {
             Pools::Sqlite { writer, .. } => Some(writer.handle_takes.load(Ordering::Relaxed)),
-            Pools::Postgres(_) => None,
+            Pools::Postgres { .. } => None,
         }
     }
 
@@ -779,7 +886,7 @@ impl Store {
     pub fn writers_waiting(&self) -> usize {
         match &*self.pools {
             Pools::Sqlite { writer, .. } => writer.waiting.load(Ordering::SeqCst),
-            Pools::Postgres(_) => 0,
+            Pools::Postgres { .. } => 0,
         }
     }
 
@@ -787,7 +894,7 @@ impl Store {
     pub async fn ping(&self) -> Result<()> {
         match &*self.pools {
             Pools::Sqlite { reader, .. } => sqlx::query("SELECT 1").execute(reader).await?.rows_affected(),
-            Pools::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
+            Pools::Postgres { pool, .. } => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
         };
         Ok(())
     }
@@ -821,7 +928,10 @@ impl Store {
                 }
                 closing.await;
             }
-            Pools::Postgres(pool) => pool.close().await,
+            Pools::Postgres { pool, volatile } => {
+                volatile.close().await;
+                pool.close().await;
+            }
         }
     }
 }
@@ -847,5 +957,12 @@ mod tests {
         assert_eq!(super::redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(super::redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(super::redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+
+    #[test]
+    fn renumbers_placeholders_outside_quotes() {
+        assert_eq!(super::renumber("VALUES ($1, $2, '$1', $10)", 3), "VALUES ($4, $5, '$1', $13)");
+        assert_eq!(super::renumber("a = $1 AND b = 'it''s $2' OR c = $2", 0), "a = $1 AND b = 'it''s $2' OR c = $2");
+        assert_eq!(super::renumber("SELECT $ || $9", 1), "SELECT $ || $10");
     }
 }

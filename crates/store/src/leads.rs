@@ -184,6 +184,27 @@ async fn count(tx: &mut Tx, sponsor: Uuid, shard: i16, rows: &[(Counted, i64, i6
         direct::execute(c, &sql, &args)?;
         return Ok(());
     }
+    if tx.backend() == Backend::Postgres {
+        // Sent with the capture's other trailing rows (docs/PERFORMANCE.md, "Fewer
+        // round trips on PostgreSQL").
+        return tx
+            .defer(&sql, Some("lead_counts"), |a| {
+                use sqlx::Arguments;
+                for (k, n, score) in rows {
+                    a.add(sponsor)?;
+                    a.add(shard)?;
+                    a.add(k.level.as_str())?;
+                    a.add(k.status.as_str())?;
+                    a.add(k.starred)?;
+                    a.add(k.archived)?;
+                    a.add(k.owned)?;
+                    a.add(*n)?;
+                    a.add(*score)?;
+                }
+                Ok(())
+            })
+            .await;
+    }
     on_tx!(tx, c => {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
         for (k, n, score) in rows {
@@ -389,12 +410,23 @@ pub async fn insert_interaction(tx: &mut Tx, i: &Interaction) -> Result<()> {
         direct::execute(c, sql, &args)?;
         return Ok(());
     }
-    on_tx!(tx, c => sqlx::query(sql)
-        .bind(i.id).bind(i.lead_id).bind(i.sponsor_id).bind(i.interaction_type.as_str()).bind(i.points)
-        .bind(i.captured_by_user_id).bind(&i.metadata).bind(i.occurred_at).bind(i.source.as_str())
-        .bind(&i.device).bind(i.counted_points)
-        .execute(c).await?.rows_affected());
-    Ok(())
+    // Sent with the capture's other trailing rows (docs/PERFORMANCE.md, "Fewer
+    // round trips on PostgreSQL").
+    tx.defer(sql, None, |a| {
+        use sqlx::Arguments;
+        a.add(i.id)?;
+        a.add(i.lead_id)?;
+        a.add(i.sponsor_id)?;
+        a.add(i.interaction_type.as_str())?;
+        a.add(i.points)?;
+        a.add(i.captured_by_user_id)?;
+        a.add(&i.metadata)?;
+        a.add(i.occurred_at)?;
+        a.add(i.source.as_str())?;
+        a.add(&i.device)?;
+        a.add(i.counted_points)
+    })
+    .await
 }
 
 /// The leads with these ids (the caller's access is decided by the service).

@@ -7,6 +7,14 @@ use sponsorhub_store::{Store, StoreOptions, Tx, accounts, on_tx};
 use std::time::Duration;
 
 /// A store on a SQLite file of its own, in a directory the test removes.
+/// `on_tx!` in a function that does not return the store's `Result` (it sends the
+/// transaction's held writes first, which may fail).
+macro_rules! in_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        (async { Ok::<_, sponsorhub_store::StoreError>(on_tx!($tx, $c => $body)) }).await.unwrap()
+    };
+}
+
 async fn open(opts: &StoreOptions) -> (Store, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("sponsorhub-group-commit-{}", uuid::Uuid::now_v7()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -25,18 +33,18 @@ async fn migrated(opts: &StoreOptions) -> (Store, std::path::PathBuf) {
 async fn store() -> (Store, std::path::PathBuf) {
     let (store, dir) = open(&StoreOptions::default()).await;
     let mut tx = store.write().await.unwrap();
-    on_tx!(&mut tx, c => sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)").execute(c).await.unwrap().rows_affected());
+    in_tx!(&mut tx, c => sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)").execute(c).await.unwrap().rows_affected());
     tx.commit().await.unwrap();
     (store, dir)
 }
 
 async fn insert(tx: &mut Tx, n: i64) -> Result<(), sqlx::Error> {
-    on_tx!(tx, c => sqlx::query("INSERT INTO t (n) VALUES ($1)").bind(n).execute(c).await.map(|_| ()))
+    in_tx!(tx, c => sqlx::query("INSERT INTO t (n) VALUES ($1)").bind(n).execute(c).await.map(|_| ()))
 }
 
 async fn rows(store: &Store) -> Vec<i64> {
     let mut tx = store.read().await.unwrap();
-    on_tx!(&mut tx, c => sqlx::query_scalar("SELECT n FROM t ORDER BY n").fetch_all(c).await.unwrap())
+    in_tx!(&mut tx, c => sqlx::query_scalar("SELECT n FROM t ORDER BY n").fetch_all(c).await.unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -235,9 +243,9 @@ async fn a_checkpointer_copies_the_wal_into_the_database() {
     let size = || std::fs::metadata(&file).unwrap().len();
     let before = size();
     let mut tx = store.write().await.unwrap();
-    on_tx!(&mut tx, c => sqlx::query("CREATE TABLE big (b BLOB)").execute(c).await.unwrap().rows_affected());
+    in_tx!(&mut tx, c => sqlx::query("CREATE TABLE big (b BLOB)").execute(c).await.unwrap().rows_affected());
     for _ in 0..50 {
-        on_tx!(&mut tx, c => sqlx::query("INSERT INTO big (b) VALUES (randomblob(16000))").execute(c).await.unwrap().rows_affected());
+        in_tx!(&mut tx, c => sqlx::query("INSERT INTO big (b) VALUES (randomblob(16000))").execute(c).await.unwrap().rows_affected());
     }
     tx.commit().await.unwrap();
     let started = std::time::Instant::now();
@@ -270,7 +278,7 @@ async fn the_writer_keeps_its_connection_between_batches() {
     assert_eq!(store.writes_in_place(), 5);
     // a statement through sqlx gives it back; the next in place takes it again
     let mut tx = store.write().await.unwrap();
-    on_tx!(&mut tx, c => sqlx::query("SELECT 1").execute(c).await.unwrap().rows_affected());
+    in_tx!(&mut tx, c => sqlx::query("SELECT 1").execute(c).await.unwrap().rows_affected());
     tx.commit().await.unwrap();
     let mut tx = store.write().await.unwrap();
     accounts::insert_user_if_absent(&mut tx, uuid::Uuid::now_v7(), "v@x.io", "V", now).await.unwrap();
