@@ -363,9 +363,18 @@ impl SponsorAccess {
 
 /// May the caller record other attendees' interactions with this sponsor (an
 /// active staff member who is not a viewer)? Answers with what they may then see.
-/// The fast path of a capture: one query for staff who capture and view leads.
-pub async fn staff_capture(tx: &mut Tx, p: &Principal, sponsor: &Sponsor) -> Result<LeadView> {
-    let member = members::find(tx, sponsor.id, p.user_id).await?.filter(|m| m.is_active);
+/// The fast path of a capture: no query for staff who capture and view leads.
+///
+/// `member` is the caller's membership of the sponsor, read with the sponsor
+/// (`sponsors::capture_context`, docs/PERFORMANCE.md, "Fewer round trips on
+/// PostgreSQL"); a membership of anyone else, or of another sponsor, counts as none.
+pub async fn staff_capture(
+    tx: &mut Tx,
+    p: &Principal,
+    sponsor: &Sponsor,
+    member: Option<SponsorMember>,
+) -> Result<LeadView> {
+    let member = member.filter(|m| m.is_active && m.user_id == p.user_id && m.sponsor_id == sponsor.id);
     match member {
         Some(m) if m.can_view_leads && m.role.captures_leads() => Ok(LeadView::Full),
         Some(m) if m.role.captures_leads() => {

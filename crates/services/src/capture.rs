@@ -12,7 +12,7 @@ use sponsorhub_domain::scoring::{self, IntentLevel, InteractionType};
 use sponsorhub_domain::validate::{self, Validator};
 use sponsorhub_domain::{CaptureSource, ConsentBasis, ConsentRule, FollowUpStatus, ids, time};
 use sponsorhub_store::records::{AttendeeConsent, Interaction, JsonColumn, Lead};
-use sponsorhub_store::{Tx, accounts, attendees, consents, events, idempotency, leads, sponsors};
+use sponsorhub_store::{Tx, accounts, attendees, consents, idempotency, leads, sponsors};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -360,9 +360,9 @@ async fn capture(
     svc.capture_limiter.hit(&svc.store, &p.user_id.to_string()).await?;
     let now = time::now();
     let mut tx = svc.store.write().await?;
-    let sponsor = sponsors::get(&mut tx, sponsor_id).await?.filter(|s| s.event_id == event_id);
-    let Some(sponsor) = sponsor else { return Err(Error::NotFound("sponsor")) };
-    let event = events::get_any(&mut tx, event_id).await?.ok_or(Error::NotFound("sponsor"))?;
+    // The sponsor, its event and the caller's membership, in one query.
+    let context = sponsors::capture_context(&mut tx, event_id, sponsor_id, p.user_id).await?;
+    let Some((sponsor, event, member)) = context else { return Err(Error::NotFound("sponsor")) };
     // Each lead records its consent (docs/DECISIONS.md, "Consent"): where the event
     // asks for an opt-in, staff capture only attendees who gave it to this sponsor.
     let staff_consent = |basis| Consent { basis, at, by: p.user_id, version: event.consent_text_version };
@@ -382,7 +382,7 @@ async fn capture(
             (p.user_id, profile, LeadView::Receipt, Some(shared), staff_consent(ConsentBasis::Attendee))
         }
         Who::Named(profile) => {
-            let view = authz::staff_capture(&mut tx, p, &sponsor).await?;
+            let view = authz::staff_capture(&mut tx, p, &sponsor, member.clone()).await?;
             let consent = match event.consent_rule {
                 ConsentRule::BadgeScan => staff_consent(ConsentBasis::StaffEntry),
                 ConsentRule::OptIn => {
@@ -413,7 +413,7 @@ async fn capture(
             // session: the same rules of consent and sharing.
             let (a, view, field) = match who {
                 Who::Badge(code) => {
-                    let view = authz::staff_capture(&mut tx, p, &sponsor).await?;
+                    let view = authz::staff_capture(&mut tx, p, &sponsor, member.clone()).await?;
                     let Some(a) = crate::attendees::by_badge(&mut tx, event_id, &code).await? else {
                         return Err(Error::invalid("badge_code", "is not a badge of this event, or it was revoked"));
                     };

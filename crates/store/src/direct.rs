@@ -189,6 +189,10 @@ pub(crate) fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r 
     }
 }
 
+pub(crate) fn get<T: rusqlite::types::FromSql>(r: &Row<'_>, i: usize) -> rusqlite::Result<T> {
+    r.get(i)
+}
+
 pub(crate) fn string(r: &Row<'_>, i: usize) -> rusqlite::Result<String> {
     Ok(r.get_ref(i)?.as_str()?.to_string())
 }

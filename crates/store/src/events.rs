@@ -4,31 +4,50 @@ use crate::records::Event;
 use crate::{Result, Tx, on_tx};
 use uuid::Uuid;
 
-const COLUMNS: &str = "id, organization_id, name, slug, description, starts_at, ends_at, timezone, venue, \
+pub(crate) const COLUMNS: &str = "id, organization_id, name, slug, description, starts_at, ends_at, timezone, venue, \
                        shared_attendee_fields, consent_rule, consent_text, consent_text_version, hall_access, retention_days, created_at, updated_at";
 
-/// A row of [`COLUMNS`], read in place on SQLite's writer ([`crate::direct`]).
+/// One [`Event`] from the columns from `$b` on of a row of [`crate::direct`]
+/// (SQLite, in place) or [`crate::pgrow`] (PostgreSQL): the same reading for both.
+macro_rules! event_at {
+    ($r:expr, $b:expr) => {
+        Event {
+            id: uuid($r, $b)?,
+            organization_id: uuid($r, $b + 1)?,
+            name: string($r, $b + 2)?,
+            slug: string($r, $b + 3)?,
+            description: opt_string($r, $b + 4)?,
+            starts_at: opt_time($r, $b + 5)?,
+            ends_at: opt_time($r, $b + 6)?,
+            timezone: string($r, $b + 7)?,
+            venue: opt_string($r, $b + 8)?,
+            shared_attendee_fields: json($r, $b + 9)?,
+            consent_rule: parsed($r, $b + 10)?,
+            consent_text: opt_string($r, $b + 11)?,
+            consent_text_version: get($r, $b + 12)?,
+            hall_access: parsed($r, $b + 13)?,
+            retention_days: get($r, $b + 14)?,
+            created_at: time($r, $b + 15)?,
+            updated_at: time($r, $b + 16)?,
+        }
+    };
+}
+
+/// A row of the columns, read in place on SQLite's writer ([`crate::direct`]).
 fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
-    use crate::direct::{json, opt_string, opt_time, parsed, string, time, uuid};
-    Ok(Event {
-        id: uuid(r, 0)?,
-        organization_id: uuid(r, 1)?,
-        name: string(r, 2)?,
-        slug: string(r, 3)?,
-        description: opt_string(r, 4)?,
-        starts_at: opt_time(r, 5)?,
-        ends_at: opt_time(r, 6)?,
-        timezone: string(r, 7)?,
-        venue: opt_string(r, 8)?,
-        shared_attendee_fields: json(r, 9)?,
-        consent_rule: parsed(r, 10)?,
-        consent_text: opt_string(r, 11)?,
-        consent_text_version: r.get(12)?,
-        hall_access: parsed(r, 13)?,
-        retention_days: r.get(14)?,
-        created_at: time(r, 15)?,
-        updated_at: time(r, 16)?,
-    })
+    read_at(r, 0)
+}
+
+/// The columns from `b` on of a row read in place on SQLite's writer.
+pub(crate) fn read_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Event> {
+    use crate::direct::*;
+    Ok(event_at!(r, b))
+}
+
+/// The columns from `b` on of a PostgreSQL row.
+pub(crate) fn read_pg_at(r: &sqlx::postgres::PgRow, b: usize) -> sqlx::Result<Event> {
+    use crate::pgrow::*;
+    Ok(event_at!(r, b))
 }
 
 pub async fn insert(tx: &mut Tx, e: &Event) -> Result<()> {

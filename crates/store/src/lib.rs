@@ -9,6 +9,7 @@ mod db;
 mod direct;
 pub mod error;
 pub mod health;
+mod pgrow;
 pub mod records;
 pub mod sql;
 

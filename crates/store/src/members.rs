@@ -6,37 +6,57 @@ use chrono::{DateTime, Utc};
 use sponsorhub_domain::{SponsorPermissions, SponsorRole};
 use uuid::Uuid;
 
-const SELECT: &str = "SELECT m.id, m.sponsor_id, m.user_id, u.email AS user_email, u.name AS user_name, m.role,
+/// A member's columns, of `sponsor_users m` and `users u`.
+pub(crate) const COLUMNS: &str = "m.id, m.sponsor_id, m.user_id, u.email AS user_email, u.name AS user_name, m.role,
     m.can_view_leads, m.can_export_leads, m.can_message_attendees, m.can_manage_booth, m.can_invite_others,
-    m.is_active, m.joined_at, m.last_active_at, m.created_at, m.updated_at
-    FROM sponsor_users m JOIN users u ON u.id = m.user_id";
+    m.is_active, m.joined_at, m.last_active_at, m.created_at, m.updated_at";
+const FROM: &str = "FROM sponsor_users m JOIN users u ON u.id = m.user_id";
 
-/// A row of [`SELECT`], read in place on SQLite's writer ([`crate::direct`]).
+/// One [`SponsorMember`] from the columns from `$b` on of a row of [`crate::direct`]
+/// (SQLite, in place) or [`crate::pgrow`] (PostgreSQL): the same reading for both.
+macro_rules! member_at {
+    ($r:expr, $b:expr) => {
+        SponsorMember {
+            id: uuid($r, $b)?,
+            sponsor_id: uuid($r, $b + 1)?,
+            user_id: uuid($r, $b + 2)?,
+            user_email: string($r, $b + 3)?,
+            user_name: string($r, $b + 4)?,
+            role: parsed($r, $b + 5)?,
+            can_view_leads: get($r, $b + 6)?,
+            can_export_leads: get($r, $b + 7)?,
+            can_message_attendees: get($r, $b + 8)?,
+            can_manage_booth: get($r, $b + 9)?,
+            can_invite_others: get($r, $b + 10)?,
+            is_active: get($r, $b + 11)?,
+            joined_at: time($r, $b + 12)?,
+            last_active_at: opt_time($r, $b + 13)?,
+            created_at: time($r, $b + 14)?,
+            updated_at: time($r, $b + 15)?,
+        }
+    };
+}
+
+/// A row of the columns, read in place on SQLite's writer ([`crate::direct`]).
 fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<SponsorMember> {
-    use crate::direct::{opt_time, parsed, string, time, uuid};
-    Ok(SponsorMember {
-        id: uuid(r, 0)?,
-        sponsor_id: uuid(r, 1)?,
-        user_id: uuid(r, 2)?,
-        user_email: string(r, 3)?,
-        user_name: string(r, 4)?,
-        role: parsed(r, 5)?,
-        can_view_leads: r.get(6)?,
-        can_export_leads: r.get(7)?,
-        can_message_attendees: r.get(8)?,
-        can_manage_booth: r.get(9)?,
-        can_invite_others: r.get(10)?,
-        is_active: r.get(11)?,
-        joined_at: time(r, 12)?,
-        last_active_at: opt_time(r, 13)?,
-        created_at: time(r, 14)?,
-        updated_at: time(r, 15)?,
-    })
+    read_at(r, 0)
+}
+
+/// The columns from `b` on of a row read in place on SQLite's writer.
+pub(crate) fn read_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<SponsorMember> {
+    use crate::direct::*;
+    Ok(member_at!(r, b))
+}
+
+/// The columns from `b` on of a PostgreSQL row.
+pub(crate) fn read_pg_at(r: &sqlx::postgres::PgRow, b: usize) -> sqlx::Result<SponsorMember> {
+    use crate::pgrow::*;
+    Ok(member_at!(r, b))
 }
 
 /// The user's membership of the sponsor, active or not.
 pub async fn find(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<Option<SponsorMember>> {
-    let sql = format!("{SELECT} WHERE m.sponsor_id = $1 AND m.user_id = $2");
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE m.sponsor_id = $1 AND m.user_id = $2");
     if let Some(c) = tx.direct().await? {
         return crate::direct::query_opt(c, &sql, &[sponsor.into(), user.into()], read);
     }
@@ -46,7 +66,7 @@ pub async fn find(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<Option<Spons
 }
 
 pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<SponsorMember>> {
-    let sql = format!("{SELECT} WHERE m.id = $1");
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE m.id = $1");
     Ok(
         on_tx!(tx, c => sqlx::query_as::<_, SponsorMember>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await?),
     )
@@ -55,7 +75,7 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<SponsorMember>> {
 /// The sponsor's staff, active first, then by joining time.
 pub async fn list(tx: &mut Tx, sponsor: Uuid, include_inactive: bool) -> Result<Vec<SponsorMember>> {
     let sql = format!(
-        "{SELECT} WHERE m.sponsor_id = $1 AND ($2 OR m.is_active = TRUE) ORDER BY m.is_active DESC, m.joined_at, m.id"
+        "SELECT {COLUMNS} {FROM} WHERE m.sponsor_id = $1 AND ($2 OR m.is_active = TRUE) ORDER BY m.is_active DESC, m.joined_at, m.id"
     );
     Ok(
         on_tx!(tx, c => sqlx::query_as::<_, SponsorMember>(sqlx::AssertSqlSafe(sql.clone())).bind(sponsor).bind(include_inactive).fetch_all(c).await?),
@@ -64,7 +84,7 @@ pub async fn list(tx: &mut Tx, sponsor: Uuid, include_inactive: bool) -> Result<
 
 /// The user's active memberships (for "my sponsors").
 pub async fn of_user(tx: &mut Tx, user: Uuid) -> Result<Vec<SponsorMember>> {
-    let sql = format!("{SELECT} WHERE m.user_id = $1 AND m.is_active = TRUE ORDER BY m.sponsor_id");
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE m.user_id = $1 AND m.is_active = TRUE ORDER BY m.sponsor_id");
     Ok(
         on_tx!(tx, c => sqlx::query_as::<_, SponsorMember>(sqlx::AssertSqlSafe(sql.clone())).bind(user).fetch_all(c).await?),
     )
@@ -133,7 +153,7 @@ pub async fn admin_emails(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<String>> {
 /// The active staff of every sponsor of the event: one query for the whole event.
 pub async fn active_of_event(tx: &mut Tx, event: Uuid) -> Result<Vec<SponsorMember>> {
     let sql = format!(
-        "{SELECT} JOIN sponsors s ON s.id = m.sponsor_id WHERE s.event_id = $1 AND m.is_active = TRUE
+        "SELECT {COLUMNS} {FROM} JOIN sponsors s ON s.id = m.sponsor_id WHERE s.event_id = $1 AND m.is_active = TRUE
          ORDER BY m.sponsor_id, m.joined_at, m.id"
     );
     Ok(

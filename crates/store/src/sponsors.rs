@@ -11,32 +11,51 @@ const COLUMNS: &str = "s.id, s.organization_id, s.event_id, s.tier_id, s.company
     s.booth_description, s.social_links, s.is_featured, s.is_archived, s.archived_at, s.lead_capture_enabled, \
     s.lead_notification_email, s.created_at, s.updated_at";
 
-/// A row of [`COLUMNS`], read in place on SQLite's writer ([`crate::direct`]).
+/// One [`Sponsor`] from the columns from `$b` on of a row of [`crate::direct`]
+/// (SQLite, in place) or [`crate::pgrow`] (PostgreSQL): the same reading for both.
+macro_rules! sponsor_at {
+    ($r:expr, $b:expr) => {
+        Sponsor {
+            id: uuid($r, $b)?,
+            organization_id: uuid($r, $b + 1)?,
+            event_id: uuid($r, $b + 2)?,
+            tier_id: opt_uuid($r, $b + 3)?,
+            company_name: string($r, $b + 4)?,
+            company_description: opt_string($r, $b + 5)?,
+            company_website: opt_string($r, $b + 6)?,
+            company_logo_url: opt_string($r, $b + 7)?,
+            contact_name: opt_string($r, $b + 8)?,
+            contact_email: opt_string($r, $b + 9)?,
+            contact_phone: opt_string($r, $b + 10)?,
+            booth_number: opt_string($r, $b + 11)?,
+            booth_description: opt_string($r, $b + 12)?,
+            social_links: json($r, $b + 13)?,
+            is_featured: get($r, $b + 14)?,
+            is_archived: get($r, $b + 15)?,
+            archived_at: opt_time($r, $b + 16)?,
+            lead_capture_enabled: get($r, $b + 17)?,
+            lead_notification_email: opt_string($r, $b + 18)?,
+            created_at: time($r, $b + 19)?,
+            updated_at: time($r, $b + 20)?,
+        }
+    };
+}
+
+/// A row of the columns, read in place on SQLite's writer ([`crate::direct`]).
 fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sponsor> {
-    use direct::{json, opt_string, opt_time, opt_uuid, string, time, uuid};
-    Ok(Sponsor {
-        id: uuid(r, 0)?,
-        organization_id: uuid(r, 1)?,
-        event_id: uuid(r, 2)?,
-        tier_id: opt_uuid(r, 3)?,
-        company_name: string(r, 4)?,
-        company_description: opt_string(r, 5)?,
-        company_website: opt_string(r, 6)?,
-        company_logo_url: opt_string(r, 7)?,
-        contact_name: opt_string(r, 8)?,
-        contact_email: opt_string(r, 9)?,
-        contact_phone: opt_string(r, 10)?,
-        booth_number: opt_string(r, 11)?,
-        booth_description: opt_string(r, 12)?,
-        social_links: json(r, 13)?,
-        is_featured: r.get(14)?,
-        is_archived: r.get(15)?,
-        archived_at: opt_time(r, 16)?,
-        lead_capture_enabled: r.get(17)?,
-        lead_notification_email: opt_string(r, 18)?,
-        created_at: time(r, 19)?,
-        updated_at: time(r, 20)?,
-    })
+    read_at(r, 0)
+}
+
+/// The columns from `b` on of a row read in place on SQLite's writer.
+pub(crate) fn read_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Sponsor> {
+    use crate::direct::*;
+    Ok(sponsor_at!(r, b))
+}
+
+/// The columns from `b` on of a PostgreSQL row.
+pub(crate) fn read_pg_at(r: &sqlx::postgres::PgRow, b: usize) -> sqlx::Result<Sponsor> {
+    use crate::pgrow::*;
+    Ok(sponsor_at!(r, b))
 }
 
 pub async fn insert(tx: &mut Tx, s: &Sponsor) -> Result<()> {
@@ -81,6 +100,64 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<Sponsor>> {
     Ok(
         on_tx!(tx, c => sqlx::query_as::<_, Sponsor>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await?),
     )
+}
+
+/// What a capture needs to know first, in one query (docs/PERFORMANCE.md, "Fewer
+/// round trips on PostgreSQL"): the event's sponsor, the event, and the user's
+/// membership of the sponsor, active or not. `None` when the sponsor is not the
+/// event's.
+pub async fn capture_context(
+    tx: &mut Tx,
+    event: Uuid,
+    sponsor: Uuid,
+    user: Uuid,
+) -> Result<Option<(Sponsor, crate::records::Event, Option<crate::records::SponsorMember>)>> {
+    use crate::{events, members};
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let event_columns: Vec<String> = events::COLUMNS.split(", ").map(|c| format!("e.{c}")).collect();
+        format!(
+            "SELECT {COLUMNS}, {}, {} FROM sponsors s JOIN events e ON e.id = s.event_id
+             LEFT JOIN sponsor_users m ON m.sponsor_id = s.id AND m.user_id = $3
+             LEFT JOIN users u ON u.id = m.user_id
+             WHERE s.id = $1 AND s.event_id = $2",
+            event_columns.join(", "),
+            members::COLUMNS
+        )
+    });
+    // The columns of the event, then of the membership, follow the sponsor's.
+    const EVENT_AT: usize = 21;
+    const MEMBER_AT: usize = EVENT_AT + 17;
+    let args = [sponsor.into(), event.into(), user.into()];
+    if let Some(c) = tx.direct().await? {
+        return direct::query_opt(c, &SQL, &args, |r| {
+            let member = match r.get_ref(MEMBER_AT)? {
+                rusqlite::types::ValueRef::Null => None,
+                _ => Some(members::read_at(r, MEMBER_AT)?),
+            };
+            Ok((read_at(r, 0)?, events::read_at(r, EVENT_AT)?, member))
+        });
+    }
+    if tx.backend() != crate::Backend::Postgres {
+        // A read on SQLite: one record at a time.
+        let Some(s) = get(tx, sponsor).await?.filter(|s| s.event_id == event) else { return Ok(None) };
+        let Some(e) = events::get_any(tx, event).await? else { return Ok(None) };
+        return Ok(Some((s, e, members::find(tx, sponsor, user).await?)));
+    }
+    tx.flush().await?;
+    tx.count_query();
+    let crate::TxConn::Postgres(t) = &mut tx.conn else { unreachable!("PostgreSQL above") };
+    let row = sqlx::query(sqlx::AssertSqlSafe(SQL.as_str()))
+        .bind(sponsor)
+        .bind(event)
+        .bind(user)
+        .fetch_optional(&mut **t)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    let member = match sqlx::Row::try_get::<Option<Uuid>, _>(&r, MEMBER_AT)? {
+        None => None,
+        Some(_) => Some(members::read_pg_at(&r, MEMBER_AT)?),
+    };
+    Ok(Some((read_pg_at(&r, 0)?, events::read_pg_at(&r, EVENT_AT)?, member)))
 }
 
 /// Serializes this transaction with every other that locks the same sponsor until
