@@ -357,8 +357,15 @@ impl SqliteWriter {
     }
 }
 
-/// How often the checkpointer looks for new commits.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+/// How often the checkpointer looks for new commits: often enough that, at a
+/// few thousand captures a second, it copies the WAL before the writer's own
+/// threshold ([`WRITER_AUTOCHECKPOINT`]) is reached (docs/PERFORMANCE.md,
+/// "Checkpoints kept up with").
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(25);
+
+/// Pages of WAL past which the writer checkpoints by itself (SQLite's default is
+/// 1,000): a stall of the writer, which the checkpointer mostly spares it.
+const WRITER_AUTOCHECKPOINT: &str = "3000";
 
 /// Checkpoints the WAL of a SQLite store on a thread and connection of its own,
 /// `PASSIVE` (it never waits for the writer or blocks it), after each period with
@@ -743,12 +750,15 @@ impl Store {
             // Longer than busy_timeout: a writer waiting in the pool should outlast one
             // waiting on the lock, never the other way round.
             let acquire = opts.sqlite_busy_timeout + Duration::from_secs(10);
-            // The writer keeps its savepoints' journals in memory (docs/PERFORMANCE.md,
-            // "Checkpoints off the writer").
+            // The writer keeps its savepoints' journals in memory, and leaves the WAL's
+            // copying to the checkpointer up to a threshold (docs/PERFORMANCE.md,
+            // "Checkpoints off the writer", "Checkpoints kept up with").
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(acquire)
-                .connect_with(connect.clone().pragma("temp_store", "memory"))
+                .connect_with(
+                    connect.clone().pragma("temp_store", "memory").pragma("wal_autocheckpoint", WRITER_AUTOCHECKPOINT),
+                )
                 .await?;
             let reader = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.max(2))

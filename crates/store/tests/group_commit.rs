@@ -253,6 +253,13 @@ async fn a_checkpointer_copies_the_wal_into_the_database() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(size() >= before + 700_000, "the database file holds the 800 KB written: {before} → {}", size());
+    // the writer checkpoints by itself only past 3,000 pages (docs/PERFORMANCE.md,
+    // "Checkpoints kept up with"), which the checkpointer mostly spares it
+    let mut tx = store.write().await.unwrap();
+    let threshold: i64 =
+        in_tx!(&mut tx, c => sqlx::query_scalar("PRAGMA wal_autocheckpoint").fetch_one(c).await.unwrap());
+    assert_eq!(threshold, 3000);
+    tx.commit().await.unwrap();
     store.close().await;
     std::fs::remove_dir_all(dir).ok();
 }
