@@ -476,10 +476,10 @@ async fn follow_up_star_archive_and_stats(app: TestApp) {
 }
 
 /// On PostgreSQL a capture's rate-limit bucket (one row per caller, shared by
-/// every instance) is taken last in its transaction: a capture that waits for a
-/// lead's row holds nothing that the same caller's next capture needs, so a
-/// scanner's or a service token's captures do not queue behind each other's whole
-/// transaction (docs/PERFORMANCE.md, "Group commit on SQLite, a shorter lock on
+/// every instance) is taken by a statement of its own before its transaction: a
+/// capture that waits for a lead's row holds nothing that the same caller's next
+/// capture needs, so a scanner's or a service token's captures do not queue
+/// behind each other's transactions (docs/DECISIONS.md, "Rate limits on
 /// PostgreSQL").
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blocked_capture_does_not_hold_up_the_same_callers_next_postgres() {
@@ -690,4 +690,39 @@ async fn the_capture_context_reads_as_its_records_do(app: TestApp) {
         assert!(elsewhere.is_none(), "a sponsor of another event");
         tx.commit().await.unwrap();
     }
+}
+
+/// Held writes run in the order they were held, as they did one by one, so their
+/// rows are locked in that order and two use cases never lock the same rows in
+/// opposite orders (docs/PERFORMANCE.md, "Fewer round trips on PostgreSQL"):
+/// PostgreSQL runs the parts of a data-modifying `WITH` last first, so the store
+/// lists them in reverse. Rows of a heap table land in the order inserted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn held_writes_run_in_the_order_held() {
+    use sponsorhub_domain::LeadReason;
+    let app = TestApp::spawn(sponsorhub_testkit::Backend::Postgres).await;
+    let w = world(&app).await;
+    let (staff, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let (status, lead) =
+        capture(&app, &w.capture_path(), &staff.token, "qr_scan", json!({"email": "ada@corp.io"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    let id = lead.get("lead_id").or(lead.get("id")).and_then(Value::as_str);
+    let lead: uuid::Uuid = id.unwrap_or_else(|| panic!("{lead}")).parse().unwrap();
+    let sponsor: uuid::Uuid = w.sponsor_id.parse().unwrap();
+    // not due for a digest for a day, so the e-mail worker leaves them
+    let later = chrono::Utc::now() + chrono::Duration::days(1);
+    let store = &app.server.state.services.store;
+    let mut tx = store.write().await.unwrap();
+    for reason in [LeadReason::TurnedHot, LeadReason::New, LeadReason::New] {
+        sponsorhub_store::outbox::insert_lead_notification(&mut tx, sponsor, lead, reason, later).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let sql = "SELECT reason FROM lead_notifications WHERE lead_id = $1 AND created_at = $2 ORDER BY ctid";
+    let read = async {
+        Ok::<Vec<String>, sponsorhub_store::StoreError>(sponsorhub_store::on_tx!(&mut tx, c =>
+            sqlx::query_scalar(sql).bind(lead).bind(later).fetch_all(c).await?))
+    };
+    let order = read.await.unwrap();
+    assert_eq!(order, ["hot", "new", "new"]);
 }

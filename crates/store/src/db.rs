@@ -371,10 +371,10 @@ const WRITER_AUTOCHECKPOINT: &str = "3000";
 /// `PASSIVE` (it never waits for the writer or blocks it), after each period with
 /// writes, until the store's writer is gone: so most of the copying of WAL pages
 /// into the database is done off the writer, which every write waits for. The
-/// writer still checkpoints at SQLite's default of 1,000 pages (only a checkpoint
-/// with no writer beside it lets the WAL start over, and a longer WAL made the
-/// fsync in that checkpoint longer), and finds most pages copied already
-/// (docs/PERFORMANCE.md, "Checkpoints off the writer").
+/// writer still checkpoints by itself past [`WRITER_AUTOCHECKPOINT`] pages (a
+/// longer WAL made the fsync in that checkpoint longer), and finds most pages
+/// copied already (docs/PERFORMANCE.md, "Checkpoints off the writer",
+/// "Checkpoints kept up with").
 fn spawn_checkpointer(file: std::path::PathBuf, busy: Duration, writer: std::sync::Weak<SqliteWriter>) {
     let run = move || {
         use rusqlite::OpenFlags;
@@ -663,7 +663,12 @@ impl Tx {
         let sql = if parts.len() == 1 {
             parts.pop().expect("one part")
         } else {
-            let ctes: Vec<String> = parts.iter().enumerate().map(|(i, p)| format!("w{i} AS ({p})")).collect();
+            // PostgreSQL runs a statement's data-modifying `WITH` parts last first
+            // (an implementation's order, not a promise): listed in reverse they
+            // run in the order they were held, so the rows are locked in the order
+            // of the calls, as they were when each went alone, and no two use cases
+            // lock the same rows in opposite orders.
+            let ctes: Vec<String> = parts.iter().enumerate().rev().map(|(i, p)| format!("w{i} AS ({p})")).collect();
             format!("WITH {} SELECT 1", ctes.join(", "))
         };
         self.count_query();

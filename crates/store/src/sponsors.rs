@@ -164,6 +164,7 @@ pub async fn capture_context(
 /// it ends: a row lock on PostgreSQL; on SQLite the one writer connection
 /// serializes all writes already.
 pub async fn lock(tx: &mut Tx, id: Uuid) -> Result<()> {
+    tx.flush().await?;
     if let crate::TxConn::Postgres(t) = &mut tx.conn {
         sqlx::query("SELECT id FROM sponsors WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(&mut **t).await?;
     }
