@@ -33,22 +33,7 @@ macro_rules! event_at {
     };
 }
 
-/// A row of the columns, read in place on SQLite's writer ([`crate::direct`]).
-fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
-    read_at(r, 0)
-}
-
-/// The columns from `b` on of a row read in place on SQLite's writer.
-pub(crate) fn read_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Event> {
-    use crate::direct::*;
-    Ok(event_at!(r, b))
-}
-
-/// The columns from `b` on of a PostgreSQL row.
-pub(crate) fn read_pg_at(r: &sqlx::postgres::PgRow, b: usize) -> sqlx::Result<Event> {
-    use crate::pgrow::*;
-    Ok(event_at!(r, b))
-}
+row_readers!(Event, event_at);
 
 pub async fn insert(tx: &mut Tx, e: &Event) -> Result<()> {
     let sql = "INSERT INTO events (id, organization_id, name, slug, description, starts_at, ends_at, timezone, venue, created_at, updated_at, shared_attendee_fields,

@@ -5,6 +5,30 @@
 //! [`on_tx!`] macro expands the same sqlx code for whichever backend the transaction
 //! runs on; only where the SQL dialects differ does a query branch on the backend.
 
+/// The readers of a record whose columns `$at!(row, first column)` reads: the same
+/// reading for SQLite's rows in place ([`direct`]) and PostgreSQL's ([`pgrow`]),
+/// from any column on (docs/ARCHITECTURE.md, "Fewer round trips on PostgreSQL").
+macro_rules! row_readers {
+    ($record:ty, $at:ident) => {
+        /// A row of the columns, read in place on SQLite's writer ([`crate::direct`]).
+        fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<$record> {
+            read_at(r, 0)
+        }
+
+        /// The columns from `b` on of a row read in place on SQLite's writer.
+        pub(crate) fn read_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<$record> {
+            use crate::direct::*;
+            Ok($at!(r, b))
+        }
+
+        /// The columns from `b` on of a PostgreSQL row.
+        pub(crate) fn read_pg_at(r: &sqlx::postgres::PgRow, b: usize) -> sqlx::Result<$record> {
+            use crate::pgrow::*;
+            Ok($at!(r, b))
+        }
+    };
+}
+
 mod db;
 mod direct;
 pub mod error;

@@ -37,22 +37,7 @@ macro_rules! member_at {
     };
 }
 
-/// A row of the columns, read in place on SQLite's writer ([`crate::direct`]).
-fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<SponsorMember> {
-    read_at(r, 0)
-}
-
-/// The columns from `b` on of a row read in place on SQLite's writer.
-pub(crate) fn read_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<SponsorMember> {
-    use crate::direct::*;
-    Ok(member_at!(r, b))
-}
-
-/// The columns from `b` on of a PostgreSQL row.
-pub(crate) fn read_pg_at(r: &sqlx::postgres::PgRow, b: usize) -> sqlx::Result<SponsorMember> {
-    use crate::pgrow::*;
-    Ok(member_at!(r, b))
-}
+row_readers!(SponsorMember, member_at);
 
 /// The user's membership of the sponsor, active or not.
 pub async fn find(tx: &mut Tx, sponsor: Uuid, user: Uuid) -> Result<Option<SponsorMember>> {

@@ -41,22 +41,7 @@ macro_rules! sponsor_at {
     };
 }
 
-/// A row of the columns, read in place on SQLite's writer ([`crate::direct`]).
-fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Sponsor> {
-    read_at(r, 0)
-}
-
-/// The columns from `b` on of a row read in place on SQLite's writer.
-pub(crate) fn read_at(r: &rusqlite::Row<'_>, b: usize) -> rusqlite::Result<Sponsor> {
-    use crate::direct::*;
-    Ok(sponsor_at!(r, b))
-}
-
-/// The columns from `b` on of a PostgreSQL row.
-pub(crate) fn read_pg_at(r: &sqlx::postgres::PgRow, b: usize) -> sqlx::Result<Sponsor> {
-    use crate::pgrow::*;
-    Ok(sponsor_at!(r, b))
-}
+row_readers!(Sponsor, sponsor_at);
 
 pub async fn insert(tx: &mut Tx, s: &Sponsor) -> Result<()> {
     let sql = "INSERT INTO sponsors (id, organization_id, event_id, tier_id, company_name, company_description,
