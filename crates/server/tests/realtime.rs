@@ -409,6 +409,8 @@ async fn two_instances_share_rooms_through_postgres() {
     let b = a.spawn_peer().await;
     assert_eq!(a.server.state.realtime.adapter_name(), "postgres");
     assert_eq!(b.state.realtime.adapter_name(), "postgres");
+    // a NOTIFY's commit does not wait for the WAL's flush (docs/PERFORMANCE.md)
+    assert_eq!(a.server.state.realtime.adapter_setting("synchronous_commit").await.as_deref(), Some("off"));
     let w = world(&a).await;
     let (booth, booth_id) = join_staff(&a, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
 

@@ -76,3 +76,44 @@ async fn a_dead_processs_claim_is_released_at_once(app: TestApp) {
     let res = send("k-live").await.unwrap();
     assert_eq!(res.status(), StatusCode::CONFLICT);
 }
+
+/// A pooled PostgreSQL connection is not pinged on every acquire, only after it
+/// sat idle for a second (docs/DECISIONS.md, "Pooled connections pinged only after
+/// a second idle"): connections that died while idle (a database restart, a
+/// proxy's idle cut) are found out and replaced, in both pools, before a use
+/// case runs on them.
+#[tokio::test]
+async fn postgres_connections_that_died_idle_are_replaced() {
+    use sponsorhub_store::{Store, StoreOptions, rate_limits};
+    let url = sponsorhub_testkit::fresh_postgres_schema().await;
+    let store = Store::connect(&url, &StoreOptions { max_connections: 4, ..Default::default() }).await.unwrap();
+    store.migrate().await.unwrap();
+    let now = chrono::Utc::now();
+    rate_limits::take_now(&store, "t", 10.0, 1.0, now).await.unwrap().expect("a PostgreSQL bucket");
+
+    // a connection goes back to its pool in the background (sqlx tests it first)
+    let mut pids = Vec::new();
+    for _ in 0..100 {
+        pids = store.postgres_idle_backend_pids().await.unwrap();
+        if pids.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(pids.len() >= 2, "a connection in each pool: {pids:?}");
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    for pid in &pids {
+        let ended: bool =
+            sqlx::query_scalar("SELECT pg_terminate_backend($1, 5000)").bind(pid).fetch_one(&mut admin).await.unwrap();
+        assert!(ended, "backend {pid} ended");
+    }
+    tokio::time::sleep(sponsorhub_store::POSTGRES_PING_AFTER_IDLE + std::time::Duration::from_millis(300)).await;
+
+    for _ in 0..pids.len() {
+        let tx = store.write().await.expect("a live connection after the old ones died");
+        tx.commit().await.unwrap();
+        rate_limits::take_now(&store, "t", 10.0, 1.0, now).await.expect("a live bucket connection");
+    }
+    let fresh = store.postgres_idle_backend_pids().await.unwrap();
+    assert!(fresh.iter().all(|p| !pids.contains(p)), "dead connections left the pools: {pids:?} {fresh:?}");
+}

@@ -725,17 +725,38 @@ impl Tx {
     }
 }
 
+/// How long a pooled PostgreSQL connection may sit idle before it is pinged on
+/// its way out of the pool.
+pub const POSTGRES_PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// Options for every PostgreSQL pool of the service: a connection is pinged on
+/// its way out of the pool only when it sat idle for more than
+/// [`POSTGRES_PING_AFTER_IDLE`], not on every acquire as sqlx does by default,
+/// which cost a round trip per pool per capture (docs/DECISIONS.md, "Pooled
+/// connections pinged only after a second idle"). A connection that fails its
+/// ping is closed and the pool hands out another or opens one.
+pub fn postgres_pool_options() -> PgPoolOptions {
+    PgPoolOptions::new().test_before_acquire(false).before_acquire(|conn, meta| {
+        Box::pin(async move {
+            if meta.idle_for > POSTGRES_PING_AFTER_IDLE {
+                sqlx::Connection::ping(conn).await?;
+            }
+            Ok(true)
+        })
+    })
+}
+
 impl Store {
     /// Connects to `url`: `sqlite://path/to/file.db` (created if missing) or
     /// `postgres://...`. Does not migrate; call [`Store::migrate`].
     pub async fn connect(url: &str, opts: &StoreOptions) -> Result<Store> {
         let pools = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let connect = PgConnectOptions::from_str(url)?;
-            let volatile = PgPoolOptions::new()
+            let volatile = postgres_pool_options()
                 .max_connections(opts.max_connections.div_ceil(4).max(1))
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_lazy_with(connect.clone().options([("synchronous_commit", "off")]));
-            let pool = PgPoolOptions::new()
+            let pool = postgres_pool_options()
                 .max_connections(opts.max_connections)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(connect)
@@ -810,6 +831,24 @@ impl Store {
             Pools::Sqlite { .. } => None,
             Pools::Postgres { volatile, .. } => Some(volatile),
         }
+    }
+
+    /// The backend process ids of the PostgreSQL connections idle in the pools
+    /// (both), for tests that end them from outside.
+    #[doc(hidden)]
+    pub async fn postgres_idle_backend_pids(&self) -> Result<Vec<i32>> {
+        let Pools::Postgres { pool, volatile } = &*self.pools else { return Ok(Vec::new()) };
+        let mut held = Vec::new();
+        for p in [pool, volatile] {
+            while let Some(c) = p.try_acquire() {
+                held.push(c);
+            }
+        }
+        let mut pids = Vec::new();
+        for c in &mut held {
+            pids.push(sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()").fetch_one(&mut **c).await?);
+        }
+        Ok(pids)
     }
 
     /// Counts a statement run outside [`on_tx!`].

@@ -63,7 +63,7 @@ pub mod sponsors;
 pub mod tiers;
 pub mod webhooks;
 
-pub use db::{Backend, Store, StoreOptions, Tx, TxConn, redact_url};
+pub use db::{Backend, POSTGRES_PING_AFTER_IDLE, Store, StoreOptions, Tx, TxConn, postgres_pool_options, redact_url};
 pub use error::StoreError;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -23,10 +23,11 @@ use socketioxide::adapter::{Adapter, Emitter, LocalAdapter};
 use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
 use socketioxide_postgres::drivers::sqlx::sqlx_client::PgPool;
-use socketioxide_postgres::drivers::sqlx::sqlx_client::postgres::PgPoolOptions;
+use socketioxide_postgres::drivers::sqlx::sqlx_client::postgres::PgConnectOptions;
 use socketioxide_postgres::{PostgresAdapterConfig, PostgresAdapterCtr, SqlxAdapter};
 use sponsorhub_services::Services;
 use sponsorhub_services::notify::Notification;
+use std::str::FromStr;
 use tokio::sync::broadcast;
 
 /// The socket.io adapter over PostgreSQL LISTEN/NOTIFY.
@@ -75,9 +76,16 @@ impl Gateway {
         let inner = if postgres {
             // A pool of its own: NOTIFYs never wait behind use-case transactions, and
             // the LISTEN connection is opened with the same options (search_path).
-            let pool = PgPoolOptions::new()
+            // The adapter sends a room's NOTIFY before it writes to the room's local
+            // sockets, and a NOTIFY is a transaction: its commit need not wait for
+            // the WAL's flush, since delivery is at most once anyway
+            // (docs/DECISIONS.md, "The socket.io adapter's NOTIFYs do not wait ...").
+            let connect = PgConnectOptions::from_str(&config.database_url)
+                .context("parsing DATABASE_URL for the socket.io adapter")?
+                .options([("synchronous_commit", "off")]);
+            let pool = sponsorhub_store::postgres_pool_options()
                 .max_connections(4)
-                .connect(&config.database_url)
+                .connect_with(connect)
                 .await
                 .context("connecting the socket.io adapter to PostgreSQL")?;
             let adapter = PostgresAdapterCtr::new_with_sqlx_config(
@@ -103,6 +111,18 @@ impl Gateway {
             Inner::Local { .. } => "local",
             Inner::Postgres { .. } => "postgres",
         }
+    }
+
+    /// A setting of the adapter's PostgreSQL connections (`None` on the local
+    /// adapter), for tests.
+    #[doc(hidden)]
+    pub async fn adapter_setting(&self, name: &str) -> Option<String> {
+        let Inner::Postgres { pool, .. } = &self.inner else { return None };
+        socketioxide_postgres::drivers::sqlx::sqlx_client::query_scalar("SELECT current_setting($1)")
+            .bind(name)
+            .fetch_one(pool)
+            .await
+            .ok()
     }
 
     /// Serves `/socket.io/` in front of `router`.
