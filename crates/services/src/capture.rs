@@ -778,7 +778,7 @@ async fn attendee_user(tx: &mut Tx, sponsor: Uuid, a: &Profile, now: DateTime<Ut
         (None, None) => return Err(Error::invalid("attendee", "needs a platform user id or an e-mail address")),
     };
     // One statement whether the row is there or not (docs/PERFORMANCE.md, "Lead capture").
-    accounts::insert_user_if_absent(tx, id, &ids::placeholder_email(id), "Attendee", now).await?;
+    accounts::ensure_user(tx, id, &ids::placeholder_email(id), "Attendee", now).await?;
     Ok(id)
 }
 

@@ -1,6 +1,7 @@
 //! Users, organizations and organization memberships.
 
 use crate::StoreError;
+use crate::db::HeldWrite;
 use crate::records::{OrgMembership, Organization, User};
 use crate::{Result, Tx, on_tx};
 use chrono::{DateTime, Utc};
@@ -34,6 +35,26 @@ pub async fn insert_user_if_absent(tx: &mut Tx, id: Uuid, email: &str, name: &st
     let done =
         on_tx!(tx, c => sqlx::query(sql).bind(id).bind(email).bind(name).bind(now).execute(c).await?.rows_affected());
     Ok(done == 1)
+}
+
+/// Makes sure a user row exists (a lead's attendee without an account): in
+/// place on SQLite's writer; held on PostgreSQL, to go with the lead's own
+/// statement (docs/PERFORMANCE.md, "The account row with the lead").
+pub async fn ensure_user(tx: &mut Tx, id: Uuid, email: &str, name: &str, now: DateTime<Utc>) -> Result<()> {
+    let sql = "INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
+               VALUES ($1, $2, $3, NULL, $4, $4) ON CONFLICT DO NOTHING";
+    if tx.backend() == crate::Backend::Postgres {
+        return tx
+            .defer(sql, HeldWrite::Insert("users"), |a| {
+                use sqlx::Arguments;
+                a.add(id)?;
+                a.add(email)?;
+                a.add(name)?;
+                a.add(now)
+            })
+            .await;
+    }
+    insert_user_if_absent(tx, id, email, name, now).await.map(|_| ())
 }
 
 pub async fn get_user(tx: &mut Tx, id: Uuid) -> Result<Option<User>> {

@@ -1,6 +1,7 @@
 //! The analytics rollup (`lead_activity`) and the few reads over leads and answers
 //! the analytics need (docs/DECISIONS.md, "Analytics").
 
+use crate::db::HeldWrite;
 use crate::{Result, Tx, on_tx};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -45,7 +46,7 @@ pub async fn record(tx: &mut Tx, rows: &[Activity]) -> Result<()> {
     if tx.backend() == crate::Backend::Postgres {
         // Sent with the capture's other trailing rows (docs/PERFORMANCE.md, "Fewer
         // round trips on PostgreSQL").
-        tx.defer(&sql, Some("lead_activity"), |a| {
+        tx.defer(&sql, HeldWrite::Rewrite("lead_activity"), |a| {
             use sqlx::Arguments;
             for r in rows {
                 a.add(r.sponsor_id)?;

@@ -100,10 +100,22 @@ struct Deferred {
     /// Each statement, its placeholders numbered after the ones before it.
     parts: Vec<String>,
     args: sqlx::postgres::PgArguments,
-    /// The tables of the upserts held: a second upsert of one table is sent
-    /// after the first, never beside it (one statement must not update a row
-    /// twice).
-    upserts: Vec<&'static str>,
+    /// The tables written by the writes held.
+    tables: Vec<&'static str>,
+    /// The tables of the held writes that may change rows already there
+    /// (updates, upserts): a second such write of one table is sent after the
+    /// first, never beside it (one statement must not update a row twice).
+    rewrites: Vec<&'static str>,
+}
+
+/// What a write held for later ([`Tx::defer`]) does to its table.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum HeldWrite {
+    /// Adds rows only.
+    Insert(&'static str),
+    /// May change rows already there: an update, or an insert `ON CONFLICT ...
+    /// DO UPDATE`.
+    Rewrite(&'static str),
 }
 
 /// `sql` with each placeholder `$n` numbered `$n+offset`, outside quoted text.
@@ -628,28 +640,66 @@ macro_rules! on_tx {
 impl Tx {
     /// Holds a write whose outcome nothing reads back, on PostgreSQL, to be sent
     /// with the others held before the next statement or the commit ([`Deferred`]);
-    /// `bind` adds its values in the order of its placeholders. `upsert` names the
-    /// table of an `ON CONFLICT ... DO UPDATE`. Only for PostgreSQL transactions.
+    /// `bind` adds its values in the order of its placeholders; `write` says
+    /// which table it writes and how. Only for PostgreSQL transactions.
     pub(crate) async fn defer(
         &mut self,
         sql: &str,
-        upsert: Option<&'static str>,
+        write: HeldWrite,
         bind: impl FnOnce(&mut sqlx::postgres::PgArguments) -> std::result::Result<(), sqlx::error::BoxDynError>,
     ) -> Result<()> {
         if !matches!(self.conn, TxConn::Postgres(_)) {
             // SQLite's writes run in place ([`Tx::direct`]); a read transaction writes nothing.
             return Err(sqlx::Error::Protocol("a write held for later outside a PostgreSQL transaction".into()).into());
         }
-        if let Some(table) = upsert {
-            if self.deferred.upserts.contains(&table) {
-                self.flush().await?;
+        let table = match write {
+            HeldWrite::Insert(table) => table,
+            HeldWrite::Rewrite(table) => {
+                if self.deferred.rewrites.contains(&table) {
+                    self.flush().await?;
+                }
+                self.deferred.rewrites.push(table);
+                table
             }
-            self.deferred.upserts.push(table);
-        }
+        };
+        self.deferred.tables.push(table);
         let offset = sqlx::Arguments::len(&self.deferred.args);
         bind(&mut self.deferred.args).map_err(sqlx::Error::Encode)?;
         self.deferred.parts.push(renumber(sql, offset));
         Ok(())
+    }
+
+    /// Runs a write on PostgreSQL with the writes held so far carried along as
+    /// its data-modifying `WITH` parts: one round trip for both
+    /// (docs/PERFORMANCE.md, "The account row with the lead"). All parts of one
+    /// statement see the same snapshot, so the writes held go first, as
+    /// [`Tx::flush`], when they write a table in `touches` (the tables the
+    /// statement reads or writes); foreign keys are checked at the statement's
+    /// end and do see them. Returns the rows the statement itself affected.
+    pub(crate) async fn execute_carrying(
+        &mut self,
+        sql: &str,
+        touches: &[&str],
+        bind: impl FnOnce(&mut sqlx::postgres::PgArguments) -> std::result::Result<(), sqlx::error::BoxDynError>,
+    ) -> Result<u64> {
+        if self.deferred.tables.iter().any(|t| touches.contains(t)) {
+            self.flush().await?;
+        }
+        let Deferred { parts, mut args, .. } = std::mem::take(&mut self.deferred);
+        let offset = sqlx::Arguments::len(&args);
+        bind(&mut args).map_err(sqlx::Error::Encode)?;
+        let sql = if parts.is_empty() {
+            sql.to_string()
+        } else {
+            // In reverse, as in [`Tx::flush`]: they run in the order they were held.
+            let ctes: Vec<String> = parts.iter().enumerate().rev().map(|(i, p)| format!("w{i} AS ({p})")).collect();
+            format!("WITH {} {}", ctes.join(", "), renumber(sql, offset))
+        };
+        self.count_query();
+        let TxConn::Postgres(t) = &mut self.conn else {
+            return Err(sqlx::Error::Protocol("a write carrying held writes outside PostgreSQL".into()).into());
+        };
+        Ok(sqlx::query_with(sqlx::AssertSqlSafe(sql), args).execute(&mut **t).await?.rows_affected())
     }
 
     /// Sends the writes held ([`Tx::defer`]), as one statement ([`on_tx!`] does

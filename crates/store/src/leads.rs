@@ -1,5 +1,6 @@
 //! Leads and their interactions.
 
+use crate::db::HeldWrite;
 use crate::direct::{self, P, opt};
 use crate::records::{Interaction, Lead};
 use crate::sql::{Arg, Sql, like_pattern};
@@ -109,16 +110,46 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
         ];
         direct::execute(c, sql, &args)?
     } else {
-        on_tx!(tx, c => sqlx::query(sql)
-        .bind(l.id).bind(l.sponsor_id).bind(l.event_id).bind(l.user_id).bind(&l.user_name).bind(&l.user_email)
-        .bind(&l.user_company).bind(&l.user_title).bind(l.intent_score).bind(l.intent_level.as_str())
-        .bind(l.interaction_count).bind(l.first_interaction_at).bind(l.last_interaction_at)
-        .bind(l.follow_up_status.as_str()).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
-        .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
-        .bind(l.created_at).bind(l.updated_at).bind(&l.user_phone).bind(&l.user_country).bind(&l.user_fields)
-        .bind(l.attendee_id).bind(&l.consent_basis).bind(l.consent_at).bind(l.consent_by_user_id)
-        .bind(l.consent_text_version).bind(l.owner_user_id).bind(l.due_on).bind(&l.points_by_type)
-        .execute(c).await?.rows_affected())
+        // With the rows held before it (the attendee's account row): one round
+        // trip (docs/PERFORMANCE.md, "The account row with the lead").
+        tx.execute_carrying(sql, &["sponsor_leads"], |a| {
+            use sqlx::Arguments;
+            a.add(l.id)?;
+            a.add(l.sponsor_id)?;
+            a.add(l.event_id)?;
+            a.add(l.user_id)?;
+            a.add(&l.user_name)?;
+            a.add(&l.user_email)?;
+            a.add(&l.user_company)?;
+            a.add(&l.user_title)?;
+            a.add(l.intent_score)?;
+            a.add(l.intent_level.as_str())?;
+            a.add(l.interaction_count)?;
+            a.add(l.first_interaction_at)?;
+            a.add(l.last_interaction_at)?;
+            a.add(l.follow_up_status.as_str())?;
+            a.add(&l.follow_up_notes)?;
+            a.add(&l.contact_notes)?;
+            a.add(&l.tags)?;
+            a.add(l.is_starred)?;
+            a.add(l.is_archived)?;
+            a.add(l.followed_up_at)?;
+            a.add(l.followed_up_by_user_id)?;
+            a.add(l.created_at)?;
+            a.add(l.updated_at)?;
+            a.add(&l.user_phone)?;
+            a.add(&l.user_country)?;
+            a.add(&l.user_fields)?;
+            a.add(l.attendee_id)?;
+            a.add(&l.consent_basis)?;
+            a.add(l.consent_at)?;
+            a.add(l.consent_by_user_id)?;
+            a.add(l.consent_text_version)?;
+            a.add(l.owner_user_id)?;
+            a.add(l.due_on)?;
+            a.add(&l.points_by_type)
+        })
+        .await?
     };
     if n == 1 {
         let c = Counted::of(l);
@@ -188,7 +219,7 @@ async fn count(tx: &mut Tx, sponsor: Uuid, shard: i16, rows: &[(Counted, i64, i6
         // Sent with the capture's other trailing rows (docs/PERFORMANCE.md, "Fewer
         // round trips on PostgreSQL").
         return tx
-            .defer(&sql, Some("lead_counts"), |a| {
+            .defer(&sql, HeldWrite::Rewrite("lead_counts"), |a| {
                 use sqlx::Arguments;
                 for (k, n, score) in rows {
                     a.add(sponsor)?;
@@ -368,15 +399,44 @@ pub async fn update(tx: &mut Tx, before: Counted, l: &Lead) -> Result<()> {
         ];
         direct::execute(c, sql, &args)?;
     } else {
-        on_tx!(tx, c => sqlx::query(sql)
-        .bind(l.id).bind(&l.user_name).bind(&l.user_email).bind(&l.user_company).bind(&l.user_title)
-        .bind(l.intent_score).bind(l.intent_level.as_str()).bind(l.interaction_count).bind(l.last_interaction_at)
-        .bind(l.follow_up_status.as_str()).bind(&l.follow_up_notes).bind(&l.contact_notes).bind(&l.tags)
-        .bind(l.is_starred).bind(l.is_archived).bind(l.followed_up_at).bind(l.followed_up_by_user_id)
-        .bind(l.updated_at).bind(&l.user_phone).bind(&l.user_country).bind(&l.user_fields).bind(l.attendee_id)
-        .bind(l.first_interaction_at).bind(&l.consent_basis).bind(l.consent_at).bind(l.consent_by_user_id)
-        .bind(l.consent_text_version).bind(l.owner_user_id).bind(l.due_on).bind(&l.points_by_type)
-        .execute(c).await?.rows_affected());
+        // Held, with the capture's other trailing rows: the lead is locked
+        // already (`find_for_update`), and nothing reads it back before the next
+        // statement, which sends it first (docs/PERFORMANCE.md, "The account
+        // row with the lead").
+        tx.defer(sql, HeldWrite::Rewrite("sponsor_leads"), |a| {
+            use sqlx::Arguments;
+            a.add(l.id)?;
+            a.add(&l.user_name)?;
+            a.add(&l.user_email)?;
+            a.add(&l.user_company)?;
+            a.add(&l.user_title)?;
+            a.add(l.intent_score)?;
+            a.add(l.intent_level.as_str())?;
+            a.add(l.interaction_count)?;
+            a.add(l.last_interaction_at)?;
+            a.add(l.follow_up_status.as_str())?;
+            a.add(&l.follow_up_notes)?;
+            a.add(&l.contact_notes)?;
+            a.add(&l.tags)?;
+            a.add(l.is_starred)?;
+            a.add(l.is_archived)?;
+            a.add(l.followed_up_at)?;
+            a.add(l.followed_up_by_user_id)?;
+            a.add(l.updated_at)?;
+            a.add(&l.user_phone)?;
+            a.add(&l.user_country)?;
+            a.add(&l.user_fields)?;
+            a.add(l.attendee_id)?;
+            a.add(l.first_interaction_at)?;
+            a.add(&l.consent_basis)?;
+            a.add(l.consent_at)?;
+            a.add(l.consent_by_user_id)?;
+            a.add(l.consent_text_version)?;
+            a.add(l.owner_user_id)?;
+            a.add(l.due_on)?;
+            a.add(&l.points_by_type)
+        })
+        .await?;
     }
     let after = Counted::of(l);
     let (was, is) = (i64::from(before.score), i64::from(after.score));
@@ -412,7 +472,7 @@ pub async fn insert_interaction(tx: &mut Tx, i: &Interaction) -> Result<()> {
     }
     // Sent with the capture's other trailing rows (docs/PERFORMANCE.md, "Fewer
     // round trips on PostgreSQL").
-    tx.defer(sql, None, |a| {
+    tx.defer(sql, HeldWrite::Insert("sponsor_lead_interactions"), |a| {
         use sqlx::Arguments;
         a.add(i.id)?;
         a.add(i.lead_id)?;

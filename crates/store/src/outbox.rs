@@ -7,6 +7,7 @@
 //! by one with each claim and fences the outcome: a worker whose lease ran out and
 //! was taken over cannot overwrite the newer claim's result.
 
+use crate::db::HeldWrite;
 use crate::records::JsonColumn;
 use crate::{Backend, Result, Tx, on_tx};
 use chrono::{DateTime, Utc};
@@ -195,7 +196,7 @@ pub async fn insert_lead_notification(
     }
     // Sent with the capture's other trailing rows (docs/PERFORMANCE.md, "Fewer
     // round trips on PostgreSQL").
-    tx.defer(sql, None, |a| {
+    tx.defer(sql, HeldWrite::Insert("lead_notifications"), |a| {
         use sqlx::Arguments;
         a.add(sponsorhub_domain::new_id())?;
         a.add(sponsor)?;

@@ -6,6 +6,7 @@
 //! and records the outcome. `attempts` grows with each claim and fences the
 //! outcome against a worker whose lease ran out.
 
+use crate::db::HeldWrite;
 use crate::{Backend, Result, Tx, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -167,7 +168,7 @@ pub async fn enqueue(
     }
     // Sent with the capture's other trailing rows (docs/PERFORMANCE.md, "Fewer
     // round trips on PostgreSQL").
-    tx.defer(sql, None, |a| {
+    tx.defer(sql, HeldWrite::Insert("webhook_deliveries"), |a| {
         use sqlx::Arguments;
         a.add(message_id)?;
         a.add(event_type)?;
