@@ -239,7 +239,7 @@ impl Batch {
 
     /// The connection for statements run in place: takes the handle from sqlx's
     /// worker (one hop), unless it is held already.
-    #[allow(unsafe_code)] // the one exception (docs/DECISIONS.md, "Unsafe code")
+    #[allow(unsafe_code)] // one of two exceptions (docs/DECISIONS.md, "Unsafe code")
     async fn direct(&mut self) -> Result<&rusqlite::Connection> {
         if self.direct.is_none() {
             let mut handle = self.conn.lock_handle().await?;
