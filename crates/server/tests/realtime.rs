@@ -23,6 +23,7 @@ dual_backend!(
     a_revoked_member_stops_receiving,
     joining_in_the_connect_callback_is_answered,
     a_socket_ends_when_its_token_expires,
+    the_grant_check_reads_every_sponsor_at_once,
 );
 
 /// Long enough for an event that was going to come to have come.
@@ -479,4 +480,51 @@ async fn a_socket_ends_when_its_token_expires(app: TestApp) {
     let got = c.next("long", "lead.captured.new").await;
     assert_eq!(got["userEmail"], "after@corp.io");
     c.nothing("short", QUIET).await;
+}
+
+/// The check that re-decides every open feed (docs/ARCHITECTURE.md, "Real time
+/// (socket.io)") reads all the sponsors with open feeds at once: three queries
+/// for three sponsors, as for one. A member taken off the staff by another
+/// instance (here: by hand in the database, so no in-process notice ends the
+/// feed) loses their feed at the next check; the others stay open.
+async fn the_grant_check_reads_every_sponsor_at_once(app: TestApp) {
+    use sponsorhub_services::live;
+    let w = world(&app).await;
+    let svc = &app.server.state.services;
+    let (staff, staff_member) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let others = [another_sponsor(&app, &w, "Crab Co").await, another_sponsor(&app, &w, "Shell Ltd").await];
+    let organizer = sponsorhub_services::accounts::authenticate(svc, &w.organizer.token).await.unwrap();
+    let mut feeds = Vec::new();
+    for sponsor in [&w.sponsor_id].into_iter().chain(others.iter()) {
+        feeds.push(live::open_lead_feed(svc, &organizer, sponsor.parse().unwrap()).await.unwrap());
+    }
+    let staff = sponsorhub_services::accounts::authenticate(svc, &staff.token).await.unwrap();
+    let staff_feed = live::open_lead_feed(svc, &staff, w.sponsor_id.parse().unwrap()).await.unwrap();
+
+    // a background worker's statement may fall inside a check: the fewest of a few
+    let mut fewest = u64::MAX;
+    for _ in 0..5 {
+        let before = svc.store.queries_executed();
+        live::check_grants(svc).await.unwrap();
+        fewest = fewest.min(svc.store.queries_executed() - before);
+    }
+    assert_eq!(fewest, 3, "one query each for the sponsors, their staff and their organizations' members");
+    assert!(staff_feed.is_live() && feeds.iter().all(|f| f.is_live()));
+
+    let sql = "UPDATE sponsor_users SET is_active = FALSE WHERE id = $1";
+    let id: uuid::Uuid = staff_member.parse().unwrap();
+    let url = app.config().database_url;
+    match app.backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query(sql).bind(id).execute(&mut c).await.unwrap();
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::query(sql).bind(id).execute(&mut c).await.unwrap();
+        }
+    }
+    live::check_grants(svc).await.unwrap();
+    assert!(!staff_feed.is_live(), "the member taken off the staff lost the feed");
+    assert!(feeds.iter().all(|f| f.is_live()), "the organizer's feeds stay open");
 }

@@ -101,6 +101,8 @@ async fn postgres_connections_that_died_idle_are_replaced() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert!(pids.len() >= 2, "a connection in each pool: {pids:?}");
+    // back in the pools (tested on the way) before they are ended
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
     for pid in &pids {
         let ended: bool =

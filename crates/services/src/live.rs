@@ -143,7 +143,7 @@ pub async fn watch(svc: Services) {
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                if let Err(e) = sweep(&svc).await {
+                if let Err(e) = check_grants(&svc).await {
                     tracing::warn!(error = %e, "live grant check failed; retrying");
                 }
             }
@@ -161,9 +161,15 @@ pub async fn watch(svc: Services) {
     }
 }
 
+/// Sponsors decided by one round of the check's queries.
+const CHECK_CHUNK: usize = 500;
+
 /// One pass: expired tokens end; every (sponsor, user) pair is decided again by
-/// `authz` from the database (three reads per sponsor with open feeds).
-async fn sweep(svc: &Services) -> Result<()> {
+/// `authz` from the database: three queries for every [`CHECK_CHUNK`] sponsors
+/// with open feeds (the sponsors, their active staff, their organizations'
+/// members), however many feeds are open.
+#[doc(hidden)]
+pub async fn check_grants(svc: &Services) -> Result<()> {
     let now = chrono::Utc::now();
     svc.live.end(|e| e.expires_at.is_some_and(|exp| exp <= now));
     let mut wanted: HashMap<Uuid, HashSet<(Uuid, Feed)>> = HashMap::new();
@@ -177,29 +183,43 @@ async fn sweep(svc: &Services) -> Result<()> {
     }
     let mut lost: HashSet<(Uuid, Uuid, Feed)> = HashSet::new();
     let mut tx = svc.store.read().await?;
-    for (sponsor_id, users) in wanted {
-        let Some(sponsor) = sponsors::get(&mut tx, sponsor_id).await? else {
-            lost.extend(users.into_iter().map(|(u, f)| (sponsor_id, u, f)));
-            continue;
-        };
-        let staff = members::list(&mut tx, sponsor_id, false).await?;
-        let roles: HashMap<Uuid, OrgRole> =
-            accounts::membership_roles(&mut tx, sponsor.organization_id).await?.into_iter().collect();
-        for (user, feed) in users {
-            let access = SponsorAccess {
-                caller: user,
-                sponsor: sponsor.clone(),
-                org_role: roles.get(&user).copied(),
-                member: staff.iter().find(|m| m.user_id == user).cloned(),
+    let ids: Vec<Uuid> = wanted.keys().copied().collect();
+    for chunk in ids.chunks(CHECK_CHUNK) {
+        let found: HashMap<Uuid, _> =
+            sponsors::get_many(&mut tx, chunk).await?.into_iter().map(|s| (s.id, s)).collect();
+        let staff: HashMap<(Uuid, Uuid), _> = members::active_of_sponsors(&mut tx, chunk)
+            .await?
+            .into_iter()
+            .map(|m| ((m.sponsor_id, m.user_id), m))
+            .collect();
+        let orgs: Vec<Uuid> = found.values().map(|s| s.organization_id).collect::<HashSet<_>>().into_iter().collect();
+        let roles: HashMap<(Uuid, Uuid), OrgRole> = accounts::membership_roles_in(&mut tx, &orgs)
+            .await?
+            .into_iter()
+            .map(|(org, user, role)| ((org, user), role))
+            .collect();
+        for sponsor_id in chunk {
+            let users = &wanted[sponsor_id];
+            let Some(sponsor) = found.get(sponsor_id) else {
+                lost.extend(users.iter().map(|&(u, f)| (*sponsor_id, u, f)));
+                continue;
             };
-            let caps = access.capabilities();
-            let may = match feed {
-                Feed::Leads => caps.view_leads,
-                Feed::Messages => caps.read_messages,
-            };
-            let reads = (access.org_role.is_some() || access.member.is_some()) && may;
-            if !reads {
-                lost.insert((sponsor_id, user, feed));
+            for &(user, feed) in users {
+                let access = SponsorAccess {
+                    caller: user,
+                    sponsor: sponsor.clone(),
+                    org_role: roles.get(&(sponsor.organization_id, user)).copied(),
+                    member: staff.get(&(*sponsor_id, user)).cloned(),
+                };
+                let caps = access.capabilities();
+                let may = match feed {
+                    Feed::Leads => caps.view_leads,
+                    Feed::Messages => caps.read_messages,
+                };
+                let reads = (access.org_role.is_some() || access.member.is_some()) && may;
+                if !reads {
+                    lost.insert((*sponsor_id, user, feed));
+                }
             }
         }
     }

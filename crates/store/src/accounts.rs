@@ -177,6 +177,29 @@ pub async fn insert_membership_if_absent(
 }
 
 /// Every member of the organization with their role.
+/// The members of these organizations with their roles, as (organization,
+/// user, role), in one query (the live grants' check: callers bound the list).
+pub async fn membership_roles_in(tx: &mut Tx, orgs: &[Uuid]) -> Result<Vec<(Uuid, Uuid, OrgRole)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        organization_id: Uuid,
+        user_id: Uuid,
+        #[sqlx(try_from = "String")]
+        role: OrgRole,
+    }
+    if orgs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = crate::sql::Sql::new(
+        "SELECT organization_id, user_id, role FROM organization_members WHERE organization_id IN ",
+    );
+    let list = q.in_list(orgs);
+    q.push(&list);
+    let crate::sql::Sql { text, args } = q;
+    let rows = on_tx!(tx, c => crate::bind_args!(sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch_all(c).await?);
+    Ok(rows.into_iter().map(|r| (r.organization_id, r.user_id, r.role)).collect())
+}
+
 pub async fn membership_roles(tx: &mut Tx, org: Uuid) -> Result<Vec<(Uuid, OrgRole)>> {
     #[derive(sqlx::FromRow)]
     struct Row {

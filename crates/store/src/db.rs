@@ -100,12 +100,11 @@ struct Deferred {
     /// Each statement, its placeholders numbered after the ones before it.
     parts: Vec<String>,
     args: sqlx::postgres::PgArguments,
-    /// The tables written by the writes held.
+    /// The tables written by the writes held. A write that may change rows
+    /// already there (an update, an upsert) of a table held is sent after the
+    /// writes held, never beside them: one statement must not update a row
+    /// twice, and its parts do not see each other's rows.
     tables: Vec<&'static str>,
-    /// The tables of the held writes that may change rows already there
-    /// (updates, upserts): a second such write of one table is sent after the
-    /// first, never beside it (one statement must not update a row twice).
-    rewrites: Vec<&'static str>,
 }
 
 /// What a write held for later ([`Tx::defer`]) does to its table.
@@ -655,10 +654,9 @@ impl Tx {
         let table = match write {
             HeldWrite::Insert(table) => table,
             HeldWrite::Rewrite(table) => {
-                if self.deferred.rewrites.contains(&table) {
+                if self.deferred.tables.contains(&table) {
                     self.flush().await?;
                 }
-                self.deferred.rewrites.push(table);
                 table
             }
         };
@@ -675,7 +673,11 @@ impl Tx {
     /// statement see the same snapshot, so the writes held go first, as
     /// [`Tx::flush`], when they write a table in `touches` (the tables the
     /// statement reads or writes); foreign keys are checked at the statement's
-    /// end and do see them. Returns the rows the statement itself affected.
+    /// end and do see them. PostgreSQL runs parts that the statement does not
+    /// read after the statement itself, so the statement locks its rows before
+    /// the carried writes lock theirs: callers carry only writes whose rows no
+    /// other use case locks in the opposite order. Returns the rows the
+    /// statement itself affected.
     pub(crate) async fn execute_carrying(
         &mut self,
         sql: &str,
@@ -691,7 +693,8 @@ impl Tx {
         let sql = if parts.is_empty() {
             sql.to_string()
         } else {
-            // In reverse, as in [`Tx::flush`]: they run in the order they were held.
+            // In reverse, as in [`Tx::flush`]: they run in the order they were
+            // held, after the statement.
             let ctes: Vec<String> = parts.iter().enumerate().rev().map(|(i, p)| format!("w{i} AS ({p})")).collect();
             format!("WITH {} {}", ctes.join(", "), renumber(sql, offset))
         };

@@ -67,6 +67,21 @@ pub async fn list(tx: &mut Tx, sponsor: Uuid, include_inactive: bool) -> Result<
     )
 }
 
+/// The active staff of these sponsors, in one query (the live grants' check:
+/// callers bound the list).
+pub async fn active_of_sponsors(tx: &mut Tx, sponsors: &[Uuid]) -> Result<Vec<SponsorMember>> {
+    if sponsors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = crate::sql::Sql::new(format!("SELECT {COLUMNS} {FROM} WHERE m.is_active = TRUE AND m.sponsor_id IN "));
+    let list = q.in_list(sponsors);
+    q.push(&list);
+    let crate::sql::Sql { text, args } = q;
+    Ok(
+        on_tx!(tx, c => crate::bind_args!(sqlx::query_as::<_, SponsorMember>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch_all(c).await?),
+    )
+}
+
 /// The user's active memberships (for "my sponsors").
 pub async fn of_user(tx: &mut Tx, user: Uuid) -> Result<Vec<SponsorMember>> {
     let sql = format!("SELECT {COLUMNS} {FROM} WHERE m.user_id = $1 AND m.is_active = TRUE ORDER BY m.sponsor_id");

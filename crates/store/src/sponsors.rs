@@ -87,6 +87,21 @@ pub async fn get(tx: &mut Tx, id: Uuid) -> Result<Option<Sponsor>> {
     )
 }
 
+/// The sponsors with these ids, in one query (the live grants' check: callers
+/// bound the list).
+pub async fn get_many(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<Sponsor>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = crate::sql::Sql::new(format!("SELECT {COLUMNS} FROM sponsors s WHERE s.id IN "));
+    let list = q.in_list(ids);
+    q.push(&list);
+    let crate::sql::Sql { text, args } = q;
+    Ok(
+        on_tx!(tx, c => crate::bind_args!(sqlx::query_as::<_, Sponsor>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch_all(c).await?),
+    )
+}
+
 /// What a capture needs to know first, in one query (docs/PERFORMANCE.md, "Fewer
 /// round trips on PostgreSQL"): the event's sponsor, the event, and the user's
 /// membership of the sponsor, active or not. `None` when the sponsor is not the
