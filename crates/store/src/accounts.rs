@@ -190,12 +190,10 @@ pub async fn membership_roles_in(tx: &mut Tx, orgs: &[Uuid]) -> Result<Vec<(Uuid
     if orgs.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = crate::sql::Sql::new(
+    let crate::sql::Sql { text, args } = crate::sql::Sql::ending_in(
         "SELECT organization_id, user_id, role FROM organization_members WHERE organization_id IN ",
+        orgs,
     );
-    let list = q.in_list(orgs);
-    q.push(&list);
-    let crate::sql::Sql { text, args } = q;
     let rows = on_tx!(tx, c => crate::bind_args!(sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch_all(c).await?);
     Ok(rows.into_iter().map(|r| (r.organization_id, r.user_id, r.role)).collect())
 }

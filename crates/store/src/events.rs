@@ -87,10 +87,8 @@ pub async fn get_many(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<Event>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = crate::sql::Sql::new(format!("SELECT {COLUMNS} FROM events WHERE id IN "));
-    let list = q.in_list(ids);
-    q.push(&list);
-    let crate::sql::Sql { text, args } = q;
+    let crate::sql::Sql { text, args } =
+        crate::sql::Sql::ending_in(format!("SELECT {COLUMNS} FROM events WHERE id IN "), ids);
     Ok(
         on_tx!(tx, c => crate::bind_args!(sqlx::query_as::<_, Event>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch_all(c).await?),
     )

@@ -73,10 +73,10 @@ pub async fn active_of_sponsors(tx: &mut Tx, sponsors: &[Uuid]) -> Result<Vec<Sp
     if sponsors.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = crate::sql::Sql::new(format!("SELECT {COLUMNS} {FROM} WHERE m.is_active = TRUE AND m.sponsor_id IN "));
-    let list = q.in_list(sponsors);
-    q.push(&list);
-    let crate::sql::Sql { text, args } = q;
+    let crate::sql::Sql { text, args } = crate::sql::Sql::ending_in(
+        format!("SELECT {COLUMNS} {FROM} WHERE m.is_active = TRUE AND m.sponsor_id IN "),
+        sponsors,
+    );
     Ok(
         on_tx!(tx, c => crate::bind_args!(sqlx::query_as::<_, SponsorMember>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch_all(c).await?),
     )

@@ -93,10 +93,8 @@ pub async fn get_many(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<Sponsor>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = crate::sql::Sql::new(format!("SELECT {COLUMNS} FROM sponsors s WHERE s.id IN "));
-    let list = q.in_list(ids);
-    q.push(&list);
-    let crate::sql::Sql { text, args } = q;
+    let crate::sql::Sql { text, args } =
+        crate::sql::Sql::ending_in(format!("SELECT {COLUMNS} FROM sponsors s WHERE s.id IN "), ids);
     Ok(
         on_tx!(tx, c => crate::bind_args!(sqlx::query_as::<_, Sponsor>(sqlx::AssertSqlSafe(text.clone())), args.clone()).fetch_all(c).await?),
     )

@@ -38,6 +38,14 @@ impl Sql {
         format!("${}", self.args.len())
     }
 
+    /// `text` followed by the IN list of `ids`: `... IN ($1, $2, ...)`.
+    pub fn ending_in(text: impl Into<String>, ids: &[Uuid]) -> Sql {
+        let mut q = Sql::new(text);
+        let list = q.in_list(ids);
+        q.push(&list);
+        q
+    }
+
     /// `(p1, p2, ...)` for an IN list.
     pub fn in_list(&mut self, ids: &[Uuid]) -> String {
         let ps: Vec<String> = ids.iter().map(|id| self.arg(Arg::Uuid(*id))).collect();
