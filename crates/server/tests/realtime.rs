@@ -24,6 +24,7 @@ dual_backend!(
     joining_in_the_connect_callback_is_answered,
     a_socket_ends_when_its_token_expires,
     the_grant_check_reads_every_sponsor_at_once,
+    feeds_wait_their_turn_to_open_in_a_small_state,
 );
 
 /// Long enough for an event that was going to come to have come.
@@ -527,4 +528,30 @@ async fn the_grant_check_reads_every_sponsor_at_once(app: TestApp) {
     live::check_grants(svc).await.unwrap();
     assert!(!staff_feed.is_live(), "the member taken off the staff lost the feed");
     assert!(feeds.iter().all(|f| f.is_live()), "the organizer's feeds stay open");
+}
+
+/// At a connect storm thousands of dashboards join at once, and each join waits
+/// for the read pool: it waits its turn holding a few bytes, and only the feeds
+/// being decided hold their queries' state (docs/PERFORMANCE.md, "Memory per
+/// socket"). Many more than may decide at once all open.
+async fn feeds_wait_their_turn_to_open_in_a_small_state(app: TestApp) {
+    use sponsorhub_services::live;
+    let w = world(&app).await;
+    let svc = &app.server.state.services;
+    let organizer = sponsorhub_services::accounts::authenticate(svc, &w.organizer.token).await.unwrap();
+    let sponsor: uuid::Uuid = w.sponsor_id.parse().unwrap();
+
+    let lead_feed = live::open_lead_feed(svc, &organizer, sponsor);
+    let message_feed = live::open_message_feed(svc, &organizer, sponsor);
+    let (leads, messages) = (std::mem::size_of_val(&lead_feed), std::mem::size_of_val(&message_feed));
+    assert!(leads <= 256 && messages <= 256, "a waiting feed holds {leads} and {messages} bytes");
+    drop((lead_feed, message_feed));
+
+    let feeds = futures_util::future::join_all((0..100).map(|_| live::open_lead_feed(svc, &organizer, sponsor))).await;
+    assert!(feeds.iter().all(|f| f.as_ref().is_ok_and(|g| g.is_live())), "every feed opened");
+    let stranger = another_sponsor(&app, &w, "Crab Co").await;
+    let staff = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await.0;
+    let staff = sponsorhub_services::accounts::authenticate(svc, &staff.token).await.unwrap();
+    let refused = live::open_lead_feed(svc, &staff, stranger.parse().unwrap()).await;
+    assert!(refused.is_err(), "a turn does not skip the decision");
 }

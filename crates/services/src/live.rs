@@ -45,11 +45,26 @@ struct Entry {
     end: watch::Sender<bool>,
 }
 
+/// How many feeds of this instance decide their opening at once; the others
+/// wait their turn in a small state (docs/PERFORMANCE.md, "Memory per socket").
+const OPENING_AT_ONCE: usize = 16;
+
 /// The open grants of this instance.
-#[derive(Default)]
 pub struct LiveRegistry {
     next: AtomicU64,
     entries: Mutex<HashMap<u64, Entry>>,
+    /// Turns to decide a feed's opening: [`OPENING_AT_ONCE`].
+    opening: tokio::sync::Semaphore,
+}
+
+impl Default for LiveRegistry {
+    fn default() -> Self {
+        LiveRegistry {
+            next: AtomicU64::default(),
+            entries: Mutex::default(),
+            opening: tokio::sync::Semaphore::new(OPENING_AT_ONCE),
+        }
+    }
 }
 
 impl LiveRegistry {
@@ -109,24 +124,32 @@ impl Drop for LiveGrant {
 /// (404 for a sponsor they have no relation to, 403 without the right).
 /// The grant carries what the caller may do with the sponsor when it opened.
 pub async fn open_lead_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LiveGrant> {
-    let mut tx = svc.store.read().await?;
-    let access = SponsorAccess::load(&mut tx, p, sponsor_id).await?;
-    access.require_leads_read()?;
-    let mut grant = svc.live.open(p, Some(sponsor_id));
-    grant.capabilities = access.capabilities();
-    Ok(grant)
+    let _turn = svc.live.opening.acquire().await.expect("the semaphore is never closed");
+    Box::pin(async {
+        let mut tx = svc.store.read().await?;
+        let access = SponsorAccess::load(&mut tx, p, sponsor_id).await?;
+        access.require_leads_read()?;
+        let mut grant = svc.live.open(p, Some(sponsor_id));
+        grant.capabilities = access.capabilities();
+        Ok(grant)
+    })
+    .await
 }
 
 /// Opens a live feed of a sponsor's messages (`message.new`) for a caller who
 /// may read its threads (404 for a sponsor they have no relation to, 403
 /// without the right); it ends when that right goes.
 pub async fn open_message_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LiveGrant> {
-    let mut tx = svc.store.read().await?;
-    let access = SponsorAccess::load(&mut tx, p, sponsor_id).await?;
-    access.require_read_messages()?;
-    let mut grant = svc.live.open_feed(p, Some(sponsor_id), Feed::Messages);
-    grant.capabilities = access.capabilities();
-    Ok(grant)
+    let _turn = svc.live.opening.acquire().await.expect("the semaphore is never closed");
+    Box::pin(async {
+        let mut tx = svc.store.read().await?;
+        let access = SponsorAccess::load(&mut tx, p, sponsor_id).await?;
+        access.require_read_messages()?;
+        let mut grant = svc.live.open_feed(p, Some(sponsor_id), Feed::Messages);
+        grant.capabilities = access.capabilities();
+        Ok(grant)
+    })
+    .await
 }
 
 /// A connection's own grant: it ends when the token expires.

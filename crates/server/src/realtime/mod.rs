@@ -71,8 +71,14 @@ impl Gateway {
         };
         // Every packet, CONNECT and its auth included, is bounded before anything
         // reads it: 64 KiB a message, a small buffer of pending packets per socket.
-        let builder =
-            SocketIo::builder().max_payload(MAX_SOCKET_PAYLOAD).max_buffer_size(128).with_state(services.clone());
+        // A socket's WebSocket read buffer starts at 512 bytes, not socketioxide's
+        // 4 KiB: dashboards send small joins, and a larger frame grows it
+        // (docs/PERFORMANCE.md, "Memory per socket").
+        let builder = SocketIo::builder()
+            .max_payload(MAX_SOCKET_PAYLOAD)
+            .max_buffer_size(128)
+            .ws_read_buffer_size(WS_READ_BUFFER)
+            .with_state(services.clone());
         let inner = if postgres {
             // A pool of its own: NOTIFYs never wait behind use-case transactions, and
             // the LISTEN connection is opened with the same options (search_path).
@@ -127,10 +133,11 @@ impl Gateway {
 
     /// Serves `/socket.io/` in front of `router`.
     pub fn attach<S: Clone + Send + Sync + 'static>(&self, router: Router<S>) -> Router<S> {
-        match &self.inner {
+        let router = match &self.inner {
             Inner::Local { layer, .. } => router.layer(layer.clone()),
             Inner::Postgres { layer, .. } => router.layer(layer.clone()),
-        }
+        };
+        router.layer(axum::middleware::map_request(own_head))
     }
 
     /// Forwards this process's notifications to the rooms until the notifier
@@ -164,6 +171,34 @@ impl Gateway {
     }
 }
 
+/// The read buffer a socket's WebSocket starts with.
+const WS_READ_BUFFER: usize = 512;
+
+/// A socket.io request's URI and header values, copied out of the HTTP
+/// connection's read buffer. hyper hands them out as slices of that buffer (16
+/// KiB once grown), axum keeps a clone of the URI in the request's extensions
+/// (`OriginalUri`), and engineioxide keeps a socket's request head for the
+/// socket's whole life: without the copies every open socket kept the whole
+/// buffer alive (docs/PERFORMANCE.md, "Memory per socket").
+async fn own_head(mut req: axum::extract::Request) -> axum::extract::Request {
+    if !req.uri().path().starts_with("/socket.io/") {
+        return req;
+    }
+    if let Ok(uri) = axum::http::Uri::try_from(req.uri().to_string()) {
+        if let Some(original) = req.extensions_mut().get_mut::<axum::extract::OriginalUri>() {
+            original.0 = uri.clone();
+        }
+        *req.uri_mut() = uri;
+    }
+    for value in req.headers_mut().values_mut() {
+        if let Ok(mut copy) = axum::http::HeaderValue::from_bytes(value.as_bytes()) {
+            copy.set_sensitive(value.is_sensitive());
+            *value = copy;
+        }
+    }
+    req
+}
+
 /// One notification to its room: lead events to `sponsor:{id}`. (A revoked access
 /// ends the sockets' live grants, `services::live`, on every instance.)
 async fn deliver<A: Adapter>(io: &SocketIo<A>, n: Notification) {
@@ -193,5 +228,54 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, n: Notification) {
     };
     if let Err(e) = sent {
         tracing::warn!(error = %e, sponsor.id = %n.sponsor_id(), "real-time emit failed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::own_head;
+    use axum::body::{Body, Bytes};
+    use axum::extract::{OriginalUri, Request};
+    use axum::http::{HeaderValue, Uri};
+
+    /// A request whose URI and header values are slices of one buffer, as hyper
+    /// hands them out, with axum's `OriginalUri` beside them.
+    fn request_sharing(buffer: &Bytes, path: &str) -> Request {
+        let at = |s: &str| {
+            let start = buffer.windows(s.len()).position(|w| w == s.as_bytes()).expect("in the buffer");
+            buffer.slice(start..start + s.len())
+        };
+        let uri = Uri::from_maybe_shared(at(path)).expect("a URI");
+        let mut req = Request::builder().uri(uri.clone()).body(Body::empty()).expect("a request");
+        req.extensions_mut().insert(OriginalUri(uri));
+        let headers = req.headers_mut();
+        headers.insert("authorization", HeaderValue::from_maybe_shared(at("Bearer abc")).expect("a value"));
+        headers.append("x-many", HeaderValue::from_maybe_shared(at("one")).expect("a value"));
+        headers.append("x-many", HeaderValue::from_maybe_shared(at("two")).expect("a value"));
+        req
+    }
+
+    #[tokio::test]
+    async fn a_socket_request_keeps_nothing_of_the_connections_read_buffer() {
+        let path = "/socket.io/?EIO=4&transport=websocket";
+        let buffer =
+            Bytes::from(format!("GET {path} HTTP/1.1\r\nauthorization: Bearer abc\r\nx-many: one\r\nx-many: two\r\n"));
+        let req = own_head(request_sharing(&buffer, path)).await;
+        assert!(buffer.is_unique(), "the request still holds slices of the read buffer");
+        // and it says the same as before
+        assert_eq!(req.uri(), path);
+        assert_eq!(req.extensions().get::<OriginalUri>().map(|o| o.0.to_string()).as_deref(), Some(path));
+        assert_eq!(req.headers()["authorization"], "Bearer abc");
+        assert_eq!(req.headers().get_all("x-many").iter().collect::<Vec<_>>(), ["one", "two"]);
+    }
+
+    #[tokio::test]
+    async fn other_requests_are_left_as_they_are() {
+        let path = "/api/v1/me";
+        let buffer = Bytes::from(format!("GET {path} HTTP/1.1\r\nauthorization: Bearer abc\r\nx-many: one two\r\n"));
+        let req = own_head(request_sharing(&buffer, path)).await;
+        assert!(!buffer.is_unique());
+        drop(req);
+        assert!(buffer.is_unique());
     }
 }
