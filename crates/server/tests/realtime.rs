@@ -544,8 +544,15 @@ async fn feeds_wait_their_turn_to_open_in_a_small_state(app: TestApp) {
     let lead_feed = live::open_lead_feed(svc, &organizer, sponsor);
     let message_feed = live::open_message_feed(svc, &organizer, sponsor);
     let (leads, messages) = (std::mem::size_of_val(&lead_feed), std::mem::size_of_val(&message_feed));
-    assert!(leads <= 256 && messages <= 256, "a waiting feed holds {leads} and {messages} bytes");
+    assert!(leads <= 512 && messages <= 512, "a waiting feed holds {leads} and {messages} bytes");
     drop((lead_feed, message_feed));
+
+    // while every turn is taken a feed waits, and it opens once one is free
+    let every_turn = svc.live.take_every_turn().await;
+    let mut waiting = Box::pin(live::open_lead_feed(svc, &organizer, sponsor));
+    assert!(tokio::time::timeout(QUIET, &mut waiting).await.is_err(), "the feed waited for a turn");
+    drop(every_turn);
+    assert!(waiting.await.unwrap().is_live());
 
     let feeds = futures_util::future::join_all((0..100).map(|_| live::open_lead_feed(svc, &organizer, sponsor))).await;
     assert!(feeds.iter().all(|f| f.as_ref().is_ok_and(|g| g.is_live())), "every feed opened");

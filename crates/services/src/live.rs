@@ -49,6 +49,10 @@ struct Entry {
 /// wait their turn in a small state (docs/PERFORMANCE.md, "Memory per socket").
 const OPENING_AT_ONCE: usize = 16;
 
+/// How long a feed waits for its turn before it is refused with a 503, as long
+/// as the store's pools wait for a connection.
+const TURN_WAIT: Duration = Duration::from_secs(10);
+
 /// The open grants of this instance.
 pub struct LiveRegistry {
     next: AtomicU64,
@@ -85,6 +89,20 @@ impl LiveRegistry {
         for e in self.entries.lock().expect("live registry lock").values().filter(|e| matches(e)) {
             e.end.send_replace(true);
         }
+    }
+
+    /// Waits for a turn to decide a feed's opening ([`OPENING_AT_ONCE`] at once).
+    async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>> {
+        match tokio::time::timeout(TURN_WAIT, self.opening.acquire()).await {
+            Ok(permit) => Ok(permit.expect("the semaphore is never closed")),
+            Err(_) => Err(crate::Error::Unavailable { retry_after_secs: crate::error::STORAGE_RETRY_SECS }),
+        }
+    }
+
+    /// Takes every turn until the guard drops, for tests.
+    #[doc(hidden)]
+    pub async fn take_every_turn(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.opening.acquire_many(OPENING_AT_ONCE as u32).await.expect("the semaphore is never closed")
     }
 
     /// How many grants are open (for tests and metrics).
@@ -124,7 +142,7 @@ impl Drop for LiveGrant {
 /// (404 for a sponsor they have no relation to, 403 without the right).
 /// The grant carries what the caller may do with the sponsor when it opened.
 pub async fn open_lead_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LiveGrant> {
-    let _turn = svc.live.opening.acquire().await.expect("the semaphore is never closed");
+    let _turn = svc.live.turn().await?;
     Box::pin(async {
         let mut tx = svc.store.read().await?;
         let access = SponsorAccess::load(&mut tx, p, sponsor_id).await?;
@@ -140,7 +158,7 @@ pub async fn open_lead_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> 
 /// may read its threads (404 for a sponsor they have no relation to, 403
 /// without the right); it ends when that right goes.
 pub async fn open_message_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LiveGrant> {
-    let _turn = svc.live.opening.acquire().await.expect("the semaphore is never closed");
+    let _turn = svc.live.turn().await?;
     Box::pin(async {
         let mut tx = svc.store.read().await?;
         let access = SponsorAccess::load(&mut tx, p, sponsor_id).await?;

@@ -29,6 +29,7 @@ use sponsorhub_services::Services;
 use sponsorhub_services::notify::Notification;
 use std::str::FromStr;
 use tokio::sync::broadcast;
+use tower_http::request_id::RequestId;
 
 /// The socket.io adapter over PostgreSQL LISTEN/NOTIFY.
 type PgAdapter = SqlxAdapter<Emitter>;
@@ -137,6 +138,7 @@ impl Gateway {
             Inner::Local { layer, .. } => router.layer(layer.clone()),
             Inner::Postgres { layer, .. } => router.layer(layer.clone()),
         };
+        // added after the socket.io layer, so it runs before it
         router.layer(axum::middleware::map_request(own_head))
     }
 
@@ -177,11 +179,13 @@ const WS_READ_BUFFER: usize = 512;
 /// A socket.io request's URI and header values, copied out of the HTTP
 /// connection's read buffer. hyper hands them out as slices of that buffer (16
 /// KiB once grown), axum keeps a clone of the URI in the request's extensions
-/// (`OriginalUri`), and engineioxide keeps a socket's request head for the
-/// socket's whole life: without the copies every open socket kept the whole
-/// buffer alive (docs/PERFORMANCE.md, "Memory per socket").
+/// (`OriginalUri`) and tower-http one of the `x-request-id` header
+/// (`RequestId`), and engineioxide keeps a socket's request head, extensions
+/// included, for the socket's whole life: without the copies every open socket
+/// kept the whole buffer alive (docs/PERFORMANCE.md, "Memory per socket").
 async fn own_head(mut req: axum::extract::Request) -> axum::extract::Request {
-    if !req.uri().path().starts_with("/socket.io/") {
+    let path = req.uri().path();
+    if path != "/socket.io" && !path.starts_with("/socket.io/") {
         return req;
     }
     if let Ok(uri) = axum::http::Uri::try_from(req.uri().to_string()) {
@@ -195,6 +199,11 @@ async fn own_head(mut req: axum::extract::Request) -> axum::extract::Request {
             copy.set_sensitive(value.is_sensitive());
             *value = copy;
         }
+    }
+    if let Some(id) = req.extensions_mut().get_mut::<RequestId>()
+        && let Ok(copy) = axum::http::HeaderValue::from_bytes(id.header_value().as_bytes())
+    {
+        *id = RequestId::new(copy);
     }
     req
 }
@@ -233,13 +242,14 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, n: Notification) {
 
 #[cfg(test)]
 mod tests {
-    use super::own_head;
+    use super::{RequestId, own_head};
     use axum::body::{Body, Bytes};
     use axum::extract::{OriginalUri, Request};
     use axum::http::{HeaderValue, Uri};
 
     /// A request whose URI and header values are slices of one buffer, as hyper
-    /// hands them out, with axum's `OriginalUri` beside them.
+    /// hands them out, with axum's `OriginalUri` and tower-http's `RequestId`
+    /// beside them.
     fn request_sharing(buffer: &Bytes, path: &str) -> Request {
         let at = |s: &str| {
             let start = buffer.windows(s.len()).position(|w| w == s.as_bytes()).expect("in the buffer");
@@ -248,31 +258,41 @@ mod tests {
         let uri = Uri::from_maybe_shared(at(path)).expect("a URI");
         let mut req = Request::builder().uri(uri.clone()).body(Body::empty()).expect("a request");
         req.extensions_mut().insert(OriginalUri(uri));
+        let id = HeaderValue::from_maybe_shared(at("id-7")).expect("a value");
+        req.extensions_mut().insert(RequestId::new(id.clone()));
         let headers = req.headers_mut();
+        headers.insert("x-request-id", id);
         headers.insert("authorization", HeaderValue::from_maybe_shared(at("Bearer abc")).expect("a value"));
         headers.append("x-many", HeaderValue::from_maybe_shared(at("one")).expect("a value"));
         headers.append("x-many", HeaderValue::from_maybe_shared(at("two")).expect("a value"));
         req
     }
 
+    fn read_buffer(path: &str) -> Bytes {
+        Bytes::from(format!(
+            "GET {path} HTTP/1.1\r\nauthorization: Bearer abc\r\nx-many: one\r\nx-many: two\r\nx-request-id: id-7\r\n"
+        ))
+    }
+
     #[tokio::test]
     async fn a_socket_request_keeps_nothing_of_the_connections_read_buffer() {
-        let path = "/socket.io/?EIO=4&transport=websocket";
-        let buffer =
-            Bytes::from(format!("GET {path} HTTP/1.1\r\nauthorization: Bearer abc\r\nx-many: one\r\nx-many: two\r\n"));
-        let req = own_head(request_sharing(&buffer, path)).await;
-        assert!(buffer.is_unique(), "the request still holds slices of the read buffer");
-        // and it says the same as before
-        assert_eq!(req.uri(), path);
-        assert_eq!(req.extensions().get::<OriginalUri>().map(|o| o.0.to_string()).as_deref(), Some(path));
-        assert_eq!(req.headers()["authorization"], "Bearer abc");
-        assert_eq!(req.headers().get_all("x-many").iter().collect::<Vec<_>>(), ["one", "two"]);
+        for path in ["/socket.io/?EIO=4&transport=websocket", "/socket.io?EIO=4&transport=websocket"] {
+            let buffer = read_buffer(path);
+            let req = own_head(request_sharing(&buffer, path)).await;
+            assert!(buffer.is_unique(), "the request for {path} still holds slices of the read buffer");
+            // and it says the same as before
+            assert_eq!(req.uri(), path);
+            assert_eq!(req.extensions().get::<OriginalUri>().map(|o| o.0.to_string()).as_deref(), Some(path));
+            assert_eq!(req.extensions().get::<RequestId>().map(|id| id.header_value().clone()).unwrap(), "id-7");
+            assert_eq!(req.headers()["authorization"], "Bearer abc");
+            assert_eq!(req.headers().get_all("x-many").iter().collect::<Vec<_>>(), ["one", "two"]);
+        }
     }
 
     #[tokio::test]
     async fn other_requests_are_left_as_they_are() {
         let path = "/api/v1/me";
-        let buffer = Bytes::from(format!("GET {path} HTTP/1.1\r\nauthorization: Bearer abc\r\nx-many: one two\r\n"));
+        let buffer = read_buffer(path);
         let req = own_head(request_sharing(&buffer, path)).await;
         assert!(!buffer.is_unique());
         drop(req);
