@@ -142,28 +142,28 @@ impl Drop for LiveGrant {
 /// (404 for a sponsor they have no relation to, 403 without the right).
 /// The grant carries what the caller may do with the sponsor when it opened.
 pub async fn open_lead_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LiveGrant> {
-    let _turn = svc.live.turn().await?;
-    Box::pin(async {
-        let mut tx = svc.store.read().await?;
-        let access = SponsorAccess::load(&mut tx, p, sponsor_id).await?;
-        access.require_leads_read()?;
-        let mut grant = svc.live.open(p, Some(sponsor_id));
-        grant.capabilities = access.capabilities();
-        Ok(grant)
-    })
-    .await
+    open_sponsor_feed(svc, p, sponsor_id, Feed::Leads).await
 }
 
 /// Opens a live feed of a sponsor's messages (`message.new`) for a caller who
 /// may read its threads (404 for a sponsor they have no relation to, 403
 /// without the right); it ends when that right goes.
 pub async fn open_message_feed(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Result<LiveGrant> {
+    open_sponsor_feed(svc, p, sponsor_id, Feed::Messages).await
+}
+
+/// Decides a sponsor feed on one of the instance's turns: the caller's access,
+/// the right the feed requires, then the grant with the caller's capabilities.
+async fn open_sponsor_feed(svc: &Services, p: &Principal, sponsor_id: Uuid, feed: Feed) -> Result<LiveGrant> {
     let _turn = svc.live.turn().await?;
     Box::pin(async {
         let mut tx = svc.store.read().await?;
         let access = SponsorAccess::load(&mut tx, p, sponsor_id).await?;
-        access.require_read_messages()?;
-        let mut grant = svc.live.open_feed(p, Some(sponsor_id), Feed::Messages);
+        match feed {
+            Feed::Leads => access.require_leads_read()?,
+            Feed::Messages => access.require_read_messages()?,
+        }
+        let mut grant = svc.live.open_feed(p, Some(sponsor_id), feed);
         grant.capabilities = access.capabilities();
         Ok(grant)
     })
