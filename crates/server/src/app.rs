@@ -264,7 +264,8 @@ pub async fn serve(
         .worker
         .then(|| crate::webhooks::spawn_worker(state.services.clone(), state.config.webhooks.poll_interval));
     // Subscribed before the first request is served: nothing committed is missed.
-    let relay = tokio::spawn(state.realtime.clone().relay(state.services.notifier.subscribe()));
+    let notifier = &state.services.notifier;
+    let relay = tokio::spawn(state.realtime.clone().relay(notifier.subscribe(), notifier.subscribe()));
     // Every live channel's grant is re-decided here (services::live).
     let live_watch = tokio::spawn(sponsorhub_services::live::watch(state.services.clone()));
     let gateway = state.realtime.clone();

@@ -405,6 +405,28 @@ async fn joining_in_the_connect_callback_is_answered(app: TestApp) {
 
 /// Two instances on one PostgreSQL database: a capture made through A reaches a
 /// dashboard connected to B, and a revocation made through A ends a feed on B.
+/// This instance's sockets get an emit without waiting for the NOTIFY that
+/// takes it to other instances, and get it when that NOTIFY fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn this_instances_sockets_do_not_wait_for_other_instances() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    assert_eq!(app.server.state.realtime.adapter_name(), "postgres");
+    let w = world(&app).await;
+    let (booth, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let mut c = Clients::start();
+    c.connected("dashboard", &app.server.url(), &w.organizer.token).await;
+    c.joined("dashboard", &w.sponsor_id).await;
+
+    app.server.state.realtime.cut_off_other_instances().await;
+    let (status, lead) = capture(&app, &w, &booth.token, "demo_request", json!({"email": "ada@corp.io"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    let got = c.next("dashboard", "lead.captured.new").await;
+    assert_eq!(got["id"], lead["id"]);
+    c.nothing("dashboard", QUIET).await;
+    drop(c);
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_rooms_through_postgres() {
     let a = TestApp::spawn(Backend::Postgres).await;
@@ -430,6 +452,11 @@ async fn two_instances_share_rooms_through_postgres() {
         let got = c.next(id, "lead.captured.new").await;
         assert_eq!(got["id"], lead["id"], "{id}");
         assert_eq!(got["updatedAt"], lead["updated_at"]);
+    }
+    // once each: the sockets on A get it first without the NOTIFY, the adapter
+    // takes it to B's and leaves A's out
+    for id in ["on-b", "staff-on-b", "on-a"] {
+        c.nothing(id, QUIET).await;
     }
     let (status, _) = capture(&a, &w, &booth.token, "direct_request", json!({"email": "ada@corp.io"})).await;
     assert_eq!(status, StatusCode::OK);

@@ -32,6 +32,18 @@ pub fn user_room(user_id: Uuid) -> String {
     format!("user:{user_id}")
 }
 
+/// The room every socket of one instance joins on connect when rooms span
+/// instances (the PostgreSQL adapter), so that an emit can leave this
+/// instance's sockets out: they get it first, without the NOTIFY's round trip
+/// (`Gateway::relay`).
+pub fn instance_room(instance_id: Uuid) -> String {
+    format!("instance:{instance_id}")
+}
+
+/// This instance's room, when rooms span instances; `None` in process.
+#[derive(Clone)]
+pub struct InstanceRoom(pub Option<String>);
+
 /// The grants of a socket's joined message rooms (`sponsor.messages.join`).
 #[derive(Clone, Default)]
 pub struct MessageGrants(Grants);
@@ -88,6 +100,7 @@ pub(super) async fn authenticate<A: Adapter>(
     s: SocketRef<A>,
     TryData(auth): TryData<HandshakeAuth>,
     State(svc): State<Services>,
+    State(here): State<InstanceRoom>,
 ) -> Result<(), Refused> {
     let from_auth = auth.ok().and_then(|a| a.token).map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
     let from_header = || crate::credentials::bearer(&s.req_parts().headers).map(str::to_string);
@@ -113,6 +126,9 @@ pub(super) async fn authenticate<A: Adapter>(
             s.extensions.insert(MessageGrants::default());
             // the caller's own messages as an attendee, for as long as the session lasts
             s.join(user_room(principal.user_id));
+            if let Some(room) = here.0 {
+                s.join(room);
+            }
             s.extensions.insert(Caller(principal));
             s.on("sponsor.leads.join", on_join::<A>);
             s.on("sponsor.leads.leave", on_leave::<A>);

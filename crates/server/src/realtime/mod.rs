@@ -16,7 +16,7 @@ pub mod payloads;
 use crate::config::{Config, RealtimeAdapter};
 use anyhow::Context;
 use axum::Router;
-use handlers::{NAMESPACE, messages_room, sponsor_room, user_room};
+use handlers::{InstanceRoom, NAMESPACE, instance_room, messages_room, sponsor_room, user_room};
 use payloads::{ErasedPayload, IntentPayload, LeadPayload};
 use socketioxide::SocketIo;
 use socketioxide::adapter::{Adapter, Emitter, LocalAdapter};
@@ -47,8 +47,9 @@ pub struct Gateway {
 enum Inner {
     /// Rooms in this process only (the single-instance default).
     Local { io: SocketIo<LocalAdapter>, layer: SocketIoLayer<LocalAdapter> },
-    /// Rooms across every instance on the same PostgreSQL database and channel prefix.
-    Postgres { io: SocketIo<PgAdapter>, layer: SocketIoLayer<PgAdapter>, pool: PgPool },
+    /// Rooms across every instance on the same PostgreSQL database and channel
+    /// prefix; `here` is this instance's room ([`instance_room`]).
+    Postgres { io: SocketIo<PgAdapter>, layer: SocketIoLayer<PgAdapter>, pool: PgPool, here: String },
 }
 
 fn is_postgres(url: &str) -> bool {
@@ -79,7 +80,8 @@ impl Gateway {
             .max_payload(MAX_SOCKET_PAYLOAD)
             .max_buffer_size(128)
             .ws_read_buffer_size(WS_READ_BUFFER)
-            .with_state(services.clone());
+            .with_state(services.clone())
+            .with_state(InstanceRoom(postgres.then(|| instance_room(services.instance_id))));
         let inner = if postgres {
             // A pool of its own: NOTIFYs never wait behind use-case transactions, and
             // the LISTEN connection is opened with the same options (search_path).
@@ -103,7 +105,7 @@ impl Gateway {
             io.ns(NAMESPACE, handlers::on_connect::<PgAdapter>.with(handlers::authenticate::<PgAdapter>))
                 .await
                 .context("starting the socket.io PostgreSQL adapter (LISTEN/NOTIFY)")?;
-            Inner::Postgres { io, layer, pool }
+            Inner::Postgres { io, layer, pool, here: instance_room(services.instance_id) }
         } else {
             let (layer, io) = builder.build_layer();
             io.ns(NAMESPACE, handlers::on_connect::<LocalAdapter>.with(handlers::authenticate::<LocalAdapter>));
@@ -132,6 +134,15 @@ impl Gateway {
             .ok()
     }
 
+    /// Closes the adapter's NOTIFY pool, so that every emit to other instances
+    /// fails from now on (nothing on the local adapter), for tests.
+    #[doc(hidden)]
+    pub async fn cut_off_other_instances(&self) {
+        if let Inner::Postgres { pool, .. } = &self.inner {
+            pool.close().await;
+        }
+    }
+
     /// Serves `/socket.io/` in front of `router`.
     pub fn attach<S: Clone + Send + Sync + 'static>(&self, router: Router<S>) -> Router<S> {
         let router = match &self.inner {
@@ -143,19 +154,27 @@ impl Gateway {
     }
 
     /// Forwards this process's notifications to the rooms until the notifier
-    /// closes. Subscribe before serving so that nothing committed is missed.
-    pub async fn relay(self, mut rx: broadcast::Receiver<Notification>) {
-        loop {
-            match rx.recv().await {
-                Ok(n) => match &self.inner {
-                    Inner::Local { io, .. } => deliver(io, n).await,
-                    Inner::Postgres { io, .. } => deliver(io, n).await,
-                },
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    // At most once: dashboards catch up with `updated_since`.
-                    tracing::warn!(missed, "real-time relay fell behind; notifications dropped");
-                }
-                Err(broadcast::error::RecvError::Closed) => return,
+    /// closes, from two subscriptions of it (the second is dropped in process).
+    /// Subscribe before serving so that nothing committed is missed.
+    ///
+    /// Across instances the adapter sends a room's NOTIFY before it writes to
+    /// this instance's sockets, so each delivery here waited for a round trip to
+    /// PostgreSQL, and the next notification for all of them. Instead, this
+    /// instance's sockets get each emit at once (`local`), and a second loop on
+    /// its own subscription sends it to the other instances' sockets (every
+    /// socket but this instance's): docs/DECISIONS.md, "This instance's sockets
+    /// first".
+    pub async fn relay(self, here: broadcast::Receiver<Notification>, elsewhere: broadcast::Receiver<Notification>) {
+        match &self.inner {
+            Inner::Local { io, .. } => {
+                drop(elsewhere);
+                forward(here, |n| deliver(io, n, Scope::All)).await
+            }
+            Inner::Postgres { io, here: room, .. } => {
+                tokio::join!(
+                    forward(here, |n| deliver(io, n, Scope::Here)),
+                    forward(elsewhere, |n| deliver(io, n, Scope::Elsewhere(room))),
+                );
             }
         }
     }
@@ -210,27 +229,63 @@ async fn own_head(mut req: axum::extract::Request) -> axum::extract::Request {
 
 /// One notification to its room: lead events to `sponsor:{id}`. (A revoked access
 /// ends the sockets' live grants, `services::live`, on every instance.)
-async fn deliver<A: Adapter>(io: &SocketIo<A>, n: Notification) {
+/// Runs `deliver` on each notification until the notifier closes.
+async fn forward<F: Future<Output = ()>>(
+    mut rx: broadcast::Receiver<Notification>,
+    deliver: impl Fn(Notification) -> F,
+) {
+    loop {
+        match rx.recv().await {
+            Ok(n) => deliver(n).await,
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                // At most once: dashboards catch up with `updated_since`.
+                tracing::warn!(missed, "real-time relay fell behind; notifications dropped");
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+/// Which sockets of a room an emit reaches.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    /// Every socket, wherever it is connected (in process: all there are).
+    All,
+    /// This instance's sockets, with no round trip.
+    Here,
+    /// Every other instance's sockets: all but those in this instance's room.
+    Elsewhere(&'a str),
+}
+
+async fn deliver<A: Adapter>(io: &SocketIo<A>, n: Notification, scope: Scope<'_>) {
     let Some(ns) = io.of(NAMESPACE) else { return };
+    let to = |room: String| {
+        let to = ns.clone().to(room);
+        match scope {
+            Scope::All => to,
+            Scope::Here => to.local(),
+            Scope::Elsewhere(here) => to.except(here.to_string()),
+        }
+    };
     let sent = match &n {
         Notification::LeadCaptured { lead } => {
-            ns.to(sponsor_room(lead.sponsor_id)).emit("lead.captured.new", &LeadPayload::from(lead)).await
+            to(sponsor_room(lead.sponsor_id)).emit("lead.captured.new", &LeadPayload::from(lead)).await
         }
         Notification::LeadIntentUpdated(change) => {
-            ns.to(sponsor_room(change.sponsor_id)).emit("lead.intent.updated", &IntentPayload::from(change)).await
+            to(sponsor_room(change.sponsor_id)).emit("lead.intent.updated", &IntentPayload::from(change)).await
         }
         Notification::LeadUpdated { lead } => {
-            ns.to(sponsor_room(lead.sponsor_id)).emit("lead.updated", &LeadPayload::from(lead)).await
+            to(sponsor_room(lead.sponsor_id)).emit("lead.updated", &LeadPayload::from(lead)).await
         }
         Notification::LeadErased { lead_id, sponsor_id, erased_at } => {
             let payload = ErasedPayload { lead_id: *lead_id, sponsor_id: *sponsor_id, erased_at: *erased_at };
-            ns.to(sponsor_room(*sponsor_id)).emit("lead.erased", &payload).await
+            to(sponsor_room(*sponsor_id)).emit("lead.erased", &payload).await
         }
         Notification::MessageNew(m) => {
             let (to_staff, to_attendee) =
                 (payloads::MessagePayload::of(m, false), payloads::MessagePayload::of(m, true));
-            let staff = ns.clone().to(messages_room(m.sponsor_id)).emit("message.new", &to_staff).await;
-            let attendee = ns.to(user_room(m.attendee_user_id)).emit("message.new", &to_attendee).await;
+            let staff = to(messages_room(m.sponsor_id)).emit("message.new", &to_staff).await;
+            let attendee = to(user_room(m.attendee_user_id)).emit("message.new", &to_attendee).await;
             staff.and(attendee)
         }
         Notification::AccessRevoked { .. } | Notification::InvitationIssued(_) => Ok(()),
