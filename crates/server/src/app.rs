@@ -79,10 +79,14 @@ async fn limit_body(req: Request, next: axum::middleware::Next) -> axum::respons
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if let Some(declared) = declared.filter(|&n| n > limit as u64) {
-        let waits_to_send = req
-            .headers()
-            .get(axum::http::header::EXPECT)
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+        // as hyper decides it: HTTP/1.1 or later, the last Expect header
+        let waits_to_send = req.version() >= axum::http::Version::HTTP_11
+            && req
+                .headers()
+                .get_all(axum::http::header::EXPECT)
+                .iter()
+                .next_back()
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
         if !waits_to_send && declared <= DRAIN_BYTES {
             let mut body = req.into_body();
             let drain = async { while let Some(Ok(_)) = body.frame().await {} };

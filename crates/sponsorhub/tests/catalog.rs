@@ -35,7 +35,7 @@ const INDEXES: &[&str] = &[
     "sponsor_leads_sponsor_last_interaction_idx",
     "sponsor_leads_sponsor_created_idx",
     "sponsor_leads_sponsor_updated_idx",
-    "sponsor_leads_event_idx",
+    "sponsor_leads_event_id_idx",
     "sponsor_leads_user_idx",
     "sponsor_leads_hot_idx",
     "sponsor_lead_interactions_lead_idx",
@@ -160,6 +160,25 @@ async fn postgres_catalog_after_migrate() {
         assert_eq!(n as usize, *want, "foreign keys of {table}");
     }
 
+    // no index repeats the start of another (every write would pay for both)
+    let repeats: Vec<(String, String)> = sqlx::query_as(
+        "SELECT a.indexrelid::regclass::text, b.indexrelid::regclass::text
+         FROM pg_index a JOIN pg_index b ON b.indrelid = a.indrelid AND b.indexrelid <> a.indexrelid
+         JOIN pg_class t ON t.oid = a.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+         WHERE n.nspname = $1 AND NOT a.indisunique AND a.indpred IS NULL AND b.indpred IS NULL
+           AND a.indexprs IS NULL AND b.indexprs IS NULL AND a.indnkeyatts <= b.indnkeyatts
+           AND (SELECT relam FROM pg_class WHERE oid = a.indexrelid) = (SELECT relam FROM pg_class WHERE oid = b.indexrelid)
+           AND (a.indkey::int2[])[0:a.indnkeyatts - 1] = (b.indkey::int2[])[0:a.indnkeyatts - 1]
+           AND (a.indoption::int2[])[0:a.indnkeyatts - 1] = (b.indoption::int2[])[0:a.indnkeyatts - 1]
+           AND (a.indclass::oid[])[0:a.indnkeyatts - 1] = (b.indclass::oid[])[0:a.indnkeyatts - 1]
+           AND (a.indcollation::oid[])[0:a.indnkeyatts - 1] = (b.indcollation::oid[])[0:a.indnkeyatts - 1]",
+    )
+    .bind(&schema)
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    assert_eq!(repeats, Vec::<(String, String)>::new(), "indexes that start another");
+
     // native types on PostgreSQL
     let types: Vec<(String, String)> = sqlx::query_as(
         "SELECT column_name::text, data_type::text FROM information_schema.columns
@@ -219,6 +238,33 @@ async fn sqlite_catalog_after_migrate() {
         .unwrap();
         assert_eq!(n as usize, *want, "foreign keys of {table}");
     }
+
+    // no index repeats the start of another (every write would pay for both)
+    // an expression column has no name: such an index is left out
+    let keys: Vec<(String, String, bool, bool, Option<String>, bool)> = sqlx::query_as(
+        "SELECT m.name, il.name, il.\"unique\", il.partial, ix.name, ix.\"desc\"
+         FROM sqlite_master m, pragma_index_list(m.name) il, pragma_index_xinfo(il.name) ix
+         WHERE m.type = 'table' AND ix.key ORDER BY m.name, il.name, ix.seqno",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    // (table, index) -> (unique, partial, key columns with their order)
+    type Keys = (bool, bool, Vec<(Option<String>, bool)>);
+    let mut indexes: std::collections::BTreeMap<(String, String), Keys> = Default::default();
+    for (table, index, unique, partial, column, desc) in keys {
+        indexes.entry((table, index)).or_insert((unique, partial, Vec::new())).2.push((column, desc));
+    }
+    indexes.retain(|_, (_, _, cols)| cols.iter().all(|(name, _)| name.is_some()));
+    let mut repeats = Vec::new();
+    for ((table, a), (a_unique, a_partial, a_cols)) in &indexes {
+        for ((other, b), (_, b_partial, b_cols)) in &indexes {
+            if table == other && a != b && !a_unique && !a_partial && !b_partial && b_cols.starts_with(a_cols) {
+                repeats.push((a.clone(), b.clone()));
+            }
+        }
+    }
+    assert_eq!(repeats, Vec::<(String, String)>::new(), "indexes that start another");
 
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut c).await.unwrap();
     assert_eq!(mode, "wal");

@@ -227,8 +227,6 @@ async fn own_head(mut req: axum::extract::Request) -> axum::extract::Request {
     req
 }
 
-/// One notification to its room: lead events to `sponsor:{id}`. (A revoked access
-/// ends the sockets' live grants, `services::live`, on every instance.)
 /// Runs `deliver` on each notification until the notifier closes.
 async fn forward<F: Future<Output = ()>>(
     mut rx: broadcast::Receiver<Notification>,
@@ -257,6 +255,9 @@ enum Scope<'a> {
     Elsewhere(&'a str),
 }
 
+/// One notification to its room, within `scope`: lead events to `sponsor:{id}`.
+/// (A revoked access ends the sockets' live grants, `services::live`, on every
+/// instance.)
 async fn deliver<A: Adapter>(io: &SocketIo<A>, n: Notification, scope: Scope<'_>) {
     let Some(ns) = io.of(NAMESPACE) else { return };
     let to = |room: String| {
