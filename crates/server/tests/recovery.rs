@@ -119,3 +119,48 @@ async fn postgres_connections_that_died_idle_are_replaced() {
     let fresh = store.postgres_idle_backend_pids().await.unwrap();
     assert!(fresh.iter().all(|p| !pids.contains(p)), "dead connections left the pools: {pids:?} {fresh:?}");
 }
+
+/// A transaction PostgreSQL ended to break a deadlock, or for a conflict with a
+/// concurrent one (`serialization_failure`), did nothing and would succeed if
+/// sent again: the caller gets 503 with Retry-After, not a 500
+/// (docs/DECISIONS.md, "Limits").
+#[tokio::test]
+async fn postgres_deadlocks_and_conflicts_are_retried_later_not_failed() {
+    use sponsorhub_services::Error;
+    use sponsorhub_store::StoreError;
+    let url = sponsorhub_testkit::fresh_postgres_schema().await;
+    let (mut a, mut b) =
+        (sqlx::PgConnection::connect(&url).await.unwrap(), sqlx::PgConnection::connect(&url).await.unwrap());
+    sqlx::query("CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL)").execute(&mut a).await.unwrap();
+    sqlx::query("INSERT INTO t VALUES (1, 0), (2, 0)").execute(&mut a).await.unwrap();
+    let retry_later = |e: sqlx::Error| {
+        let code = e.as_database_error().and_then(|d| d.code()).map(|c| c.to_string());
+        (
+            code,
+            matches!(Error::from(StoreError::from(e)), Error::Unavailable { retry_after_secs } if retry_after_secs > 0),
+        )
+    };
+
+    // a deadlock: each holds the row the other wants
+    for (c, id) in [(&mut a, 1), (&mut b, 2)] {
+        sqlx::query("BEGIN").execute(&mut *c).await.unwrap();
+        sqlx::query("UPDATE t SET v = 1 WHERE id = $1").bind(id).execute(&mut *c).await.unwrap();
+    }
+    let (first, second) = tokio::join!(
+        sqlx::query("UPDATE t SET v = 2 WHERE id = 2").execute(&mut a),
+        sqlx::query("UPDATE t SET v = 2 WHERE id = 1").execute(&mut b),
+    );
+    let ended = first.err().or(second.err()).expect("PostgreSQL ends one of the two");
+    assert_eq!(retry_later(ended), (Some("40P01".into()), true));
+    for c in [&mut a, &mut b] {
+        sqlx::query("ROLLBACK").execute(&mut *c).await.unwrap();
+    }
+
+    // a conflict: a repeatable-read transaction updates a row changed since its snapshot
+    sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ").execute(&mut a).await.unwrap();
+    sqlx::query("SELECT v FROM t WHERE id = 1").execute(&mut a).await.unwrap();
+    sqlx::query("UPDATE t SET v = 3 WHERE id = 1").execute(&mut b).await.unwrap();
+    let err = sqlx::query("UPDATE t SET v = 4 WHERE id = 1").execute(&mut a).await.unwrap_err();
+    assert_eq!(retry_later(err), (Some("40001".into()), true));
+    sqlx::query("ROLLBACK").execute(&mut a).await.unwrap();
+}

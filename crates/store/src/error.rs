@@ -53,8 +53,20 @@ fn unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
+/// PostgreSQL ended the transaction to break a deadlock (40P01) or for a
+/// conflict with a concurrent one (40001): it did nothing, and sent again it
+/// would succeed. Not a storage failure: readiness does not hear of it.
+fn ended_for_another(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db)
+        if matches!(db.code().as_deref(), Some("40P01" | "40001"))
+            && db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some())
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        if ended_for_another(&e) {
+            return StoreError::Unavailable(e.to_string());
+        }
         if unavailable(&e) {
             let what = e.to_string();
             crate::health::note_failure(&what);
