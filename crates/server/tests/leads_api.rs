@@ -699,6 +699,45 @@ async fn the_capture_context_reads_as_its_records_do(app: TestApp) {
 /// opposite orders (docs/PERFORMANCE.md, "Fewer round trips on PostgreSQL"):
 /// PostgreSQL runs the parts of a data-modifying `WITH` last first, so the store
 /// lists them in reverse. Rows of a heap table land in the order inserted.
+/// An edit of a lead (its follow-up, a note, answers) that runs while another
+/// transaction changes the lead (a capture counting an interaction) keeps that
+/// change: the edit reads the lead only once the other has committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_beside_a_capture_loses_nothing_postgres() {
+    use sqlx::Connection;
+    let app = TestApp::spawn(sponsorhub_testkit::Backend::Postgres).await;
+    let w = world(&app).await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let (status, lead) = capture(&app, &w.capture_path(), &rep.token, "qr_scan", json!({"email": "ada@corp.io"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id: uuid::Uuid = lead["id"].as_str().unwrap().parse().unwrap();
+    let path = w.leads_path(&format!("/{id}"));
+    let mut expected = lead["interaction_count"].as_i64().unwrap();
+
+    for edit in [
+        (Method::PATCH, path.clone(), json!({"follow_up_status": "contacted"})),
+        (Method::POST, format!("{path}/notes"), json!({"body": "Call Tuesday"})),
+    ] {
+        // another transaction counts 100 interactions on the lead, not yet committed
+        let mut other = sqlx::PgConnection::connect(&app.config().database_url).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut other).await.unwrap();
+        sqlx::query("UPDATE sponsor_leads SET interaction_count = interaction_count + 100 WHERE id = $1")
+            .bind(id)
+            .execute(&mut other)
+            .await
+            .unwrap();
+        let req = app.client.request(edit.0.clone(), app.url(&edit.1)).bearer_auth(&rep.token).json(&edit.2);
+        let edited = tokio::spawn(async move { req.send().await.unwrap().status() });
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+        let status = edited.await.unwrap();
+        assert!(status.is_success(), "{} {}: {status}", edit.0, edit.1);
+        expected += 100;
+        let (_, now) = app.get(&path, Some(&rep.token)).await;
+        assert_eq!(now["interaction_count"].as_i64(), Some(expected), "after {} {}", edit.0, edit.1);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn held_writes_run_in_the_order_held() {
     use sponsorhub_domain::LeadReason;

@@ -293,8 +293,9 @@ pub async fn lead_stats(svc: &Services, p: &Principal, sponsor_id: Uuid) -> Resu
     })
 }
 
-/// The lead, for a caller who may read the sponsor's leads. When the request names
-/// the sponsor (REST paths do), another sponsor's lead is missing.
+/// The lead, for a caller who may read the sponsor's leads (`write`: change
+/// them; the lead is then locked until the transaction ends). When the request
+/// names the sponsor (REST paths do), another sponsor's lead is missing.
 pub(crate) async fn lead_for(
     tx: &mut Tx,
     p: &Principal,
@@ -302,7 +303,10 @@ pub(crate) async fn lead_for(
     lead_id: Uuid,
     write: bool,
 ) -> Result<Lead> {
-    let lead = q::get_any(tx, lead_id).await?.filter(|l| sponsor_id.is_none_or(|s| s == l.sponsor_id));
+    // A lead about to be written back is read under a lock (on PostgreSQL), so a
+    // capture committing meanwhile is not overwritten.
+    let lead = if write { q::get_any_for_update(tx, lead_id).await? } else { q::get_any(tx, lead_id).await? };
+    let lead = lead.filter(|l| sponsor_id.is_none_or(|s| s == l.sponsor_id));
     let Some(lead) = lead else { return Err(Error::NotFound("lead")) };
     // A sponsor the caller has no relation to hides its leads; any other failure
     // (the database) stays what it is.

@@ -353,6 +353,16 @@ pub async fn get_any(tx: &mut Tx, id: Uuid) -> Result<Option<Lead>> {
     Ok(on_tx!(tx, c => sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await?))
 }
 
+/// The lead by id, locked until the transaction ends on PostgreSQL: for a
+/// use case that writes the whole row back (`update`), so that a concurrent
+/// change (a capture's counts) is read, not overwritten. SQLite's one writer
+/// runs write transactions one at a time already.
+pub async fn get_any_for_update(tx: &mut Tx, id: Uuid) -> Result<Option<Lead>> {
+    let lock = if tx.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
+    let sql = format!("SELECT {COLUMNS} FROM sponsor_leads WHERE id = $1{lock}");
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, Lead>(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(c).await?))
+}
+
 /// Writes every mutable column of the lead back, and moves it in the sponsor's
 /// counters from what it was (`before`, taken when it was read) to what it is.
 pub async fn update(tx: &mut Tx, before: Counted, l: &Lead) -> Result<()> {
