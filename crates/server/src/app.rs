@@ -122,6 +122,16 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     let mailer = Arc::new(Mailer::from_config(config).context("configuring e-mail")?);
     let graphql = crate::graphql::schema(services.clone());
     let realtime = Gateway::start(&services, config).await.context("starting the real-time gateway")?;
+    // PostgreSQL's connections are opened and readied for captures before the
+    // first request (docs/PERFORMANCE.md, "Connections ready before the first
+    // capture"); a failure here costs only speed.
+    let warm_up = sponsorhub_services::capture::warm_up(&services);
+    match tokio::time::timeout(std::time::Duration::from_secs(10), warm_up).await {
+        Ok(Ok(0)) => {}
+        Ok(Ok(n)) => tracing::info!(connections = n, "database connections readied for captures"),
+        Ok(Err(e)) => tracing::warn!(error = %e, "could not ready the database connections for captures"),
+        Err(_) => tracing::warn!("readying the database connections for captures took over 10 s; given up"),
+    }
     let shutdown = Arc::new(tokio::sync::watch::Sender::new(false));
     let draining = Arc::new(std::sync::atomic::AtomicBool::new(false));
     Ok(AppState { services, config: Arc::new(config.clone()), mailer, graphql, realtime, shutdown, draining })

@@ -767,3 +767,55 @@ async fn held_writes_run_in_the_order_held() {
     let order = read.await.unwrap();
     assert_eq!(order, ["hot", "new", "new"]);
 }
+
+/// On PostgreSQL every connection of both pools is readied for captures before
+/// the first request: each has the capture's statements prepared (the context
+/// query, the lead's insert, the writes held for the commit; the rate-limit
+/// bucket's on the other pool), and nothing of the warm-up's made-up records
+/// stays (docs/PERFORMANCE.md, "Connections ready before the first capture").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_are_ready_for_captures_at_start() {
+    let app = TestApp::spawn(sponsorhub_testkit::Backend::Postgres).await;
+    let size = app.config().db_max_connections as usize;
+    let store = &app.server.state.services.store;
+    // a background task (the heartbeat, a worker) may hold a connection a moment
+    let mut found = Default::default();
+    for _ in 0..100 {
+        found = store.postgres_idle_prepared_statements().await.unwrap();
+        if found[0].len() == size && found[1].len() == size.div_ceil(4) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let [pool, buckets] = found;
+    assert_eq!(pool.len(), size, "every connection of the pool is open");
+    for statements in &pool {
+        for part in
+            ["FROM sponsors s JOIN events e", "INSERT INTO sponsor_leads", "INSERT INTO sponsor_lead_interactions"]
+        {
+            assert!(statements.iter().any(|s| s.contains(part)), "{part:?} is prepared: {statements:#?}");
+        }
+    }
+    assert_eq!(buckets.len(), size.div_ceil(4), "every connection of the buckets' pool is open");
+    for statements in &buckets {
+        assert!(statements.iter().any(|s| s.contains("INSERT INTO rate_limits")), "{statements:#?}");
+    }
+
+    let mut tx = store.read().await.unwrap();
+    let left = async {
+        Ok::<i64, sponsorhub_store::StoreError>(sponsorhub_store::on_tx!(&mut tx, c =>
+            sqlx::query_scalar("SELECT (SELECT count(*) FROM users WHERE email LIKE '%warm-up.invalid')
+                + (SELECT count(*) FROM organizations WHERE name LIKE 'warm-up%')
+                + (SELECT count(*) FROM sponsor_leads) + (SELECT count(*) FROM rate_limits)")
+                .fetch_one(c).await?))
+    };
+    assert_eq!(left.await.unwrap(), 0, "the warm-up left nothing behind");
+    drop(tx);
+
+    // and captures go on as ever
+    let w = world(&app).await;
+    let (staff, _) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let (status, lead) =
+        capture(&app, &w.capture_path(), &staff.token, "qr_scan", json!({"email": "ada@corp.io"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+}

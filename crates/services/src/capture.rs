@@ -349,7 +349,7 @@ async fn capture(
     p: &Principal,
     event_id: Uuid,
     sponsor_id: Uuid,
-    Checked { answers, kind, who, metadata, source, device, at, once_within }: Checked,
+    checked: Checked,
     key: Option<&IdempotencyKey>,
 ) -> Result<(CaptureOutcome, Vec<Notification>)> {
     // Every capture the caller sends counts, before its transaction: in memory on
@@ -358,10 +358,24 @@ async fn capture(
     // captures do not queue behind each other's commits (docs/DECISIONS.md, "Rate
     // limits on PostgreSQL").
     svc.capture_limiter.hit(&svc.store, &p.user_id.to_string()).await?;
-    let now = time::now();
     let mut tx = svc.store.write().await?;
+    let done = capture_in(&mut tx, p, event_id, sponsor_id, checked, key).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// A capture's work inside its transaction, up to (not including) the commit.
+async fn capture_in(
+    tx: &mut Tx,
+    p: &Principal,
+    event_id: Uuid,
+    sponsor_id: Uuid,
+    Checked { answers, kind, who, metadata, source, device, at, once_within }: Checked,
+    key: Option<&IdempotencyKey>,
+) -> Result<(CaptureOutcome, Vec<Notification>)> {
+    let now = time::now();
     // The sponsor, its event and the caller's membership, in one query.
-    let context = sponsors::capture_context(&mut tx, event_id, sponsor_id, p.user_id).await?;
+    let context = sponsors::capture_context(tx, event_id, sponsor_id, p.user_id).await?;
     let Some((sponsor, event, member)) = context else { return Err(Error::NotFound("sponsor")) };
     // Each lead records its consent (docs/DECISIONS.md, "Consent"): where the event
     // asks for an opt-in, staff capture only attendees who gave it to this sponsor.
@@ -376,23 +390,23 @@ async fn capture(
             // An attendee records their own interaction only where they may see
             // the hall: an attendees-only hall takes nothing from strangers
             // (docs/DECISIONS.md, "Booth pages").
-            authz::require_hall_viewer(&mut tx, Some(p), &event).await?;
+            authz::require_hall_viewer(tx, Some(p), &event).await?;
             let shared = SharedDetails { name: Some(p.name.clone()), email: Some(p.email.clone()), company: None };
             let profile = Profile { name: shared.name.clone(), email: shared.email.clone(), ..Profile::default() };
             (p.user_id, profile, LeadView::Receipt, Some(shared), staff_consent(ConsentBasis::Attendee))
         }
         Who::Named(profile) => {
-            let view = authz::staff_capture(&mut tx, p, &sponsor, member.clone()).await?;
+            let view = authz::staff_capture(tx, p, &sponsor, member.clone()).await?;
             let consent = match event.consent_rule {
                 ConsentRule::BadgeScan => staff_consent(ConsentBasis::StaffEntry),
                 ConsentRule::OptIn => {
                     let found = match (&profile.user_id, &profile.email) {
-                        (Some(id), _) => attendees::by_platform_id(&mut tx, event_id, id).await?,
-                        (None, Some(email)) => attendees::by_email(&mut tx, event_id, &email.to_lowercase()).await?,
+                        (Some(id), _) => attendees::by_platform_id(tx, event_id, id).await?,
+                        (None, Some(email)) => attendees::by_email(tx, event_id, &email.to_lowercase()).await?,
                         (None, None) => None,
                     };
                     let given = match found {
-                        Some(a) => consents::get(&mut tx, a.id, sponsor_id).await?,
+                        Some(a) => consents::get(tx, a.id, sponsor_id).await?,
                         None => None,
                     };
                     opted_in(given, p.user_id).ok_or_else(|| {
@@ -406,23 +420,23 @@ async fn capture(
                     })?
                 }
             };
-            (attendee_user(&mut tx, sponsor_id, &profile, now).await?, profile, view, None, consent)
+            (attendee_user(tx, sponsor_id, &profile, now).await?, profile, view, None, consent)
         }
         who => {
             // A badge scanned by staff, or the platform naming the attendee of a
             // session: the same rules of consent and sharing.
             let (a, view, field) = match who {
                 Who::Badge(code) => {
-                    let view = authz::staff_capture(&mut tx, p, &sponsor, member.clone()).await?;
-                    let Some(a) = crate::attendees::by_badge(&mut tx, event_id, &code).await? else {
+                    let view = authz::staff_capture(tx, p, &sponsor, member.clone()).await?;
+                    let Some(a) = crate::attendees::by_badge(tx, event_id, &code).await? else {
                         return Err(Error::invalid("badge_code", "is not a badge of this event, or it was revoked"));
                     };
                     (a, view, "badge_code")
                 }
                 Who::Platform(named) => {
                     let found = match (&named.platform_id, &named.email) {
-                        (Some(id), _) => attendees::by_platform_id(&mut tx, event_id, id).await?,
-                        (None, Some(email)) => attendees::by_email(&mut tx, event_id, &email.to_lowercase()).await?,
+                        (Some(id), _) => attendees::by_platform_id(tx, event_id, id).await?,
+                        (None, Some(email)) => attendees::by_email(tx, event_id, &email.to_lowercase()).await?,
                         (None, None) => None,
                     };
                     let Some(a) = found else {
@@ -441,7 +455,7 @@ async fn capture(
             let consent = match event.consent_rule {
                 ConsentRule::BadgeScan => staff_consent(ConsentBasis::BadgeScan),
                 ConsentRule::OptIn => {
-                    let given = consents::get(&mut tx, a.id, sponsor_id).await?;
+                    let given = consents::get(tx, a.id, sponsor_id).await?;
                     opted_in(given, p.user_id).ok_or_else(|| {
                         Error::invalid(
                             field,
@@ -460,9 +474,9 @@ async fn capture(
             let identity = Profile { user_id: a.platform_id.clone(), email: a.email.clone(), ..Profile::default() };
             // A later scan finds the lead of the first, whatever accounts appeared
             // meanwhile.
-            let id = match leads::user_of_attendee(&mut tx, sponsor_id, a.id).await? {
+            let id = match leads::user_of_attendee(tx, sponsor_id, a.id).await? {
                 Some(id) => id,
-                None => attendee_user(&mut tx, sponsor_id, &identity, now).await?,
+                None => attendee_user(tx, sponsor_id, &identity, now).await?,
             };
             let rules = &event.shared_attendee_fields.0;
             let fields = a.custom_fields.0.into_iter().filter(|(k, _)| rules.custom_fields.contains(k)).collect();
@@ -529,18 +543,18 @@ async fn capture(
     let mut level_before = None;
     // The sponsor hears of a new lead, and of a lead that turns hot, by e-mail: one
     // pending-notification row here, folded into a digest by the e-mail worker.
-    let (lead, created, points, counted) = if leads::insert_if_absent(&mut tx, &fresh).await? {
-        email::record_lead_notification(&mut tx, sponsor_id, fresh.id, LeadReason::New, now).await?;
+    let (lead, created, points, counted) = if leads::insert_if_absent(tx, &fresh).await? {
+        email::record_lead_notification(tx, sponsor_id, fresh.id, LeadReason::New, now).await?;
         notifications.push(Notification::LeadCaptured { lead: fresh.clone() });
         let counted = fresh.intent_score;
         (fresh, true, kind.points(), counted)
     } else {
-        let mut lead = leads::find_for_update(&mut tx, sponsor_id, attendee_id)
+        let mut lead = leads::find_for_update(tx, sponsor_id, attendee_id)
             .await?
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("lead vanished during capture")))?;
         // Decided under the lead's lock: two requests at once record one.
         if let Some(window) = once_within
-            && leads::interacted_since(&mut tx, sponsor_id, attendee_id, kind.as_str(), now - window).await?
+            && leads::interacted_since(tx, sponsor_id, attendee_id, kind.as_str(), now - window).await?
         {
             return Err(Error::Conflict(format!(
                 "a {kind} was recorded within the last {} minutes",
@@ -588,9 +602,9 @@ async fn capture(
             lead.consent_by_user_id = Some(consent.by);
             lead.consent_text_version = Some(consent.version);
         }
-        leads::update(&mut tx, was_counted, &lead).await?;
+        leads::update(tx, was_counted, &lead).await?;
         if lead.intent_level == IntentLevel::Hot && previous_level != IntentLevel::Hot {
-            email::record_lead_notification(&mut tx, sponsor_id, lead.id, LeadReason::TurnedHot, now).await?;
+            email::record_lead_notification(tx, sponsor_id, lead.id, LeadReason::TurnedHot, now).await?;
         }
         if lead.intent_score != previous_score {
             notifications.push(Notification::LeadIntentUpdated(IntentChange {
@@ -614,7 +628,7 @@ async fn capture(
     // their own interaction.
     let activity = (if p.user_id == attendee_id || platform { Uuid::nil() } else { p.user_id }, device.clone());
     leads::insert_interaction(
-        &mut tx,
+        tx,
         &Interaction {
             id: ids::new_id(),
             lead_id: lead.id,
@@ -637,22 +651,13 @@ async fn capture(
             return Err(Error::invalid("answers", "staff answer the booth's questions, not the attendee"));
         }
         let before = (lead.intent_score, lead.intent_level);
-        crate::questions::apply(&mut tx, &mut lead, &answers, p.user_id, now).await?;
+        crate::questions::apply(tx, &mut lead, &answers, p.user_id, now).await?;
         notifications.push(crate::questions::changed(&lead, before));
     }
     // The sponsor's webhooks hear of it after the commit, through their outbox.
-    crate::webhooks::lead_changed(&mut tx, &lead, created, level_before, now).await?;
-    crate::analytics::captured(
-        &mut tx,
-        &lead,
-        kind.as_str(),
-        activity.0,
-        activity.1.as_deref(),
-        created,
-        level_before,
-        at,
-    )
-    .await?;
+    crate::webhooks::lead_changed(tx, &lead, created, level_before, now).await?;
+    crate::analytics::captured(tx, &lead, kind.as_str(), activity.0, activity.1.as_deref(), created, level_before, at)
+        .await?;
     let receipt = CaptureReceipt {
         lead_id: lead.id,
         created,
@@ -668,12 +673,10 @@ async fn capture(
     if let Some(k) = key {
         let answer = StoredAnswer { lead, receipt, full };
         let body = serde_json::to_string(&answer).map_err(|e| Error::Internal(e.into()))?;
-        idempotency::complete(&mut tx, p.user_id, &k.key, if created { 201 } else { 200 }, &body).await?;
-        tx.commit().await?;
+        idempotency::complete(tx, p.user_id, &k.key, if created { 201 } else { 200 }, &body).await?;
         let StoredAnswer { lead, receipt, .. } = answer;
         return Ok((CaptureOutcome { created, lead: full.then_some(lead), receipt, replayed: false }, notifications));
     }
-    tx.commit().await?;
     Ok((CaptureOutcome { created, lead: full.then_some(lead), receipt, replayed: false }, notifications))
 }
 
@@ -836,6 +839,123 @@ pub async fn purge_idempotency_keys(svc: &Services) -> Result<u64> {
     let n = idempotency::purge(&mut tx, before).await?;
     tx.commit().await?;
     Ok(n)
+}
+
+/// Makes every connection of PostgreSQL's pools ready for captures before the
+/// first one arrives: each runs a capture of a new lead and a repeat, on a
+/// sponsor of an event of an organization made up for it, all in a transaction
+/// that is rolled back, so nothing of it stays. A new connection's backend reads
+/// its catalogs, and sqlx prepares each statement, on first use: without this
+/// the first captures after a start took 50 to 100 ms, each on a connection of
+/// its own (docs/PERFORMANCE.md, "Connections ready before the first capture").
+/// Holds every connection of the pool while it runs, so that each is warmed.
+/// Nothing on SQLite, whose one writer the first capture readies. Returns how
+/// many connections were readied.
+pub async fn warm_up(svc: &Services) -> Result<usize> {
+    let Some(size) = svc.store.postgres_pool_size() else { return Ok(0) };
+    let mut held = Vec::with_capacity(size as usize);
+    for _ in 0..size {
+        held.push(svc.store.write().await?);
+    }
+    let mut runs = tokio::task::JoinSet::new();
+    for mut tx in held {
+        runs.spawn(async move {
+            let outcome = warm_capture(&mut tx).await;
+            (tx, outcome)
+        });
+    }
+    let mut done = Vec::with_capacity(size as usize);
+    while let Some(run) = runs.join_next().await {
+        let (tx, outcome) = run.map_err(|e| Error::Internal(e.into()))?;
+        outcome?;
+        done.push(tx);
+    }
+    // Each transaction rolls back as it drops.
+    drop(done);
+    sponsorhub_store::rate_limits::warm_up(&svc.store, time::now()).await?;
+    Ok(size as usize)
+}
+
+/// A capture of a new lead and its repeat, by a booth's staff member, on
+/// records made up inside `tx`; the caller rolls it back.
+async fn warm_capture(tx: &mut Tx) -> Result<()> {
+    use sponsorhub_domain::{HallAccess, SponsorRole};
+    use sponsorhub_store::records::{Event, Sponsor};
+    let now = time::now();
+    let (org, staff) = (ids::new_id(), ids::new_id());
+    // every record its own, names included: the warm-ups run beside each other,
+    // and two uncommitted rows under one unique key would wait for each other
+    accounts::insert_organization(tx, org, &format!("warm-up {org}"), now).await?;
+    let email = format!("warm-up-{staff}@warm-up.invalid");
+    accounts::insert_user(tx, staff, &email, "Warm-up", None, now).await?;
+    let event = Event {
+        id: ids::new_id(),
+        organization_id: org,
+        name: "warm-up".into(),
+        slug: format!("warm-up-{org}"),
+        description: None,
+        starts_at: None,
+        ends_at: None,
+        timezone: "UTC".into(),
+        venue: None,
+        shared_attendee_fields: JsonColumn(Default::default()),
+        consent_rule: ConsentRule::BadgeScan,
+        consent_text: None,
+        consent_text_version: 1,
+        hall_access: HallAccess::Public,
+        retention_days: None,
+        created_at: now,
+        updated_at: now,
+    };
+    sponsorhub_store::events::insert(tx, &event).await?;
+    let sponsor = Sponsor {
+        id: ids::new_id(),
+        organization_id: org,
+        event_id: event.id,
+        tier_id: None,
+        company_name: "warm-up".into(),
+        company_description: None,
+        company_website: None,
+        company_logo_url: None,
+        contact_name: None,
+        contact_email: None,
+        contact_phone: None,
+        booth_number: None,
+        booth_description: None,
+        social_links: JsonColumn(Default::default()),
+        is_featured: false,
+        is_archived: false,
+        archived_at: None,
+        lead_capture_enabled: true,
+        lead_notification_email: None,
+        created_at: now,
+        updated_at: now,
+    };
+    sponsors::insert(tx, &sponsor).await?;
+    let role = SponsorRole::BoothStaff;
+    sponsorhub_store::members::upsert_active(tx, sponsor.id, staff, role, role.default_permissions(), now).await?;
+    let p = Principal { user_id: staff, email, name: "Warm-up".into(), org: None, expires_at: None };
+    let scan = CaptureLead {
+        interaction_type: InteractionType::QrScan.as_str().into(),
+        attendee: Some(Attendee {
+            name: Some("Warm-up Attendee".into()),
+            email: Some(format!("attendee-{staff}@warm-up.invalid")),
+            company: Some("Warm-up".into()),
+            ..Attendee::default()
+        }),
+        badge_code: None,
+        source: None,
+        device: None,
+        occurred_at: None,
+        metadata: None,
+        answers: None,
+    };
+    for _ in 0..2 {
+        capture_in(tx, &p, event.id, sponsor.id, check(&scan)?, None).await?;
+    }
+    // the writes held for the commit go out, so that they are prepared too
+    tx.flush().await?;
+    Ok(())
 }
 
 #[cfg(test)]

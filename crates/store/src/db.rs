@@ -706,8 +706,8 @@ impl Tx {
     }
 
     /// Sends the writes held ([`Tx::defer`]), as one statement ([`on_tx!`] does
-    /// before each statement).
-    #[doc(hidden)]
+    /// before each statement, and the commit): for a transaction that will be
+    /// rolled back after its writes went out (a warm-up), and for tests.
     pub async fn flush(&mut self) -> Result<()> {
         if self.deferred.parts.is_empty() {
             return Ok(());
@@ -877,6 +877,15 @@ impl Store {
         }
     }
 
+    /// How many connections PostgreSQL's pool of use cases holds at most; `None`
+    /// on SQLite.
+    pub fn postgres_pool_size(&self) -> Option<u32> {
+        match &*self.pools {
+            Pools::Sqlite { .. } => None,
+            Pools::Postgres { pool, .. } => Some(pool.options().get_max_connections()),
+        }
+    }
+
     /// PostgreSQL's pool of connections that commit without waiting for the
     /// WAL's flush (see [`Pools::Postgres`]).
     pub(crate) fn volatile_pool(&self) -> Option<&PgPool> {
@@ -902,6 +911,30 @@ impl Store {
             pids.push(sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()").fetch_one(&mut **c).await?);
         }
         Ok(pids)
+    }
+
+    /// The statements prepared on each connection idle in PostgreSQL's pools:
+    /// the use cases' pool's first, then the pool of [`Store::volatile_pool`]'s.
+    /// For tests (the warm-up at start).
+    #[doc(hidden)]
+    pub async fn postgres_idle_prepared_statements(&self) -> Result<[Vec<Vec<String>>; 2]> {
+        let Pools::Postgres { pool, volatile } = &*self.pools else { return Ok([Vec::new(), Vec::new()]) };
+        let mut out = [Vec::new(), Vec::new()];
+        for (p, found) in [pool, volatile].into_iter().zip(&mut out) {
+            let mut held = Vec::new();
+            while let Some(c) = p.try_acquire() {
+                held.push(c);
+            }
+            for c in &mut held {
+                found.push(
+                    sqlx::query_scalar::<_, String>("SELECT statement FROM pg_prepared_statements")
+                        .persistent(false)
+                        .fetch_all(&mut **c)
+                        .await?,
+                );
+            }
+        }
+        Ok(out)
     }
 
     /// Counts a statement run outside [`on_tx!`].

@@ -51,6 +51,25 @@ pub async fn take_now(
     Ok(Some((left < 0.0).then(|| (-left) / per_second)))
 }
 
+/// Readies every connection of the pool [`take_now`] uses (PostgreSQL; nothing
+/// on SQLite): each takes a token from a bucket of its own inside a transaction
+/// that is rolled back, so that the statement is prepared and the backend has
+/// read its catalogs before the first request needs it. Holds every connection
+/// while it runs, so that each is readied. Returns how many were.
+pub async fn warm_up(store: &crate::Store, now: DateTime<Utc>) -> Result<usize> {
+    let Some(pool) = store.volatile_pool() else { return Ok(0) };
+    let mut held = Vec::new();
+    for i in 0..pool.options().get_max_connections() {
+        let mut t = pool.begin().await?;
+        // a bucket each: two uncommitted takes of one would wait for each other
+        let bucket = format!("warm-up {i}");
+        sqlx::query_scalar::<_, f64>(TAKE).bind(bucket).bind(1.0).bind(1.0).bind(now).fetch_one(&mut *t).await?;
+        held.push(t);
+    }
+    // each rolls back as it drops
+    Ok(held.len())
+}
+
 /// Forgets buckets untouched since `before` (they are full again).
 pub async fn sweep(tx: &mut Tx, before: DateTime<Utc>) -> Result<u64> {
     let sql = "DELETE FROM rate_limits WHERE updated_at < $1";
