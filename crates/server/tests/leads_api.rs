@@ -790,9 +790,13 @@ async fn postgres_connections_are_ready_for_captures_at_start() {
     let [pool, buckets] = found;
     assert_eq!(pool.len(), size, "every connection of the pool is open");
     for statements in &pool {
-        for part in
-            ["FROM sponsors s JOIN events e", "INSERT INTO sponsor_leads", "INSERT INTO sponsor_lead_interactions"]
-        {
+        for part in [
+            "FROM sponsors s JOIN events e",
+            "INSERT INTO sponsor_leads",
+            "INSERT INTO sponsor_lead_interactions",
+            "INSERT INTO idempotency_keys",
+            "UPDATE idempotency_keys",
+        ] {
             assert!(statements.iter().any(|s| s.contains(part)), "{part:?} is prepared: {statements:#?}");
         }
     }
@@ -806,6 +810,8 @@ async fn postgres_connections_are_ready_for_captures_at_start() {
         Ok::<i64, sponsorhub_store::StoreError>(sponsorhub_store::on_tx!(&mut tx, c =>
             sqlx::query_scalar("SELECT (SELECT count(*) FROM users WHERE email LIKE '%warm-up.invalid')
                 + (SELECT count(*) FROM organizations WHERE name LIKE 'warm-up%')
+                + (SELECT count(*) FROM events) + (SELECT count(*) FROM sponsors)
+                + (SELECT count(*) FROM idempotency_keys)
                 + (SELECT count(*) FROM sponsor_leads) + (SELECT count(*) FROM rate_limits)")
                 .fetch_one(c).await?))
     };

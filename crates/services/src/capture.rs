@@ -842,29 +842,41 @@ pub async fn purge_idempotency_keys(svc: &Services) -> Result<u64> {
 }
 
 /// Makes every connection of PostgreSQL's pools ready for captures before the
-/// first one arrives: each runs a capture of a new lead and a repeat, on a
-/// sponsor of an event of an organization made up for it, all in a transaction
-/// that is rolled back, so nothing of it stays. A new connection's backend reads
-/// its catalogs, and sqlx prepares each statement, on first use: without this
-/// the first captures after a start took 50 to 100 ms, each on a connection of
-/// its own (docs/PERFORMANCE.md, "Connections ready before the first capture").
-/// Holds every connection of the pool while it runs, so that each is warmed.
+/// first one arrives: each runs a capture of a new lead and a repeat (with an
+/// Idempotency-Key), on a sponsor of an event of an organization made up for
+/// it, all in a transaction that is rolled back, so nothing of it stays. A new
+/// connection's backend reads its catalogs, and sqlx prepares each statement, on
+/// first use: without this the server's first captures after a start took 13 to
+/// 71 ms, each on a connection of its own (docs/PERFORMANCE.md, "Connections
+/// ready before the first capture"). Holds every connection of the pool while
+/// it runs, so that each is warmed; if PostgreSQL refuses one, the ones held are.
 /// Nothing on SQLite, whose one writer the first capture readies. Returns how
 /// many connections were readied.
 pub async fn warm_up(svc: &Services) -> Result<usize> {
     let Some(size) = svc.store.postgres_pool_size() else { return Ok(0) };
     let mut held = Vec::with_capacity(size as usize);
     for _ in 0..size {
-        held.push(svc.store.write().await?);
+        // PostgreSQL may refuse a connection (max_connections): the ones held
+        // are readied all the same
+        match svc.store.write().await {
+            Ok(tx) => held.push(tx),
+            Err(e) if held.is_empty() => return Err(e.into()),
+            Err(e) => {
+                tracing::warn!(error = %e, held = held.len(), "readying fewer connections than the pool may hold");
+                break;
+            }
+        }
     }
+    let readied = held.len();
+    let instance = svc.instance_id;
     let mut runs = tokio::task::JoinSet::new();
     for mut tx in held {
         runs.spawn(async move {
-            let outcome = warm_capture(&mut tx).await;
+            let outcome = warm_capture(&mut tx, instance).await;
             (tx, outcome)
         });
     }
-    let mut done = Vec::with_capacity(size as usize);
+    let mut done = Vec::with_capacity(readied);
     while let Some(run) = runs.join_next().await {
         let (tx, outcome) = run.map_err(|e| Error::Internal(e.into()))?;
         outcome?;
@@ -873,12 +885,13 @@ pub async fn warm_up(svc: &Services) -> Result<usize> {
     // Each transaction rolls back as it drops.
     drop(done);
     sponsorhub_store::rate_limits::warm_up(&svc.store, time::now()).await?;
-    Ok(size as usize)
+    Ok(readied)
 }
 
-/// A capture of a new lead and its repeat, by a booth's staff member, on
-/// records made up inside `tx`; the caller rolls it back.
-async fn warm_capture(tx: &mut Tx) -> Result<()> {
+/// A capture of a new lead and its repeat (the repeat with an Idempotency-Key,
+/// claimed as `claim_key` claims it), by a booth's staff member, on records
+/// made up inside `tx`; the caller rolls it back.
+async fn warm_capture(tx: &mut Tx, instance: Uuid) -> Result<()> {
     use sponsorhub_domain::{HallAccess, SponsorRole};
     use sponsorhub_store::records::{Event, Sponsor};
     let now = time::now();
@@ -950,9 +963,10 @@ async fn warm_capture(tx: &mut Tx) -> Result<()> {
         metadata: None,
         answers: None,
     };
-    for _ in 0..2 {
-        capture_in(tx, &p, event.id, sponsor.id, check(&scan)?, None).await?;
-    }
+    capture_in(tx, &p, event.id, sponsor.id, check(&scan)?, None).await?;
+    let key = IdempotencyKey::new(format!("warm-up {staff}"), event.id, sponsor.id, &scan);
+    idempotency::claim(tx, staff, &key.key, &key.fingerprint, instance, now).await?;
+    capture_in(tx, &p, event.id, sponsor.id, check(&scan)?, Some(&key)).await?;
     // the writes held for the commit go out, so that they are prepared too
     tx.flush().await?;
     Ok(())

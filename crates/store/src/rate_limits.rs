@@ -61,8 +61,9 @@ pub async fn warm_up(store: &crate::Store, now: DateTime<Utc>) -> Result<usize> 
     let mut held = Vec::new();
     for i in 0..pool.options().get_max_connections() {
         let mut t = pool.begin().await?;
-        // a bucket each: two uncommitted takes of one would wait for each other
-        let bucket = format!("warm-up {i}");
+        // a bucket each, of this start alone: two uncommitted takes of one
+        // bucket would wait for each other, here or on another instance
+        let bucket = format!("warm-up {i} {}", sponsorhub_domain::new_id());
         sqlx::query_scalar::<_, f64>(TAKE).bind(bucket).bind(1.0).bind(1.0).bind(now).fetch_one(&mut *t).await?;
         held.push(t);
     }
