@@ -71,7 +71,7 @@ type HashJob = Box<dyn FnOnce() + Send>;
 /// The threads argon2 runs on: two a core (as many as the `hashing` permits let
 /// run at once), and always the same ones.
 static HASH_WORKERS: LazyLock<std::sync::mpsc::Sender<HashJob>> = LazyLock::new(|| {
-    map_large_blocks();
+    crate::allocator::map_large_blocks();
     let (tx, rx) = std::sync::mpsc::channel::<HashJob>();
     let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
     let n = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
@@ -92,30 +92,6 @@ static HASH_WORKERS: LazyLock<std::sync::mpsc::Sender<HashJob>> = LazyLock::new(
     }
     tx
 });
-
-/// The size from which glibc's allocator maps a block of its own, returned to
-/// the system when freed.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const MAP_FROM: std::ffi::c_int = 4 << 20;
-
-/// Makes the ~19 MiB block of each hash go back to the system when the hash
-/// ends. glibc maps large blocks, but raises that size to the largest one
-/// freed, so after the first hash the blocks came from the threads' arenas and
-/// stayed there, as many as scheduling happened to spread over arenas (resident
-/// memory grew by 70 to 170 MB after a burst of sign-ups). A size set once
-/// stays (docs/DECISIONS.md, "Unsafe code").
-fn map_large_blocks() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        // SAFETY: mallopt sets one of glibc's allocator parameters under the
-        // allocator's own lock; it takes no pointers and may be called at any time.
-        #[allow(unsafe_code)]
-        let set = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MAP_FROM) };
-        if set != 1 {
-            tracing::warn!("the allocator refused a fixed mapping threshold; hashes may keep memory");
-        }
-    }
-}
 
 /// Argon2 is deliberately slow: run it off the async workers, on the hashing threads.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {

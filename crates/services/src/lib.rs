@@ -3,6 +3,7 @@
 //! after commit. REST, GraphQL and the web UI all call these functions.
 
 pub mod accounts;
+pub mod allocator;
 pub mod analytics;
 pub mod attendees;
 pub mod auth;

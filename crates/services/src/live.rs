@@ -42,7 +42,16 @@ struct Entry {
     /// The sponsor whose leads the grant delivers; `None` for a connection's session.
     sponsor: Option<Uuid>,
     expires_at: Option<DateTime<Utc>>,
-    end: watch::Sender<bool>,
+    end: Ending,
+}
+
+/// How a grant's end reaches its holder.
+enum Ending {
+    /// A holder that waits for it ([`LiveGrant::ended`]: a stream, a subscription).
+    Watched(watch::Sender<bool>),
+    /// A holder with no task of its own ([`LiveGrant::on_end`]: a socket): called
+    /// once, after the registry's lock is released, and the entry goes.
+    Called(Option<Box<dyn FnOnce() + Send>>),
 }
 
 /// How many feeds of this instance decide their opening at once; the others
@@ -79,16 +88,41 @@ impl LiveRegistry {
     fn open_feed(self: &Arc<Self>, p: &Principal, sponsor: Option<Uuid>, feed: Feed) -> LiveGrant {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let (end, rx) = watch::channel(false);
-        let entry = Entry { feed, user: p.user_id, sponsor, expires_at: p.expires_at, end };
+        let entry = Entry { feed, user: p.user_id, sponsor, expires_at: p.expires_at, end: Ending::Watched(end) };
         self.entries.lock().expect("live registry lock").insert(id, entry);
         LiveGrant { capabilities: Default::default(), id, rx, registry: self.clone() }
     }
 
-    /// Ends the grants that match.
+    /// Ends the grants that match: a watched one says so to its holder, a called
+    /// one leaves the registry and its callback runs once the lock is released
+    /// (a callback may drop other grants, which takes the lock).
     fn end(&self, matches: impl Fn(&Entry) -> bool) {
-        for e in self.entries.lock().expect("live registry lock").values().filter(|e| matches(e)) {
-            e.end.send_replace(true);
+        let mut calls = Vec::new();
+        self.entries.lock().expect("live registry lock").retain(|_, e| {
+            if !matches(e) {
+                return true;
+            }
+            match &mut e.end {
+                Ending::Watched(tx) => {
+                    tx.send_replace(true);
+                    true
+                }
+                Ending::Called(call) => {
+                    calls.extend(call.take());
+                    false
+                }
+            }
+        });
+        for call in calls {
+            call();
         }
+    }
+
+    /// Takes a grant's entry out; what it held is dropped by the caller, once
+    /// the lock is released (a callback holds a socket, whose drop may drop
+    /// other grants).
+    fn remove(&self, id: u64) -> Option<Entry> {
+        self.entries.lock().expect("live registry lock").remove(&id)
     }
 
     /// Waits for a turn to decide a feed's opening ([`OPENING_AT_ONCE`] at once).
@@ -130,11 +164,54 @@ impl LiveGrant {
     pub fn is_live(&self) -> bool {
         !*self.rx.borrow()
     }
+
+    /// Hands the grant's end to `on_end`, called once when the grant ends (at
+    /// once if it has ended already), with no task or channel waiting for it:
+    /// what a socket does, which holds a grant per feed for as long as it is
+    /// connected (docs/PERFORMANCE.md, "Memory per socket"). The grant lasts as
+    /// long as the [`LiveHook`].
+    pub fn on_end(self, on_end: impl FnOnce() + Send + 'static) -> LiveHook {
+        let hook = LiveHook { id: self.id, registry: self.registry.clone() };
+        let ended = {
+            let mut entries = self.registry.entries.lock().expect("live registry lock");
+            match entries.get_mut(&self.id) {
+                Some(e) if self.is_live() => {
+                    e.end = Ending::Called(Some(Box::new(on_end)));
+                    None
+                }
+                _ => Some(on_end),
+            }
+        };
+        // the entry is no longer watched: dropping the grant leaves it to the hook
+        drop(self);
+        if let Some(on_end) = ended {
+            on_end();
+        }
+        hook
+    }
 }
 
 impl Drop for LiveGrant {
     fn drop(&mut self) {
-        self.registry.entries.lock().expect("live registry lock").remove(&self.id);
+        let mut entries = self.registry.entries.lock().expect("live registry lock");
+        if entries.get(&self.id).is_some_and(|e| matches!(e.end, Ending::Watched(_))) {
+            let gone = entries.remove(&self.id);
+            drop(entries);
+            drop(gone);
+        }
+    }
+}
+
+/// A grant whose end calls back ([`LiveGrant::on_end`]). Dropping it closes it.
+pub struct LiveHook {
+    id: u64,
+    registry: Arc<LiveRegistry>,
+}
+
+impl Drop for LiveHook {
+    fn drop(&mut self) {
+        let gone = self.registry.remove(self.id);
+        drop(gone);
     }
 }
 
@@ -269,4 +346,81 @@ pub async fn check_grants(svc: &Services) -> Result<()> {
         svc.live.end(|e| e.sponsor.is_some_and(|s| lost.contains(&(s, e.user, e.feed))));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    fn caller() -> Principal {
+        Principal { user_id: Uuid::new_v4(), email: "a@b.test".into(), name: "A".into(), org: None, expires_at: None }
+    }
+
+    fn counter() -> (Arc<AtomicUsize>, impl FnOnce() + Send + 'static) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c = calls.clone();
+        (calls, move || {
+            c.fetch_add(1, Ordering::SeqCst);
+        })
+    }
+
+    #[test]
+    fn a_hook_is_called_once_when_its_grant_ends_and_leaves_the_registry() {
+        let registry = Arc::new(LiveRegistry::default());
+        let sponsor = Uuid::new_v4();
+        let (calls, on_end) = counter();
+        let hook = registry.open(&caller(), Some(sponsor)).on_end(on_end);
+        let other = registry.open(&caller(), Some(Uuid::new_v4()));
+        assert_eq!(registry.open_count(), 2);
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+        registry.end(|e| e.sponsor == Some(sponsor));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(registry.open_count(), 1, "the ended hook's entry is gone, the other grant stays");
+        assert!(other.is_live());
+        registry.end(|e| e.sponsor == Some(sponsor));
+        drop(hook);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(registry.open_count(), 1);
+    }
+
+    #[test]
+    fn a_dropped_hook_is_never_called() {
+        let registry = Arc::new(LiveRegistry::default());
+        let (calls, on_end) = counter();
+        let hook = registry.open(&caller(), None).on_end(on_end);
+        assert_eq!(registry.open_count(), 1);
+        drop(hook);
+        assert_eq!(registry.open_count(), 0);
+        registry.end(|_| true);
+        assert_eq!(calls.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn a_grant_ended_before_its_hook_calls_at_once() {
+        let registry = Arc::new(LiveRegistry::default());
+        let (calls, on_end) = counter();
+        let grant = registry.open(&caller(), None);
+        registry.end(|_| true);
+        assert!(!grant.is_live());
+        let hook = grant.on_end(on_end);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(registry.open_count(), 0);
+        drop(hook);
+    }
+
+    #[test]
+    fn a_callback_may_drop_other_hooks() {
+        // a socket's session hook disconnects it, and the socket's other hooks go
+        // with it: the registry's lock is not held while a callback runs
+        let registry = Arc::new(LiveRegistry::default());
+        let feed = Arc::new(Mutex::new(Some(registry.open(&caller(), Some(Uuid::new_v4())).on_end(|| {}))));
+        let held = feed.clone();
+        let session = registry.open(&caller(), None).on_end(move || drop(held.lock().expect("lock").take()));
+        assert_eq!(registry.open_count(), 2);
+        registry.end(|e| e.sponsor.is_none());
+        assert!(feed.lock().expect("lock").is_none());
+        assert_eq!(registry.open_count(), 0);
+        drop(session);
+    }
 }

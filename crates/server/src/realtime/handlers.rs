@@ -7,9 +7,8 @@
 use super::payloads::{Ack, HandshakeAuth, RoomRequest};
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
-use sponsorhub_services::live::{self, LiveGrant};
+use sponsorhub_services::live::{self, LiveGrant, LiveHook};
 use sponsorhub_services::{Error, Principal, Services, accounts};
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use uuid::Uuid;
@@ -44,42 +43,66 @@ pub fn instance_room(instance_id: Uuid) -> String {
 #[derive(Clone)]
 pub struct InstanceRoom(pub Option<String>);
 
-/// The grants of a socket's joined message rooms (`sponsor.messages.join`).
-#[derive(Clone, Default)]
-pub struct MessageGrants(Grants);
-
 /// The authenticated user of a socket, kept in the socket's extensions.
 #[derive(Clone)]
 pub struct Caller(pub Principal);
 
-/// The live grants a socket holds (`services::live`): its session (key `None`),
-/// which disconnects the socket when it ends, and one per joined sponsor feed,
-/// which makes the socket leave the room when it ends.
-#[derive(Clone, Default)]
-pub struct Grants(Arc<Mutex<HashMap<Option<Uuid>, tokio::task::AbortHandle>>>);
+/// What a socket's live grant is for.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum GrantKey {
+    /// The connection: the socket disconnects when it ends.
+    Session,
+    /// A joined lead feed (`sponsor.leads.join`).
+    Leads(Uuid),
+    /// A joined message room (`sponsor.messages.join`).
+    Messages(Uuid),
+}
+
+/// The live grants a socket holds (`services::live`): its session, which
+/// disconnects the socket when it ends, and one per joined sponsor feed or
+/// message room, which makes the socket leave the room when it ends. Each is a
+/// callback in the instance's registry, with no task of its own, all in one
+/// short list: a socket holds a few (docs/PERFORMANCE.md, "Memory per socket").
+#[derive(Clone)]
+pub struct Grants(Arc<Mutex<Vec<(GrantKey, LiveHook)>>>);
+
+impl Default for Grants {
+    /// Room for the session's grant and one feed's, what a dashboard holds.
+    fn default() -> Self {
+        Grants(Arc::new(Mutex::new(Vec::with_capacity(2))))
+    }
+}
 
 impl Grants {
     /// Runs `on_end` when `grant` ends, unless replaced or cancelled first.
-    fn watch(&self, key: Option<Uuid>, mut grant: LiveGrant, on_end: impl FnOnce() + Send + 'static) {
-        let task = tokio::spawn(async move {
-            grant.ended().await;
-            on_end();
-        });
-        if let Some(old) = self.0.lock().expect("grants lock").insert(key, task.abort_handle()) {
-            old.abort();
-        }
+    /// The hooks are dropped outside this lock: a hook's callback may
+    /// disconnect the socket, whose handler takes it.
+    fn watch(&self, key: GrantKey, grant: LiveGrant, on_end: impl FnOnce() + Send + 'static) {
+        let hook = grant.on_end(on_end);
+        let old = {
+            let mut grants = self.0.lock().expect("grants lock");
+            match grants.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, held)) => Some(std::mem::replace(held, hook)),
+                None => {
+                    grants.push((key, hook));
+                    None
+                }
+            }
+        };
+        drop(old);
     }
 
-    fn cancel(&self, key: Option<Uuid>) {
-        if let Some(t) = self.0.lock().expect("grants lock").remove(&key) {
-            t.abort();
-        }
+    fn cancel(&self, key: GrantKey) {
+        let gone = {
+            let mut grants = self.0.lock().expect("grants lock");
+            grants.iter().position(|(k, _)| *k == key).map(|at| grants.swap_remove(at))
+        };
+        drop(gone);
     }
 
     fn cancel_all(&self) {
-        for (_, t) in self.0.lock().expect("grants lock").drain() {
-            t.abort();
-        }
+        let gone = std::mem::take(&mut *self.0.lock().expect("grants lock"));
+        drop(gone);
     }
 }
 
@@ -118,12 +141,11 @@ pub(super) async fn authenticate<A: Adapter>(
             // registration of the event handlers and never get its ack.
             let grants = Grants::default();
             let socket = s.clone();
-            grants.watch(None, live::open_session(&svc, &principal), move || {
+            grants.watch(GrantKey::Session, live::open_session(&svc, &principal), move || {
                 tracing::info!(socket.id = %socket.id, "token expired: closing its socket");
                 let _ = socket.disconnect();
             });
             s.extensions.insert(grants);
-            s.extensions.insert(MessageGrants::default());
             // the caller's own messages as an attendee, for as long as the session lasts
             s.join(user_room(principal.user_id));
             if let Some(room) = here.0 {
@@ -137,9 +159,6 @@ pub(super) async fn authenticate<A: Adapter>(
             s.on_disconnect(async |s: SocketRef<A>| {
                 if let Some(g) = s.extensions.get::<Grants>() {
                     g.cancel_all();
-                }
-                if let Some(g) = s.extensions.get::<MessageGrants>() {
-                    g.0.cancel_all();
                 }
             });
             Ok(())
@@ -179,7 +198,7 @@ async fn on_join<A: Adapter>(
                 s.join(sponsor_room(sponsor_id));
                 let socket = s.clone();
                 let grants = s.extensions.get::<Grants>().unwrap_or_default();
-                grants.watch(Some(sponsor_id), grant, move || {
+                grants.watch(GrantKey::Leads(sponsor_id), grant, move || {
                     socket.leave(sponsor_room(sponsor_id));
                     let _ = socket.emit("sponsor.leads.closed", &serde_json::json!({ "sponsorId": sponsor_id }));
                 });
@@ -203,7 +222,7 @@ async fn on_leave<A: Adapter>(s: SocketRef<A>, TryData(req): TryData<RoomRequest
         Ok(sponsor_id) => {
             s.leave(sponsor_room(sponsor_id));
             if let Some(g) = s.extensions.get::<Grants>() {
-                g.cancel(Some(sponsor_id));
+                g.cancel(GrantKey::Leads(sponsor_id));
             }
             Ack::ok()
         }
@@ -228,8 +247,8 @@ async fn on_messages_join<A: Adapter>(
             Ok(grant) => {
                 s.join(messages_room(sponsor_id));
                 let socket = s.clone();
-                let grants = s.extensions.get::<MessageGrants>().unwrap_or_default();
-                grants.0.watch(Some(sponsor_id), grant, move || {
+                let grants = s.extensions.get::<Grants>().unwrap_or_default();
+                grants.watch(GrantKey::Messages(sponsor_id), grant, move || {
                     socket.leave(messages_room(sponsor_id));
                     let _ = socket.emit("sponsor.messages.closed", &serde_json::json!({ "sponsorId": sponsor_id }));
                 });
@@ -251,8 +270,8 @@ async fn on_messages_leave<A: Adapter>(s: SocketRef<A>, TryData(req): TryData<Ro
         Err(e) => Ack::refused(e),
         Ok(sponsor_id) => {
             s.leave(messages_room(sponsor_id));
-            if let Some(g) = s.extensions.get::<MessageGrants>() {
-                g.0.cancel(Some(sponsor_id));
+            if let Some(g) = s.extensions.get::<Grants>() {
+                g.cancel(GrantKey::Messages(sponsor_id));
             }
             Ack::ok()
         }

@@ -29,7 +29,6 @@ use sponsorhub_services::Services;
 use sponsorhub_services::notify::Notification;
 use std::str::FromStr;
 use tokio::sync::broadcast;
-use tower_http::request_id::RequestId;
 
 /// The socket.io adapter over PostgreSQL LISTEN/NOTIFY.
 type PgAdapter = SqlxAdapter<Emitter>;
@@ -73,7 +72,7 @@ impl Gateway {
         };
         // Every packet, CONNECT and its auth included, is bounded before anything
         // reads it: 64 KiB a message, a small buffer of pending packets per socket.
-        // A socket's WebSocket read buffer starts at 512 bytes, not socketioxide's
+        // A socket's WebSocket read buffer starts at 256 bytes, not socketioxide's
         // 4 KiB: dashboards send small joins, and a larger frame grows it
         // (docs/PERFORMANCE.md, "Memory per socket").
         let builder = SocketIo::builder()
@@ -193,36 +192,49 @@ impl Gateway {
 }
 
 /// The read buffer a socket's WebSocket starts with.
-const WS_READ_BUFFER: usize = 512;
+const WS_READ_BUFFER: usize = 256;
 
-/// A socket.io request's URI and header values, copied out of the HTTP
-/// connection's read buffer. hyper hands them out as slices of that buffer (16
-/// KiB once grown), axum keeps a clone of the URI in the request's extensions
-/// (`OriginalUri`) and tower-http one of the `x-request-id` header
-/// (`RequestId`), and engineioxide keeps a socket's request head, extensions
-/// included, for the socket's whole life: without the copies every open socket
-/// kept the whole buffer alive (docs/PERFORMANCE.md, "Memory per socket").
+/// The headers a socket.io request keeps past [`own_head`]: the WebSocket
+/// key engineioxide answers the upgrade with, a polling request's content
+/// type, and the bearer token the connect handler may read.
+const KEPT_HEADERS: [axum::http::HeaderName; 3] =
+    [axum::http::header::AUTHORIZATION, axum::http::header::SEC_WEBSOCKET_KEY, axum::http::header::CONTENT_TYPE];
+
+/// A socket.io request's head cut down to what is read past this point: its
+/// URI and [`KEPT_HEADERS`], copied out of the HTTP connection's read buffer,
+/// and of its extensions hyper's upgrade handle alone. engineioxide keeps a
+/// socket's request head for the socket's whole life, and hyper hands the URI
+/// and header values out as slices of that buffer (16 KiB once grown); axum
+/// keeps a clone of the URI in the extensions (`OriginalUri`), tower-http one
+/// of the `x-request-id` header (`RequestId`). Without the copies every open
+/// socket kept the whole buffer alive; the header map, grown for the request
+/// id's header, and the extensions were a kilobyte each more
+/// (docs/PERFORMANCE.md, "Memory per socket"). The layers in front of this
+/// one (the trace span, the request id) have read what they need already.
 async fn own_head(mut req: axum::extract::Request) -> axum::extract::Request {
     let path = req.uri().path();
     if path != "/socket.io" && !path.starts_with("/socket.io/") {
         return req;
     }
     if let Ok(uri) = axum::http::Uri::try_from(req.uri().to_string()) {
-        if let Some(original) = req.extensions_mut().get_mut::<axum::extract::OriginalUri>() {
-            original.0 = uri.clone();
-        }
         *req.uri_mut() = uri;
     }
-    for value in req.headers_mut().values_mut() {
-        if let Ok(mut copy) = axum::http::HeaderValue::from_bytes(value.as_bytes()) {
-            copy.set_sensitive(value.is_sensitive());
-            *value = copy;
+    // a map of just the size kept: a WebSocket's head keeps its key alone
+    let count = KEPT_HEADERS.iter().map(|name| req.headers().get_all(name).iter().count()).sum();
+    let mut kept = axum::http::HeaderMap::with_capacity(count);
+    for name in KEPT_HEADERS {
+        for value in req.headers().get_all(&name) {
+            if let Ok(mut copy) = axum::http::HeaderValue::from_bytes(value.as_bytes()) {
+                copy.set_sensitive(value.is_sensitive());
+                kept.append(name.clone(), copy);
+            }
         }
     }
-    if let Some(id) = req.extensions_mut().get_mut::<RequestId>()
-        && let Ok(copy) = axum::http::HeaderValue::from_bytes(id.header_value().as_bytes())
-    {
-        *id = RequestId::new(copy);
+    *req.headers_mut() = kept;
+    let upgrade = req.extensions_mut().remove::<hyper::upgrade::OnUpgrade>();
+    *req.extensions_mut() = axum::http::Extensions::new();
+    if let Some(upgrade) = upgrade {
+        req.extensions_mut().insert(upgrade);
     }
     req
 }
@@ -298,10 +310,11 @@ async fn deliver<A: Adapter>(io: &SocketIo<A>, n: Notification, scope: Scope<'_>
 
 #[cfg(test)]
 mod tests {
-    use super::{RequestId, own_head};
+    use super::own_head;
     use axum::body::{Body, Bytes};
     use axum::extract::{OriginalUri, Request};
     use axum::http::{HeaderValue, Uri};
+    use tower_http::request_id::RequestId;
 
     /// A request whose URI and header values are slices of one buffer, as hyper
     /// hands them out, with axum's `OriginalUri` and tower-http's `RequestId`
@@ -316,9 +329,11 @@ mod tests {
         req.extensions_mut().insert(OriginalUri(uri));
         let id = HeaderValue::from_maybe_shared(at("id-7")).expect("a value");
         req.extensions_mut().insert(RequestId::new(id.clone()));
+        req.extensions_mut().insert(hyper::upgrade::on(Request::new(())));
         let headers = req.headers_mut();
         headers.insert("x-request-id", id);
         headers.insert("authorization", HeaderValue::from_maybe_shared(at("Bearer abc")).expect("a value"));
+        headers.insert("sec-websocket-key", HeaderValue::from_maybe_shared(at("dGhlIHNhbXBsZQ==")).expect("a value"));
         headers.append("x-many", HeaderValue::from_maybe_shared(at("one")).expect("a value"));
         headers.append("x-many", HeaderValue::from_maybe_shared(at("two")).expect("a value"));
         req
@@ -326,7 +341,7 @@ mod tests {
 
     fn read_buffer(path: &str) -> Bytes {
         Bytes::from(format!(
-            "GET {path} HTTP/1.1\r\nauthorization: Bearer abc\r\nx-many: one\r\nx-many: two\r\nx-request-id: id-7\r\n"
+            "GET {path} HTTP/1.1\r\nauthorization: Bearer abc\r\nsec-websocket-key: dGhlIHNhbXBsZQ==\r\nx-many: one\r\nx-many: two\r\nx-request-id: id-7\r\n"
         ))
     }
 
@@ -338,10 +353,13 @@ mod tests {
             assert!(buffer.is_unique(), "the request for {path} still holds slices of the read buffer");
             // and it says the same as before
             assert_eq!(req.uri(), path);
-            assert_eq!(req.extensions().get::<OriginalUri>().map(|o| o.0.to_string()).as_deref(), Some(path));
-            assert_eq!(req.extensions().get::<RequestId>().map(|id| id.header_value().clone()).unwrap(), "id-7");
+            // nothing reads the extensions past this point but the upgrade
+            assert!(req.extensions().get::<OriginalUri>().is_none() && req.extensions().get::<RequestId>().is_none());
+            assert!(req.extensions().get::<hyper::upgrade::OnUpgrade>().is_some());
+            // the headers read past this point, and no others
             assert_eq!(req.headers()["authorization"], "Bearer abc");
-            assert_eq!(req.headers().get_all("x-many").iter().collect::<Vec<_>>(), ["one", "two"]);
+            assert_eq!(req.headers()["sec-websocket-key"], "dGhlIHNhbXBsZQ==");
+            assert_eq!(req.headers().len(), 2, "{:?}", req.headers());
         }
     }
 
