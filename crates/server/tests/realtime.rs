@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::sio::{Clients, Via};
+use common::sio::{Clients, Via, WAIT};
 use common::{World, another_sponsor, join_staff, world};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -25,6 +25,7 @@ dual_backend!(
     a_socket_ends_when_its_token_expires,
     the_grant_check_reads_every_sponsor_at_once,
     feeds_wait_their_turn_to_open_in_a_small_state,
+    a_join_decided_after_its_socket_closed_leaves_nothing,
 );
 
 /// Long enough for an event that was going to come to have come.
@@ -588,4 +589,31 @@ async fn feeds_wait_their_turn_to_open_in_a_small_state(app: TestApp) {
     let staff = sponsorhub_services::accounts::authenticate(svc, &staff.token).await.unwrap();
     let refused = live::open_lead_feed(svc, &staff, stranger.parse().unwrap()).await;
     assert!(refused.is_err(), "a turn does not skip the decision");
+}
+
+/// A join waits for its turn and the database; if the socket closes meanwhile,
+/// the grant it then opens must not outlive the socket (it would keep the
+/// socket in memory until the token expires, and any client could repeat it).
+async fn a_join_decided_after_its_socket_closed_leaves_nothing(app: TestApp) {
+    let url = app.server.url();
+    let w = world(&app).await;
+    let svc = &app.server.state.services;
+    let mut c = Clients::start();
+    c.connected("gone", &url, &w.organizer.token).await;
+    assert_eq!(svc.live.open_count(), 1, "the socket's session");
+
+    let every_turn = svc.live.take_every_turn().await;
+    let join = c.emit("gone", "sponsor.leads.join", json!({ "sponsorId": w.sponsor_id }));
+    assert!(tokio::time::timeout(QUIET, join).await.is_err(), "the join waits for a turn");
+    c.close("gone").await;
+    let until = tokio::time::Instant::now() + WAIT;
+    while svc.live.open_count() > 0 && tokio::time::Instant::now() < until {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(svc.live.open_count(), 0, "the closed socket's session went");
+
+    // the join is decided now, for a socket that is gone
+    drop(every_turn);
+    tokio::time::sleep(QUIET).await;
+    assert_eq!(svc.live.open_count(), 0, "no grant outlives its socket");
 }

@@ -30,20 +30,23 @@ pub(crate) fn map_large_blocks() {
     }
 }
 
-/// Caps glibc's arenas at one per core, where it allows eight per core: each
+/// Caps glibc's arenas at one per core (at least two), where it allows eight
+/// per core: each
 /// thread that allocates takes an arena of its own up to that cap, and what a
 /// burst frees in one (ten thousand sockets connecting at once, their joins'
 /// reads on the database's threads) stays there as holes the other threads
 /// cannot use. With one per core a socket costs about 3 KB less
 /// (docs/PERFORMANCE.md, "Memory per socket"); captures per second did not
-/// change. Called once by the binary before its runtime starts any thread.
-pub fn cap_arenas() {
+/// change. Called once by the binary before its runtime starts any thread,
+/// and so before logging is set up: false if glibc refused, for the binary
+/// to log once it can.
+pub fn cap_arenas() -> bool {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get()).max(2);
         let cap = std::ffi::c_int::try_from(cores).unwrap_or(std::ffi::c_int::MAX);
-        if !mallopt(libc::M_ARENA_MAX, cap) {
-            tracing::warn!("the allocator refused an arena cap");
-        }
+        mallopt(libc::M_ARENA_MAX, cap)
     }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    true
 }

@@ -114,7 +114,10 @@ impl LiveRegistry {
             }
         });
         for call in calls {
-            call();
+            // one callback's panic must not stop the others, nor the watcher
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).is_err() {
+                tracing::error!("a live grant's callback panicked");
+            }
         }
     }
 
@@ -206,6 +209,13 @@ impl Drop for LiveGrant {
 pub struct LiveHook {
     id: u64,
     registry: Arc<LiveRegistry>,
+}
+
+impl LiveHook {
+    /// Whether the grant has not ended (its callback not called).
+    pub fn is_live(&self) -> bool {
+        self.registry.entries.lock().expect("live registry lock").contains_key(&self.id)
+    }
 }
 
 impl Drop for LiveHook {
@@ -407,6 +417,19 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert_eq!(registry.open_count(), 0);
         drop(hook);
+    }
+
+    #[test]
+    fn a_panicking_callback_stops_no_other() {
+        let registry = Arc::new(LiveRegistry::default());
+        let (calls, on_end) = counter();
+        let first = registry.open(&caller(), None).on_end(|| panic!("a callback's bug"));
+        let second = registry.open(&caller(), None).on_end(on_end);
+        assert!(first.is_live() && second.is_live());
+        registry.end(|_| true);
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "the other callback ran");
+        assert!(!first.is_live() && !second.is_live());
+        assert_eq!(registry.open_count(), 0);
     }
 
     #[test]

@@ -282,11 +282,11 @@ impl Settings {
 
 fn main() -> anyhow::Result<()> {
     // before any thread: the allocator's arenas are per thread
-    sponsorhub_services::allocator::cap_arenas();
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run())
+    let arenas_capped = sponsorhub_services::allocator::cap_arenas();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(arenas_capped))
 }
 
-async fn run() -> anyhow::Result<()> {
+async fn run(arenas_capped: bool) -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -295,6 +295,9 @@ async fn run() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    if !arenas_capped {
+        tracing::warn!("the allocator refused an arena cap: idle sockets may hold more memory");
+    }
     let config = cli.settings.into_config()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,

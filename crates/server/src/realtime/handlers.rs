@@ -5,8 +5,10 @@
 //! answers, and acts when a live grant ends.
 
 use super::payloads::{Ack, HandshakeAuth, RoomRequest};
+use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
+use socketioxide::socket::Sid;
 use sponsorhub_services::live::{self, LiveGrant, LiveHook};
 use sponsorhub_services::{Error, Principal, Services, accounts};
 use std::fmt;
@@ -100,10 +102,24 @@ impl Grants {
         drop(gone);
     }
 
+    /// Whether the grant held for `key` is still live.
+    fn holds_live(&self, key: GrantKey) -> bool {
+        self.0.lock().expect("grants lock").iter().any(|(k, hook)| *k == key && hook.is_live())
+    }
+
     fn cancel_all(&self) {
         let gone = std::mem::take(&mut *self.0.lock().expect("grants lock"));
         drop(gone);
     }
+}
+
+/// The socket `sid` of the `/events` namespace, if it is still connected. A
+/// grant's callback finds its socket again by id rather than holding it: the
+/// instance's registry of grants never keeps a socket alive, so a socket that
+/// goes without its disconnect handler (one that closes while it connects)
+/// takes its grants with it.
+fn socket_of<A: Adapter>(io: &SocketIo<A>, sid: Sid) -> Option<SocketRef<A>> {
+    io.of(NAMESPACE)?.get_socket(sid)
 }
 
 /// Why a connection was refused: sent to the client as `connect_error`.
@@ -121,6 +137,7 @@ impl fmt::Display for Refused {
 /// REST API's. Without a valid one the client gets `connect_error` and no socket.
 pub(super) async fn authenticate<A: Adapter>(
     s: SocketRef<A>,
+    io: SocketIo<A>,
     TryData(auth): TryData<HandshakeAuth>,
     State(svc): State<Services>,
     State(here): State<InstanceRoom>,
@@ -140,10 +157,13 @@ pub(super) async fn authenticate<A: Adapter>(
             // as it is connected (what dashboards do) could otherwise beat the
             // registration of the event handlers and never get its ack.
             let grants = Grants::default();
-            let socket = s.clone();
+            let sid = s.id;
             grants.watch(GrantKey::Session, live::open_session(&svc, &principal), move || {
-                tracing::info!(socket.id = %socket.id, "token expired: closing its socket");
-                let _ = socket.disconnect();
+                // (a socket not in the namespace yet is caught by `on_connect`)
+                if let Some(socket) = socket_of(&io, sid) {
+                    tracing::info!(socket.id = %sid, "token expired: closing its socket");
+                    let _ = socket.disconnect();
+                }
             });
             s.extensions.insert(grants);
             // the caller's own messages as an attendee, for as long as the session lasts
@@ -172,8 +192,24 @@ pub(super) async fn authenticate<A: Adapter>(
 }
 
 /// A connected socket: [`authenticate`] has set it up already.
+/// A session that ended while the socket connected (its token expiring in that
+/// moment) found no socket to close yet: it is closed now.
 pub(super) async fn on_connect<A: Adapter>(s: SocketRef<A>, Extension(caller): Extension<Caller>) {
+    if !s.extensions.get::<Grants>().is_some_and(|g| g.holds_live(GrantKey::Session)) {
+        tracing::info!(socket.id = %s.id, "token expired while connecting: closing its socket");
+        let _ = s.disconnect();
+        return;
+    }
     tracing::debug!(socket.id = %s.id, user.id = %caller.0.user_id, "socket.io client connected");
+}
+
+/// A join decided while its socket disconnected: the disconnect handler has
+/// cleared the socket's grants already, so the new one and the room go now.
+fn unless_disconnected<A: Adapter>(s: &SocketRef<A>, grants: &Grants, key: GrantKey, room: String) {
+    if !s.connected() {
+        grants.cancel(key);
+        s.leave(room);
+    }
 }
 
 fn parse_sponsor(req: Result<RoomRequest, impl fmt::Display>) -> Result<Uuid, String> {
@@ -188,6 +224,7 @@ async fn on_join<A: Adapter>(
     s: SocketRef<A>,
     TryData(req): TryData<RoomRequest>,
     ack: AckSender<A>,
+    io: SocketIo<A>,
     Extension(caller): Extension<Caller>,
     State(svc): State<Services>,
 ) {
@@ -195,13 +232,18 @@ async fn on_join<A: Adapter>(
         Err(e) => Ack::refused(e),
         Ok(sponsor_id) => match live::open_lead_feed(&svc, &caller.0, sponsor_id).await {
             Ok(grant) => {
+                // the room first, then the grant: a grant ended already calls back
+                // at once and takes the socket out again
                 s.join(sponsor_room(sponsor_id));
-                let socket = s.clone();
+                let sid = s.id;
                 let grants = s.extensions.get::<Grants>().unwrap_or_default();
                 grants.watch(GrantKey::Leads(sponsor_id), grant, move || {
-                    socket.leave(sponsor_room(sponsor_id));
-                    let _ = socket.emit("sponsor.leads.closed", &serde_json::json!({ "sponsorId": sponsor_id }));
+                    if let Some(socket) = socket_of(&io, sid) {
+                        socket.leave(sponsor_room(sponsor_id));
+                        let _ = socket.emit("sponsor.leads.closed", &serde_json::json!({ "sponsorId": sponsor_id }));
+                    }
                 });
+                unless_disconnected(&s, &grants, GrantKey::Leads(sponsor_id), sponsor_room(sponsor_id));
                 tracing::debug!(socket.id = %s.id, sponsor.id = %sponsor_id, "joined the lead feed");
                 Ack::ok()
             }
@@ -220,10 +262,14 @@ async fn on_leave<A: Adapter>(s: SocketRef<A>, TryData(req): TryData<RoomRequest
     let answer = match parse_sponsor(req) {
         Err(e) => Ack::refused(e),
         Ok(sponsor_id) => {
-            s.leave(sponsor_room(sponsor_id));
+            // the grant before the room: with a join of the same feed running
+            // beside this (socketioxide runs each event on a task of its own),
+            // the other order could end with the socket in the room and its
+            // grant dropped, so that no revocation would take it out
             if let Some(g) = s.extensions.get::<Grants>() {
                 g.cancel(GrantKey::Leads(sponsor_id));
             }
+            s.leave(sponsor_room(sponsor_id));
             Ack::ok()
         }
     };
@@ -238,6 +284,7 @@ async fn on_messages_join<A: Adapter>(
     s: SocketRef<A>,
     TryData(req): TryData<RoomRequest>,
     ack: AckSender<A>,
+    io: SocketIo<A>,
     Extension(caller): Extension<Caller>,
     State(svc): State<Services>,
 ) {
@@ -246,12 +293,15 @@ async fn on_messages_join<A: Adapter>(
         Ok(sponsor_id) => match live::open_message_feed(&svc, &caller.0, sponsor_id).await {
             Ok(grant) => {
                 s.join(messages_room(sponsor_id));
-                let socket = s.clone();
+                let sid = s.id;
                 let grants = s.extensions.get::<Grants>().unwrap_or_default();
                 grants.watch(GrantKey::Messages(sponsor_id), grant, move || {
-                    socket.leave(messages_room(sponsor_id));
-                    let _ = socket.emit("sponsor.messages.closed", &serde_json::json!({ "sponsorId": sponsor_id }));
+                    if let Some(socket) = socket_of(&io, sid) {
+                        socket.leave(messages_room(sponsor_id));
+                        let _ = socket.emit("sponsor.messages.closed", &serde_json::json!({ "sponsorId": sponsor_id }));
+                    }
                 });
+                unless_disconnected(&s, &grants, GrantKey::Messages(sponsor_id), messages_room(sponsor_id));
                 Ack::ok()
             }
             Err(Error::Internal(e)) => {
@@ -269,10 +319,11 @@ async fn on_messages_leave<A: Adapter>(s: SocketRef<A>, TryData(req): TryData<Ro
     let answer = match parse_sponsor(req) {
         Err(e) => Ack::refused(e),
         Ok(sponsor_id) => {
-            s.leave(messages_room(sponsor_id));
+            // the grant before the room, as in `on_leave`
             if let Some(g) = s.extensions.get::<Grants>() {
                 g.cancel(GrantKey::Messages(sponsor_id));
             }
+            s.leave(messages_room(sponsor_id));
             Ack::ok()
         }
     };
