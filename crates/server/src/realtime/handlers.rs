@@ -203,13 +203,45 @@ pub(super) async fn on_connect<A: Adapter>(s: SocketRef<A>, Extension(caller): E
     tracing::debug!(socket.id = %s.id, user.id = %caller.0.user_id, "socket.io client connected");
 }
 
-/// A join decided while its socket disconnected: the disconnect handler has
-/// cleared the socket's grants already, so the new one and the room go now.
-fn unless_disconnected<A: Adapter>(s: &SocketRef<A>, grants: &Grants, key: GrantKey, room: String) {
+/// Puts the socket in a sponsor feed's room (`room` of the sponsor) for as long
+/// as `grant` lasts; when it ends the socket leaves and receives `closed {
+/// sponsorId }`. The room first, then the grant: a grant ended already calls
+/// back at once and takes the socket out again. A join decided while its socket
+/// disconnected (the disconnect handler has cleared the socket's grants
+/// already) drops the new grant and the room at once.
+fn enter_feed<A: Adapter>(
+    s: &SocketRef<A>,
+    io: SocketIo<A>,
+    grant: LiveGrant,
+    key: GrantKey,
+    room: fn(Uuid) -> String,
+    closed: &'static str,
+) {
+    let (GrantKey::Leads(sponsor_id) | GrantKey::Messages(sponsor_id)) = key else { return };
+    s.join(room(sponsor_id));
+    let sid = s.id;
+    let grants = s.extensions.get::<Grants>().unwrap_or_default();
+    grants.watch(key, grant, move || {
+        if let Some(socket) = socket_of(&io, sid) {
+            socket.leave(room(sponsor_id));
+            let _ = socket.emit(closed, &serde_json::json!({ "sponsorId": sponsor_id }));
+        }
+    });
     if !s.connected() {
         grants.cancel(key);
-        s.leave(room);
+        s.leave(room(sponsor_id));
     }
+}
+
+/// Takes the socket out of a feed: the grant before the room. With a join of
+/// the same feed running beside this (socketioxide runs each event on a task
+/// of its own), the other order could end with the socket in the room and its
+/// grant dropped, so that no revocation would take it out.
+fn leave_feed<A: Adapter>(s: &SocketRef<A>, key: GrantKey, room: String) {
+    if let Some(g) = s.extensions.get::<Grants>() {
+        g.cancel(key);
+    }
+    s.leave(room);
 }
 
 fn parse_sponsor(req: Result<RoomRequest, impl fmt::Display>) -> Result<Uuid, String> {
@@ -232,18 +264,7 @@ async fn on_join<A: Adapter>(
         Err(e) => Ack::refused(e),
         Ok(sponsor_id) => match live::open_lead_feed(&svc, &caller.0, sponsor_id).await {
             Ok(grant) => {
-                // the room first, then the grant: a grant ended already calls back
-                // at once and takes the socket out again
-                s.join(sponsor_room(sponsor_id));
-                let sid = s.id;
-                let grants = s.extensions.get::<Grants>().unwrap_or_default();
-                grants.watch(GrantKey::Leads(sponsor_id), grant, move || {
-                    if let Some(socket) = socket_of(&io, sid) {
-                        socket.leave(sponsor_room(sponsor_id));
-                        let _ = socket.emit("sponsor.leads.closed", &serde_json::json!({ "sponsorId": sponsor_id }));
-                    }
-                });
-                unless_disconnected(&s, &grants, GrantKey::Leads(sponsor_id), sponsor_room(sponsor_id));
+                enter_feed(&s, io, grant, GrantKey::Leads(sponsor_id), sponsor_room, "sponsor.leads.closed");
                 tracing::debug!(socket.id = %s.id, sponsor.id = %sponsor_id, "joined the lead feed");
                 Ack::ok()
             }
@@ -262,14 +283,7 @@ async fn on_leave<A: Adapter>(s: SocketRef<A>, TryData(req): TryData<RoomRequest
     let answer = match parse_sponsor(req) {
         Err(e) => Ack::refused(e),
         Ok(sponsor_id) => {
-            // the grant before the room: with a join of the same feed running
-            // beside this (socketioxide runs each event on a task of its own),
-            // the other order could end with the socket in the room and its
-            // grant dropped, so that no revocation would take it out
-            if let Some(g) = s.extensions.get::<Grants>() {
-                g.cancel(GrantKey::Leads(sponsor_id));
-            }
-            s.leave(sponsor_room(sponsor_id));
+            leave_feed(&s, GrantKey::Leads(sponsor_id), sponsor_room(sponsor_id));
             Ack::ok()
         }
     };
@@ -292,16 +306,7 @@ async fn on_messages_join<A: Adapter>(
         Err(e) => Ack::refused(e),
         Ok(sponsor_id) => match live::open_message_feed(&svc, &caller.0, sponsor_id).await {
             Ok(grant) => {
-                s.join(messages_room(sponsor_id));
-                let sid = s.id;
-                let grants = s.extensions.get::<Grants>().unwrap_or_default();
-                grants.watch(GrantKey::Messages(sponsor_id), grant, move || {
-                    if let Some(socket) = socket_of(&io, sid) {
-                        socket.leave(messages_room(sponsor_id));
-                        let _ = socket.emit("sponsor.messages.closed", &serde_json::json!({ "sponsorId": sponsor_id }));
-                    }
-                });
-                unless_disconnected(&s, &grants, GrantKey::Messages(sponsor_id), messages_room(sponsor_id));
+                enter_feed(&s, io, grant, GrantKey::Messages(sponsor_id), messages_room, "sponsor.messages.closed");
                 Ack::ok()
             }
             Err(Error::Internal(e)) => {
@@ -319,11 +324,7 @@ async fn on_messages_leave<A: Adapter>(s: SocketRef<A>, TryData(req): TryData<Ro
     let answer = match parse_sponsor(req) {
         Err(e) => Ack::refused(e),
         Ok(sponsor_id) => {
-            // the grant before the room, as in `on_leave`
-            if let Some(g) = s.extensions.get::<Grants>() {
-                g.cancel(GrantKey::Messages(sponsor_id));
-            }
-            s.leave(messages_room(sponsor_id));
+            leave_feed(&s, GrantKey::Messages(sponsor_id), messages_room(sponsor_id));
             Ack::ok()
         }
     };
