@@ -107,7 +107,11 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     }
     let store = Store::connect(
         &config.database_url,
-        &StoreOptions { max_connections: config.db_max_connections, ..Default::default() },
+        &StoreOptions {
+            max_connections: config.db_max_connections,
+            sqlite_wal_restart_pages: config.sqlite_wal_restart_pages,
+            ..Default::default()
+        },
     )
     .await
     .context("connecting to the database")?;

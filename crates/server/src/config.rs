@@ -25,6 +25,9 @@ pub struct Config {
     pub jwt: JwtConfig,
     pub limits: Limits,
     pub db_max_connections: u32,
+    /// SQLite: pages of WAL past which the writer starts it over
+    /// (`StoreOptions::sqlite_wal_restart_pages`).
+    pub sqlite_wal_restart_pages: u32,
     pub email: EmailConfig,
     pub webhooks: WebhookConfig,
     pub realtime: RealtimeConfig,
@@ -219,6 +222,7 @@ impl Config {
             jwt: JwtConfig::default(),
             limits: Limits::default(),
             db_max_connections: 16,
+            sqlite_wal_restart_pages: 50_000,
             email: EmailConfig::default(),
             webhooks: WebhookConfig::default(),
             realtime: RealtimeConfig::default(),

@@ -120,6 +120,10 @@ struct Settings {
     /// Database pool size.
     #[arg(long, env = "SPONSORHUB_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
     db_max_connections: u32,
+    /// SQLite: pages of WAL past which the writer starts it over under writes
+    /// that never pause (4 KB each; docs/DECISIONS.md, "Group commit").
+    #[arg(long, env = "SPONSORHUB_SQLITE_WAL_RESTART_PAGES", default_value_t = 50_000, value_parser = clap::value_parser!(u32).range(100..), global = true)]
+    sqlite_wal_restart_pages: u32,
     /// SMTP server: smtp://user:pass@host:port (STARTTLS per --smtp-starttls) or
     /// smtps://user:pass@host:port (TLS). Absent: e-mails are written as .eml files
     /// into <data dir>/outbox/.
@@ -249,6 +253,7 @@ impl Settings {
                 ..Limits::default()
             },
             db_max_connections: self.db_max_connections,
+            sqlite_wal_restart_pages: self.sqlite_wal_restart_pages,
             email: EmailConfig {
                 smtp_url: self.smtp_url.filter(|u| !u.trim().is_empty()),
                 smtp_starttls: self.smtp_starttls,

@@ -8,8 +8,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -38,6 +38,10 @@ pub struct StoreOptions {
     pub sqlite_busy_timeout: Duration,
     /// `synchronous=FULL` instead of NORMAL on SQLite (durable across power loss, slower).
     pub sqlite_synchronous_full: bool,
+    /// Pages of SQLite WAL past which the writer, right after acknowledging a
+    /// batch, checkpoints so that the WAL starts over (docs/PERFORMANCE.md, "The
+    /// WAL starts over seldom, just after a checkpointer's pass").
+    pub sqlite_wal_restart_pages: u32,
 }
 
 impl Default for StoreOptions {
@@ -46,6 +50,7 @@ impl Default for StoreOptions {
             max_connections: 16,
             sqlite_busy_timeout: Duration::from_secs(5),
             sqlite_synchronous_full: false,
+            sqlite_wal_restart_pages: 50_000,
         }
     }
 }
@@ -166,6 +171,8 @@ pub(crate) struct SqliteWriter {
     /// one leaves the batch open for them.
     waiting: AtomicUsize,
     batches: AtomicU64,
+    /// Batches committed, which the checkpointer watches for.
+    commits: AtomicU64,
     /// How long a write waits for the writer before it gives up (503).
     acquire_timeout: Duration,
     /// The connection between two batches, kept out of the pool with its handle
@@ -174,6 +181,12 @@ pub(crate) struct SqliteWriter {
     idle: std::sync::Mutex<Option<Idle>>,
     /// Times the handle was taken from sqlx's worker, for tests.
     handle_takes: AtomicU64,
+    /// Set by the checkpointer when the WAL has passed the restart threshold:
+    /// the writer checkpoints after acknowledging its next batch.
+    restart_wanted: AtomicBool,
+    /// Those checkpoints of the writer that copied the whole WAL, so that the
+    /// next batch starts it over; for tests.
+    wal_restarts: AtomicU64,
 }
 
 /// The writer's connection between batches (fields in the order they must drop).
@@ -295,8 +308,11 @@ impl SqliteWriter {
             batch: Arc::new(tokio::sync::Mutex::new(None)),
             waiting: AtomicUsize::new(0),
             batches: AtomicU64::new(0),
+            commits: AtomicU64::new(0),
             idle: std::sync::Mutex::new(None),
             handle_takes: AtomicU64::new(0),
+            restart_wanted: AtomicBool::new(false),
+            wal_restarts: AtomicU64::new(0),
         }
     }
 
@@ -322,11 +338,38 @@ impl SqliteWriter {
         match b.exec("COMMIT").await {
             Ok(()) => {
                 crate::health::note_write_ok();
+                self.commits.fetch_add(1, Ordering::Relaxed);
                 b.done.send_replace(Some(Ok(())));
+                if self.restart_wanted.swap(false, Ordering::Relaxed) {
+                    self.checkpoint_to_restart(&mut b).await;
+                }
                 self.keep(b);
             }
             // Noted as a storage failure (for /readyz) as any other.
             Err(e) => Self::fail(b, e.to_string()).await,
+        }
+    }
+
+    /// Copies what is left of the WAL into the database while the writer is held
+    /// and its batch already answered, just after a pass of the checkpointer
+    /// (which asked for it), so little is left: the next batch then starts the WAL
+    /// over (docs/PERFORMANCE.md, "The WAL starts over seldom, just after a
+    /// checkpointer's pass"). `PASSIVE`: if the checkpointer is copying just now,
+    /// it gives up at once, and the checkpointer asks again after its pass.
+    async fn checkpoint_to_restart(&self, b: &mut Batch) {
+        const SQL: &str = "PRAGMA wal_checkpoint(PASSIVE)";
+        let done: Result<(i64, i64, i64)> = match &b.direct {
+            Some(d) => {
+                d.conn.query_row(SQL, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(crate::direct::failed)
+            }
+            None => sqlx::query_as(SQL).fetch_one(b.sqlx()).await.map_err(Into::into),
+        };
+        match done {
+            Ok((0, log, copied)) if log == copied => {
+                self.wal_restarts.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "the writer's SQLite checkpoint failed; the checkpointer asks again"),
         }
     }
 
@@ -368,25 +411,35 @@ impl SqliteWriter {
     }
 }
 
-/// How often the checkpointer looks for new commits: often enough that, at a
-/// few thousand captures a second, it copies the WAL before the writer's own
-/// threshold ([`WRITER_AUTOCHECKPOINT`]) is reached (docs/PERFORMANCE.md,
-/// "Checkpoints kept up with").
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(25);
-
-/// Pages of WAL past which the writer checkpoints by itself (SQLite's default is
-/// 1,000): a stall of the writer, which the checkpointer mostly spares it.
-const WRITER_AUTOCHECKPOINT: &str = "3000";
+/// How often the checkpointer looks for new commits while there are some: so
+/// often that a pass copies only what a few batches wrote, and that what is
+/// left for the writer when the WAL starts over is small. With nothing written
+/// it looks less and less often, down to once each [`CHECKPOINT_IDLE_EVERY`]
+/// (docs/PERFORMANCE.md, "The WAL starts over seldom, just after a
+/// checkpointer's pass").
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(5);
+const CHECKPOINT_IDLE_EVERY: Duration = Duration::from_millis(200);
+/// After this long with no write, a WAL file longer than [`WAL_KEPT_BYTES`]
+/// (what a long burst of writes left) is cut back to nothing.
+const WAL_TRIM_AFTER: Duration = Duration::from_secs(1);
+const WAL_KEPT_BYTES: u64 = 4 << 20;
 
 /// Checkpoints the WAL of a SQLite store on a thread and connection of its own,
-/// `PASSIVE` (it never waits for the writer or blocks it), after each period with
-/// writes, until the store's writer is gone: so most of the copying of WAL pages
-/// into the database is done off the writer, which every write waits for. The
-/// writer still checkpoints by itself past [`WRITER_AUTOCHECKPOINT`] pages (a
-/// longer WAL made the fsync in that checkpoint longer), and finds most pages
-/// copied already (docs/PERFORMANCE.md, "Checkpoints off the writer",
-/// "Checkpoints kept up with").
-fn spawn_checkpointer(file: std::path::PathBuf, busy: Duration, writer: std::sync::Weak<SqliteWriter>) {
+/// `PASSIVE` (it never waits for the writer or blocks it), soon after each
+/// commit, until the store's writer is gone: so the copying of WAL pages into the
+/// database is done off the writer, which every write waits for. A pass that
+/// finds no batch beside it copies the whole WAL, and the next batch starts it
+/// over. Under a steady stream of batches that never happens, so once the WAL
+/// has passed `restart_pages` the checkpointer asks the writer to copy the rest
+/// itself, right after its next batch is answered (`restart_wanted`). After a
+/// second with no write it cuts a long WAL file back (`TRUNCATE`, which waits
+/// for nobody: a reader or a writer there, and it tries again later).
+fn spawn_checkpointer(
+    file: std::path::PathBuf,
+    busy: Duration,
+    restart_pages: u32,
+    writer: std::sync::Weak<SqliteWriter>,
+) {
     let run = move || {
         use rusqlite::OpenFlags;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -398,23 +451,51 @@ fn spawn_checkpointer(file: std::path::PathBuf, busy: Duration, writer: std::syn
             }
         };
         conn.busy_timeout(busy).ok();
-        let mut seen = 0;
+        let mut wal = file.clone().into_os_string();
+        wal.push("-wal");
+        let (mut seen, mut every, mut last_write, mut trimmed) = (0, CHECKPOINT_EVERY, Instant::now(), true);
         loop {
-            std::thread::sleep(CHECKPOINT_EVERY);
+            std::thread::sleep(every);
             let Some(w) = writer.upgrade() else { return };
-            let batches = w.batches.load(Ordering::Relaxed);
+            let commits = w.commits.load(Ordering::Relaxed);
             drop(w);
-            if batches == seen {
+            if commits == seen {
+                every = (every * 2).min(CHECKPOINT_IDLE_EVERY);
+                if !trimmed && last_write.elapsed() >= WAL_TRIM_AFTER {
+                    trimmed =
+                        std::fs::metadata(&wal).map_or(true, |m| m.len() <= WAL_KEPT_BYTES) || trim_wal(&conn, busy);
+                }
                 continue;
             }
-            seen = batches;
-            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                tracing::warn!(error = %e, "a SQLite checkpoint failed; the next one tries again");
+            (seen, every, last_write, trimmed) = (commits, CHECKPOINT_EVERY, Instant::now(), false);
+            match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
+                Ok(log) if log >= i64::from(restart_pages) => {
+                    if let Some(w) = writer.upgrade() {
+                        w.restart_wanted.store(true, Ordering::Relaxed);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "a SQLite checkpoint failed; the next one tries again"),
             }
         }
     };
     if let Err(e) = std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(run) {
         tracing::warn!(error = %e, "no SQLite checkpointer: the writer checkpoints by itself");
+    }
+}
+
+/// Copies the WAL and cuts its file to nothing, unless a reader or a writer is
+/// there (no waiting: the writer's lock is held meanwhile); tells whether it did.
+fn trim_wal(conn: &rusqlite::Connection, busy: Duration) -> bool {
+    conn.busy_timeout(Duration::ZERO).ok();
+    let done = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+    conn.busy_timeout(busy).ok();
+    match done {
+        Ok(blocked) => blocked == 0,
+        Err(e) => {
+            tracing::warn!(error = %e, "cutting the SQLite WAL back failed; it is tried again");
+            false
+        }
     }
 }
 
@@ -830,13 +911,19 @@ impl Store {
             // waiting on the lock, never the other way round.
             let acquire = opts.sqlite_busy_timeout + Duration::from_secs(10);
             // The writer keeps its savepoints' journals in memory, and leaves the WAL's
-            // copying to the checkpointer up to a threshold (docs/PERFORMANCE.md,
-            // "Checkpoints off the writer", "Checkpoints kept up with").
+            // copying to the checkpointer, which asks it to finish the job at
+            // `sqlite_wal_restart_pages`; SQLite's own checkpoint at the writer's
+            // commits stays as a net, at twice that (docs/PERFORMANCE.md,
+            // "The WAL starts over seldom, just after a checkpointer's pass").
+            let restart_pages = opts.sqlite_wal_restart_pages.max(1);
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(acquire)
                 .connect_with(
-                    connect.clone().pragma("temp_store", "memory").pragma("wal_autocheckpoint", WRITER_AUTOCHECKPOINT),
+                    connect
+                        .clone()
+                        .pragma("temp_store", "memory")
+                        .pragma("wal_autocheckpoint", (restart_pages.saturating_mul(2)).to_string()),
                 )
                 .await?;
             let reader = SqlitePoolOptions::new()
@@ -846,7 +933,7 @@ impl Store {
                 .await?;
             let file = connect.get_filename().to_path_buf();
             let writer = Arc::new(SqliteWriter::new(writer, acquire));
-            spawn_checkpointer(file.clone(), opts.sqlite_busy_timeout, Arc::downgrade(&writer));
+            spawn_checkpointer(file.clone(), opts.sqlite_busy_timeout, restart_pages, Arc::downgrade(&writer));
             Pools::Sqlite { writer, reader, file, busy_timeout: opts.sqlite_busy_timeout }
         } else {
             return Err(sqlx::Error::Configuration(
@@ -1018,6 +1105,15 @@ impl Store {
     pub fn handle_takes(&self) -> Option<u64> {
         match &*self.pools {
             Pools::Sqlite { writer, .. } => Some(writer.handle_takes.load(Ordering::Relaxed)),
+            Pools::Postgres { .. } => None,
+        }
+    }
+
+    /// Times SQLite's writer, asked by the checkpointer, copied the whole WAL
+    /// after a batch so that the next one starts it over; `None` on PostgreSQL.
+    pub fn wal_restarts(&self) -> Option<u64> {
+        match &*self.pools {
+            Pools::Sqlite { writer, .. } => Some(writer.wal_restarts.load(Ordering::Relaxed)),
             Pools::Postgres { .. } => None,
         }
     }
