@@ -462,8 +462,8 @@ fn spawn_checkpointer(
             if commits == seen {
                 every = (every * 2).min(CHECKPOINT_IDLE_EVERY);
                 if !trimmed && last_write.elapsed() >= WAL_TRIM_AFTER {
-                    trimmed =
-                        std::fs::metadata(&wal).map_or(true, |m| m.len() <= WAL_KEPT_BYTES) || trim_wal(&conn, busy);
+                    trimmed = std::fs::metadata(&wal).map_or(true, |m| m.len() <= WAL_KEPT_BYTES)
+                        || writer.upgrade().is_some_and(|w| trim_wal(&w, &conn, busy));
                 }
                 continue;
             }
@@ -484,12 +484,20 @@ fn spawn_checkpointer(
     }
 }
 
-/// Copies the WAL and cuts its file to nothing, unless a reader or a writer is
-/// there (no waiting: the writer's lock is held meanwhile); tells whether it did.
-fn trim_wal(conn: &rusqlite::Connection, busy: Duration) -> bool {
+/// Copies the WAL and cuts its file to nothing, holding the store's writer, so
+/// that no batch is open meanwhile: a `TRUNCATE` rewrites the WAL's header, and a
+/// batch that had begun reading before it would then be refused its first write
+/// (`SQLITE_BUSY_SNAPSHOT`). Nothing waits: with a batch open, or a reader in the
+/// WAL, it tells it did not, and it is tried again later.
+fn trim_wal(writer: &SqliteWriter, conn: &rusqlite::Connection, busy: Duration) -> bool {
+    let Ok(batch) = writer.batch.try_lock() else { return false };
+    if batch.is_some() {
+        return false;
+    }
     conn.busy_timeout(Duration::ZERO).ok();
     let done = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
     conn.busy_timeout(busy).ok();
+    drop(batch);
     match done {
         Ok(blocked) => blocked == 0,
         Err(e) => {

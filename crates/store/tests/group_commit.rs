@@ -348,6 +348,33 @@ async fn a_long_wal_is_cut_back_when_writes_pause() {
     std::fs::remove_dir_all(dir).ok();
 }
 
+/// Cutting the WAL back never comes between a batch's first read and its first
+/// write: it rewrites the WAL's header, and SQLite refuses a write to a
+/// transaction that began reading before that (`SQLITE_BUSY_SNAPSHOT`), which
+/// would fail the use case. A write that reads, then waits past the second after
+/// which a long WAL is cut back, still writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cutting_the_wal_back_never_fails_an_open_write() {
+    let (store, dir) = store().await;
+    let mut tx = store.write().await.unwrap();
+    in_tx!(&mut tx, c => sqlx::query("CREATE TABLE big (b BLOB)").execute(c).await.unwrap().rows_affected());
+    for _ in 0..400 {
+        in_tx!(&mut tx, c => sqlx::query("INSERT INTO big (b) VALUES (randomblob(16000))").execute(c).await.unwrap().rows_affected());
+    }
+    tx.commit().await.unwrap();
+    // the checkpointer copies it all meanwhile: the next read uses the database file
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut tx = store.write().await.unwrap();
+    let n: i64 = in_tx!(&mut tx, c => sqlx::query_scalar("SELECT count(*) FROM big").fetch_one(c).await.unwrap());
+    assert_eq!(n, 400);
+    tokio::time::sleep(Duration::from_millis(1_800)).await;
+    insert(&mut tx, 1).await.expect("the open write still writes");
+    tx.commit().await.unwrap();
+    assert_eq!(rows(&store).await, vec![1]);
+    store.close().await;
+    std::fs::remove_dir_all(dir).ok();
+}
+
 /// The writer keeps its connection between batches, its handle and statements
 /// with it (docs/PERFORMANCE.md, "Checkpoints off the writer"): write after write
 /// of statements run in place takes the handle from sqlx's worker once, until a
