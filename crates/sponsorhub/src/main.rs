@@ -122,7 +122,7 @@ struct Settings {
     db_max_connections: u32,
     /// SQLite: pages of WAL past which the writer starts it over under writes
     /// that never pause (4 KB each; docs/DECISIONS.md, "Group commit").
-    #[arg(long, env = "SPONSORHUB_SQLITE_WAL_RESTART_PAGES", default_value_t = 50_000, value_parser = clap::value_parser!(u32).range(100..), global = true)]
+    #[arg(long, env = "SPONSORHUB_SQLITE_WAL_RESTART_PAGES", default_value_t = 50_000, value_parser = clap::value_parser!(u32).range(100..=1_000_000), global = true)]
     sqlite_wal_restart_pages: u32,
     /// SMTP server: smtp://user:pass@host:port (STARTTLS per --smtp-starttls) or
     /// smtps://user:pass@host:port (TLS). Absent: e-mails are written as .eml files

@@ -423,6 +423,9 @@ const CHECKPOINT_IDLE_EVERY: Duration = Duration::from_millis(200);
 /// (what a long burst of writes left) is cut back to nothing.
 const WAL_TRIM_AFTER: Duration = Duration::from_secs(1);
 const WAL_KEPT_BYTES: u64 = 4 << 20;
+/// The highest restart threshold taken (4 GB of WAL at 4 KB pages); twice it, the
+/// writer's own net, stays within what SQLite's pragma reads.
+const MAX_WAL_RESTART_PAGES: u32 = 1_000_000;
 
 /// Checkpoints the WAL of a SQLite store on a thread and connection of its own,
 /// `PASSIVE` (it never waits for the writer or blocks it), soon after each
@@ -446,7 +449,7 @@ fn spawn_checkpointer(
         let conn = match rusqlite::Connection::open_with_flags(&file, flags) {
             Ok(c) => c,
             Err(e) => {
-                tracing::warn!(error = %e, "no SQLite checkpointer: the writer checkpoints by itself");
+                tracing::warn!(error = %e, pages = restart_pages.saturating_mul(2), "no SQLite checkpointer: the writer checkpoints by itself, past twice the restart threshold");
                 return;
             }
         };
@@ -480,16 +483,24 @@ fn spawn_checkpointer(
         }
     };
     if let Err(e) = std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(run) {
-        tracing::warn!(error = %e, "no SQLite checkpointer: the writer checkpoints by itself");
+        tracing::warn!(error = %e, pages = restart_pages.saturating_mul(2), "no SQLite checkpointer: the writer checkpoints by itself, past twice the restart threshold");
     }
 }
 
-/// Copies the WAL and cuts its file to nothing, holding the store's writer, so
-/// that no batch is open meanwhile: a `TRUNCATE` rewrites the WAL's header, and a
-/// batch that had begun reading before it would then be refused its first write
-/// (`SQLITE_BUSY_SNAPSHOT`). Nothing waits: with a batch open, or a reader in the
-/// WAL, it tells it did not, and it is tried again later.
+/// Cuts the WAL's file to nothing, holding the store's writer, so that no batch
+/// is open meanwhile: a `TRUNCATE` rewrites the WAL's header, and a batch that
+/// had begun reading before it would then be refused its first write
+/// (`SQLITE_BUSY_SNAPSHOT`). The pages not yet copied (a reader's old snapshot
+/// may have held the last pass back) are copied first without the writer, so
+/// that what is done holding it is the cut alone. Nothing waits: with a batch
+/// open, or a reader in the WAL, it tells it did not, and it is tried again later.
 fn trim_wal(writer: &SqliteWriter, conn: &rusqlite::Connection, busy: Duration) -> bool {
+    let copied = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+    });
+    if !matches!(copied, Ok((0, log, done)) if log == done) {
+        return false;
+    }
     let Ok(batch) = writer.batch.try_lock() else { return false };
     if batch.is_some() {
         return false;
@@ -923,7 +934,7 @@ impl Store {
             // `sqlite_wal_restart_pages`; SQLite's own checkpoint at the writer's
             // commits stays as a net, at twice that (docs/PERFORMANCE.md,
             // "The WAL starts over seldom, just after a checkpointer's pass").
-            let restart_pages = opts.sqlite_wal_restart_pages.max(1);
+            let restart_pages = opts.sqlite_wal_restart_pages.clamp(1, MAX_WAL_RESTART_PAGES);
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(acquire)

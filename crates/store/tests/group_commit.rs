@@ -335,6 +335,7 @@ async fn a_long_wal_is_cut_back_when_writes_pause() {
     }
     tx.commit().await.unwrap();
     let size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert!(size() > 4 << 20, "the WAL holds the 6.4 MB written: {} bytes", size());
     let started = std::time::Instant::now();
     while size() > 4 << 20 && started.elapsed() < Duration::from_secs(10) {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -362,8 +363,21 @@ async fn cutting_the_wal_back_never_fails_an_open_write() {
         in_tx!(&mut tx, c => sqlx::query("INSERT INTO big (b) VALUES (randomblob(16000))").execute(c).await.unwrap().rows_affected());
     }
     tx.commit().await.unwrap();
-    // the checkpointer copies it all meanwhile: the next read uses the database file
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // all of it copied (as the checkpointer does too), so the next read uses the
+    // database file and does not keep the WAL from being cut
+    let side = rusqlite::Connection::open(dir.join("t.db")).unwrap();
+    let all_copied = || {
+        let (busy, log, copied): (i64, i64, i64) =
+            side.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap();
+        busy == 0 && log == copied
+    };
+    let started = std::time::Instant::now();
+    while !all_copied() && started.elapsed() < Duration::from_secs(5) {
+        // the checkpointer is copying just now
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(all_copied(), "the WAL copied into the database");
+    drop(side);
     let mut tx = store.write().await.unwrap();
     let n: i64 = in_tx!(&mut tx, c => sqlx::query_scalar("SELECT count(*) FROM big").fetch_one(c).await.unwrap());
     assert_eq!(n, 400);
