@@ -411,13 +411,19 @@ impl SqliteWriter {
     }
 }
 
-/// How often the checkpointer looks for new commits while there are some: so
-/// often that a pass copies only what a few batches wrote, and that what is
-/// left for the writer when the WAL starts over is small. With nothing written
-/// it looks less and less often, down to once each [`CHECKPOINT_IDLE_EVERY`]
-/// (docs/PERFORMANCE.md, "The WAL starts over seldom, just after a
-/// checkpointer's pass").
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(5);
+/// How often the checkpointer looks for new commits while there are some. While
+/// the WAL keeps starting over by itself (a pass finds a moment with no batch,
+/// copies all, and the next batch starts the WAL over, syncing its new header
+/// on the writer's path), every [`CHECKPOINT_EVERY`], so that those restarts
+/// stay few; once the WAL has grown past [`CHECKPOINT_FAST_PAST`] pages (writes
+/// that never pause), every [`CHECKPOINT_FAST_EVERY`], so that a pass copies
+/// only what a few batches wrote and little is left for the writer when it
+/// starts the WAL over. With nothing written it looks less and less often, down
+/// to once each [`CHECKPOINT_IDLE_EVERY`] (docs/PERFORMANCE.md, "The WAL starts
+/// over seldom, just after a checkpointer's pass").
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(25);
+const CHECKPOINT_FAST_EVERY: Duration = Duration::from_millis(5);
+const CHECKPOINT_FAST_PAST: i64 = 4_000;
 const CHECKPOINT_IDLE_EVERY: Duration = Duration::from_millis(200);
 /// After this long with no write, a WAL file longer than [`WAL_KEPT_BYTES`]
 /// (what a long burst of writes left) is cut back to nothing.
@@ -472,12 +478,16 @@ fn spawn_checkpointer(
             }
             (seen, every, last_write, trimmed) = (commits, CHECKPOINT_EVERY, Instant::now(), false);
             match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
-                Ok(log) if log >= i64::from(restart_pages) => {
-                    if let Some(w) = writer.upgrade() {
+                Ok(log) => {
+                    if log >= CHECKPOINT_FAST_PAST {
+                        every = CHECKPOINT_FAST_EVERY;
+                    }
+                    if log >= i64::from(restart_pages)
+                        && let Some(w) = writer.upgrade()
+                    {
                         w.restart_wanted.store(true, Ordering::Relaxed);
                     }
                 }
-                Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "a SQLite checkpoint failed; the next one tries again"),
             }
         }
