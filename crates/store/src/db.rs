@@ -357,15 +357,16 @@ impl SqliteWriter {
     /// checkpointer's pass"). `PASSIVE`: if the checkpointer is copying just now,
     /// it gives up at once, and the checkpointer asks again after its pass.
     async fn checkpoint_to_restart(&self, b: &mut Batch) {
-        const SQL: &str = "PRAGMA wal_checkpoint(PASSIVE)";
-        let done: Result<(i64, i64, i64)> = match &b.direct {
-            Some(d) => {
-                d.conn.query_row(SQL, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(crate::direct::failed)
-            }
-            None => sqlx::query_as(SQL).fetch_one(b.sqlx()).await.map_err(Into::into),
+        let done: Result<Checkpoint> = match &b.direct {
+            Some(d) => Checkpoint::run(&d.conn, Checkpoint::PASSIVE).map_err(crate::direct::failed),
+            None => sqlx::query_as(Checkpoint::PASSIVE)
+                .fetch_one(b.sqlx())
+                .await
+                .map(|(busy, log, copied)| Checkpoint { busy, log, copied })
+                .map_err(Into::into),
         };
         match done {
-            Ok((0, log, copied)) if log == copied => {
+            Ok(c) if c.whole() => {
                 self.wal_restarts.fetch_add(1, Ordering::Relaxed);
             }
             Ok(_) => {}
@@ -477,8 +478,8 @@ fn spawn_checkpointer(
                 continue;
             }
             (seen, every, last_write, trimmed) = (commits, CHECKPOINT_EVERY, Instant::now(), false);
-            match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
-                Ok(log) => {
+            match Checkpoint::run(&conn, Checkpoint::PASSIVE) {
+                Ok(Checkpoint { log, .. }) => {
                     if log >= CHECKPOINT_FAST_PAST {
                         every = CHECKPOINT_FAST_EVERY;
                     }
@@ -497,6 +498,28 @@ fn spawn_checkpointer(
     }
 }
 
+/// What `PRAGMA wal_checkpoint` answers: whether it gave up (another checkpoint
+/// or, past `PASSIVE`, a writer or reader in the way), the WAL's frames, and
+/// how many of them are in the database now.
+struct Checkpoint {
+    busy: i64,
+    log: i64,
+    copied: i64,
+}
+
+impl Checkpoint {
+    const PASSIVE: &'static str = "PRAGMA wal_checkpoint(PASSIVE)";
+
+    fn run(conn: &rusqlite::Connection, sql: &str) -> rusqlite::Result<Checkpoint> {
+        conn.query_row(sql, [], |r| Ok(Checkpoint { busy: r.get(0)?, log: r.get(1)?, copied: r.get(2)? }))
+    }
+
+    /// Every frame of the WAL copied: the next write transaction starts it over.
+    fn whole(&self) -> bool {
+        self.busy == 0 && self.log == self.copied
+    }
+}
+
 /// Cuts the WAL's file to nothing, holding the store's writer, so that no batch
 /// is open meanwhile: a `TRUNCATE` rewrites the WAL's header, and a batch that
 /// had begun reading before it would then be refused its first write
@@ -505,10 +528,7 @@ fn spawn_checkpointer(
 /// that what is done holding it is the cut alone. Nothing waits: with a batch
 /// open, or a reader in the WAL, it tells it did not, and it is tried again later.
 fn trim_wal(writer: &SqliteWriter, conn: &rusqlite::Connection, busy: Duration) -> bool {
-    let copied = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-    });
-    if !matches!(copied, Ok((0, log, done)) if log == done) {
+    if !Checkpoint::run(conn, Checkpoint::PASSIVE).is_ok_and(|c| c.whole()) {
         return false;
     }
     let Ok(batch) = writer.batch.try_lock() else { return false };
@@ -516,11 +536,11 @@ fn trim_wal(writer: &SqliteWriter, conn: &rusqlite::Connection, busy: Duration) 
         return false;
     }
     conn.busy_timeout(Duration::ZERO).ok();
-    let done = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+    let done = Checkpoint::run(conn, "PRAGMA wal_checkpoint(TRUNCATE)");
     conn.busy_timeout(busy).ok();
     drop(batch);
     match done {
-        Ok(blocked) => blocked == 0,
+        Ok(c) => c.busy == 0,
         Err(e) => {
             tracing::warn!(error = %e, "cutting the SQLite WAL back failed; it is tried again");
             false

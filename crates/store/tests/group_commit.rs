@@ -47,6 +47,16 @@ async fn rows(store: &Store) -> Vec<i64> {
     in_tx!(&mut tx, c => sqlx::query_scalar("SELECT n FROM t ORDER BY n").fetch_all(c).await.unwrap())
 }
 
+/// A table `big` of `n` rows of 16 KB, written in one transaction.
+async fn write_blobs(store: &Store, n: usize) {
+    let mut tx = store.write().await.unwrap();
+    in_tx!(&mut tx, c => sqlx::query("CREATE TABLE big (b BLOB)").execute(c).await.unwrap().rows_affected());
+    for _ in 0..n {
+        in_tx!(&mut tx, c => sqlx::query("INSERT INTO big (b) VALUES (randomblob(16000))").execute(c).await.unwrap().rows_affected());
+    }
+    tx.commit().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queued_writes_share_one_commit_and_a_failed_one_leaves_the_others() {
     let (store, dir) = store().await;
@@ -242,12 +252,7 @@ async fn a_checkpointer_copies_the_wal_into_the_database() {
     let file = dir.join("t.db");
     let size = || std::fs::metadata(&file).unwrap().len();
     let before = size();
-    let mut tx = store.write().await.unwrap();
-    in_tx!(&mut tx, c => sqlx::query("CREATE TABLE big (b BLOB)").execute(c).await.unwrap().rows_affected());
-    for _ in 0..50 {
-        in_tx!(&mut tx, c => sqlx::query("INSERT INTO big (b) VALUES (randomblob(16000))").execute(c).await.unwrap().rows_affected());
-    }
-    tx.commit().await.unwrap();
+    write_blobs(&store, 50).await;
     let started = std::time::Instant::now();
     while size() < before + 700_000 && started.elapsed() < Duration::from_secs(10) {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -328,12 +333,7 @@ async fn past_its_threshold_the_wal_starts_over_under_steady_writes() {
 async fn a_long_wal_is_cut_back_when_writes_pause() {
     let (store, dir) = store().await;
     let wal = dir.join("t.db-wal");
-    let mut tx = store.write().await.unwrap();
-    in_tx!(&mut tx, c => sqlx::query("CREATE TABLE big (b BLOB)").execute(c).await.unwrap().rows_affected());
-    for _ in 0..400 {
-        in_tx!(&mut tx, c => sqlx::query("INSERT INTO big (b) VALUES (randomblob(16000))").execute(c).await.unwrap().rows_affected());
-    }
-    tx.commit().await.unwrap();
+    write_blobs(&store, 400).await;
     let size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     assert!(size() > 4 << 20, "the WAL holds the 6.4 MB written: {} bytes", size());
     let started = std::time::Instant::now();
@@ -357,12 +357,7 @@ async fn a_long_wal_is_cut_back_when_writes_pause() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cutting_the_wal_back_never_fails_an_open_write() {
     let (store, dir) = store().await;
-    let mut tx = store.write().await.unwrap();
-    in_tx!(&mut tx, c => sqlx::query("CREATE TABLE big (b BLOB)").execute(c).await.unwrap().rows_affected());
-    for _ in 0..400 {
-        in_tx!(&mut tx, c => sqlx::query("INSERT INTO big (b) VALUES (randomblob(16000))").execute(c).await.unwrap().rows_affected());
-    }
-    tx.commit().await.unwrap();
+    write_blobs(&store, 400).await;
     // all of it copied (as the checkpointer does too), so the next read uses the
     // database file and does not keep the WAL from being cut
     let side = rusqlite::Connection::open(dir.join("t.db")).unwrap();
