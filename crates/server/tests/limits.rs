@@ -64,3 +64,50 @@ async fn forwarded_addresses_count_only_behind_trusted_proxies() {
     }
     app.stop().await;
 }
+
+/// A high quota's tokens are taken from the shared bucket several at a time and
+/// handed out from memory (docs/DECISIONS.md, "Rate limits on PostgreSQL"): two
+/// instances together still pass no more than the bucket holds and refills, at
+/// most a lease each less, with a tenth of the statements; a quota of people's
+/// size still takes one token per request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn high_quotas_are_taken_ahead_without_passing_the_limit() {
+    use sponsorhub_services::Error;
+    use sponsorhub_services::rate_limit::{Limit, lease_size};
+    use sponsorhub_store::{Store, StoreOptions};
+    let url = sponsorhub_testkit::fresh_postgres_schema().await;
+    let store = Store::connect(&url, &StoreOptions { max_connections: 4, ..Default::default() }).await.unwrap();
+    store.migrate().await.unwrap();
+
+    let per_minute = 6_000;
+    assert_eq!(lease_size(per_minute), 10);
+    // two instances' limits: the same name, the same key, one bucket row
+    let instances = [Limit::new("captures", per_minute), Limit::new("captures", per_minute)];
+    let before = store.queries_executed();
+    let started = std::time::Instant::now();
+    let (mut passed, mut refused) = (0u64, 0u64);
+    for i in 0..7_000 {
+        match instances[i % 2].hit(&store, "a staff member").await {
+            Ok(()) => passed += 1,
+            Err(Error::RateLimited { .. }) => refused += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let refilled = started.elapsed().as_secs_f64() * f64::from(per_minute) / 60.0;
+    let statements = store.queries_executed() - before;
+    assert!(passed as f64 <= 6_000.0 + refilled + 1.0, "{passed} passed, {refilled:.0} refilled");
+    assert!(passed >= 6_000 - 2 * 9, "{passed} passed: at most a lease short on each instance");
+    assert!(refused > 0);
+    // each refused request asks the bucket; passed ones, a tenth of the time
+    assert!(statements <= passed / 10 + refused + 2, "{statements} statements for {passed} passed, {refused} refused");
+
+    let people = Limit::new("logins", 30);
+    assert_eq!(lease_size(30), 1);
+    let before = store.queries_executed();
+    let mut outcomes = Vec::new();
+    for _ in 0..31 {
+        outcomes.push(people.hit(&store, "ada@acme.test").await.is_ok());
+    }
+    assert_eq!(outcomes.iter().filter(|ok| **ok).count(), 30, "{outcomes:?}");
+    assert_eq!(store.queries_executed() - before, 31, "one statement per request");
+}

@@ -89,7 +89,7 @@ async fn postgres_connections_that_died_idle_are_replaced() {
     let store = Store::connect(&url, &StoreOptions { max_connections: 4, ..Default::default() }).await.unwrap();
     store.migrate().await.unwrap();
     let now = chrono::Utc::now();
-    rate_limits::take_now(&store, "t", 10.0, 1.0, now).await.unwrap().expect("a PostgreSQL bucket");
+    rate_limits::take_now(&store, "t", 10.0, 1.0, 1, now).await.unwrap().expect("a PostgreSQL bucket");
 
     // a connection goes back to its pool in the background (sqlx tests it first)
     let mut pids = Vec::new();
@@ -114,7 +114,7 @@ async fn postgres_connections_that_died_idle_are_replaced() {
     for _ in 0..pids.len() {
         let tx = store.write().await.expect("a live connection after the old ones died");
         tx.commit().await.unwrap();
-        rate_limits::take_now(&store, "t", 10.0, 1.0, now).await.expect("a live bucket connection");
+        rate_limits::take_now(&store, "t", 10.0, 1.0, 1, now).await.expect("a live bucket connection");
     }
     let fresh = store.postgres_idle_backend_pids().await.unwrap();
     assert!(fresh.iter().all(|p| !pids.contains(p)), "dead connections left the pools: {pids:?} {fresh:?}");

@@ -5,13 +5,14 @@
 use crate::authz::{self, LeadView};
 use crate::email::{self, LeadReason};
 use crate::notify::{IntentChange, Notification};
+use crate::rate_limit::RecentMap;
 use crate::{Error, Principal, Result, Services};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sponsorhub_domain::scoring::{self, IntentLevel, InteractionType};
 use sponsorhub_domain::validate::{self, Validator};
 use sponsorhub_domain::{CaptureSource, ConsentBasis, ConsentRule, FollowUpStatus, ids, time};
-use sponsorhub_store::records::{AttendeeConsent, Interaction, JsonColumn, Lead};
+use sponsorhub_store::records::{AttendeeConsent, Event, Interaction, JsonColumn, Lead, Sponsor, SponsorMember};
 use sponsorhub_store::{Tx, accounts, attendees, consents, idempotency, leads, sponsors};
 use uuid::Uuid;
 
@@ -359,14 +360,57 @@ async fn capture(
     // limits on PostgreSQL").
     svc.capture_limiter.hit(&svc.store, &p.user_id.to_string()).await?;
     let mut tx = svc.store.write().await?;
-    let done = capture_in(&mut tx, p, event_id, sponsor_id, checked, key).await?;
+    let done = capture_in(&mut tx, Some(&svc.capture_contexts), p, event_id, sponsor_id, checked, key).await?;
     tx.commit().await?;
     Ok(done)
 }
 
+/// What a capture reads first: the sponsor, its event and the caller's
+/// membership.
+type Context = (Sponsor, Event, Option<SponsorMember>);
+
+/// How long a capture's context read is used again.
+pub const CONTEXT_FOR: std::time::Duration = std::time::Duration::from_millis(500);
+/// Contexts remembered at most; past that they are all forgotten.
+const CONTEXTS_HELD: usize = 4_096;
+
+/// The contexts of captures read lately, by event, sponsor and caller: a
+/// caller's next captures within [`CONTEXT_FOR`] skip the query, unless a
+/// sponsor, an event or a staff membership was written on this instance since
+/// it was read (the store counts those writes as they commit). Another
+/// instance's write is seen within [`CONTEXT_FOR`] (docs/DECISIONS.md, "The
+/// capture's context remembered").
+pub(crate) struct CaptureContexts(RecentMap<(Uuid, Uuid, Uuid), (u64, Context)>);
+
+impl Default for CaptureContexts {
+    fn default() -> Self {
+        CaptureContexts(RecentMap::new(CONTEXT_FOR, CONTEXTS_HELD))
+    }
+}
+
+impl CaptureContexts {
+    async fn read(&self, tx: &mut Tx, event: Uuid, sponsor: Uuid, user: Uuid) -> Result<Option<Context>> {
+        // counted before the read: a write that commits during it makes it stale
+        let writes = tx.access_writes();
+        let key = (event, sponsor, user);
+        if let Some((seen, context)) = self.0.get(&key)
+            && seen == writes
+        {
+            return Ok(Some(context));
+        }
+        let context = sponsors::capture_context(tx, event, sponsor, user).await?;
+        if let Some(c) = &context {
+            self.0.insert(key, (writes, c.clone()));
+        }
+        Ok(context)
+    }
+}
+
 /// A capture's work inside its transaction, up to (not including) the commit.
+/// `contexts` remembers the context; the warm-up reads it every time.
 async fn capture_in(
     tx: &mut Tx,
+    contexts: Option<&CaptureContexts>,
     p: &Principal,
     event_id: Uuid,
     sponsor_id: Uuid,
@@ -375,7 +419,10 @@ async fn capture_in(
 ) -> Result<(CaptureOutcome, Vec<Notification>)> {
     let now = time::now();
     // The sponsor, its event and the caller's membership, in one query.
-    let context = sponsors::capture_context(tx, event_id, sponsor_id, p.user_id).await?;
+    let context = match contexts {
+        Some(contexts) => contexts.read(tx, event_id, sponsor_id, p.user_id).await?,
+        None => sponsors::capture_context(tx, event_id, sponsor_id, p.user_id).await?,
+    };
     let Some((sponsor, event, member)) = context else { return Err(Error::NotFound("sponsor")) };
     // Each lead records its consent (docs/DECISIONS.md, "Consent"): where the event
     // asks for an opt-in, staff capture only attendees who gave it to this sponsor.
@@ -893,7 +940,7 @@ pub async fn warm_up(svc: &Services) -> Result<usize> {
 /// made up inside `tx`; the caller rolls it back.
 async fn warm_capture(tx: &mut Tx, instance: Uuid) -> Result<()> {
     use sponsorhub_domain::{HallAccess, SponsorRole};
-    use sponsorhub_store::records::{Event, Sponsor};
+
     let now = time::now();
     let (org, staff) = (ids::new_id(), ids::new_id());
     // every record its own, names included: the warm-ups run beside each other,
@@ -963,10 +1010,10 @@ async fn warm_capture(tx: &mut Tx, instance: Uuid) -> Result<()> {
         metadata: None,
         answers: None,
     };
-    capture_in(tx, &p, event.id, sponsor.id, check(&scan)?, None).await?;
+    capture_in(tx, None, &p, event.id, sponsor.id, check(&scan)?, None).await?;
     let key = IdempotencyKey::new(format!("warm-up {staff}"), event.id, sponsor.id, &scan);
     idempotency::claim(tx, staff, &key.key, &key.fingerprint, instance, now).await?;
-    capture_in(tx, &p, event.id, sponsor.id, check(&scan)?, Some(&key)).await?;
+    capture_in(tx, None, &p, event.id, sponsor.id, check(&scan)?, Some(&key)).await?;
     // the writes held for the commit go out, so that they are prepared too
     tx.flush().await?;
     Ok(())

@@ -126,6 +126,8 @@ pub struct Services {
     pub(crate) exports: Arc<tokio::sync::Semaphore>,
     /// Identities whose rows were checked lately (see `accounts::authenticate`).
     pub(crate) known_identities: Arc<rate_limit::RecentMap<IdentityKey, String>>,
+    /// Captures' contexts read lately (`capture`).
+    pub(crate) capture_contexts: Arc<capture::CaptureContexts>,
     /// Rows written so far by the import jobs this process runs (`imports`).
     pub(crate) import_progress: Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, i32>>>,
 }
@@ -162,6 +164,7 @@ impl Services {
             hashing: Arc::new(tokio::sync::Semaphore::new(cores * 2)),
             exports: Arc::new(tokio::sync::Semaphore::new(exports::MAX_RUNNING)),
             known_identities: Arc::new(rate_limit::RecentMap::new(Duration::from_secs(300), 100_000)),
+            capture_contexts: Arc::default(),
             import_progress: Arc::default(),
         }
     }

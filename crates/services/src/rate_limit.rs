@@ -7,6 +7,7 @@
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use sha2::{Digest, Sha256};
+use sponsorhub_store::rate_limits::Take;
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
@@ -53,38 +54,113 @@ pub struct Limit {
     name: &'static str,
     per_minute: u32,
     local: RateLimiter,
+    /// How many tokens a take from the database asks for at once ([`lease_size`]).
+    lease: u32,
+    /// Tokens taken from the database and not handed out yet, by bucket.
+    leases: Mutex<HashMap<[u8; 32], Lease>>,
+}
+
+/// Tokens an instance took from a shared bucket for requests still to come.
+struct Lease {
+    left: u32,
+    until: Instant,
+}
+
+/// How long tokens taken ahead stay usable: past that they are dropped, and the
+/// caller's quota is short by them until the bucket refills.
+pub const LEASE_FOR: Duration = Duration::from_secs(1);
+/// At most this many tokens are taken ahead at once.
+pub const LEASE_MAX: u32 = 100;
+/// Leases held at once at most; past that they are all dropped.
+const LEASES_HELD_MAX: usize = 100_000;
+
+/// How many tokens an instance takes from a shared bucket at once: a tenth of a
+/// second's quota, at most [`LEASE_MAX`], so one at a time for the quotas of
+/// people (30 captures a minute) and many for a quota that high callers
+/// (an integration) approach (docs/DECISIONS.md, "Rate limits on PostgreSQL").
+pub fn lease_size(per_minute: u32) -> u32 {
+    (per_minute / 600).clamp(1, LEASE_MAX)
+}
+
+/// A bucket's row in the database: its hash, in hex.
+fn row_of(bucket: &[u8; 32]) -> String {
+    bucket.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Limit {
     pub fn new(name: &'static str, per_minute: u32) -> Limit {
-        Limit { name, per_minute: per_minute.max(1), local: RateLimiter::per_minute(per_minute) }
+        let per_minute = per_minute.max(1);
+        Limit {
+            name,
+            per_minute,
+            local: RateLimiter::per_minute(per_minute),
+            lease: lease_size(per_minute),
+            leases: Mutex::new(HashMap::new()),
+        }
     }
 
-    fn bucket(&self, key: &str) -> String {
-        let h = Sha256::digest(format!("{}\n{key}", self.name).as_bytes());
-        h.iter().map(|b| format!("{b:02x}")).collect()
+    fn bucket(&self, key: &str) -> [u8; 32] {
+        Sha256::digest(format!("{}\n{key}", self.name).as_bytes()).into()
     }
 
     /// Counts one request for `key`; 429 (`RateLimited`) when over the limit.
     /// On PostgreSQL the bucket's row is taken by one statement of its own that
-    /// does not wait for the WAL's flush (docs/DECISIONS.md, "Rate limits on
-    /// PostgreSQL").
+    /// does not wait for the WAL's flush, and a high quota's tokens are taken up
+    /// to [`lease_size`] at a time, the rest handed out from memory for
+    /// [`LEASE_FOR`] (docs/DECISIONS.md, "Rate limits on PostgreSQL").
     pub async fn hit(&self, store: &sponsorhub_store::Store, key: &str) -> crate::Result<()> {
+        let bucket = self.bucket(key);
+        if self.lease > 1 && self.take_leased(&bucket) {
+            return Ok(());
+        }
         let per_second = f64::from(self.per_minute) / 60.0;
         let now = sponsorhub_domain::time::now();
         let taken = sponsorhub_store::rate_limits::take_now(
             store,
-            &self.bucket(key),
+            &row_of(&bucket),
             f64::from(self.per_minute),
             per_second,
+            self.lease,
             now,
         )
         .await?;
         match taken {
             None => self.local.hit(key).map_err(|retry_after_secs| crate::Error::RateLimited { retry_after_secs }),
-            Some(None) => Ok(()),
-            Some(Some(wait)) => Err(crate::Error::RateLimited { retry_after_secs: (wait.ceil() as u64).max(1) }),
+            Some(Take::Granted(n)) => {
+                if n > 1 {
+                    self.keep(bucket, n - 1);
+                }
+                Ok(())
+            }
+            Some(Take::Wait(wait)) => Err(crate::Error::RateLimited { retry_after_secs: (wait.ceil() as u64).max(1) }),
         }
+    }
+
+    /// Hands out one token taken ahead for `bucket`, if one is left and not expired.
+    fn take_leased(&self, bucket: &[u8; 32]) -> bool {
+        let mut leases = self.leases.lock().expect("leases lock");
+        match leases.get_mut(bucket) {
+            Some(l) if l.left > 0 && l.until > Instant::now() => {
+                l.left -= 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Keeps `n` tokens taken ahead for `bucket`, beside those still usable.
+    fn keep(&self, bucket: [u8; 32], n: u32) {
+        let now = Instant::now();
+        let mut leases = self.leases.lock().expect("leases lock");
+        if leases.len() >= LEASES_HELD_MAX {
+            leases.clear();
+        }
+        let l = leases.entry(bucket).or_insert(Lease { left: 0, until: now });
+        if l.until <= now {
+            l.left = 0;
+        }
+        l.left = l.left.saturating_add(n);
+        l.until = now + LEASE_FOR;
     }
 
     /// [`Limit::hit`] inside a write transaction of the caller's (no commit of its
@@ -95,17 +171,25 @@ impl Limit {
         }
         let per_second = f64::from(self.per_minute) / 60.0;
         let now = sponsorhub_domain::time::now();
-        match sponsorhub_store::rate_limits::take(tx, &self.bucket(key), f64::from(self.per_minute), per_second, now)
-            .await?
+        match sponsorhub_store::rate_limits::take(
+            tx,
+            &row_of(&self.bucket(key)),
+            f64::from(self.per_minute),
+            per_second,
+            now,
+        )
+        .await?
         {
             None => Ok(()),
             Some(wait) => Err(crate::Error::RateLimited { retry_after_secs: (wait.ceil() as u64).max(1) }),
         }
     }
 
-    /// Forgets recovered keys of the in-process limiter.
+    /// Forgets recovered keys of the in-process limiter, and expired leases.
     pub fn sweep(&self) {
         self.local.sweep();
+        let now = Instant::now();
+        self.leases.lock().expect("leases lock").retain(|_, l| l.until > now);
     }
 }
 

@@ -86,6 +86,9 @@ pub struct Store {
     /// Write transactions committed on SQLite whose every statement ran in place
     /// ([`Tx::direct`]), for tests.
     in_place: Arc<AtomicU64>,
+    /// Committed transactions that wrote a sponsor, an event or a staff
+    /// membership ([`Store::access_writes`]).
+    access_writes: Arc<AtomicU64>,
 }
 
 /// One use case's transaction. Dropped without [`Tx::commit`], it rolls back.
@@ -94,6 +97,10 @@ pub struct Tx {
     queries: Arc<AtomicU64>,
     in_place: Arc<AtomicU64>,
     deferred: Deferred,
+    /// Committed transactions of the store that wrote who may do what
+    /// ([`Store::access_writes`]), and whether this one did.
+    access_writes: Arc<AtomicU64>,
+    writes_access: bool,
 }
 
 /// Writes on PostgreSQL whose outcome nothing reads back, held to be sent as one
@@ -881,12 +888,34 @@ impl Tx {
         }
     }
 
+    /// [`Store::access_writes`] now.
+    pub fn access_writes(&self) -> u64 {
+        self.access_writes.load(Ordering::SeqCst)
+    }
+
+    /// Notes that this transaction writes a sponsor, an event or a staff
+    /// membership: its commit counts in [`Store::access_writes`].
+    pub(crate) fn writes_access(&mut self) {
+        self.writes_access = true;
+    }
+
     #[doc(hidden)]
     pub fn count_query(&self) {
         self.queries.fetch_add(1, Ordering::Relaxed);
     }
 
     pub async fn commit(self) -> Result<()> {
+        let access = self.writes_access.then(|| self.access_writes.clone());
+        let committed = self.commit_inner().await;
+        if let Some(access) = access {
+            // After the commit, or a commit whose outcome is unknown: a memo
+            // filled before it may be stale from now on.
+            access.fetch_add(1, Ordering::SeqCst);
+        }
+        committed
+    }
+
+    async fn commit_inner(self) -> Result<()> {
         match self.conn {
             TxConn::Sqlite(t) => t.commit().await?,
             TxConn::SqliteWriter(w) => {
@@ -994,6 +1023,7 @@ impl Store {
             pools: Arc::new(pools),
             queries: Arc::new(AtomicU64::new(0)),
             in_place: Arc::new(AtomicU64::new(0)),
+            access_writes: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -1107,8 +1137,23 @@ impl Store {
         self.in_place.load(Ordering::Relaxed)
     }
 
+    /// How many transactions of this store that wrote a sponsor, an event or a
+    /// staff membership have committed: a memo of those records read before a
+    /// change of this count may be stale (the capture's context,
+    /// docs/DECISIONS.md, "The capture's context remembered").
+    pub fn access_writes(&self) -> u64 {
+        self.access_writes.load(Ordering::SeqCst)
+    }
+
     fn tx(&self, conn: TxConn) -> Tx {
-        Tx { conn, queries: self.queries.clone(), in_place: self.in_place.clone(), deferred: Deferred::default() }
+        Tx {
+            conn,
+            queries: self.queries.clone(),
+            in_place: self.in_place.clone(),
+            deferred: Deferred::default(),
+            access_writes: self.access_writes.clone(),
+            writes_access: false,
+        }
     }
 
     /// A transaction for a use case that only reads.

@@ -36,6 +36,7 @@ macro_rules! event_at {
 row_readers!(Event, event_at);
 
 pub async fn insert(tx: &mut Tx, e: &Event) -> Result<()> {
+    tx.writes_access();
     let sql = "INSERT INTO events (id, organization_id, name, slug, description, starts_at, ends_at, timezone, venue, created_at, updated_at, shared_attendee_fields,
                                    consent_rule, consent_text, consent_text_version, hall_access, retention_days)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
@@ -50,6 +51,7 @@ pub async fn insert(tx: &mut Tx, e: &Event) -> Result<()> {
 
 /// Writes every mutable column of the event back.
 pub async fn update(tx: &mut Tx, e: &Event) -> Result<()> {
+    tx.writes_access();
     let sql = "UPDATE events SET name = $3, slug = $4, description = $5, starts_at = $6, ends_at = $7,
                timezone = $8, venue = $9, updated_at = $10, shared_attendee_fields = $11,
                consent_rule = $12, consent_text = $13, consent_text_version = $14, hall_access = $15,

@@ -112,6 +112,7 @@ pub async fn upsert_active(
     p: SponsorPermissions,
     now: DateTime<Utc>,
 ) -> Result<Uuid> {
+    tx.writes_access();
     let sql = "INSERT INTO sponsor_users (id, sponsor_id, user_id, role, can_view_leads, can_export_leads,
             can_message_attendees, can_manage_booth, can_invite_others, is_active, joined_at, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10, $10, $10)
@@ -130,6 +131,7 @@ pub async fn upsert_active(
 
 /// Writes role, permission flags and the active flag back.
 pub async fn update(tx: &mut Tx, m: &SponsorMember) -> Result<()> {
+    tx.writes_access();
     let sql = "UPDATE sponsor_users SET role = $2, can_view_leads = $3, can_export_leads = $4,
             can_message_attendees = $5, can_manage_booth = $6, can_invite_others = $7, is_active = $8, updated_at = $9
         WHERE id = $1";

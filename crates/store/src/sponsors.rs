@@ -44,6 +44,7 @@ macro_rules! sponsor_at {
 row_readers!(Sponsor, sponsor_at);
 
 pub async fn insert(tx: &mut Tx, s: &Sponsor) -> Result<()> {
+    tx.writes_access();
     let sql = "INSERT INTO sponsors (id, organization_id, event_id, tier_id, company_name, company_description,
             company_website, company_logo_url, contact_name, contact_email, contact_phone, booth_number,
             booth_description, social_links, is_featured, is_archived, archived_at, lead_capture_enabled,
@@ -61,6 +62,7 @@ pub async fn insert(tx: &mut Tx, s: &Sponsor) -> Result<()> {
 
 /// Writes every mutable column back.
 pub async fn update(tx: &mut Tx, s: &Sponsor) -> Result<()> {
+    tx.writes_access();
     let sql = "UPDATE sponsors SET tier_id = $2, company_name = $3, company_description = $4, company_website = $5,
             company_logo_url = $6, contact_name = $7, contact_email = $8, contact_phone = $9, booth_number = $10,
             booth_description = $11, social_links = $12, is_featured = $13, is_archived = $14, archived_at = $15,
