@@ -68,8 +68,9 @@ async fn forwarded_addresses_count_only_behind_trusted_proxies() {
 /// A high quota's tokens are taken from the shared bucket several at a time and
 /// handed out from memory (docs/DECISIONS.md, "Rate limits on PostgreSQL"): two
 /// instances together still pass no more than the bucket holds and refills, at
-/// most a lease each less, with a tenth of the statements; a quota of people's
-/// size still takes one token per request.
+/// most a lease each less, with a tenth of the statements; a burst that finds
+/// no lease takes one for all; a quota of people's size still takes one token
+/// per request.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn high_quotas_are_taken_ahead_without_passing_the_limit() {
     use sponsorhub_services::Error;
@@ -100,6 +101,18 @@ async fn high_quotas_are_taken_ahead_without_passing_the_limit() {
     assert!(refused > 0);
     // each refused request asks the bucket; passed ones, a tenth of the time
     assert!(statements <= passed / 10 + refused + 2, "{statements} statements for {passed} passed, {refused} refused");
+
+    // a burst that finds no lease takes one, not one each
+    let burst = std::sync::Arc::new(Limit::new("burst", 60_000));
+    assert_eq!(lease_size(60_000), 100);
+    let before = store.queries_executed();
+    let hits = (0..64).map(|_| {
+        let (limit, store) = (burst.clone(), store.clone());
+        tokio::spawn(async move { limit.hit(&store, "an integration").await.is_ok() })
+    });
+    let passed = futures_util::future::join_all(hits).await.into_iter().filter(|ok| *ok.as_ref().unwrap()).count();
+    assert_eq!(passed, 64);
+    assert_eq!(store.queries_executed() - before, 1, "one take for the burst");
 
     let people = Limit::new("logins", 30);
     assert_eq!(lease_size(30), 1);

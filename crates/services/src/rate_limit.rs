@@ -58,6 +58,9 @@ pub struct Limit {
     lease: u32,
     /// Tokens taken from the database and not handed out yet, by bucket.
     leases: Mutex<HashMap<[u8; 32], Lease>>,
+    /// Held by the one request that takes a lease from the database: the others
+    /// that found none wait for it and use it, rather than each take one.
+    taking: tokio::sync::Mutex<()>,
 }
 
 /// Tokens an instance took from a shared bucket for requests still to come.
@@ -96,6 +99,7 @@ impl Limit {
             local: RateLimiter::per_minute(per_minute),
             lease: lease_size(per_minute),
             leases: Mutex::new(HashMap::new()),
+            taking: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -110,9 +114,21 @@ impl Limit {
     /// [`LEASE_FOR`] (docs/DECISIONS.md, "Rate limits on PostgreSQL").
     pub async fn hit(&self, store: &sponsorhub_store::Store, key: &str) -> crate::Result<()> {
         let bucket = self.bucket(key);
-        if self.lease > 1 && self.take_leased(&bucket) {
-            return Ok(());
-        }
+        // One take of a lease at a time: requests that find none wait for it, so
+        // an instance holds at most one lease of a bucket (a burst of misses
+        // would otherwise take one each).
+        let _taking = if self.lease > 1 && store.backend() == sponsorhub_store::Backend::Postgres {
+            if self.take_leased(&bucket) {
+                return Ok(());
+            }
+            let taking = self.taking.lock().await;
+            if self.take_leased(&bucket) {
+                return Ok(());
+            }
+            Some(taking)
+        } else {
+            None
+        };
         let per_second = f64::from(self.per_minute) / 60.0;
         let now = sponsorhub_domain::time::now();
         let taken = sponsorhub_store::rate_limits::take_now(
@@ -148,19 +164,15 @@ impl Limit {
         }
     }
 
-    /// Keeps `n` tokens taken ahead for `bucket`, beside those still usable.
+    /// Keeps `n` tokens taken ahead for `bucket`, for [`LEASE_FOR`]: only a
+    /// request that found none takes a lease, so what was kept before is spent
+    /// or expired.
     fn keep(&self, bucket: [u8; 32], n: u32) {
-        let now = Instant::now();
         let mut leases = self.leases.lock().expect("leases lock");
         if leases.len() >= LEASES_HELD_MAX {
             leases.clear();
         }
-        let l = leases.entry(bucket).or_insert(Lease { left: 0, until: now });
-        if l.until <= now {
-            l.left = 0;
-        }
-        l.left = l.left.saturating_add(n);
-        l.until = now + LEASE_FOR;
+        leases.insert(bucket, Lease { left: n, until: Instant::now() + LEASE_FOR });
     }
 
     /// [`Limit::hit`] inside a write transaction of the caller's (no commit of its
