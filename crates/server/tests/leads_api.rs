@@ -573,41 +573,40 @@ async fn a_remembered_capture_context_follows_changes_at_once(app: TestApp) {
     let (staff, member) = join_staff(&app, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
     let org = Some(w.organizer.token.as_str());
     let ada = json!({"email": "ada@corp.io", "name": "Ada"});
-    let ok = |status: StatusCode, body: &serde_json::Value| assert!(status.is_success(), "{status} {body}");
-    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "qr_scan", ada.clone()).await;
-    ok(status, &body);
-    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "qr_scan", ada.clone()).await;
-    ok(status, &body);
-
+    let path = w.capture_path();
+    let scan = || capture(&app, &path, &staff.token, "qr_scan", ada.clone());
+    for _ in 0..2 {
+        let (status, body) = scan().await;
+        assert!(status.is_success(), "{status} {body}");
+    }
     let sponsor = w.org_path(&format!("/sponsors/{}", w.sponsor_id));
-    app.patch(&sponsor, org, json!({"lead_capture_enabled": false})).await;
-    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "qr_scan", ada.clone()).await;
-    assert_problem(status, &body, 409);
-    app.patch(&sponsor, org, json!({"lead_capture_enabled": true})).await;
-    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "qr_scan", ada.clone()).await;
-    ok(status, &body);
-
     let event = format!("/api/v1/organizations/{}/events/{}", w.organizer.org_id, w.event_id);
-    let (status, body) = app.patch(&event, org, json!({"consent_rule": "opt_in", "consent_text": "I share."})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "qr_scan", ada.clone()).await;
-    assert_problem(status, &body, 422);
-    app.patch(&event, org, json!({"consent_rule": "badge_scan"})).await;
-    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "qr_scan", ada.clone()).await;
-    ok(status, &body);
-
     let membership = w.org_path(&format!("/sponsor-users/{member}"));
-    let (status, body) = app.patch(&membership, org, json!({"role": "viewer"})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "qr_scan", ada.clone()).await;
-    assert_problem(status, &body, 403);
-    app.patch(&membership, org, json!({"role": "booth_staff"})).await;
-    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "qr_scan", ada.clone()).await;
-    ok(status, &body);
+    // each change, the answer it brings to the next capture, and its undoing
+    let changes = [
+        (&sponsor, json!({"lead_capture_enabled": false}), 409, json!({"lead_capture_enabled": true})),
+        (
+            &event,
+            json!({"consent_rule": "opt_in", "consent_text": "I share."}),
+            422,
+            json!({"consent_rule": "badge_scan"}),
+        ),
+        (&membership, json!({"role": "viewer"}), 403, json!({"role": "booth_staff"})),
+    ];
+    for (path, change, refused, undo) in changes {
+        let (status, body) = app.patch(path, org, change.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{change}: {body}");
+        let (status, body) = scan().await;
+        assert_problem(status, &body, refused);
+        let (status, body) = app.patch(path, org, undo.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{undo}: {body}");
+        let (status, body) = scan().await;
+        assert!(status.is_success(), "after {undo}: {status} {body}");
+    }
     let (status, body) = app.delete(&membership, org).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // no longer on the staff, the caller does not know the sponsor
-    let (status, body) = capture(&app, &w.capture_path(), &staff.token, "qr_scan", ada.clone()).await;
+    let (status, body) = scan().await;
     assert_problem(status, &body, 404);
 }
 
