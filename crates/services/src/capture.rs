@@ -940,7 +940,6 @@ pub async fn warm_up(svc: &Services) -> Result<usize> {
 /// made up inside `tx`; the caller rolls it back.
 async fn warm_capture(tx: &mut Tx, instance: Uuid) -> Result<()> {
     use sponsorhub_domain::{HallAccess, SponsorRole};
-
     let now = time::now();
     let (org, staff) = (ids::new_id(), ids::new_id());
     // every record its own, names included: the warm-ups run beside each other,
