@@ -47,6 +47,11 @@ async fn rows(store: &Store) -> Vec<i64> {
     in_tx!(&mut tx, c => sqlx::query_scalar("SELECT n FROM t ORDER BY n").fetch_all(c).await.unwrap())
 }
 
+/// The rows of `big` ([`write_blobs`]), read in `tx`.
+async fn blobs(tx: &mut Tx) -> i64 {
+    in_tx!(tx, c => sqlx::query_scalar("SELECT count(*) FROM big").fetch_one(c).await.unwrap())
+}
+
 /// A table `big` of `n` rows of 16 KB, written in one transaction.
 async fn write_blobs(store: &Store, n: usize) {
     let mut tx = store.write().await.unwrap();
@@ -342,8 +347,7 @@ async fn a_long_wal_is_cut_back_when_writes_pause() {
     }
     assert!(size() <= 4 << 20, "the WAL file was cut back: {} bytes", size());
     let mut tx = store.read().await.unwrap();
-    let n: i64 = in_tx!(&mut tx, c => sqlx::query_scalar("SELECT count(*) FROM big").fetch_one(c).await.unwrap());
-    assert_eq!(n, 400);
+    assert_eq!(blobs(&mut tx).await, 400);
     drop(tx);
     store.close().await;
     std::fs::remove_dir_all(dir).ok();
@@ -374,8 +378,7 @@ async fn cutting_the_wal_back_never_fails_an_open_write() {
     assert!(all_copied(), "the WAL copied into the database");
     drop(side);
     let mut tx = store.write().await.unwrap();
-    let n: i64 = in_tx!(&mut tx, c => sqlx::query_scalar("SELECT count(*) FROM big").fetch_one(c).await.unwrap());
-    assert_eq!(n, 400);
+    assert_eq!(blobs(&mut tx).await, 400);
     tokio::time::sleep(Duration::from_millis(1_800)).await;
     insert(&mut tx, 1).await.expect("the open write still writes");
     tx.commit().await.unwrap();
