@@ -99,8 +99,14 @@ async fn high_quotas_are_taken_ahead_without_passing_the_limit() {
     assert!(passed as f64 <= 6_000.0 + refilled + 1.0, "{passed} passed, {refilled:.0} refilled");
     assert!(passed >= 6_000 - 2 * 9, "{passed} passed: at most a lease short on each instance");
     assert!(refused > 0);
-    // each refused request asks the bucket; passed ones, a tenth of the time
-    assert!(statements <= passed / 10 + refused + 2, "{statements} statements for {passed} passed, {refused} refused");
+    // each refused request asks the bucket; passed ones, a tenth of the time,
+    // but for the takes of what trickled back in meanwhile, at least a token
+    // each (a slow run refills more: the suite on two busy cores took 1,570
+    // statements where this bound without them allowed 1,568)
+    assert!(
+        statements as f64 <= (passed / 10 + refused + 2) as f64 + refilled,
+        "{statements} statements for {passed} passed, {refused} refused, {refilled:.0} refilled"
+    );
 
     // a burst that finds no lease takes one, not one each
     let burst = std::sync::Arc::new(Limit::new("burst", 60_000));
