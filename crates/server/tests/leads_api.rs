@@ -22,6 +22,7 @@ dual_backend!(
     a_captured_lead_reads_back_as_written,
     writes_held_for_later_reach_reads_and_commits,
     the_capture_context_reads_as_its_records_do,
+    a_new_lead_in_one_statement_writes_all_that_follows_it,
 );
 
 async fn capture(app: &TestApp, path: &str, token: &str, kind: &str, attendee: Value) -> (StatusCode, Value) {
@@ -626,12 +627,12 @@ async fn a_capture_costs_a_fixed_number_of_statements(app: TestApp) {
         let mut costs = Vec::new();
         for (i, who) in ["ada", "ada", "bob", "bob"].iter().enumerate() {
             let kind = if i % 2 == 0 { "qr_scan" } else { "demo_request" };
-            let (before, in_place) = (queries(), store.writes_in_place());
+            let (before, in_place, alone) = (queries(), store.writes_in_place(), store.committed_alone());
             let email = format!("{who}{round}@corp.io");
             let attendee = json!({"user_id": format!("ext-{email}"), "name": "A", "email": email});
             let (status, body) = capture(&app, &w.capture_path(), &staff.token, kind, attendee).await;
             assert!(status.is_success(), "{body}");
-            costs.push(queries() - before);
+            costs.push((queries() - before, store.committed_alone() - alone));
             // On SQLite every statement of the capture runs in place on the
             // writer, with no hop to sqlx's worker thread (docs/PERFORMANCE.md, "A
             // capture in place on SQLite's writer"); a store function of the
@@ -646,8 +647,8 @@ async fn a_capture_costs_a_fixed_number_of_statements(app: TestApp) {
         }
     }
     let costs = rounds.last().expect("a round");
-    let (new, repeat) = (costs[2], costs[3]);
-    assert_eq!((costs[0], costs[1]), (new, repeat), "the same cost for every lead, in one round of {rounds:?}");
+    let ((new, new_alone), (repeat, repeat_alone)) = (costs[2], costs[3]);
+    assert_eq!((costs[0].0, costs[1].0), (new, repeat), "the same cost for every lead, in one round of {rounds:?}");
     eprintln!("statements: new lead {new}, repeat {repeat} ({:?})", app.backend);
     // A new lead: the sponsor with its event and the caller's membership (one
     // query, remembered from the caller's capture before: docs/DECISIONS.md,
@@ -657,14 +658,16 @@ async fn a_capture_costs_a_fixed_number_of_statements(app: TestApp) {
     // PostgreSQL the rows after the lead go as one statement (docs/PERFORMANCE.md,
     // "Fewer round trips on PostgreSQL"), the account row goes with the lead's
     // own and a repeat's update with the rows after it ("The account row with
-    // the lead"), and the rate-limit bucket is one more, of its own; on SQLite it
-    // is in memory.
-    let (new_at_most, repeat_at_most) = match app.backend {
-        sponsorhub_testkit::Backend::Sqlite => (7, 9),
-        sponsorhub_testkit::Backend::Postgres => (3, 4),
+    // the lead"), a new lead's rows after it go with the lead's too, committed
+    // on their own with no BEGIN or COMMIT ("A new lead in one statement"), and
+    // the rate-limit bucket is one more, of its own; on SQLite it is in memory.
+    let (new_at_most, repeat_at_most, new_alone_expected) = match app.backend {
+        sponsorhub_testkit::Backend::Sqlite => (7, 9, 0),
+        sponsorhub_testkit::Backend::Postgres => (2, 4, 1),
     };
     assert!(new <= new_at_most, "a new lead's capture: {new} statements");
     assert!(repeat <= repeat_at_most, "a repeat capture: {repeat} statements");
+    assert_eq!((new_alone, repeat_alone), (new_alone_expected, 0), "captures committed alone, in {rounds:?}");
 }
 
 /// PostgreSQL holds the writes a capture makes after its lead and sends them as
@@ -874,4 +877,79 @@ async fn postgres_connections_are_ready_for_captures_at_start() {
     let (status, lead) =
         capture(&app, &w.capture_path(), &staff.token, "qr_scan", json!({"email": "ada@corp.io"})).await;
     assert_eq!(status, StatusCode::CREATED, "{lead}");
+}
+
+/// On PostgreSQL a new lead with nothing after it (no answers, no key) is one
+/// statement committed on its own (docs/PERFORMANCE.md, "A new lead in one
+/// statement"): every row that follows a new lead is there, once; a repeat of
+/// the same attendee, whose insert finds the lead, adds none of them and runs
+/// in a transaction; a new lead with a key to complete runs in one, as
+/// everything does on SQLite.
+async fn a_new_lead_in_one_statement_writes_all_that_follows_it(app: TestApp) {
+    use sponsorhub_store::{analytics, leads, webhooks};
+    let w = world(&app).await;
+    let (admin, _) = join_staff(&app, &w, &w.sponsor_id, "admin@ferris.io", "admin").await;
+    let store = &app.server.state.services.store;
+    let sponsor: uuid::Uuid = w.sponsor_id.parse().unwrap();
+    let hooks = format!("/api/v1/sponsors/sponsors/{}/webhooks", w.sponsor_id);
+    let body = json!({"url": "https://hooks.example.com/in", "events": ["lead.created", "lead.updated"]});
+    let (status, hook) = app.post(&hooks, Some(&admin.token), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{hook}");
+    let endpoint: uuid::Uuid = hook["id"].as_str().unwrap().parse().unwrap();
+    let attendee = |who: &str| json!({"user_id": format!("ext-{who}"), "name": who, "email": format!("{who}@corp.io")});
+    // the first capture reads the context; the next ones remember it
+    let (status, body) = capture(&app, &w.capture_path(), &admin.token, "qr_scan", attendee("ada")).await;
+    assert!(status.is_success(), "{body}");
+
+    let alone = store.committed_alone();
+    let (status, lead) = capture(&app, &w.capture_path(), &admin.token, "demo_request", attendee("bob")).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    let alone_now = store.committed_alone() - alone;
+    let expected = u64::from(app.backend == sponsorhub_testkit::Backend::Postgres);
+    assert_eq!(alone_now, expected, "a new lead committed alone");
+    let (status, again) = capture(&app, &w.capture_path(), &admin.token, "qr_scan", attendee("bob")).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(store.committed_alone() - alone, expected, "a repeat is a transaction");
+    let (status, _) = capture(&app, &w.capture_path(), &admin.token, "qr_scan", attendee("cy")).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let lead_id: uuid::Uuid = lead["id"].as_str().unwrap().parse().unwrap();
+    let mut tx = store.read().await.unwrap();
+    let interactions = leads::interactions(&mut tx, lead_id).await.unwrap();
+    let kinds: Vec<&str> = interactions.iter().map(|i| i.interaction_type.as_str()).collect();
+    assert_eq!(kinds.len(), 2, "the new lead's interaction and the repeat's: {kinds:?}");
+    assert!(kinds.contains(&"demo_request") && kinds.contains(&"qr_scan"), "{kinds:?}");
+    let counted: i64 = leads::counts(&mut tx, sponsor).await.unwrap().iter().map(|c| c.n).sum();
+    assert_eq!(counted, 3, "three leads counted once each");
+    let scored: i64 = leads::counts(&mut tx, sponsor).await.unwrap().iter().map(|c| c.score_sum).sum();
+    let (_, list) = app.get(&w.leads_path(""), Some(&admin.token)).await;
+    let listed: i64 = list["items"].as_array().unwrap().iter().map(|l| l["intent_score"].as_i64().unwrap()).sum();
+    assert_eq!(scored, listed, "the counters' scores are the leads': {list}");
+    let activity = analytics::of_sponsor(&mut tx, sponsor).await.unwrap();
+    let of_kind = |k: &str| activity.iter().filter(|r| r.kind == k).map(|r| r.n).sum::<i64>();
+    assert_eq!((of_kind("lead"), of_kind("qr_scan"), of_kind("demo_request")), (3, 3, 1), "{activity:?}");
+    let sent = webhooks::deliveries(&mut tx, endpoint, None, 50).await.unwrap();
+    let mut types: Vec<&str> = sent.iter().map(|d| d.event_type.as_str()).collect();
+    types.sort_unstable();
+    assert_eq!(types, ["lead.created", "lead.created", "lead.created", "lead.updated"]);
+    drop(tx);
+
+    // a new lead with a key to complete: the key's answer is stored in the
+    // lead's transaction, and a retry replays it
+    let alone = store.committed_alone();
+    let send = || {
+        app.client
+            .post(app.url(&w.capture_path()))
+            .bearer_auth(&admin.token)
+            .header("idempotency-key", "scan-dee")
+            .json(&json!({"interaction_type": "qr_scan", "attendee": attendee("dee")}))
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let retry = send().await.unwrap();
+    assert!(retry.headers().contains_key("idempotent-replayed"));
+    assert_eq!(retry.json::<Value>().await.unwrap(), first, "the stored answer");
+    assert_eq!(store.committed_alone(), alone, "a key to complete: not alone");
 }

@@ -359,7 +359,9 @@ async fn capture(
     // captures do not queue behind each other's commits (docs/DECISIONS.md, "Rate
     // limits on PostgreSQL").
     svc.capture_limiter.hit(&svc.store, &p.user_id.to_string()).await?;
-    let mut tx = svc.store.write().await?;
+    // Begun lazily: a new lead may be one statement with no transaction around
+    // it (docs/PERFORMANCE.md, "A new lead in one statement").
+    let mut tx = svc.store.write_lazily().await?;
     let done = capture_in(&mut tx, Some(&svc.capture_contexts), p, event_id, sponsor_id, checked, key).await?;
     tx.commit().await?;
     Ok(done)
@@ -588,13 +590,43 @@ async fn capture_in(
     };
     let mut notifications = Vec::new();
     let mut level_before = None;
+    // Who captured, for the analytics: nobody on the staff when attendees record
+    // their own interaction.
+    let activity = (if p.user_id == attendee_id || platform { Uuid::nil() } else { p.user_id }, device.clone());
+    let mut interaction = Interaction {
+        id: ids::new_id(),
+        lead_id: fresh.id,
+        sponsor_id,
+        interaction_type: kind,
+        points: kind.points(),
+        counted_points: fresh.intent_score,
+        captured_by_user_id: (!platform).then_some(p.user_id),
+        captured_by_name: Some(p.name.clone()),
+        source,
+        device,
+        metadata: JsonColumn(metadata),
+        occurred_at: at,
+    };
+    let answers = answers.filter(|a| !a.is_empty());
+    // A new lead with no answers to apply and no key to complete is written whole
+    // by its insert's one statement, which on PostgreSQL then needs no
+    // transaction of its own (docs/PERFORMANCE.md, "A new lead in one statement").
+    let alone = answers.is_none() && key.is_none();
     // The sponsor hears of a new lead, and of a lead that turns hot, by e-mail: one
     // pending-notification row here, folded into a digest by the e-mail worker.
-    let (lead, created, points, counted) = if leads::insert_if_absent(tx, &fresh).await? {
+    let created = leads::insert_if_absent(tx, &fresh, alone, async |tx: &mut Tx| -> Result<()> {
         email::record_lead_notification(tx, sponsor_id, fresh.id, LeadReason::New, now).await?;
+        leads::insert_interaction(tx, &interaction).await?;
+        if alone {
+            announce(tx, &fresh, kind, &activity, true, None, at, now).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    let (lead, points, counted) = if created {
         notifications.push(Notification::LeadCaptured { lead: fresh.clone() });
         let counted = fresh.intent_score;
-        (fresh, true, kind.points(), counted)
+        (fresh, kind.points(), counted)
     } else {
         let mut lead = leads::find_for_update(tx, sponsor_id, attendee_id)
             .await?
@@ -669,31 +701,14 @@ async fn capture_in(
             notifications.push(Notification::LeadUpdated { lead: lead.clone() });
         }
         let counted = lead.intent_score - previous_score;
-        (lead, false, points, counted)
+        interaction.lead_id = lead.id;
+        interaction.points = points;
+        interaction.counted_points = counted;
+        leads::insert_interaction(tx, &interaction).await?;
+        (lead, points, counted)
     };
-    // Who captured, for the analytics: nobody on the staff when attendees record
-    // their own interaction.
-    let activity = (if p.user_id == attendee_id || platform { Uuid::nil() } else { p.user_id }, device.clone());
-    leads::insert_interaction(
-        tx,
-        &Interaction {
-            id: ids::new_id(),
-            lead_id: lead.id,
-            sponsor_id,
-            interaction_type: kind,
-            points,
-            counted_points: counted,
-            captured_by_user_id: (!platform).then_some(p.user_id),
-            captured_by_name: Some(p.name.clone()),
-            source,
-            device,
-            metadata: JsonColumn(metadata),
-            occurred_at: at,
-        },
-    )
-    .await?;
     let mut lead = lead;
-    if let Some(answers) = answers.filter(|a| !a.is_empty()) {
+    if let Some(answers) = answers {
         if matches!(view, LeadView::Receipt) && p.user_id == attendee_id {
             return Err(Error::invalid("answers", "staff answer the booth's questions, not the attendee"));
         }
@@ -701,10 +716,9 @@ async fn capture_in(
         crate::questions::apply(tx, &mut lead, &answers, p.user_id, now).await?;
         notifications.push(crate::questions::changed(&lead, before));
     }
-    // The sponsor's webhooks hear of it after the commit, through their outbox.
-    crate::webhooks::lead_changed(tx, &lead, created, level_before, now).await?;
-    crate::analytics::captured(tx, &lead, kind.as_str(), activity.0, activity.1.as_deref(), created, level_before, at)
-        .await?;
+    if !(created && alone) {
+        announce(tx, &lead, kind, &activity, created, level_before, at, now).await?;
+    }
     let receipt = CaptureReceipt {
         lead_id: lead.id,
         created,
@@ -725,6 +739,25 @@ async fn capture_in(
         return Ok((CaptureOutcome { created, lead: full.then_some(lead), receipt, replayed: false }, notifications));
     }
     Ok((CaptureOutcome { created, lead: full.then_some(lead), receipt, replayed: false }, notifications))
+}
+
+/// What follows every capture's lead: the sponsor's webhooks hear of it after
+/// the commit, through their outbox; the analytics count it, by `activity`
+/// (who captured, on which device).
+#[allow(clippy::too_many_arguments)]
+async fn announce(
+    tx: &mut Tx,
+    lead: &Lead,
+    kind: InteractionType,
+    activity: &(Uuid, Option<String>),
+    created: bool,
+    level_before: Option<IntentLevel>,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    crate::webhooks::lead_changed(tx, lead, created, level_before, now).await?;
+    crate::analytics::captured(tx, lead, kind.as_str(), activity.0, activity.1.as_deref(), created, level_before, at)
+        .await
 }
 
 /// A signed-in attendee who shares their details with the sponsor opens its

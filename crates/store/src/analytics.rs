@@ -26,13 +26,12 @@ pub async fn record(tx: &mut Tx, rows: &[Activity]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let mut sql = String::from(
-        "INSERT INTO lead_activity (sponsor_id, event_id, hour, kind, staff_id, device, n, seconds) VALUES ",
-    );
-    sql.push_str(&crate::sql::values_rows(rows.len(), 8));
-    sql.push_str(
-        " ON CONFLICT (sponsor_id, hour, kind, staff_id, device)
+    // on a new lead held on its insert (docs/PERFORMANCE.md, "A new lead in one statement")
+    let sql = format!(
+        "INSERT INTO lead_activity (sponsor_id, event_id, hour, kind, staff_id, device, n, seconds) {}
+         ON CONFLICT (sponsor_id, hour, kind, staff_id, device)
           DO UPDATE SET n = lead_activity.n + excluded.n, seconds = lead_activity.seconds + excluded.seconds",
+        crate::sql::rows_if_new(tx.holding_if_new(), rows.len(), 8)
     );
     if let Some(c) = tx.direct().await? {
         let mut args = Vec::with_capacity(rows.len() * 8);

@@ -89,6 +89,9 @@ pub struct Store {
     /// Committed transactions that wrote a sponsor, an event or a staff
     /// membership ([`Store::access_writes`]).
     access_writes: Arc<AtomicU64>,
+    /// Use cases on PostgreSQL committed by one statement of their own, with no
+    /// `BEGIN` ([`Tx::insert_deciding`]), for tests.
+    alone: Arc<AtomicU64>,
 }
 
 /// One use case's transaction. Dropped without [`Tx::commit`], it rolls back.
@@ -101,6 +104,10 @@ pub struct Tx {
     /// ([`Store::access_writes`]), and whether this one did.
     access_writes: Arc<AtomicU64>,
     writes_access: bool,
+    alone: Arc<AtomicU64>,
+    /// The use case committed by a statement of its own ([`Tx::insert_deciding`]):
+    /// nothing more may be sent.
+    settled: bool,
 }
 
 /// Writes on PostgreSQL whose outcome nothing reads back, held to be sent as one
@@ -117,6 +124,11 @@ struct Deferred {
     /// writes held, never beside them: one statement must not update a row
     /// twice, and its parts do not see each other's rows.
     tables: Vec<&'static str>,
+    /// Writes are being held on a new lead ([`Tx::hold_if_new`]): each reads
+    /// the `new_lead` part of the statement that inserts it.
+    if_new: bool,
+    /// Some write held reads `new_lead`: only [`Tx::insert_deciding`] may send it.
+    held_if_new: bool,
 }
 
 /// What a write held for later ([`Tx::defer`]) does to its table.
@@ -157,6 +169,9 @@ pub enum TxConn {
     /// A write on SQLite: the one writer connection, in a transaction of our own.
     SqliteWriter(SqliteWrite),
     Postgres(Transaction<'static, Postgres>),
+    /// A write on PostgreSQL whose `BEGIN` waits for its first statement
+    /// ([`Store::write_lazily`]); `None` only if that `BEGIN` failed.
+    PostgresLater(Option<PoolConnection<Postgres>>),
 }
 
 /// SQLite's one writer, with group commit (docs/PERFORMANCE.md, "Group commit on
@@ -769,6 +784,7 @@ macro_rules! on_tx {
                 let $conn = &mut **t;
                 $body
             }
+            $crate::TxConn::PostgresLater(_) => unreachable!("the flush begins the transaction"),
         }
     }};
 }
@@ -784,7 +800,13 @@ impl Tx {
         write: HeldWrite,
         bind: impl FnOnce(&mut sqlx::postgres::PgArguments) -> std::result::Result<(), sqlx::error::BoxDynError>,
     ) -> Result<()> {
-        if !matches!(self.conn, TxConn::Postgres(_)) {
+        if self.settled {
+            return Err(settled());
+        }
+        if self.deferred.if_new && !sql.contains("new_lead") {
+            return Err(sqlx::Error::Protocol("a write held on a new lead that does not read `new_lead`".into()).into());
+        }
+        if !matches!(self.conn, TxConn::Postgres(_) | TxConn::PostgresLater(_)) {
             // SQLite's writes run in place ([`Tx::direct`]); a read transaction writes nothing.
             return Err(sqlx::Error::Protocol("a write held for later outside a PostgreSQL transaction".into()).into());
         }
@@ -798,56 +820,114 @@ impl Tx {
             }
         };
         self.deferred.tables.push(table);
+        self.deferred.held_if_new |= self.deferred.if_new;
         let offset = sqlx::Arguments::len(&self.deferred.args);
         bind(&mut self.deferred.args).map_err(sqlx::Error::Encode)?;
         self.deferred.parts.push(renumber(sql, offset));
         Ok(())
     }
 
-    /// Runs a write on PostgreSQL with the writes held so far carried along as
-    /// its data-modifying `WITH` parts: one round trip for both
-    /// (docs/PERFORMANCE.md, "The account row with the lead"). All parts of one
+    /// While `on`, each write held ([`Tx::defer`]) happens only if the next
+    /// [`Tx::insert_deciding`] inserts its row: its SQL reads the one-row part
+    /// `new_lead` of that statement (`... FROM new_lead`, see
+    /// [`crate::sql::rows_if_new`]), and nothing else may send it.
+    pub(crate) fn hold_if_new(&mut self, on: bool) {
+        self.deferred.if_new = on;
+    }
+
+    /// Whether writes are held on a new lead now ([`Tx::hold_if_new`]).
+    pub(crate) fn holding_if_new(&self) -> bool {
+        self.deferred.if_new
+    }
+
+    /// Runs `sql`, an `INSERT ... ON CONFLICT DO NOTHING` of one row, on
+    /// PostgreSQL, with the writes held so far carried along as its
+    /// data-modifying `WITH` parts: one round trip for all (docs/PERFORMANCE.md,
+    /// "The account row with the lead", "A new lead in one statement"). The
+    /// writes held on its row ([`Tx::hold_if_new`]) read its part `new_lead`,
+    /// one row when it inserted, none when the row was there. All parts of one
     /// statement see the same snapshot, so the writes held go first, as
     /// [`Tx::flush`], when they write a table in `touches` (the tables the
     /// statement reads or writes); foreign keys are checked at the statement's
-    /// end and do see them. PostgreSQL runs parts that the statement does not
-    /// read after the statement itself, so the statement locks its rows before
-    /// the carried writes lock theirs: callers carry only writes whose rows no
-    /// other use case locks in the opposite order. Returns the rows the
-    /// statement itself affected.
-    pub(crate) async fn execute_carrying(
+    /// end and do see them. The insert runs first; the parts it does not feed
+    /// run after it, in the order they were held, so the insert locks its row
+    /// before the carried writes lock theirs: callers carry only writes whose
+    /// rows no other use case locks in the opposite order.
+    ///
+    /// `alone`: when nothing has been sent yet in a transaction begun lazily
+    /// ([`Store::write_lazily`]), the statement runs with no `BEGIN`, committed
+    /// on its own: the caller promises that if it inserts, the use case writes
+    /// nothing more (the transaction then refuses any statement and its commit
+    /// sends none), and that if it does not, the writes held before it (not on
+    /// it) may stand alone. Returns whether it inserted.
+    pub(crate) async fn insert_deciding(
         &mut self,
         sql: &str,
         touches: &[&str],
+        alone: bool,
         bind: impl FnOnce(&mut sqlx::postgres::PgArguments) -> std::result::Result<(), sqlx::error::BoxDynError>,
-    ) -> Result<u64> {
+    ) -> Result<bool> {
         if self.deferred.tables.iter().any(|t| touches.contains(t)) {
             self.flush().await?;
         }
+        self.deferred.if_new = false;
         let Deferred { parts, mut args, .. } = std::mem::take(&mut self.deferred);
         let offset = sqlx::Arguments::len(&args);
         bind(&mut args).map_err(sqlx::Error::Encode)?;
-        let sql = if parts.is_empty() {
-            sql.to_string()
-        } else {
-            // In reverse, as in [`Tx::flush`]: they run in the order they were
-            // held, after the statement.
-            let ctes: Vec<String> = parts.iter().enumerate().rev().map(|(i, p)| format!("w{i} AS ({p})")).collect();
-            format!("WITH {} {}", ctes.join(", "), renumber(sql, offset))
-        };
+        // In reverse, as in [`Tx::flush`]: they run in the order they were held,
+        // after the insert, which the final `SELECT` runs first.
+        let mut ctes = vec![format!("new_lead AS ({} RETURNING 1)", renumber(sql, offset))];
+        ctes.extend(parts.iter().enumerate().rev().map(|(i, p)| format!("w{i} AS ({p})")));
+        let sql = format!("WITH {} SELECT count(*) FROM new_lead", ctes.join(", "));
+        let query = sqlx::query_scalar_with::<_, i64, _>(sqlx::AssertSqlSafe(sql), args);
         self.count_query();
-        let TxConn::Postgres(t) = &mut self.conn else {
-            return Err(sqlx::Error::Protocol("a write carrying held writes outside PostgreSQL".into()).into());
+        let inserted = match &mut self.conn {
+            TxConn::PostgresLater(Some(c)) if alone => {
+                // `fetch_one` reads up to the server's ReadyForQuery, which follows
+                // the commit of a statement outside a transaction: the use case is
+                // durable when it returns.
+                let n = query.fetch_one(&mut **c).await?;
+                if n == 1 {
+                    self.settled = true;
+                    self.alone.fetch_add(1, Ordering::Relaxed);
+                    crate::health::note_write_ok();
+                }
+                n == 1
+            }
+            _ => {
+                self.begun().await?;
+                let TxConn::Postgres(t) = &mut self.conn else {
+                    return Err(sqlx::Error::Protocol("an insert deciding a use case outside PostgreSQL".into()).into());
+                };
+                query.fetch_one(&mut **t).await? == 1
+            }
         };
-        Ok(sqlx::query_with(sqlx::AssertSqlSafe(sql), args).execute(&mut **t).await?.rows_affected())
+        Ok(inserted)
+    }
+
+    /// Sends `BEGIN` if the transaction was begun lazily and has not yet.
+    async fn begun(&mut self) -> Result<()> {
+        if self.settled {
+            return Err(settled());
+        }
+        if let TxConn::PostgresLater(c) = &mut self.conn {
+            let c = c.take().ok_or_else(|| sqlx::Error::Protocol("a transaction whose BEGIN failed".into()))?;
+            self.conn = TxConn::Postgres(sqlx::Transaction::begin(c, None).await?);
+        }
+        Ok(())
     }
 
     /// Sends the writes held ([`Tx::defer`]), as one statement ([`on_tx!`] does
-    /// before each statement, and the commit): for a transaction that will be
-    /// rolled back after its writes went out (a warm-up), and for tests.
+    /// before each statement, and the commit), the transaction's `BEGIN` first if
+    /// it waits ([`Store::write_lazily`]): for a transaction that will be rolled
+    /// back after its writes went out (a warm-up), and for tests.
     pub async fn flush(&mut self) -> Result<()> {
+        self.begun().await?;
         if self.deferred.parts.is_empty() {
             return Ok(());
+        }
+        if self.deferred.held_if_new {
+            return Err(sqlx::Error::Protocol("writes held on a new lead sent without its insert".into()).into());
         }
         let Deferred { mut parts, args, .. } = std::mem::take(&mut self.deferred);
         let sql = if parts.len() == 1 {
@@ -870,7 +950,7 @@ impl Tx {
     pub fn backend(&self) -> Backend {
         match self.conn {
             TxConn::Sqlite(_) | TxConn::SqliteWriter(_) => Backend::Sqlite,
-            TxConn::Postgres(_) => Backend::Postgres,
+            TxConn::Postgres(_) | TxConn::PostgresLater(_) => Backend::Postgres,
         }
     }
 
@@ -925,7 +1005,14 @@ impl Tx {
                     self.in_place.fetch_add(1, Ordering::Relaxed);
                 }
             }
-            TxConn::Postgres(_) => {
+            TxConn::PostgresLater(_) if self.deferred.parts.is_empty() => {
+                // Nothing was sent but a statement of its own, or nothing at all:
+                // nothing to commit.
+                if self.settled {
+                    crate::health::note_write_ok();
+                }
+            }
+            TxConn::Postgres(_) | TxConn::PostgresLater(_) => {
                 let mut tx = self;
                 tx.flush().await?;
                 let TxConn::Postgres(t) = tx.conn else { unreachable!("matched above") };
@@ -935,6 +1022,11 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+/// The error of a statement sent after its use case committed alone.
+fn settled() -> crate::StoreError {
+    sqlx::Error::Protocol("a statement after the use case committed on its own".into()).into()
 }
 
 /// How long a pooled PostgreSQL connection may sit idle before it is pinged on
@@ -1024,6 +1116,7 @@ impl Store {
             queries: Arc::new(AtomicU64::new(0)),
             in_place: Arc::new(AtomicU64::new(0)),
             access_writes: Arc::new(AtomicU64::new(0)),
+            alone: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -1137,6 +1230,12 @@ impl Store {
         self.in_place.load(Ordering::Relaxed)
     }
 
+    /// Use cases on PostgreSQL committed by one statement of their own, with no
+    /// `BEGIN` or `COMMIT` ([`Tx::insert_deciding`]); always 0 on SQLite.
+    pub fn committed_alone(&self) -> u64 {
+        self.alone.load(Ordering::Relaxed)
+    }
+
     /// How many transactions of this store that wrote a sponsor, an event or a
     /// staff membership have committed: a memo of those records read before a
     /// change of this count may be stale (the capture's context,
@@ -1153,6 +1252,8 @@ impl Store {
             deferred: Deferred::default(),
             access_writes: self.access_writes.clone(),
             writes_access: false,
+            alone: self.alone.clone(),
+            settled: false,
         }
     }
 
@@ -1171,6 +1272,18 @@ impl Store {
             // writer can take the lock between our first read and first write.
             Pools::Sqlite { writer, .. } => TxConn::SqliteWriter(SqliteWrite::begin(writer, false).await?),
             Pools::Postgres { pool, .. } => TxConn::Postgres(pool.begin().await?),
+        }))
+    }
+
+    /// A transaction for a use case that writes and may be one statement: on
+    /// PostgreSQL its `BEGIN` waits for its first statement, and an insert sent
+    /// first with `alone` ([`Tx::insert_deciding`]) commits on its own
+    /// (docs/PERFORMANCE.md, "A new lead in one statement"). On SQLite, as
+    /// [`Store::write`].
+    pub async fn write_lazily(&self) -> Result<Tx> {
+        Ok(self.tx(match &*self.pools {
+            Pools::Sqlite { writer, .. } => TxConn::SqliteWriter(SqliteWrite::begin(writer, false).await?),
+            Pools::Postgres { pool, .. } => TxConn::PostgresLater(Some(pool.acquire().await?)),
         }))
     }
 

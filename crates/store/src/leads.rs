@@ -61,8 +61,20 @@ fn text(v: &Option<String>) -> P<'_> {
     opt(v.as_deref())
 }
 
-/// Inserts the lead unless the sponsor has one for this attendee; `true` when inserted.
-pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
+/// Inserts the lead unless the sponsor has one for this attendee; `true` when
+/// inserted. Only then does `then` write what follows a new lead: on SQLite
+/// after the insert; on PostgreSQL before it, each write held on the insert's
+/// new row and sent in its statement ([`Tx::hold_if_new`]), so `then` may only
+/// hold writes, never read. With `alone`, a transaction begun lazily sends
+/// that statement with no `BEGIN` ([`Tx::insert_deciding`]): the caller then
+/// writes nothing more after a new lead (docs/PERFORMANCE.md, "A new lead in
+/// one statement").
+pub async fn insert_if_absent<E: From<crate::StoreError>>(
+    tx: &mut Tx,
+    l: &Lead,
+    alone: bool,
+    then: impl AsyncFnOnce(&mut Tx) -> std::result::Result<(), E>,
+) -> std::result::Result<bool, E> {
     let sql = "INSERT INTO sponsor_leads (id, sponsor_id, event_id, user_id, user_name, user_email, user_company,
             user_title, intent_score, intent_level, interaction_count, first_interaction_at, last_interaction_at,
             follow_up_status, follow_up_notes, contact_notes, tags, is_starred, is_archived, followed_up_at,
@@ -71,7 +83,8 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
                 $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
         ON CONFLICT (sponsor_id, user_id) DO NOTHING";
-    let n = if let Some(c) = tx.direct().await? {
+    // the connection not held across the awaits below (it is not `Sync`)
+    let inserted = if let Some(c) = tx.direct().await? {
         let args = [
             l.id.into(),
             l.sponsor_id.into(),
@@ -108,11 +121,31 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
             opt(l.due_on),
             (&l.points_by_type).into(),
         ];
-        direct::execute(c, sql, &args)?
+        Some(direct::execute(c, sql, &args)? == 1)
     } else {
-        // With the rows held before it (the attendee's account row): one round
-        // trip (docs/PERFORMANCE.md, "The account row with the lead").
-        tx.execute_carrying(sql, &["sponsor_leads"], |a| {
+        None
+    };
+    if let Some(inserted) = inserted {
+        if inserted {
+            let c = Counted::of(l);
+            count(tx, l.sponsor_id, shard_of(l), &[(c, 1, i64::from(c.score))]).await?;
+            then(tx).await?;
+        }
+        return Ok(inserted);
+    }
+    // What follows a new lead, held on its insert: one statement with the rows
+    // held before it (the attendee's account row) and the lead.
+    tx.hold_if_new(true);
+    let held = async {
+        let c = Counted::of(l);
+        count(tx, l.sponsor_id, shard_of(l), &[(c, 1, i64::from(c.score))]).await?;
+        then(tx).await
+    }
+    .await;
+    tx.hold_if_new(false);
+    held?;
+    Ok(tx
+        .insert_deciding(sql, &["sponsor_leads"], alone, |a| {
             use sqlx::Arguments;
             a.add(l.id)?;
             a.add(l.sponsor_id)?;
@@ -149,13 +182,7 @@ pub async fn insert_if_absent(tx: &mut Tx, l: &Lead) -> Result<bool> {
             a.add(l.due_on)?;
             a.add(&l.points_by_type)
         })
-        .await?
-    };
-    if n == 1 {
-        let c = Counted::of(l);
-        count(tx, l.sponsor_id, shard_of(l), &[(c, 1, i64::from(c.score))]).await?;
-    }
-    Ok(n == 1)
+        .await?)
 }
 
 /// What the per-sponsor counters (`lead_counts`) count of a lead.
@@ -197,14 +224,13 @@ async fn count(tx: &mut Tx, sponsor: Uuid, shard: i16, rows: &[(Counted, i64, i6
     if rows.is_empty() {
         return Ok(());
     }
-    let mut sql = String::from(
+    // on a new lead held on its insert (docs/PERFORMANCE.md, "A new lead in one statement")
+    let sql = format!(
         "INSERT INTO lead_counts (sponsor_id, shard, intent_level, follow_up_status, is_starred, is_archived, owned, n,
-            score_sum) VALUES ",
-    );
-    sql.push_str(&crate::sql::values_rows(rows.len(), 9));
-    sql.push_str(
-        " ON CONFLICT (sponsor_id, shard, intent_level, follow_up_status, is_starred, is_archived, owned)
+            score_sum) {}
+         ON CONFLICT (sponsor_id, shard, intent_level, follow_up_status, is_starred, is_archived, owned)
           DO UPDATE SET n = lead_counts.n + excluded.n, score_sum = lead_counts.score_sum + excluded.score_sum",
+        crate::sql::rows_if_new(tx.holding_if_new(), rows.len(), 9)
     );
     if let Some(c) = tx.direct().await? {
         let mut args = Vec::with_capacity(rows.len() * 9);
@@ -460,9 +486,11 @@ pub async fn update(tx: &mut Tx, before: Counted, l: &Lead) -> Result<()> {
 }
 
 pub async fn insert_interaction(tx: &mut Tx, i: &Interaction) -> Result<()> {
-    let sql = "INSERT INTO sponsor_lead_interactions (id, lead_id, sponsor_id, interaction_type, points,
-            captured_by_user_id, metadata, occurred_at, source, device, counted_points)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    let sql = format!(
+        "INSERT INTO sponsor_lead_interactions (id, lead_id, sponsor_id, interaction_type, points,
+            captured_by_user_id, metadata, occurred_at, source, device, counted_points) {}",
+        crate::sql::rows_if_new(tx.holding_if_new(), 1, 11)
+    );
     if let Some(c) = tx.direct().await? {
         let args = [
             i.id.into(),
@@ -477,12 +505,12 @@ pub async fn insert_interaction(tx: &mut Tx, i: &Interaction) -> Result<()> {
             text(&i.device),
             i.counted_points.into(),
         ];
-        direct::execute(c, sql, &args)?;
+        direct::execute(c, &sql, &args)?;
         return Ok(());
     }
     // Sent with the capture's other trailing rows (docs/PERFORMANCE.md, "Fewer
     // round trips on PostgreSQL").
-    tx.defer(sql, HeldWrite::Insert("sponsor_lead_interactions"), |a| {
+    tx.defer(&sql, HeldWrite::Insert("sponsor_lead_interactions"), |a| {
         use sqlx::Arguments;
         a.add(i.id)?;
         a.add(i.lead_id)?;

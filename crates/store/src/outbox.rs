@@ -186,17 +186,19 @@ pub async fn insert_lead_notification(
     reason: LeadReason,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let sql =
-        "INSERT INTO lead_notifications (id, sponsor_id, lead_id, reason, created_at) VALUES ($1, $2, $3, $4, $5)";
+    let sql = format!(
+        "INSERT INTO lead_notifications (id, sponsor_id, lead_id, reason, created_at) {}",
+        crate::sql::rows_if_new(tx.holding_if_new(), 1, 5)
+    );
     if let Some(c) = tx.direct().await? {
         let args =
             [sponsorhub_domain::new_id().into(), sponsor.into(), lead.into(), reason.as_str().into(), now.into()];
-        crate::direct::execute(c, sql, &args)?;
+        crate::direct::execute(c, &sql, &args)?;
         return Ok(());
     }
     // Sent with the capture's other trailing rows (docs/PERFORMANCE.md, "Fewer
     // round trips on PostgreSQL").
-    tx.defer(sql, HeldWrite::Insert("lead_notifications"), |a| {
+    tx.defer(&sql, HeldWrite::Insert("lead_notifications"), |a| {
         use sqlx::Arguments;
         a.add(sponsorhub_domain::new_id())?;
         a.add(sponsor)?;

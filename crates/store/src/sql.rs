@@ -53,6 +53,18 @@ impl Sql {
     }
 }
 
+/// The rows of an `INSERT ... VALUES` held on a new lead, or not
+/// ([`crate::Tx::hold_if_new`]): `VALUES (...)` as [`values_rows`], or, on a
+/// new lead, the same rows selected beside the statement's one-row (or empty)
+/// part `new_lead`, so that there are none when the lead was there already.
+pub(crate) fn rows_if_new(if_new: bool, rows: usize, cols: usize) -> String {
+    match (if_new, rows) {
+        (false, _) => format!("VALUES {}", values_rows(rows, cols)),
+        (true, 1) => format!("SELECT {} FROM new_lead", values_rows(1, cols).trim_matches(['(', ')'])),
+        (true, _) => format!("SELECT v.* FROM (VALUES {}) AS v, new_lead", values_rows(rows, cols)),
+    }
+}
+
 /// `($1, $2, ...), ($n+1, ...)`: the placeholders of a multi-row `VALUES` list
 /// of `rows` rows of `cols` columns, numbered in order.
 pub fn values_rows(rows: usize, cols: usize) -> String {

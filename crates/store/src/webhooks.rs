@@ -167,8 +167,14 @@ pub async fn enqueue(
         return Ok(());
     }
     // Sent with the capture's other trailing rows (docs/PERFORMANCE.md, "Fewer
-    // round trips on PostgreSQL").
-    tx.defer(sql, HeldWrite::Insert("webhook_deliveries"), |a| {
+    // round trips on PostgreSQL"); on a new lead, held on its insert ("A new
+    // lead in one statement").
+    let sql = if tx.holding_if_new() {
+        std::borrow::Cow::Owned(sql.replace("FROM webhook_endpoints", "FROM webhook_endpoints, new_lead"))
+    } else {
+        std::borrow::Cow::Borrowed(sql)
+    };
+    tx.defer(&sql, HeldWrite::Insert("webhook_deliveries"), |a| {
         use sqlx::Arguments;
         a.add(message_id)?;
         a.add(event_type)?;
