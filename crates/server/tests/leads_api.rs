@@ -901,15 +901,27 @@ async fn a_new_lead_in_one_statement_writes_all_that_follows_it(app: TestApp) {
     let (status, body) = capture(&app, &w.capture_path(), &admin.token, "qr_scan", attendee("ada")).await;
     assert!(status.is_success(), "{body}");
 
-    let alone = store.committed_alone();
-    let (status, lead) = capture(&app, &w.capture_path(), &admin.token, "demo_request", attendee("bob")).await;
-    assert_eq!(status, StatusCode::CREATED, "{lead}");
-    let alone_now = store.committed_alone() - alone;
+    // A new lead: committed alone on PostgreSQL once the context is remembered,
+    // which a stalled machine may let lapse (half a second) before the next
+    // capture: then another attendee is tried.
     let expected = u64::from(app.backend == sponsorhub_testkit::Backend::Postgres);
-    assert_eq!(alone_now, expected, "a new lead committed alone");
-    let (status, again) = capture(&app, &w.capture_path(), &admin.token, "qr_scan", attendee("bob")).await;
+    let mut tries = Vec::new();
+    let (bob, lead) = loop {
+        let bob = format!("bob{}", tries.len());
+        let alone = store.committed_alone();
+        let (status, lead) = capture(&app, &w.capture_path(), &admin.token, "demo_request", attendee(&bob)).await;
+        assert_eq!(status, StatusCode::CREATED, "{lead}");
+        tries.push(store.committed_alone() - alone);
+        if tries.last() == Some(&expected) || tries.len() == 3 {
+            break (bob, lead);
+        }
+    };
+    assert_eq!(tries.last(), Some(&expected), "a new lead committed alone, in {tries:?}");
+    let news = 2 + tries.len() as i64; // ada, the bobs, cy
+    let alone = store.committed_alone();
+    let (status, again) = capture(&app, &w.capture_path(), &admin.token, "qr_scan", attendee(&bob)).await;
     assert_eq!(status, StatusCode::OK, "{again}");
-    assert_eq!(store.committed_alone() - alone, expected, "a repeat is a transaction");
+    assert_eq!(store.committed_alone(), alone, "a repeat is a transaction");
     let (status, _) = capture(&app, &w.capture_path(), &admin.token, "qr_scan", attendee("cy")).await;
     assert_eq!(status, StatusCode::CREATED);
 
@@ -920,19 +932,28 @@ async fn a_new_lead_in_one_statement_writes_all_that_follows_it(app: TestApp) {
     assert_eq!(kinds.len(), 2, "the new lead's interaction and the repeat's: {kinds:?}");
     assert!(kinds.contains(&"demo_request") && kinds.contains(&"qr_scan"), "{kinds:?}");
     let counted: i64 = leads::counts(&mut tx, sponsor).await.unwrap().iter().map(|c| c.n).sum();
-    assert_eq!(counted, 3, "three leads counted once each");
+    assert_eq!(counted, news, "each lead counted once");
     let scored: i64 = leads::counts(&mut tx, sponsor).await.unwrap().iter().map(|c| c.score_sum).sum();
     let (_, list) = app.get(&w.leads_path(""), Some(&admin.token)).await;
     let listed: i64 = list["items"].as_array().unwrap().iter().map(|l| l["intent_score"].as_i64().unwrap()).sum();
     assert_eq!(scored, listed, "the counters' scores are the leads': {list}");
     let activity = analytics::of_sponsor(&mut tx, sponsor).await.unwrap();
     let of_kind = |k: &str| activity.iter().filter(|r| r.kind == k).map(|r| r.n).sum::<i64>();
-    assert_eq!((of_kind("lead"), of_kind("qr_scan"), of_kind("demo_request")), (3, 3, 1), "{activity:?}");
+    let tried = news - 2;
+    assert_eq!((of_kind("lead"), of_kind("qr_scan"), of_kind("demo_request")), (news, 3, tried), "{activity:?}");
     let sent = webhooks::deliveries(&mut tx, endpoint, None, 50).await.unwrap();
-    let mut types: Vec<&str> = sent.iter().map(|d| d.event_type.as_str()).collect();
-    types.sort_unstable();
-    assert_eq!(types, ["lead.created", "lead.created", "lead.created", "lead.updated"]);
+    let created = sent.iter().filter(|d| d.event_type == "lead.created").count() as i64;
+    let updated = sent.iter().filter(|d| d.event_type == "lead.updated").count();
+    assert_eq!((created, updated), (news, 1), "webhook messages");
     drop(tx);
+    // the e-mail notices of new leads, pending for the digest (a minute's
+    // window), read and put back (rolled back)
+    let mut tx = store.write().await.unwrap();
+    let notices = sponsorhub_store::outbox::take_lead_notifications(&mut tx, sponsor).await.unwrap();
+    drop(tx);
+    let new_notices = notices.iter().filter(|n| n.reason.as_str() == "new").collect::<Vec<_>>();
+    assert_eq!(new_notices.len() as i64, news, "one e-mail notice per new lead");
+    assert!(new_notices.iter().any(|n| n.lead_id == lead_id), "the lead committed alone has its notice");
 
     // a new lead with a key to complete: the key's answer is stored in the
     // lead's transaction, and a retry replays it

@@ -848,8 +848,9 @@ impl Tx {
     /// one row when it inserted, none when the row was there. All parts of one
     /// statement see the same snapshot, so the writes held go first, as
     /// [`Tx::flush`], when they write a table in `touches` (the tables the
-    /// statement reads or writes); foreign keys are checked at the statement's
-    /// end and do see them. The insert runs first; the parts it does not feed
+    /// statement reads or writes; writes held on its row cannot, and are
+    /// refused); foreign keys are checked at the statement's end and do see
+    /// them. The insert runs first; the parts it does not feed
     /// run after it, in the order they were held, so the insert locks its row
     /// before the carried writes lock theirs: callers carry only writes whose
     /// rows no other use case locks in the opposite order.
@@ -867,6 +868,9 @@ impl Tx {
         alone: bool,
         bind: impl FnOnce(&mut sqlx::postgres::PgArguments) -> std::result::Result<(), sqlx::error::BoxDynError>,
     ) -> Result<bool> {
+        if self.settled {
+            return Err(settled());
+        }
         if self.deferred.tables.iter().any(|t| touches.contains(t)) {
             self.flush().await?;
         }
@@ -890,7 +894,6 @@ impl Tx {
                 if n == 1 {
                     self.settled = true;
                     self.alone.fetch_add(1, Ordering::Relaxed);
-                    crate::health::note_write_ok();
                 }
                 n == 1
             }
@@ -929,7 +932,10 @@ impl Tx {
         if self.deferred.held_if_new {
             return Err(sqlx::Error::Protocol("writes held on a new lead sent without its insert".into()).into());
         }
+        // the writes held from now on are still held on a new lead, if they were
+        let if_new = self.deferred.if_new;
         let Deferred { mut parts, args, .. } = std::mem::take(&mut self.deferred);
+        self.deferred.if_new = if_new;
         let sql = if parts.len() == 1 {
             parts.pop().expect("one part")
         } else {
@@ -1005,7 +1011,7 @@ impl Tx {
                     self.in_place.fetch_add(1, Ordering::Relaxed);
                 }
             }
-            TxConn::PostgresLater(_) if self.deferred.parts.is_empty() => {
+            TxConn::PostgresLater(Some(_)) if self.deferred.parts.is_empty() => {
                 // Nothing was sent but a statement of its own, or nothing at all:
                 // nothing to commit.
                 if self.settled {
