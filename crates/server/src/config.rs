@@ -54,11 +54,20 @@ pub struct RealtimeConfig {
     /// Prefix of the PostgreSQL NOTIFY channels (`SPONSORHUB_REALTIME_CHANNEL`):
     /// instances on the same database with the same prefix share their rooms.
     pub channel_prefix: String,
+    /// How long a look that found no other instance on the channels is trusted
+    /// (emits to other instances are then left out), and how long an instance
+    /// waits after it starts listening before it serves (docs/DECISIONS.md, "No
+    /// NOTIFY when no other instance listens").
+    pub peers_trusted: std::time::Duration,
 }
 
 impl Default for RealtimeConfig {
     fn default() -> Self {
-        RealtimeConfig { adapter: RealtimeAdapter::Auto, channel_prefix: "sponsorhub".into() }
+        RealtimeConfig {
+            adapter: RealtimeAdapter::Auto,
+            channel_prefix: "sponsorhub".into(),
+            peers_trusted: std::time::Duration::from_secs(1),
+        }
     }
 }
 

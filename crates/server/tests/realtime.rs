@@ -428,6 +428,59 @@ async fn this_instances_sockets_do_not_wait_for_other_instances() {
     app.stop().await;
 }
 
+/// An instance alone on its NOTIFY channels sends no NOTIFY for its emits
+/// (docs/DECISIONS.md, "No NOTIFY when no other instance listens"); a second
+/// instance that starts is seen before it serves: a dashboard that joins on it
+/// at once gets the first instance's next capture; once it stops, the first
+/// is alone again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_notify_while_no_other_instance_listens() {
+    let a = TestApp::spawn(Backend::Postgres).await;
+    let w = world(&a).await;
+    let (booth, _) = join_staff(&a, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
+    let skipped = || a.server.state.realtime.emits_skipped();
+    assert!(left_out_soon(&a, &w, &booth.token, "alone").await, "an instance alone leaves its emits out");
+    // and this instance's sockets still get every capture
+    let mut c = Clients::start();
+    c.connected("on-a", &a.server.url(), &w.organizer.token).await;
+    c.joined("on-a", &w.sponsor_id).await;
+    let (status, lead) = capture(&a, &w, &booth.token, "qr_scan", json!({"email": "here@corp.io"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    assert_eq!(c.next("on-a", "lead.captured.new").await["id"], lead["id"]);
+
+    let b = a.spawn_peer().await;
+    c.connected("on-b", &b.url(), &w.organizer.token).await;
+    c.joined("on-b", &w.sponsor_id).await;
+    let before = skipped();
+    let (status, lead) = capture(&a, &w, &booth.token, "qr_scan", json!({"email": "seen@corp.io"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{lead}");
+    assert_eq!(c.next("on-b", "lead.captured.new").await["id"], lead["id"], "B was seen before it served");
+    assert_eq!(skipped(), before, "nothing left out while B listens");
+
+    drop(c);
+    b.stop().await.expect("stop B");
+    assert!(left_out_soon(&a, &w, &booth.token, "again").await, "alone again after B stopped");
+    a.stop().await;
+}
+
+/// Captures new leads through `app` until one of its emits to other instances
+/// is left out (the instance's look may not have ended yet), at most 20;
+/// whether one was.
+async fn left_out_soon(app: &TestApp, w: &World, token: &str, tag: &str) -> bool {
+    let skipped = || app.server.state.realtime.emits_skipped();
+    for n in 0..20 {
+        let before = skipped();
+        let (status, lead) = capture(app, w, token, "qr_scan", json!({"email": format!("{tag}{n}@corp.io")})).await;
+        assert_eq!(status, StatusCode::CREATED, "{lead}");
+        // the relay runs after the answer: a moment for it
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if skipped() > before {
+            return true;
+        }
+    }
+    false
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_rooms_through_postgres() {
     let a = TestApp::spawn(Backend::Postgres).await;

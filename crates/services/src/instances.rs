@@ -57,3 +57,26 @@ pub async fn stop(svc: &Services) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// The `application_name` that every instance sharing the socket.io NOTIFY
+/// channels of `prefix` starts its adapter connections' names with: a digest
+/// of the prefix, which may be longer than a name holds (63 bytes).
+pub fn listener_group(prefix: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(prefix.as_bytes());
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("sponsorhub-rt:{hex}:")
+}
+
+/// The `application_name` of this instance's socket.io adapter connections.
+pub fn listener_name(prefix: &str, instance: uuid::Uuid) -> String {
+    format!("{}{}", listener_group(prefix), instance.simple())
+}
+
+/// Whether another instance's socket.io adapter listens on the channels of
+/// `prefix` now: one of its connections is open (docs/DECISIONS.md, "No
+/// NOTIFY when no other instance listens").
+pub async fn others_listening(svc: &Services, prefix: &str) -> Result<bool> {
+    let (group, own) = (listener_group(prefix), listener_name(prefix, svc.instance_id));
+    Ok(instances::others_connected(&svc.store, &group, &own).await?)
+}

@@ -277,7 +277,11 @@ impl Settings {
                 settings: WebhookSettings { allow_private: self.webhook_allow_private, ..WebhookSettings::default() },
                 ..WebhookConfig::default()
             },
-            realtime: RealtimeConfig { adapter: self.realtime_adapter, channel_prefix: self.realtime_channel },
+            realtime: RealtimeConfig {
+                adapter: self.realtime_adapter,
+                channel_prefix: self.realtime_channel,
+                ..RealtimeConfig::default()
+            },
             trusted_proxies: self.trusted_proxies,
             shutdown_drain: Duration::from_millis(self.shutdown_drain_ms),
             badge_secret: self.badge_secret,

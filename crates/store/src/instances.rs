@@ -17,3 +17,16 @@ pub async fn forget(tx: &mut Tx, id: Uuid, before: DateTime<Utc>) -> Result<u64>
     let sql = "DELETE FROM service_instances WHERE id = $1 OR heartbeat_at < $2";
     Ok(on_tx!(tx, c => sqlx::query(sql).bind(id).bind(before).execute(c).await?.rows_affected()))
 }
+
+/// Whether a connection whose `application_name` starts with `group` is open
+/// on the server now, other than those named `own`: one statement on the
+/// small pool of the rate-limit buckets, which use cases do not fill, so that
+/// the answer comes at once under load (on PostgreSQL; `true` on SQLite,
+/// which has no other instance to tell).
+pub async fn others_connected(store: &crate::Store, group: &str, own: &str) -> Result<bool> {
+    let Some(pool) = store.volatile_pool() else { return Ok(true) };
+    let sql = "SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+               WHERE starts_with(application_name, $1) AND application_name <> $2)";
+    // not counted in `Store::queries_executed`: no use case's statement
+    Ok(sqlx::query_scalar::<_, bool>(sql).bind(group).bind(own).fetch_one(pool).await?)
+}

@@ -109,6 +109,10 @@ impl TestApp {
         // Tests share one PostgreSQL database: each app (and its peers) gets its own
         // NOTIFY channels, so their socket.io rooms stay apart.
         config.realtime.channel_prefix = format!("sponsorhub-test-{}", uuid::Uuid::now_v7().simple());
+        // Each app on PostgreSQL waits this long before it serves, so that its
+        // peers see it listen (docs/DECISIONS.md, "No NOTIFY when no other
+        // instance listens"): short for tests, which start many.
+        config.realtime.peers_trusted = std::time::Duration::from_millis(150);
         tweak(&mut config);
         let server = sponsorhub_server::start(config).await.expect("start the app");
         TestApp { server, client: reqwest::Client::new(), backend, data_dir: dir }

@@ -28,6 +28,9 @@ use socketioxide_postgres::{PostgresAdapterConfig, PostgresAdapterCtr, SqlxAdapt
 use sponsorhub_services::Services;
 use sponsorhub_services::notify::Notification;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 /// The socket.io adapter over PostgreSQL LISTEN/NOTIFY.
@@ -48,7 +51,41 @@ enum Inner {
     Local { io: SocketIo<LocalAdapter>, layer: SocketIoLayer<LocalAdapter> },
     /// Rooms across every instance on the same PostgreSQL database and channel
     /// prefix; `here` is this instance's room ([`instance_room`]).
-    Postgres { io: SocketIo<PgAdapter>, layer: SocketIoLayer<PgAdapter>, pool: PgPool, here: String },
+    Postgres { io: SocketIo<PgAdapter>, layer: SocketIoLayer<PgAdapter>, pool: PgPool, here: String, peers: Arc<Peers> },
+}
+
+/// Whether other instances listen on this instance's NOTIFY channels, as last
+/// seen (docs/DECISIONS.md, "No NOTIFY when no other instance listens"): an emit
+/// to other instances is left out only while a look that started less than
+/// `trusted` ago found none. An instance starting waits `trusted` after its own
+/// adapter's connections are open before it serves, so every look that could
+/// have missed it has lapsed by the time one of its sockets joins a room.
+struct Peers {
+    services: Services,
+    prefix: String,
+    trusted: Duration,
+    /// When the last look that found no other instance started.
+    alone_since: std::sync::Mutex<Option<Instant>>,
+    /// Emits to other instances left out, for tests.
+    skipped: AtomicU64,
+}
+
+impl Peers {
+    fn alone(&self) -> bool {
+        let since = *self.alone_since.lock().expect("not poisoned");
+        since.is_some_and(|at| at.elapsed() < self.trusted)
+    }
+
+    /// Looks again every half of `trusted`, for ever; a failed look counts as
+    /// finding others.
+    async fn watch(&self) {
+        loop {
+            let started = Instant::now();
+            let others = sponsorhub_services::instances::others_listening(&self.services, &self.prefix).await;
+            *self.alone_since.lock().expect("not poisoned") = matches!(others, Ok(false)).then_some(started);
+            tokio::time::sleep(self.trusted / 2).await;
+        }
+    }
 }
 
 fn is_postgres(url: &str) -> bool {
@@ -88,9 +125,13 @@ impl Gateway {
             // sockets, and a NOTIFY is a transaction: its commit need not wait for
             // the WAL's flush, since delivery is at most once anyway
             // (docs/DECISIONS.md, "The socket.io adapter's NOTIFYs do not wait ...").
+            // Named, so that each instance sees whether another listens on the same
+            // channels ([`Peers`]).
+            let prefix = &config.realtime.channel_prefix;
             let connect = PgConnectOptions::from_str(&config.database_url)
                 .context("parsing DATABASE_URL for the socket.io adapter")?
-                .options([("synchronous_commit", "off")]);
+                .options([("synchronous_commit", "off")])
+                .application_name(&sponsorhub_services::instances::listener_name(prefix, services.instance_id));
             let pool = sponsorhub_store::postgres_pool_options()
                 .max_connections(4)
                 .connect_with(connect)
@@ -104,7 +145,18 @@ impl Gateway {
             io.ns(NAMESPACE, handlers::on_connect::<PgAdapter>.with(handlers::authenticate::<PgAdapter>))
                 .await
                 .context("starting the socket.io PostgreSQL adapter (LISTEN/NOTIFY)")?;
-            Inner::Postgres { io, layer, pool, here: instance_room(services.instance_id) }
+            // Listening now: the others' looks that may have missed this instance
+            // lapse before it serves ([`Peers`]).
+            let trusted = config.realtime.peers_trusted;
+            tokio::time::sleep(trusted).await;
+            let peers = Arc::new(Peers {
+                services: services.clone(),
+                prefix: prefix.clone(),
+                trusted,
+                alone_since: std::sync::Mutex::new(None),
+                skipped: AtomicU64::new(0),
+            });
+            Inner::Postgres { io, layer, pool, here: instance_room(services.instance_id), peers }
         } else {
             let (layer, io) = builder.build_layer();
             io.ns(NAMESPACE, handlers::on_connect::<LocalAdapter>.with(handlers::authenticate::<LocalAdapter>));
@@ -131,6 +183,16 @@ impl Gateway {
             .fetch_one(pool)
             .await
             .ok()
+    }
+
+    /// Emits to other instances left out because none listened (0 on the
+    /// local adapter), for tests.
+    #[doc(hidden)]
+    pub fn emits_skipped(&self) -> u64 {
+        match &self.inner {
+            Inner::Local { .. } => 0,
+            Inner::Postgres { peers, .. } => peers.skipped.load(Ordering::Relaxed),
+        }
     }
 
     /// Closes the adapter's NOTIFY pool, so that every emit to other instances
@@ -169,11 +231,24 @@ impl Gateway {
                 drop(elsewhere);
                 forward(here, |n| deliver(io, n, Scope::All)).await
             }
-            Inner::Postgres { io, here: room, .. } => {
-                tokio::join!(
-                    forward(here, |n| deliver(io, n, Scope::Here)),
-                    forward(elsewhere, |n| deliver(io, n, Scope::Elsewhere(room))),
-                );
+            Inner::Postgres { io, here: room, peers, .. } => {
+                let forwards = async {
+                    tokio::join!(
+                        forward(here, |n| deliver(io, n, Scope::Here)),
+                        forward(elsewhere, |n| async {
+                            // No NOTIFY while no other instance listens.
+                            if peers.alone() {
+                                peers.skipped.fetch_add(1, Ordering::Relaxed);
+                            } else {
+                                deliver(io, n, Scope::Elsewhere(room)).await;
+                            }
+                        }),
+                    )
+                };
+                tokio::select! {
+                    _ = forwards => {}
+                    () = peers.watch() => {}
+                }
             }
         }
     }
