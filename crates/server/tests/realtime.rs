@@ -418,13 +418,19 @@ async fn this_instances_sockets_do_not_wait_for_other_instances() {
     c.connected("dashboard", &app.server.url(), &w.organizer.token).await;
     c.joined("dashboard", &w.sponsor_id).await;
 
+    // another instance listens, so the emit to it is sent (and fails), not
+    // left out (docs/DECISIONS.md, "No NOTIFY when no other instance listens")
+    let peer = app.spawn_peer().await;
+    let skipped = app.server.state.realtime.emits_skipped();
     app.server.state.realtime.cut_off_other_instances().await;
     let (status, lead) = capture(&app, &w, &booth.token, "demo_request", json!({"email": "ada@corp.io"})).await;
     assert_eq!(status, StatusCode::CREATED, "{lead}");
     let got = c.next("dashboard", "lead.captured.new").await;
     assert_eq!(got["id"], lead["id"]);
     c.nothing("dashboard", QUIET).await;
+    assert_eq!(app.server.state.realtime.emits_skipped(), skipped, "the emit to the peer was tried");
     drop(c);
+    peer.stop().await.expect("stop the peer");
     app.stop().await;
 }
 
@@ -435,7 +441,11 @@ async fn this_instances_sockets_do_not_wait_for_other_instances() {
 /// is alone again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_notify_while_no_other_instance_listens() {
-    let a = TestApp::spawn(Backend::Postgres).await;
+    // a trust longer than a peer's own start takes without its wait, so that a
+    // peer that did not wait would serve while A still trusted a look that
+    // missed it
+    let trusted = Duration::from_millis(1500);
+    let a = TestApp::spawn_with(Backend::Postgres, |c| c.realtime.peers_trusted = trusted).await;
     let w = world(&a).await;
     let (booth, _) = join_staff(&a, &w, &w.sponsor_id, "booth@ferris.io", "booth_staff").await;
     let skipped = || a.server.state.realtime.emits_skipped();
@@ -448,7 +458,9 @@ async fn no_notify_while_no_other_instance_listens() {
     assert_eq!(status, StatusCode::CREATED, "{lead}");
     assert_eq!(c.next("on-a", "lead.captured.new").await["id"], lead["id"]);
 
+    let started = std::time::Instant::now();
     let b = a.spawn_peer().await;
+    assert!(started.elapsed() >= trusted, "B waited {:?} before it served", started.elapsed());
     c.connected("on-b", &b.url(), &w.organizer.token).await;
     c.joined("on-b", &w.sponsor_id).await;
     let before = skipped();
@@ -464,11 +476,11 @@ async fn no_notify_while_no_other_instance_listens() {
 }
 
 /// Captures new leads through `app` until one of its emits to other instances
-/// is left out (the instance's look may not have ended yet), at most 20;
+/// is left out (the instance's look may not have ended yet), at most 40;
 /// whether one was.
 async fn left_out_soon(app: &TestApp, w: &World, token: &str, tag: &str) -> bool {
     let skipped = || app.server.state.realtime.emits_skipped();
-    for n in 0..20 {
+    for n in 0..40 {
         let before = skipped();
         let (status, lead) = capture(app, w, token, "qr_scan", json!({"email": format!("{tag}{n}@corp.io")})).await;
         assert_eq!(status, StatusCode::CREATED, "{lead}");

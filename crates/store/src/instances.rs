@@ -26,7 +26,8 @@ pub async fn forget(tx: &mut Tx, id: Uuid, before: DateTime<Utc>) -> Result<u64>
 pub async fn others_connected(store: &crate::Store, group: &str, own: &str) -> Result<bool> {
     let Some(pool) = store.volatile_pool() else { return Ok(true) };
     let sql = "SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-               WHERE starts_with(application_name, $1) AND application_name <> $2)";
+               WHERE datname = current_database()
+                 AND starts_with(application_name, $1) AND application_name <> $2)";
     // not counted in `Store::queries_executed`: no use case's statement
     Ok(sqlx::query_scalar::<_, bool>(sql).bind(group).bind(own).fetch_one(pool).await?)
 }
