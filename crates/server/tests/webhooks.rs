@@ -45,6 +45,7 @@ both_backends!(
     deliveries_are_signed_retried_disabled_and_replayed,
     an_organizer_endpoint_hears_every_sponsor,
     private_addresses_are_refused_by_default,
+    an_endpoint_hears_of_captures_from_its_first_moment,
 );
 
 /// One request the receiver got.
@@ -371,5 +372,74 @@ async fn private_addresses_are_refused_by_default(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{hook}");
+    app.stop().await;
+}
+
+/// A capture builds no webhook message while no enabled endpoint listens, which
+/// its remembered context tells (docs/PERFORMANCE.md, "No webhook message while
+/// no endpoint listens"); an endpoint created or enabled on this instance hears
+/// of the very next capture all the same, a sponsor's and an event's: every
+/// write of an endpoint makes the remembered contexts read again.
+async fn an_endpoint_hears_of_captures_from_its_first_moment(backend: Backend) {
+    let app = spawn(backend).await;
+    let w = world(&app).await;
+    let rx = Receiver::start().await;
+    let other = another_sponsor(&app, &w, "Crab Corp").await;
+    let (admin, _) = join_staff(&app, &w, &w.sponsor_id, "admin@ferris.io", "admin").await;
+    let (rep, _) = join_staff(&app, &w, &w.sponsor_id, "rep@ferris.io", "representative").await;
+    let (crab, _) = join_staff(&app, &w, &other, "rep@crab.io", "representative").await;
+    let crab_capture = |email: &'static str| {
+        let (app, token, path) =
+            (&app, crab.token.clone(), format!("/api/v1/sponsors/events/{}/sponsors/{other}/capture-lead", w.event_id));
+        async move {
+            let (status, lead) = app
+                .post(&path, Some(&token), json!({"interaction_type": "booth_visit", "attendee": {"email": email}}))
+                .await;
+            assert!(status.is_success(), "{lead}");
+            lead["id"].as_str().unwrap().to_string()
+        }
+    };
+    let created_for = |id: String| {
+        let rx = &rx;
+        async move {
+            rx.wait(&format!("lead.created of {id}"), |g| {
+                g.iter().any(|r| r.body["type"] == "lead.created" && r.body["data"]["id"] == id.as_str())
+            })
+            .await;
+        }
+    };
+    // the contexts are read, with no endpoint anywhere, and remembered
+    capture(&app, &w, &rep.token, "booth_visit", "ada@corp.io").await;
+    crab_capture("ada@corp.io").await;
+
+    // a sponsor's endpoint, created: the next capture is told at once
+    let hooks = format!("/api/v1/sponsors/sponsors/{}/webhooks", w.sponsor_id);
+    let (status, hook) = app.post(&hooks, Some(&admin.token), json!({"url": rx.url, "events": ["lead.created"]})).await;
+    assert_eq!(status, StatusCode::CREATED, "{hook}");
+    let hook = format!("{hooks}/{}", hook["id"].as_str().unwrap());
+    let bob = capture(&app, &w, &rep.token, "booth_visit", "bob@corp.io").await;
+    created_for(bob["id"].as_str().unwrap().to_string()).await;
+
+    // disabled, it hears nothing; enabled again, the next capture at once
+    let (status, body) = app.patch(&hook, Some(&admin.token), json!({"is_enabled": false})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    capture(&app, &w, &rep.token, "booth_visit", "cy@corp.io").await;
+    let (status, body) = app.patch(&hook, Some(&admin.token), json!({"is_enabled": true})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let dee = capture(&app, &w, &rep.token, "booth_visit", "dee@corp.io").await;
+    created_for(dee["id"].as_str().unwrap().to_string()).await;
+    assert!(
+        !rx.of_type("lead.created").iter().any(|r| r.body["data"]["user_email"] == "cy@corp.io"),
+        "nothing while disabled"
+    );
+
+    // the event's endpoint, created by the organizer: the other sponsor's next
+    // capture, whose context was remembered with none, is told at once
+    let event_hooks = format!("/api/v1/organizations/{}/events/{}/webhooks", w.organizer.org_id, w.event_id);
+    let (status, hook) =
+        app.post(&event_hooks, Some(&w.organizer.token), json!({"url": rx.url, "events": ["lead.created"]})).await;
+    assert_eq!(status, StatusCode::CREATED, "{hook}");
+    let lead = crab_capture("eve@corp.io").await;
+    created_for(lead).await;
     app.stop().await;
 }

@@ -367,9 +367,9 @@ async fn capture(
     Ok(done)
 }
 
-/// What a capture reads first: the sponsor, its event and the caller's
-/// membership.
-type Context = (Sponsor, Event, Option<SponsorMember>);
+/// What a capture reads first: the sponsor, its event, the caller's membership,
+/// and whether any enabled webhook endpoint hears of the sponsor's leads.
+type Context = (Sponsor, Event, Option<SponsorMember>, bool);
 
 /// How long a capture's context read is used again.
 pub const CONTEXT_FOR: std::time::Duration = std::time::Duration::from_millis(500);
@@ -378,10 +378,10 @@ const CONTEXTS_HELD: usize = 4_096;
 
 /// The contexts of captures read lately, by event, sponsor and caller: a
 /// caller's next captures within [`CONTEXT_FOR`] skip the query, unless a
-/// sponsor, an event or a staff membership was written on this instance since
-/// it was read (the store counts those writes as they commit). Another
-/// instance's write is seen within [`CONTEXT_FOR`] (docs/DECISIONS.md, "The
-/// capture's context remembered").
+/// sponsor, an event, a staff membership or a webhook endpoint was written on
+/// this instance since it was read (the store counts those writes as they
+/// commit). Another instance's write is seen within [`CONTEXT_FOR`]
+/// (docs/DECISIONS.md, "The capture's context remembered").
 pub(crate) struct CaptureContexts(RecentMap<(Uuid, Uuid, Uuid), (u64, Context)>);
 
 impl Default for CaptureContexts {
@@ -425,7 +425,7 @@ async fn capture_in(
         Some(contexts) => contexts.read(tx, event_id, sponsor_id, p.user_id).await?,
         None => sponsors::capture_context(tx, event_id, sponsor_id, p.user_id).await?,
     };
-    let Some((sponsor, event, member)) = context else { return Err(Error::NotFound("sponsor")) };
+    let Some((sponsor, event, member, webhooks)) = context else { return Err(Error::NotFound("sponsor")) };
     // Each lead records its consent (docs/DECISIONS.md, "Consent"): where the event
     // asks for an opt-in, staff capture only attendees who gave it to this sponsor.
     let staff_consent = |basis| Consent { basis, at, by: p.user_id, version: event.consent_text_version };
@@ -618,7 +618,7 @@ async fn capture_in(
         email::record_lead_notification(tx, sponsor_id, fresh.id, LeadReason::New, now).await?;
         leads::insert_interaction(tx, &interaction).await?;
         if alone {
-            announce(tx, &fresh, kind, &activity, true, None, at, now).await?;
+            announce(tx, &fresh, kind, &activity, webhooks, true, None, at, now).await?;
         }
         Ok(())
     })
@@ -717,7 +717,7 @@ async fn capture_in(
         notifications.push(crate::questions::changed(&lead, before));
     }
     if !(created && alone) {
-        announce(tx, &lead, kind, &activity, created, level_before, at, now).await?;
+        announce(tx, &lead, kind, &activity, webhooks, created, level_before, at, now).await?;
     }
     let receipt = CaptureReceipt {
         lead_id: lead.id,
@@ -742,20 +742,25 @@ async fn capture_in(
 }
 
 /// What follows every capture's lead: the sponsor's webhooks hear of it after
-/// the commit, through their outbox; the analytics count it, by `activity`
-/// (who captured, on which device).
+/// the commit, through their outbox, when any enabled endpoint listens
+/// (`webhooks`, from the capture's context: with none, no message is built;
+/// docs/PERFORMANCE.md, "No webhook message while no endpoint listens"); the
+/// analytics count it, by `activity` (who captured, on which device).
 #[allow(clippy::too_many_arguments)]
 async fn announce(
     tx: &mut Tx,
     lead: &Lead,
     kind: InteractionType,
     activity: &(Uuid, Option<String>),
+    webhooks: bool,
     created: bool,
     level_before: Option<IntentLevel>,
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    crate::webhooks::lead_changed(tx, lead, created, level_before, now).await?;
+    if webhooks {
+        crate::webhooks::lead_changed(tx, lead, created, level_before, now).await?;
+    }
     crate::analytics::captured(tx, lead, kind.as_str(), activity.0, activity.1.as_deref(), created, level_before, at)
         .await
 }

@@ -86,8 +86,8 @@ pub struct Store {
     /// Write transactions committed on SQLite whose every statement ran in place
     /// ([`Tx::direct`]), for tests.
     in_place: Arc<AtomicU64>,
-    /// Committed transactions that wrote a sponsor, an event or a staff
-    /// membership ([`Store::access_writes`]).
+    /// Committed transactions that wrote a sponsor, an event, a staff
+    /// membership or a webhook endpoint ([`Store::access_writes`]).
     access_writes: Arc<AtomicU64>,
     /// Use cases on PostgreSQL committed by one statement of their own, with no
     /// `BEGIN` ([`Tx::insert_deciding`]), for tests.
@@ -979,8 +979,9 @@ impl Tx {
         self.access_writes.load(Ordering::SeqCst)
     }
 
-    /// Notes that this transaction writes a sponsor, an event or a staff
-    /// membership: its commit counts in [`Store::access_writes`].
+    /// Notes that this transaction writes a sponsor, an event, a staff
+    /// membership or a webhook endpoint: its commit counts in
+    /// [`Store::access_writes`].
     pub(crate) fn writes_access(&mut self) {
         self.writes_access = true;
     }
@@ -1242,10 +1243,10 @@ impl Store {
         self.alone.load(Ordering::Relaxed)
     }
 
-    /// How many transactions of this store that wrote a sponsor, an event or a
-    /// staff membership have committed: a memo of those records read before a
-    /// change of this count may be stale (the capture's context,
-    /// docs/DECISIONS.md, "The capture's context remembered").
+    /// How many transactions of this store that wrote a sponsor, an event, a
+    /// staff membership or a webhook endpoint have committed: a memo of those
+    /// records read before a change of this count may be stale (the capture's
+    /// context, docs/DECISIONS.md, "The capture's context remembered").
     pub fn access_writes(&self) -> u64 {
         self.access_writes.load(Ordering::SeqCst)
     }

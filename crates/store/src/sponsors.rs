@@ -103,20 +103,22 @@ pub async fn get_many(tx: &mut Tx, ids: &[Uuid]) -> Result<Vec<Sponsor>> {
 }
 
 /// What a capture needs to know first, in one query (docs/PERFORMANCE.md, "Fewer
-/// round trips on PostgreSQL"): the event's sponsor, the event, and the user's
-/// membership of the sponsor, active or not. `None` when the sponsor is not the
-/// event's.
+/// round trips on PostgreSQL"): the event's sponsor, the event, the user's
+/// membership of the sponsor, active or not, and whether any enabled webhook
+/// endpoint hears of the sponsor's leads (its own, or its event's:
+/// docs/PERFORMANCE.md, "No webhook message while no endpoint listens"). `None`
+/// when the sponsor is not the event's.
 pub async fn capture_context(
     tx: &mut Tx,
     event: Uuid,
     sponsor: Uuid,
     user: Uuid,
-) -> Result<Option<(Sponsor, crate::records::Event, Option<crate::records::SponsorMember>)>> {
+) -> Result<Option<(Sponsor, crate::records::Event, Option<crate::records::SponsorMember>, bool)>> {
     use crate::{events, members};
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         let event_columns: Vec<String> = events::COLUMNS.split(", ").map(|c| format!("e.{c}")).collect();
         format!(
-            "SELECT {COLUMNS}, {}, {} FROM sponsors s JOIN events e ON e.id = s.event_id
+            "SELECT {COLUMNS}, {}, {}, {WEBHOOKS} FROM sponsors s JOIN events e ON e.id = s.event_id
              LEFT JOIN sponsor_users m ON m.sponsor_id = s.id AND m.user_id = $3
              LEFT JOIN users u ON u.id = m.user_id
              WHERE s.id = $1 AND s.event_id = $2",
@@ -124,9 +126,12 @@ pub async fn capture_context(
             members::COLUMNS
         )
     });
-    // The columns of the event, then of the membership, follow the sponsor's.
+    // The columns of the event, then of the membership, then whether endpoints
+    // listen, follow the sponsor's.
     const EVENT_AT: usize = 21;
     const MEMBER_AT: usize = EVENT_AT + 17;
+    static WEBHOOKS_AT: std::sync::LazyLock<usize> =
+        std::sync::LazyLock::new(|| MEMBER_AT + members::COLUMNS.split(',').count());
     let args = [sponsor.into(), event.into(), user.into()];
     if let Some(c) = tx.direct().await? {
         return direct::query_opt(c, &SQL, &args, |r| {
@@ -134,14 +139,16 @@ pub async fn capture_context(
                 rusqlite::types::ValueRef::Null => None,
                 _ => Some(members::read_at(r, MEMBER_AT)?),
             };
-            Ok((read_at(r, 0)?, events::read_at(r, EVENT_AT)?, member))
+            Ok((read_at(r, 0)?, events::read_at(r, EVENT_AT)?, member, r.get::<_, bool>(*WEBHOOKS_AT)?))
         });
     }
     if tx.backend() != crate::Backend::Postgres {
         // A read on SQLite: one record at a time.
         let Some(s) = get(tx, sponsor).await?.filter(|s| s.event_id == event) else { return Ok(None) };
         let Some(e) = events::get_any(tx, event).await? else { return Ok(None) };
-        return Ok(Some((s, e, members::find(tx, sponsor, user).await?)));
+        let member = members::find(tx, sponsor, user).await?;
+        let webhooks = crate::webhooks::any_listening(tx, event, sponsor).await?;
+        return Ok(Some((s, e, member, webhooks)));
     }
     tx.flush().await?;
     tx.count_query();
@@ -157,8 +164,17 @@ pub async fn capture_context(
         None => None,
         Some(_) => Some(members::read_pg_at(&r, MEMBER_AT)?),
     };
-    Ok(Some((read_pg_at(&r, 0)?, events::read_pg_at(&r, EVENT_AT)?, member)))
+    let webhooks = sqlx::Row::try_get::<bool, _>(&r, *WEBHOOKS_AT)?;
+    Ok(Some((read_pg_at(&r, 0)?, events::read_pg_at(&r, EVENT_AT)?, member, webhooks)))
 }
+
+/// Whether an enabled webhook endpoint hears of the sponsor's leads: one of the
+/// sponsor's own, or one of its event's (`sponsor_id` null). Both tests match a
+/// partial index of `webhook_endpoints`.
+const WEBHOOKS: &str = "(EXISTS (SELECT 1 FROM webhook_endpoints w
+        WHERE w.sponsor_id = s.id AND w.is_enabled = TRUE)
+    OR EXISTS (SELECT 1 FROM webhook_endpoints w
+        WHERE w.event_id = s.event_id AND w.sponsor_id IS NULL AND w.is_enabled = TRUE))";
 
 /// Serializes this transaction with every other that locks the same sponsor until
 /// it ends: a row lock on PostgreSQL; on SQLite the one writer connection

@@ -75,7 +75,20 @@ const ENDPOINT_COLUMNS: &str = "id, event_id, sponsor_id, url, events, secret, d
 const DELIVERY_COLUMNS: &str = "message_id, endpoint_id, event_type, payload, status, attempts, next_attempt_at, \
     claimed_until, last_status_code, last_error, delivered_at, created_at, updated_at";
 
+/// Whether an enabled endpoint hears of the sponsor's leads (the sponsor's own or
+/// its event's), as [`crate::sponsors::capture_context`] tells it in place.
+pub async fn any_listening(tx: &mut Tx, event: Uuid, sponsor: Uuid) -> Result<bool> {
+    let sql = "SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE is_enabled = TRUE
+                   AND (sponsor_id = $1 OR (sponsor_id IS NULL AND event_id = $2)))";
+    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, bool>(sql).bind(sponsor).bind(event).fetch_one(c).await?))
+}
+
+// Every write of an endpoint counts as a write of access (`Tx::writes_access`):
+// a capture's remembered context, which says whether any endpoint listens, is
+// read again after it (docs/DECISIONS.md, "The capture's context remembered").
+
 pub async fn insert_endpoint(tx: &mut Tx, e: &WebhookEndpoint) -> Result<()> {
+    tx.writes_access();
     let sql = format!(
         "INSERT INTO webhook_endpoints ({ENDPOINT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     );
@@ -91,6 +104,7 @@ pub async fn insert_endpoint(tx: &mut Tx, e: &WebhookEndpoint) -> Result<()> {
 pub async fn update_endpoint(tx: &mut Tx, e: &WebhookEndpoint) -> Result<()> {
     let sql = "UPDATE webhook_endpoints SET url = $2, events = $3, description = $4, is_enabled = $5,
             disabled_reason = $6, consecutive_failures = $7, updated_at = $8 WHERE id = $1";
+    tx.writes_access();
     on_tx!(tx, c => sqlx::query(sql).bind(e.id).bind(&e.url).bind(&e.events).bind(&e.description)
         .bind(e.is_enabled).bind(&e.disabled_reason).bind(e.consecutive_failures).bind(e.updated_at)
         .execute(c).await?.rows_affected());
@@ -98,6 +112,7 @@ pub async fn update_endpoint(tx: &mut Tx, e: &WebhookEndpoint) -> Result<()> {
 }
 
 pub async fn delete_endpoint(tx: &mut Tx, id: Uuid) -> Result<()> {
+    tx.writes_access();
     on_tx!(tx, c => sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1").bind(id).execute(c).await?.rows_affected());
     Ok(())
 }
@@ -315,6 +330,7 @@ pub async fn mark_failed(
 pub async fn disable(tx: &mut Tx, endpoint: Uuid, reason: &str, now: DateTime<Utc>) -> Result<bool> {
     let sql = "UPDATE webhook_endpoints SET is_enabled = FALSE, disabled_reason = $2, updated_at = $3
                WHERE id = $1 AND is_enabled = TRUE";
+    tx.writes_access();
     let n = on_tx!(tx, c => sqlx::query(sql).bind(endpoint).bind(reason).bind(now).execute(c).await?.rows_affected());
     if n == 1 {
         let sql = "UPDATE webhook_deliveries SET status = 'failed', last_error = $2, updated_at = $3
