@@ -851,10 +851,16 @@ async fn postgres_connections_are_ready_for_captures_at_start() {
     let [pool, buckets] = found;
     assert_eq!(pool.len(), size, "every connection of the pool is open");
     for statements in &pool {
+        let without_webhooks = statements
+            .iter()
+            .any(|s| s.contains("INSERT INTO sponsor_leads") && !s.contains("INSERT INTO webhook_deliveries"));
+        assert!(without_webhooks, "a new lead's statement with no webhook message is prepared: {statements:#?}");
         for part in [
             "FROM sponsors s JOIN events e",
             "INSERT INTO sponsor_leads",
             "INSERT INTO sponsor_lead_interactions",
+            // with an endpoint listening, and without
+            "INSERT INTO webhook_deliveries",
             "INSERT INTO idempotency_keys",
             "UPDATE idempotency_keys",
         ] {
@@ -873,7 +879,8 @@ async fn postgres_connections_are_ready_for_captures_at_start() {
                 + (SELECT count(*) FROM organizations WHERE name LIKE 'warm-up%')
                 + (SELECT count(*) FROM events) + (SELECT count(*) FROM sponsors)
                 + (SELECT count(*) FROM idempotency_keys)
-                + (SELECT count(*) FROM sponsor_leads) + (SELECT count(*) FROM rate_limits)")
+                + (SELECT count(*) FROM sponsor_leads) + (SELECT count(*) FROM rate_limits)
+                + (SELECT count(*) FROM webhook_endpoints)")
                 .fetch_one(c).await?))
     };
     assert_eq!(left.await.unwrap(), 0, "the warm-up left nothing behind");

@@ -83,9 +83,10 @@ pub async fn any_listening(tx: &mut Tx, event: Uuid, sponsor: Uuid) -> Result<bo
     Ok(on_tx!(tx, c => sqlx::query_scalar::<_, bool>(sql).bind(sponsor).bind(event).fetch_one(c).await?))
 }
 
-// Every write of an endpoint counts as a write of access (`Tx::writes_access`):
-// a capture's remembered context, which says whether any endpoint listens, is
-// read again after it (docs/DECISIONS.md, "The capture's context remembered").
+// Every write that creates, changes, disables or deletes an endpoint counts as a
+// write of access (`Tx::writes_access`): a capture's remembered context, which
+// says whether any endpoint listens, is read again after it (docs/DECISIONS.md,
+// "The capture's context remembered"). Recording a delivery's outcome does not.
 
 pub async fn insert_endpoint(tx: &mut Tx, e: &WebhookEndpoint) -> Result<()> {
     tx.writes_access();
@@ -330,9 +331,9 @@ pub async fn mark_failed(
 pub async fn disable(tx: &mut Tx, endpoint: Uuid, reason: &str, now: DateTime<Utc>) -> Result<bool> {
     let sql = "UPDATE webhook_endpoints SET is_enabled = FALSE, disabled_reason = $2, updated_at = $3
                WHERE id = $1 AND is_enabled = TRUE";
-    tx.writes_access();
     let n = on_tx!(tx, c => sqlx::query(sql).bind(endpoint).bind(reason).bind(now).execute(c).await?.rows_affected());
     if n == 1 {
+        tx.writes_access();
         let sql = "UPDATE webhook_deliveries SET status = 'failed', last_error = $2, updated_at = $3
                    WHERE endpoint_id = $1 AND status = 'pending'";
         on_tx!(tx, c => sqlx::query(sql).bind(endpoint).bind(reason).bind(now).execute(c).await?.rows_affected());
