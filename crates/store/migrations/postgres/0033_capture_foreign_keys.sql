@@ -2,8 +2,9 @@
 -- on a new lead"). PostgreSQL checks each foreign key of a new row with a query
 -- that share-locks its parent row, at the end of the capture's statement:
 -- - The lead's event and sponsor become one key, (event_id, sponsor_id) to the
---   sponsor's (event_id, id): the lead's sponsor must be of the lead's event, as
---   before, checked by one lookup instead of two, and the event's row, which
+--   sponsor's (event_id, id): the lead's sponsor must be of the lead's event (as
+--   the capture always made it; now the database holds it too), checked by one
+--   lookup where the two keys took two, and the event's row, which
 --   every capture of the event locked, is no longer locked by them. Deleting an
 --   event deletes its sponsors, and they their leads, as before.
 -- - The sponsor of an interaction and of an e-mail notice is their lead's
