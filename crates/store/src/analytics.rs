@@ -60,6 +60,30 @@ pub async fn record(tx: &mut Tx, rows: &[Activity]) -> Result<()> {
             Ok(())
         })
         .await?;
+        // The same counts without hour and device, for the event's report, held
+        // beside them where SQLite's triggers add them (migration 0034 dropped
+        // PostgreSQL's: docs/PERFORMANCE.md, "The totals held with the rollup").
+        let totals = totals_of(rows);
+        let sql = format!(
+            "INSERT INTO lead_activity_totals (sponsor_id, event_id, kind, staff_id, n, seconds) {}
+             ON CONFLICT (sponsor_id, kind, staff_id)
+              DO UPDATE SET n = lead_activity_totals.n + excluded.n,
+                            seconds = lead_activity_totals.seconds + excluded.seconds",
+            crate::sql::rows_if_new(tx.holding_if_new(), totals.len(), 6)
+        );
+        tx.defer(&sql, HeldWrite::Rewrite("lead_activity_totals"), |a| {
+            use sqlx::Arguments;
+            for r in &totals {
+                a.add(r.sponsor_id)?;
+                a.add(r.event_id)?;
+                a.add(r.kind)?;
+                a.add(r.staff_id)?;
+                a.add(r.n)?;
+                a.add(r.seconds)?;
+            }
+            Ok(())
+        })
+        .await?;
         return Ok(());
     }
     on_tx!(tx, c => {
@@ -71,8 +95,24 @@ pub async fn record(tx: &mut Tx, rows: &[Activity]) -> Result<()> {
         q.execute(c).await?.rows_affected()
     });
     // The same counts without hour and device, for the event's report, follow in
-    // lead_activity_totals by the table's triggers (migration 0030).
+    // lead_activity_totals by the table's triggers on SQLite (migration 0030).
     Ok(())
+}
+
+/// `rows` summed by the totals' key (sponsor, kind, staff member), in the order
+/// first seen: one statement's upsert must not reach a row twice.
+fn totals_of(rows: &[Activity]) -> Vec<Activity> {
+    let mut out: Vec<Activity> = Vec::with_capacity(rows.len());
+    for r in rows {
+        match out.iter_mut().find(|t| (t.sponsor_id, t.kind, t.staff_id) == (r.sponsor_id, r.kind, r.staff_id)) {
+            Some(t) => {
+                t.n += r.n;
+                t.seconds += r.seconds;
+            }
+            None => out.push(r.clone()),
+        }
+    }
+    out
 }
 
 /// One row of a sponsor's rollup.
@@ -149,4 +189,28 @@ pub async fn interaction_totals(tx: &mut Tx, sponsor: Uuid) -> Result<Vec<(Strin
                WHERE sponsor_id = $1 AND kind NOT IN ('lead', 'warm', 'hot', 'followed_up')
                GROUP BY kind ORDER BY kind";
     Ok(on_tx!(tx, c => sqlx::query_as::<_, (String, i64)>(sql).bind(sponsor).fetch_all(c).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_sum_the_rows_of_one_key() {
+        let (s, e, staff) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let row = |hour: i64, kind, device: &str, n, seconds| Activity {
+            sponsor_id: s,
+            event_id: e,
+            hour: DateTime::<Utc>::from_timestamp(hour * 3600, 0).unwrap(),
+            kind,
+            staff_id: staff,
+            device: device.into(),
+            n,
+            seconds,
+        };
+        let totals =
+            totals_of(&[row(1, "qr_scan", "A", 1, 0), row(1, "lead", "A", 1, 0), row(2, "qr_scan", "B", 2, 5)]);
+        let got: Vec<_> = totals.iter().map(|t| (t.kind, t.n, t.seconds)).collect();
+        assert_eq!(got, [("qr_scan", 3, 5), ("lead", 1, 0)]);
+    }
 }

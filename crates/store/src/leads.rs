@@ -127,21 +127,14 @@ pub async fn insert_if_absent<E: From<crate::StoreError>>(
     };
     if let Some(inserted) = inserted {
         if inserted {
-            let c = Counted::of(l);
-            count(tx, l.sponsor_id, shard_of(l), &[(c, 1, i64::from(c.score))]).await?;
-            then(tx).await?;
+            after_new(tx, l, then).await?;
         }
         return Ok(inserted);
     }
     // What follows a new lead, held on its insert: one statement with the rows
     // held before it (the attendee's account row) and the lead.
     tx.hold_if_new(true);
-    let held = async {
-        let c = Counted::of(l);
-        count(tx, l.sponsor_id, shard_of(l), &[(c, 1, i64::from(c.score))]).await?;
-        then(tx).await
-    }
-    .await;
+    let held = after_new(tx, l, then).await;
     tx.hold_if_new(false);
     held?;
     Ok(tx
@@ -183,6 +176,17 @@ pub async fn insert_if_absent<E: From<crate::StoreError>>(
             a.add(&l.points_by_type)
         })
         .await?)
+}
+
+/// What a new lead's insert brings along: its count, then `then`.
+async fn after_new<E: From<crate::StoreError>>(
+    tx: &mut Tx,
+    l: &Lead,
+    then: impl AsyncFnOnce(&mut Tx) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let c = Counted::of(l);
+    count(tx, l.sponsor_id, shard_of(l), &[(c, 1, i64::from(c.score))]).await?;
+    then(tx).await
 }
 
 /// What the per-sponsor counters (`lead_counts`) count of a lead.
